@@ -1,0 +1,577 @@
+//! The directory's JSON API under `/api/v1`: organisations, people and teams, each with list
+//! (search, filter, sort, keyset pages), create, read, partial update and delete.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tandem_kernel::page::{ListOptions, ListParams, Page};
+use tandem_kernel::{Error, id::parse_id};
+use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::store::{organisations, people, teams};
+use crate::{
+    Organisation, OrganisationDraft, OrganisationKind, Person, PersonDraft, Team, TeamDraft,
+    TeamLevel,
+};
+
+/// The directory's routes, to be nested under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_organisations, create_organisation))
+        .routes(routes!(
+            get_organisation,
+            update_organisation,
+            delete_organisation
+        ))
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person, update_person, delete_person))
+        .routes(routes!(list_teams, create_team))
+        .routes(routes!(get_team, update_team, delete_team))
+}
+
+fn id_from_path<T: std::str::FromStr>(raw: &str, entity: &'static str) -> Result<T, ApiError> {
+    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity }))
+}
+
+fn created(location: String, body: impl Serialize) -> Response {
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// Query parameters shared by every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQueryParams {
+    /// Case-insensitive text to search for.
+    q: Option<String>,
+    /// Column to sort by; each list names its columns.
+    sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    dir: Option<String>,
+    /// The `next` cursor of the previous page.
+    after: Option<String>,
+    /// Rows per page, 1 to 200 (default 50).
+    limit: Option<u32>,
+    /// Organisation lists: only this kind (`provider`, `customer`, `supplier`).
+    kind: Option<String>,
+    /// People lists: only people of this organisation (id).
+    organisation: Option<String>,
+    /// Team lists: only this level (`first_level`, `second_level`, `third_level`, `cab`, `partner`).
+    level: Option<String>,
+    /// Team lists: only teams this person (id) belongs to.
+    member: Option<String>,
+}
+
+impl ListQueryParams {
+    fn options<S: Copy>(&self, sorts: &[(&'static str, S)]) -> Result<ListOptions<S>, Error> {
+        ListOptions::parse(
+            &ListParams {
+                search: self.q.as_deref(),
+                sort: self.sort.as_deref(),
+                direction: self.dir.as_deref(),
+                after: self.after.as_deref(),
+                limit: self.limit,
+            },
+            sorts,
+        )
+    }
+
+    /// Rejects a filter that does not apply to this list, so a typo is not silently ignored.
+    fn only(&self, allowed: &[&str]) -> Result<(), Error> {
+        let given = [
+            ("kind", self.kind.is_some()),
+            ("organisation", self.organisation.is_some()),
+            ("level", self.level.is_some()),
+            ("member", self.member.is_some()),
+        ];
+        match given
+            .iter()
+            .find(|(name, present)| *present && !allowed.contains(name))
+        {
+            Some((name, _)) => Err(Error::invalid(*name, "is not a filter of this list")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn list_body<T, V>(page: Page<T>, view: impl Fn(T) -> V) -> ListBody<V> {
+    ListBody {
+        items: page.items.into_iter().map(view).collect(),
+        next: page.next.map(|c| c.encode()),
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListBody<T> {
+    pub items: Vec<T>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+// ---------------------------------------------------------------- organisations
+
+/// An organisation: the provider, a customer or a supplier.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationView {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+    /// `provider`, `customer` or `supplier`.
+    kind: &'static str,
+    description: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: OffsetDateTime,
+}
+
+impl From<Organisation> for OrganisationView {
+    fn from(o: Organisation) -> Self {
+        Self {
+            id: o.id.to_string(),
+            name: o.name.into_inner(),
+            kind: o.kind.as_str(),
+            description: o.description.into_inner(),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// The fields of a new organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    /// Unique, at most 200 characters.
+    name: String,
+    /// `provider` (only one may exist), `customer` or `supplier`.
+    kind: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// The fields to change; absent fields keep their value.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationChanges {
+    name: Option<String>,
+    kind: Option<String>,
+    description: Option<String>,
+}
+
+/// List organisations. Sort by `name` or `kind`; filter by `kind`; search in the name.
+#[utoipa::path(get, path = "/organisations", tag = "directory", params(ListQueryParams),
+    responses((status = 200, body = ListBody<OrganisationView>), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn list_organisations(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQueryParams>,
+) -> ApiResult<Json<ListBody<OrganisationView>>> {
+    query.only(&["kind"])?;
+    let options = query.options(&organisations::Sort::OPTIONS)?;
+    let filter = organisations::Filter {
+        kind: query
+            .kind
+            .as_deref()
+            .map(|k| OrganisationKind::parse("kind", k))
+            .transpose()
+            .map_err(Error::from)?,
+    };
+    let page = organisations::list(&state.db, &filter, &options).await?;
+    Ok(Json(list_body(page, OrganisationView::from)))
+}
+
+/// Create an organisation.
+#[utoipa::path(post, path = "/organisations", tag = "directory", request_body = NewOrganisation,
+    responses((status = 201, body = OrganisationView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_organisation(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewOrganisation>,
+) -> ApiResult<Response> {
+    let input = OrganisationDraft {
+        name: body.name,
+        kind: body.kind,
+        description: body.description,
+    }
+    .validate()?;
+    let organisation = organisations::create(&state.db, state.clock.now(), input).await?;
+    Ok(created(
+        format!("/api/v1/organisations/{}", organisation.id),
+        OrganisationView::from(organisation),
+    ))
+}
+
+/// Read one organisation.
+#[utoipa::path(get, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)),
+    responses((status = 200, body = OrganisationView), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_organisation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrganisationView>> {
+    let id = id_from_path(&id, "organisation")?;
+    Ok(Json(organisations::get(&state.db, id).await?.into()))
+}
+
+/// Change some fields of an organisation.
+#[utoipa::path(patch, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)), request_body = OrganisationChanges,
+    responses((status = 200, body = OrganisationView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn update_organisation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(changes): ApiJson<OrganisationChanges>,
+) -> ApiResult<Json<OrganisationView>> {
+    let id = id_from_path(&id, "organisation")?;
+    let mut draft = OrganisationDraft::from_record(&organisations::get(&state.db, id).await?);
+    draft.name = changes.name.unwrap_or(draft.name);
+    draft.kind = changes.kind.unwrap_or(draft.kind);
+    draft.description = changes.description.unwrap_or(draft.description);
+    let updated =
+        organisations::update(&state.db, state.clock.now(), id, draft.validate()?).await?;
+    Ok(Json(updated.into()))
+}
+
+/// Delete an organisation no person or team belongs to.
+#[utoipa::path(delete, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
+async fn delete_organisation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    organisations::delete(&state.db, id_from_path(&id, "organisation")?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- people
+
+/// A person of one of the organisations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonView {
+    #[schema(format = Uuid)]
+    id: String,
+    #[schema(format = Uuid)]
+    organisation_id: String,
+    organisation_name: String,
+    name: String,
+    email: String,
+    phone: Option<String>,
+    job_title: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: OffsetDateTime,
+}
+
+impl From<Person> for PersonView {
+    fn from(p: Person) -> Self {
+        Self {
+            id: p.id.to_string(),
+            organisation_id: p.organisation_id.to_string(),
+            organisation_name: p.organisation_name.into_inner(),
+            name: p.name.into_inner(),
+            email: p.email.into_inner(),
+            phone: p.phone.map(|v| v.into_inner()),
+            job_title: p.job_title.map(|v| v.into_inner()),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// The fields of a new person.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPerson {
+    #[schema(format = Uuid)]
+    organisation_id: String,
+    name: String,
+    /// Unique across all people.
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    job_title: String,
+}
+
+/// The fields to change; absent fields keep their value, an empty string clears an optional one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonChanges {
+    organisation_id: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    job_title: Option<String>,
+}
+
+/// List people. Sort by `name`, `email`, `organisation` or `job_title`; filter by
+/// `organisation`; search in name and e-mail.
+#[utoipa::path(get, path = "/people", tag = "directory", params(ListQueryParams),
+    responses((status = 200, body = ListBody<PersonView>), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn list_people(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQueryParams>,
+) -> ApiResult<Json<ListBody<PersonView>>> {
+    query.only(&["organisation"])?;
+    let options = query.options(&people::Sort::OPTIONS)?;
+    let filter = people::Filter {
+        organisation: query
+            .organisation
+            .as_deref()
+            .map(|o| parse_id("organisation", o))
+            .transpose()
+            .map_err(Error::from)?,
+    };
+    let page = people::list(&state.db, &filter, &options).await?;
+    Ok(Json(list_body(page, PersonView::from)))
+}
+
+/// Create a person.
+#[utoipa::path(post, path = "/people", tag = "directory", request_body = NewPerson,
+    responses((status = 201, body = PersonView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_person(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewPerson>,
+) -> ApiResult<Response> {
+    let input = PersonDraft {
+        organisation_id: body.organisation_id,
+        name: body.name,
+        email: body.email,
+        phone: body.phone,
+        job_title: body.job_title,
+    }
+    .validate()?;
+    let person = people::create(&state.db, state.clock.now(), input).await?;
+    Ok(created(
+        format!("/api/v1/people/{}", person.id),
+        PersonView::from(person),
+    ))
+}
+
+/// Read one person.
+#[utoipa::path(get, path = "/people/{id}", tag = "directory", params(("id" = String, Path)),
+    responses((status = 200, body = PersonView), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_person(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PersonView>> {
+    let id = id_from_path(&id, "person")?;
+    Ok(Json(people::get(&state.db, id).await?.into()))
+}
+
+/// Change some fields of a person.
+#[utoipa::path(patch, path = "/people/{id}", tag = "directory", params(("id" = String, Path)), request_body = PersonChanges,
+    responses((status = 200, body = PersonView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn update_person(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(changes): ApiJson<PersonChanges>,
+) -> ApiResult<Json<PersonView>> {
+    let id = id_from_path(&id, "person")?;
+    let mut draft = PersonDraft::from_record(&people::get(&state.db, id).await?);
+    draft.organisation_id = changes.organisation_id.unwrap_or(draft.organisation_id);
+    draft.name = changes.name.unwrap_or(draft.name);
+    draft.email = changes.email.unwrap_or(draft.email);
+    draft.phone = changes.phone.unwrap_or(draft.phone);
+    draft.job_title = changes.job_title.unwrap_or(draft.job_title);
+    let updated = people::update(&state.db, state.clock.now(), id, draft.validate()?).await?;
+    Ok(Json(updated.into()))
+}
+
+/// Delete a person; their team memberships end with them.
+#[utoipa::path(delete, path = "/people/{id}", tag = "directory", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn delete_person(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    people::delete(&state.db, id_from_path(&id, "person")?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- teams
+
+/// A team and its members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamView {
+    #[schema(format = Uuid)]
+    id: String,
+    #[schema(format = Uuid)]
+    organisation_id: String,
+    organisation_name: String,
+    name: String,
+    /// `first_level`, `second_level`, `third_level`, `cab` or `partner`.
+    level: &'static str,
+    description: String,
+    member_count: i64,
+    /// Member ids; present when reading one team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<Vec<String>>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: OffsetDateTime,
+}
+
+impl TeamView {
+    fn new(t: Team, members: Option<Vec<String>>) -> Self {
+        Self {
+            id: t.id.to_string(),
+            organisation_id: t.organisation_id.to_string(),
+            organisation_name: t.organisation_name.into_inner(),
+            name: t.name.into_inner(),
+            level: t.level.as_str(),
+            description: t.description.into_inner(),
+            member_count: t.member_count,
+            members,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+async fn team_view(state: &AppState, team: Team) -> Result<TeamView, Error> {
+    let members = teams::members(&state.db, team.id).await?;
+    Ok(TeamView::new(
+        team,
+        Some(members.into_iter().map(|m| m.id.to_string()).collect()),
+    ))
+}
+
+/// The fields of a new team.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTeam {
+    /// The organisation running the team.
+    #[schema(format = Uuid)]
+    organisation_id: String,
+    /// Unique across all teams.
+    name: String,
+    level: String,
+    #[serde(default)]
+    description: String,
+    /// Ids of the people in the team.
+    #[serde(default)]
+    members: Vec<String>,
+}
+
+/// The fields to change; absent fields keep their value; `members` replaces the whole list.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamChanges {
+    organisation_id: Option<String>,
+    name: Option<String>,
+    level: Option<String>,
+    description: Option<String>,
+    members: Option<Vec<String>>,
+}
+
+/// List teams. Sort by `name`, `level` or `organisation`; filter by `level` or `member`;
+/// search in the name.
+#[utoipa::path(get, path = "/teams", tag = "directory", params(ListQueryParams),
+    responses((status = 200, body = ListBody<TeamView>), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn list_teams(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQueryParams>,
+) -> ApiResult<Json<ListBody<TeamView>>> {
+    query.only(&["level", "member"])?;
+    let options = query.options(&teams::Sort::OPTIONS)?;
+    let filter = teams::Filter {
+        level: query
+            .level
+            .as_deref()
+            .map(|l| TeamLevel::parse("level", l))
+            .transpose()
+            .map_err(Error::from)?,
+        member: query
+            .member
+            .as_deref()
+            .map(|m| parse_id("member", m))
+            .transpose()
+            .map_err(Error::from)?,
+    };
+    let page = teams::list(&state.db, &filter, &options).await?;
+    Ok(Json(list_body(page, |t| TeamView::new(t, None))))
+}
+
+/// Create a team.
+#[utoipa::path(post, path = "/teams", tag = "directory", request_body = NewTeam,
+    responses((status = 201, body = TeamView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_team(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewTeam>,
+) -> ApiResult<Response> {
+    let input = TeamDraft {
+        organisation_id: body.organisation_id,
+        name: body.name,
+        level: body.level,
+        description: body.description,
+        members: body.members,
+    }
+    .validate()?;
+    let team = teams::create(&state.db, state.clock.now(), input).await?;
+    let location = format!("/api/v1/teams/{}", team.id);
+    Ok(created(location, team_view(&state, team).await?))
+}
+
+/// Read one team with its members.
+#[utoipa::path(get, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)),
+    responses((status = 200, body = TeamView), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_team(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TeamView>> {
+    let team = teams::get(&state.db, id_from_path(&id, "team")?).await?;
+    Ok(Json(team_view(&state, team).await?))
+}
+
+/// Change some fields of a team.
+#[utoipa::path(patch, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)), request_body = TeamChanges,
+    responses((status = 200, body = TeamView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn update_team(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(changes): ApiJson<TeamChanges>,
+) -> ApiResult<Json<TeamView>> {
+    let id = id_from_path(&id, "team")?;
+    let team = teams::get(&state.db, id).await?;
+    let members: Vec<_> = teams::members(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut draft = TeamDraft::from_record(&team, &members);
+    draft.organisation_id = changes.organisation_id.unwrap_or(draft.organisation_id);
+    draft.name = changes.name.unwrap_or(draft.name);
+    draft.level = changes.level.unwrap_or(draft.level);
+    draft.description = changes.description.unwrap_or(draft.description);
+    draft.members = changes.members.unwrap_or(draft.members);
+    let updated = teams::update(&state.db, state.clock.now(), id, draft.validate()?).await?;
+    Ok(Json(team_view(&state, updated).await?))
+}
+
+/// Delete a team (its people stay).
+#[utoipa::path(delete, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn delete_team(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    teams::delete(&state.db, id_from_path(&id, "team")?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

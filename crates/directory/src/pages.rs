@@ -1,0 +1,8 @@
+//! The directory's pages.
+
+use axum::Router;
+use tandem_web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,213 @@
+//! The `organisations` table.
+
+use sqlx::AssertSqlSafe;
+use tandem_kernel::page::Page;
+use tandem_kernel::{Error, Result};
+use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, bind_args, run};
+use time::OffsetDateTime;
+
+use super::page_of;
+use crate::organisation::{Organisation, OrganisationId, OrganisationInput, OrganisationKind};
+use tandem_kernel::page::ListOptions;
+
+const SELECT: &str =
+    "SELECT id, name, kind, description, created_at, updated_at FROM organisations";
+
+const UNIQUE: &[Unique] = &[
+    Unique {
+        target: "organisations.name",
+        field: "name",
+        message: "another organisation already has this name",
+    },
+    Unique {
+        target: "organisations.kind",
+        field: "kind",
+        message: "there is already a provider organisation; Tandem serves exactly one provider",
+    },
+];
+
+/// Columns an organisation list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Kind,
+}
+
+impl Sort {
+    pub const OPTIONS: [(&'static str, Self); 2] = [("name", Self::Name), ("kind", Self::Kind)];
+
+    fn expression(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Kind => "kind",
+        }
+    }
+
+    fn key(self, o: &Organisation) -> String {
+        match self {
+            Self::Name => o.name.to_string(),
+            Self::Kind => o.kind.as_str().to_owned(),
+        }
+    }
+}
+
+/// Filters of an organisation list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub kind: Option<OrganisationKind>,
+}
+
+pub async fn get(db: &Db, id: OrganisationId) -> Result<Organisation> {
+    let mut conn = db.conn().await?;
+    run!(&mut conn, |c| {
+        sqlx::query_as::<_, Organisation>(AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?
+    .ok_or(Error::NotFound {
+        entity: "organisation",
+    })
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &Filter,
+    options: &ListOptions<Sort>,
+) -> Result<Page<Organisation>> {
+    let mut query = ListQuery::new(SELECT);
+    if let Some(kind) = filter.kind {
+        query = query.filter("kind = ?", [Arg::Text(kind.as_str().into())]);
+    }
+    if let Some(term) = options.search.as_deref().filter(|t| !t.is_empty()) {
+        query = query.contains("name", term);
+    }
+    let (sql, args) = query.page(
+        options.sort.expression(),
+        "id",
+        options.direction,
+        &options.page,
+    );
+    let mut conn = db.conn().await?;
+    let rows = run!(&mut conn, |c| {
+        bind_args!(
+            sqlx::query_as::<_, Organisation>(AssertSqlSafe(sql.as_str())),
+            &args
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let sort = options.sort;
+    Ok(page_of(rows, &options.page, |o| sort.key(o), |o| o.id.0))
+}
+
+/// Every organisation's id and name, by name: the choices of a form's organisation field.
+pub async fn choices(db: &Db) -> Result<Vec<(OrganisationId, String)>> {
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, (OrganisationId, String)>(
+            "SELECT id, name FROM organisations ORDER BY name, id",
+        )
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+pub async fn exists(tx: &mut Tx, id: OrganisationId) -> Result<bool> {
+    let found: Option<i32> = run!(tx, |c| {
+        sqlx::query_scalar("SELECT 1 FROM organisations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(found.is_some())
+}
+
+pub async fn create(
+    db: &Db,
+    now: OffsetDateTime,
+    input: OrganisationInput,
+) -> Result<Organisation> {
+    let id = OrganisationId::generate();
+    let mut tx = db.begin().await?;
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO organisations (id, name, kind, description, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(id)
+        .bind(&input.name)
+        .bind(input.kind.as_str())
+        .bind(&input.description)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(UNIQUE)?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn update(
+    db: &Db,
+    now: OffsetDateTime,
+    id: OrganisationId,
+    input: OrganisationInput,
+) -> Result<Organisation> {
+    let mut tx = db.begin().await?;
+    let changed = run!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE organisations SET name = $2, kind = $3, description = $4, updated_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&input.name)
+        .bind(input.kind.as_str())
+        .bind(&input.description)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(UNIQUE)?;
+    if changed == 0 {
+        return Err(Error::NotFound {
+            entity: "organisation",
+        });
+    }
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Deletes an organisation that no person or team belongs to.
+pub async fn delete(db: &Db, id: OrganisationId) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let in_use: i64 = run!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM people WHERE organisation_id = $1) \
+                  + (SELECT count(*) FROM teams WHERE organisation_id = $1)",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await
+    })?;
+    if in_use > 0 {
+        return Err(Error::conflict(format!(
+            "the organisation still has {in_use} people or teams; move or delete them first"
+        )));
+    }
+    let deleted = run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM organisations WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if deleted == 0 {
+        return Err(Error::NotFound {
+            entity: "organisation",
+        });
+    }
+    tx.commit().await
+}

@@ -1,0 +1,205 @@
+//! The `people` table.
+
+use sqlx::AssertSqlSafe;
+use tandem_kernel::page::Page;
+use tandem_kernel::{Error, Result};
+use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, bind_args, run};
+use time::OffsetDateTime;
+
+use super::{organisations, page_of};
+use crate::organisation::OrganisationId;
+use crate::person::{Person, PersonId, PersonInput};
+use tandem_kernel::page::ListOptions;
+
+const SELECT: &str = "SELECT p.id, p.organisation_id, o.name AS organisation_name, p.name, p.email, \
+     p.phone, p.job_title, p.created_at, p.updated_at \
+     FROM people p JOIN organisations o ON o.id = p.organisation_id";
+
+const UNIQUE: &[Unique] = &[Unique {
+    target: "people.email",
+    field: "email",
+    message: "another person already has this e-mail address",
+}];
+
+/// Columns a people list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Email,
+    Organisation,
+    JobTitle,
+}
+
+impl Sort {
+    pub const OPTIONS: [(&'static str, Self); 4] = [
+        ("name", Self::Name),
+        ("email", Self::Email),
+        ("organisation", Self::Organisation),
+        ("job_title", Self::JobTitle),
+    ];
+
+    fn expression(self) -> &'static str {
+        match self {
+            Self::Name => "p.name",
+            Self::Email => "p.email",
+            Self::Organisation => "o.name",
+            Self::JobTitle => "COALESCE(p.job_title, '')",
+        }
+    }
+
+    fn key(self, p: &Person) -> String {
+        match self {
+            Self::Name => p.name.to_string(),
+            Self::Email => p.email.to_string(),
+            Self::Organisation => p.organisation_name.to_string(),
+            Self::JobTitle => p
+                .job_title
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Filters of a people list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub organisation: Option<OrganisationId>,
+}
+
+pub async fn get(db: &Db, id: PersonId) -> Result<Person> {
+    let mut conn = db.conn().await?;
+    run!(&mut conn, |c| {
+        sqlx::query_as::<_, Person>(AssertSqlSafe(format!("{SELECT} WHERE p.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?
+    .ok_or(Error::NotFound { entity: "person" })
+}
+
+pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Result<Page<Person>> {
+    let mut query = ListQuery::new(SELECT);
+    if let Some(organisation) = filter.organisation {
+        query = query.filter("p.organisation_id = ?", [Arg::Uuid(organisation.0)]);
+    }
+    if let Some(term) = options.search.as_deref().filter(|t| !t.is_empty()) {
+        query = query.contains("p.name || ' ' || p.email", term);
+    }
+    let (sql, args) = query.page(
+        options.sort.expression(),
+        "p.id",
+        options.direction,
+        &options.page,
+    );
+    let mut conn = db.conn().await?;
+    let rows = run!(&mut conn, |c| {
+        bind_args!(
+            sqlx::query_as::<_, Person>(AssertSqlSafe(sql.as_str())),
+            &args
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let sort = options.sort;
+    Ok(page_of(rows, &options.page, |p| sort.key(p), |p| p.id.0))
+}
+
+/// Every person's id and name with their organisation, by name: the choices of a team's
+/// member field.
+pub async fn choices(db: &Db) -> Result<Vec<(PersonId, String)>> {
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, (PersonId, String)>(
+            "SELECT p.id, p.name || ' (' || o.name || ')' FROM people p \
+             JOIN organisations o ON o.id = p.organisation_id ORDER BY p.name, p.id",
+        )
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+async fn check_organisation(tx: &mut Tx, id: OrganisationId) -> Result<()> {
+    if organisations::exists(tx, id).await? {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "organisation_id",
+            "there is no such organisation",
+        ))
+    }
+}
+
+pub async fn create(db: &Db, now: OffsetDateTime, input: PersonInput) -> Result<Person> {
+    let id = PersonId::generate();
+    let mut tx = db.begin().await?;
+    check_organisation(&mut tx, input.organisation_id).await?;
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO people (id, organisation_id, name, email, phone, job_title, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(id)
+        .bind(input.organisation_id)
+        .bind(&input.name)
+        .bind(&input.email)
+        .bind(&input.phone)
+        .bind(&input.job_title)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(UNIQUE)?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn update(
+    db: &Db,
+    now: OffsetDateTime,
+    id: PersonId,
+    input: PersonInput,
+) -> Result<Person> {
+    let mut tx = db.begin().await?;
+    check_organisation(&mut tx, input.organisation_id).await?;
+    let changed = run!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE people SET organisation_id = $2, name = $3, email = $4, phone = $5, \
+             job_title = $6, updated_at = $7 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(input.organisation_id)
+        .bind(&input.name)
+        .bind(&input.email)
+        .bind(&input.phone)
+        .bind(&input.job_title)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(UNIQUE)?;
+    if changed == 0 {
+        return Err(Error::NotFound { entity: "person" });
+    }
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Deletes a person; their team memberships go with them.
+pub async fn delete(db: &Db, id: PersonId) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let deleted = run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM people WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if deleted == 0 {
+        return Err(Error::NotFound { entity: "person" });
+    }
+    tx.commit().await
+}

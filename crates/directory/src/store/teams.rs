@@ -1,0 +1,250 @@
+//! The `teams` and `team_members` tables.
+
+use sqlx::AssertSqlSafe;
+use tandem_kernel::page::Page;
+use tandem_kernel::{Error, FieldError, Result};
+use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, bind_args, run};
+use time::OffsetDateTime;
+
+use super::{organisations, page_of};
+use crate::person::PersonId;
+use crate::team::{Team, TeamId, TeamInput, TeamLevel};
+use tandem_kernel::page::ListOptions;
+
+const SELECT: &str = "SELECT t.id, t.organisation_id, o.name AS organisation_name, t.name, t.level, \
+     t.description, (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS member_count, \
+     t.created_at, t.updated_at \
+     FROM teams t JOIN organisations o ON o.id = t.organisation_id";
+
+const UNIQUE: &[Unique] = &[Unique {
+    target: "teams.name",
+    field: "name",
+    message: "another team already has this name",
+}];
+
+/// Columns a team list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Level,
+    Organisation,
+}
+
+impl Sort {
+    pub const OPTIONS: [(&'static str, Self); 3] = [
+        ("name", Self::Name),
+        ("level", Self::Level),
+        ("organisation", Self::Organisation),
+    ];
+
+    fn expression(self) -> &'static str {
+        match self {
+            Self::Name => "t.name",
+            Self::Level => "t.level",
+            Self::Organisation => "o.name",
+        }
+    }
+
+    fn key(self, t: &Team) -> String {
+        match self {
+            Self::Name => t.name.to_string(),
+            Self::Level => t.level.as_str().to_owned(),
+            Self::Organisation => t.organisation_name.to_string(),
+        }
+    }
+}
+
+/// Filters of a team list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub level: Option<TeamLevel>,
+    /// Only teams this person belongs to.
+    pub member: Option<PersonId>,
+}
+
+/// A member as listed on a team's page.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Member {
+    pub id: PersonId,
+    pub name: String,
+    pub email: String,
+    pub organisation_name: String,
+}
+
+pub async fn get(db: &Db, id: TeamId) -> Result<Team> {
+    let mut conn = db.conn().await?;
+    run!(&mut conn, |c| {
+        sqlx::query_as::<_, Team>(AssertSqlSafe(format!("{SELECT} WHERE t.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?
+    .ok_or(Error::NotFound { entity: "team" })
+}
+
+/// The team's members, by name.
+pub async fn members(db: &Db, id: TeamId) -> Result<Vec<Member>> {
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, Member>(
+            "SELECT p.id, p.name, p.email, o.name AS organisation_name FROM team_members m \
+             JOIN people p ON p.id = m.person_id JOIN organisations o ON o.id = p.organisation_id \
+             WHERE m.team_id = $1 ORDER BY p.name, p.id",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Result<Page<Team>> {
+    let mut query = ListQuery::new(SELECT);
+    if let Some(level) = filter.level {
+        query = query.filter("t.level = ?", [Arg::Text(level.as_str().into())]);
+    }
+    if let Some(member) = filter.member {
+        query = query.filter(
+            "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.person_id = ?)",
+            [Arg::Uuid(member.0)],
+        );
+    }
+    if let Some(term) = options.search.as_deref().filter(|t| !t.is_empty()) {
+        query = query.contains("t.name", term);
+    }
+    let (sql, args) = query.page(
+        options.sort.expression(),
+        "t.id",
+        options.direction,
+        &options.page,
+    );
+    let mut conn = db.conn().await?;
+    let rows = run!(&mut conn, |c| {
+        bind_args!(
+            sqlx::query_as::<_, Team>(AssertSqlSafe(sql.as_str())),
+            &args
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let sort = options.sort;
+    Ok(page_of(rows, &options.page, |t| sort.key(t), |t| t.id.0))
+}
+
+/// Checks the team's organisation and members exist, reporting each missing one on its field.
+async fn check_references(tx: &mut Tx, input: &TeamInput) -> Result<()> {
+    let mut errors = Vec::new();
+    if !organisations::exists(tx, input.organisation_id).await? {
+        errors.push(FieldError::new(
+            "organisation_id",
+            "there is no such organisation",
+        ));
+    }
+    for (index, member) in input.members.iter().enumerate() {
+        let found: Option<i32> = run!(tx, |c| {
+            sqlx::query_scalar("SELECT 1 FROM people WHERE id = $1")
+                .bind(*member)
+                .fetch_optional(c)
+                .await
+        })?;
+        if found.is_none() {
+            errors.push(FieldError::new(
+                format!("members[{index}]"),
+                "there is no such person",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+async fn replace_members(tx: &mut Tx, id: TeamId, members: &[PersonId]) -> Result<()> {
+    run!(tx, |c| {
+        sqlx::query("DELETE FROM team_members WHERE team_id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    for member in members {
+        run!(tx, |c| {
+            sqlx::query("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*member)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, now: OffsetDateTime, input: TeamInput) -> Result<Team> {
+    let id = TeamId::generate();
+    let mut tx = db.begin().await?;
+    check_references(&mut tx, &input).await?;
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO teams (id, organisation_id, name, level, description, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(id)
+        .bind(input.organisation_id)
+        .bind(&input.name)
+        .bind(input.level.as_str())
+        .bind(&input.description)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(UNIQUE)?;
+    replace_members(&mut tx, id, &input.members).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn update(db: &Db, now: OffsetDateTime, id: TeamId, input: TeamInput) -> Result<Team> {
+    let mut tx = db.begin().await?;
+    check_references(&mut tx, &input).await?;
+    let changed = run!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE teams SET organisation_id = $2, name = $3, level = $4, description = $5, \
+             updated_at = $6 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(input.organisation_id)
+        .bind(&input.name)
+        .bind(input.level.as_str())
+        .bind(&input.description)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(UNIQUE)?;
+    if changed == 0 {
+        return Err(Error::NotFound { entity: "team" });
+    }
+    replace_members(&mut tx, id, &input.members).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn delete(db: &Db, id: TeamId) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let deleted = run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM teams WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if deleted == 0 {
+        return Err(Error::NotFound { entity: "team" });
+    }
+    tx.commit().await
+}

@@ -1,0 +1,14 @@
+//! The shared kernel of Tandem: the few types every capability speaks.
+//!
+//! It owns ids, the injected clock, the error type capabilities return, field validation and
+//! keyset pagination. It does no I/O and knows nothing of HTTP, SQL engines or any capability.
+
+pub mod clock;
+pub mod error;
+pub mod id;
+pub mod page;
+pub mod text;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, FieldError, Result};
+pub use page::{Cursor, Direction, PageRequest};

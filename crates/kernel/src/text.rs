@@ -1,0 +1,266 @@
+//! Text values that carry their invariants: once a [`Name`] or an [`Email`] exists it is
+//! trimmed, within its length limit and well-formed, so code further in never checks again.
+
+use crate::FieldError;
+
+fn clean(raw: &str) -> &str {
+    raw.trim()
+}
+
+fn check_length(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    let length = value.chars().count();
+    if length > max {
+        return Err(FieldError::new(
+            field,
+            format!("is too long: {length} characters, at most {max} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_no_control(field: &str, value: &str, allow_newlines: bool) -> Result<(), FieldError> {
+    let bad = value
+        .chars()
+        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')));
+    if bad {
+        return Err(FieldError::new(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+macro_rules! text_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, sqlx::Type)]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_type!(
+    /// A required, single-line name of at most [`Name::MAX`] characters.
+    Name
+);
+
+impl Name {
+    pub const MAX: usize = 200;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = clean(raw);
+        if value.is_empty() {
+            return Err(FieldError::new(field, "is required"));
+        }
+        check_length(field, value, Self::MAX)?;
+        check_no_control(field, value, false)?;
+        Ok(Self(value.to_owned()))
+    }
+}
+
+text_type!(
+    /// Free text such as a description or a note: multi-line, possibly empty, at most
+    /// [`Note::MAX`] characters.
+    Note
+);
+
+impl Note {
+    pub const MAX: usize = 10_000;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = clean(raw);
+        check_length(field, value, Self::MAX)?;
+        check_no_control(field, value, true)?;
+        Ok(Self(value.to_owned()))
+    }
+}
+
+text_type!(
+    /// An optional single-line label (a job title, for example): empty means absent.
+    Label
+);
+
+impl Label {
+    pub const MAX: usize = 200;
+
+    /// Returns `None` for an empty or blank input.
+    pub fn parse_optional(field: &str, raw: &str) -> Result<Option<Self>, FieldError> {
+        let value = clean(raw);
+        if value.is_empty() {
+            return Ok(None);
+        }
+        check_length(field, value, Self::MAX)?;
+        check_no_control(field, value, false)?;
+        Ok(Some(Self(value.to_owned())))
+    }
+}
+
+text_type!(
+    /// An e-mail address: one `@`, a non-empty local part and a domain with a dot, no spaces.
+    /// The domain is lower-cased so that uniqueness does not depend on how it was typed.
+    Email
+);
+
+impl Email {
+    pub const MAX: usize = 254;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = clean(raw);
+        if value.is_empty() {
+            return Err(FieldError::new(field, "is required"));
+        }
+        check_length(field, value, Self::MAX)?;
+        let invalid = || {
+            FieldError::new(
+                field,
+                "is not an e-mail address (expected something like name@example.com)",
+            )
+        };
+        let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
+        let well_formed = !local.is_empty()
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !well_formed {
+            return Err(invalid());
+        }
+        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+    }
+}
+
+text_type!(
+    /// A telephone number as people write it: digits with `+ - ( ) / .` and spaces, at least
+    /// three digits.
+    Phone
+);
+
+impl Phone {
+    pub const MAX: usize = 40;
+
+    /// Returns `None` for an empty or blank input.
+    pub fn parse_optional(field: &str, raw: &str) -> Result<Option<Self>, FieldError> {
+        let value = clean(raw);
+        if value.is_empty() {
+            return Ok(None);
+        }
+        check_length(field, value, Self::MAX)?;
+        let allowed = value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()/.".contains(c));
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        if !allowed || digits < 3 {
+            return Err(FieldError::new(
+                field,
+                "is not a telephone number (digits, spaces and + - ( ) / . only)",
+            ));
+        }
+        Ok(Some(Self(value.to_owned())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names_are_trimmed_and_required() {
+        assert_eq!(Name::parse("name", "  Alpha  ").unwrap().as_str(), "Alpha");
+        assert_eq!(
+            Name::parse("name", "   ").unwrap_err().message,
+            "is required"
+        );
+    }
+
+    #[test]
+    fn names_have_a_length_limit_counted_in_characters() {
+        assert!(Name::parse("name", &"ä".repeat(Name::MAX)).is_ok());
+        let err = Name::parse("name", &"ä".repeat(Name::MAX + 1)).unwrap_err();
+        assert!(err.message.contains("at most 200"), "{}", err.message);
+    }
+
+    #[test]
+    fn names_reject_control_characters_but_notes_keep_newlines() {
+        assert!(Name::parse("name", "a\nb").is_err());
+        assert_eq!(Note::parse("note", "a\nb").unwrap().as_str(), "a\nb");
+        assert!(Note::parse("note", "a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn emails_are_checked_and_their_domain_lower_cased() {
+        assert_eq!(
+            Email::parse("email", " Ada.Lovelace@Alpha.EXAMPLE ")
+                .unwrap()
+                .as_str(),
+            "Ada.Lovelace@alpha.example"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@alpha.example",
+            "ada@alpha",
+            "a b@alpha.example",
+            "a@b@c.de",
+            "ada@alpha..example",
+        ] {
+            assert!(Email::parse("email", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn phones_are_optional_and_checked() {
+        assert_eq!(Phone::parse_optional("phone", " ").unwrap(), None);
+        assert_eq!(
+            Phone::parse_optional("phone", "+49 (89) 123-456")
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "+49 (89) 123-456"
+        );
+        assert!(Phone::parse_optional("phone", "call me").is_err());
+        assert!(Phone::parse_optional("phone", "+1").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn a_parsed_name_is_never_blank_nor_too_long(raw in ".*") {
+            if let Ok(name) = Name::parse("name", &raw) {
+                prop_assert!(!name.as_str().trim().is_empty());
+                prop_assert!(name.as_str().chars().count() <= Name::MAX);
+                prop_assert_eq!(name.as_str(), name.as_str().trim());
+            }
+        }
+
+        #[test]
+        fn a_parsed_email_always_has_one_at_sign(raw in ".*") {
+            if let Ok(email) = Email::parse("email", &raw) {
+                prop_assert_eq!(email.as_str().matches('@').count(), 1);
+            }
+        }
+    }
+}

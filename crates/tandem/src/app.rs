@@ -1,0 +1,210 @@
+//! Assembling the application: the capabilities' API routes and pages under one router with
+//! the shared middleware, and serving it until a shutdown signal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use tandem_kernel::Clock;
+use tandem_storage::{Db, PoolSettings};
+use tandem_web::{ApiError, AppState, PageError, Site, assets, observe};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::config::Config;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tandem API",
+        description = "IT service management and an ISO 27001 ISMS in one system. Every error has the shape `{\"error\": {\"code\", \"message\", \"details\"}}`; lists are read in pages with the `next` cursor.",
+    ),
+    tags((name = "directory", description = "Organisations, people and teams")),
+    components(schemas(tandem_web::error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// Opens the database and applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url()?;
+    let db = Db::connect(&url, &PoolSettings::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
+    db.migrate(crate::MIGRATIONS).await?;
+    Ok(db)
+}
+
+/// The state every handler gets.
+pub fn state(db: Db, clock: Arc<dyn Clock>, config: &Config) -> AppState {
+    AppState {
+        db,
+        clock,
+        site: Arc::new(Site {
+            public_url: config.public_url.clone(),
+            version: env!("CARGO_PKG_VERSION"),
+        }),
+    }
+}
+
+/// The OpenAPI document of every capability's API, and the router serving those routes.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", tandem_directory::api::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    observe::recorder();
+    let (api_routes, openapi) = api();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(api_routes)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let openapi = openapi.clone();
+                async move { Json(openapi.as_ref().clone()) }
+            }),
+        )
+        .route("/api/docs", get(api_docs))
+        .merge(tandem_directory::pages::router())
+        .route("/", get(crate::home::show))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(observe::metrics))
+        .route("/assets/{*path}", get(assets::serve))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(observe::track))
+        .layer(DefaultBodyLimit::max(tandem_web::MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+fn is_api(uri: &Uri) -> bool {
+    uri.path().starts_with("/api/")
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if is_api(&uri) {
+        ApiError::not_found(format!("there is no API route `{}`", uri.path())).into_response()
+    } else {
+        PageError::not_found().into_response()
+    }
+}
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    let message = format!("`{}` does not support this HTTP method", uri.path());
+    if is_api(&uri) {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            message,
+        )
+        .into_response()
+    } else {
+        PageError::new(StatusCode::METHOD_NOT_ALLOWED, message).into_response()
+    }
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "database unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The browsable API documentation (Swagger UI, embedded).
+async fn api_docs() -> Html<&'static str> {
+    Html(include_str!("../templates/api_docs.html"))
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets running requests finish
+/// for at most [`DRAIN_TIMEOUT`], and closes the database.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    });
+    let mut graceful = stopped.clone();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        let _ = graceful.wait_for(|stop| *stop).await;
+    });
+    let drain_deadline = async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+        tokio::time::sleep(DRAIN_TIMEOUT).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        () = drain_deadline => tracing::warn!("requests still running after {DRAIN_TIMEOUT:?}; stopping anyway"),
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// How long running requests may take to finish after a shutdown signal.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing running requests");
+}

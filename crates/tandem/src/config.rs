@@ -1,0 +1,208 @@
+//! Configuration: built-in defaults, then a TOML file, then `TANDEM_*` environment variables,
+//! each overriding the one before.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use tandem_storage::DatabaseUrl;
+
+/// The settings of one Tandem installation.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where Tandem keeps its files: the SQLite database (unless `database_url` says otherwise).
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DATABASE`; empty means the SQLite
+    /// file `tandem.sqlite3` in `data_dir`.
+    pub database_url: Option<String>,
+    /// Address and port the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// The URL people reach Tandem at (for links in e-mails), e.g. `https://tandem.example.com`.
+    pub public_url: Option<String>,
+    /// Log filter: `error`, `warn`, `info`, `debug`, `trace`, or per-module directives.
+    pub log_level: String,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("tandem-data"),
+            database_url: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            log_level: "info".into(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// The environment variables read, each `TANDEM_` followed by the upper-cased key.
+const ENV_KEYS: [&str; 6] = [
+    "data_dir",
+    "database_url",
+    "bind",
+    "public_url",
+    "log_level",
+    "log_format",
+];
+
+/// The file read when no `--config` is given, if it exists.
+pub const DEFAULT_FILE: &str = "tandem.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the configuration file `{0}` does not exist")]
+    Missing(PathBuf),
+    #[error("the configuration is invalid: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the configuration from `file` (or `tandem.toml` if present) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) if !path.exists() => return Err(ConfigError::Missing(path.to_owned())),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_FILE).exists() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_FILE))
+            }
+            None => {}
+        }
+        figment = figment.merge(Env::prefixed("TANDEM_").only(&ENV_KEYS));
+        let config: Self = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(redact(&e.to_string())))?;
+        config.database_url()?;
+        Ok(config)
+    }
+
+    /// The database to use: `database_url`, or the SQLite file in `data_dir`.
+    pub fn database_url(&self) -> Result<DatabaseUrl, ConfigError> {
+        match self
+            .database_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => DatabaseUrl::parse(url).map_err(ConfigError::Invalid),
+            None => Ok(DatabaseUrl::sqlite_file(
+                &self.data_dir.join("tandem.sqlite3"),
+            )),
+        }
+    }
+}
+
+/// Masks anything that looks like a password in a URL inside `text`.
+fn redact(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let trimmed = word.trim_matches(|c| c == '"' || c == '`' || c == '\'');
+            match DatabaseUrl::parse(trimmed) {
+                Ok(url) => word.replace(trimmed, &url.to_string()),
+                Err(_) => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url().map(|u| u.to_string()).ok(),
+            )
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("log_level", &self.log_level)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// The commented configuration printed by `tandem default-config`.
+pub const COMMENTED_DEFAULT: &str = r#"# Tandem configuration. Every setting can also be given as an environment variable:
+# TANDEM_ followed by the key in capitals (TANDEM_DATABASE_URL, TANDEM_BIND, ...), which wins
+# over this file. Tandem reads ./tandem.toml when it exists, or the file given with --config.
+
+# Where Tandem keeps its files. The embedded SQLite database lives here unless database_url
+# points elsewhere.
+data_dir = "tandem-data"
+
+# The database. Leave unset for the embedded SQLite file in data_dir. For PostgreSQL:
+# database_url = "postgres://tandem:PASSWORD@localhost:5432/tandem"
+# For SQLite elsewhere:
+# database_url = "sqlite:///var/lib/tandem/tandem.sqlite3"
+
+# The address and port the web server listens on. Use 0.0.0.0:8080 to listen on every interface.
+bind = "127.0.0.1:8080"
+
+# The address people reach Tandem at, used in links Tandem sends out.
+# public_url = "https://tandem.example.com"
+
+# Log filter: error, warn, info, debug or trace, or per-module directives such as
+# "info,tandem_storage=debug".
+log_level = "info"
+
+# Log format: "text" for people, "json" for log collectors.
+log_format = "text"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_commented_default_is_the_default() {
+        let parsed: Config = toml::from_str(COMMENTED_DEFAULT).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn without_a_database_url_the_sqlite_file_lives_in_the_data_dir() {
+        let config = Config {
+            data_dir: "/srv/tandem".into(),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.database_url().unwrap().expose(),
+            "sqlite:///srv/tandem/tandem.sqlite3"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let config = Config {
+            database_url: Some("postgres://tandem:topsecret@db/tandem".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("topsecret"), "{shown}");
+        assert!(shown.contains("postgres://tandem:***@db/tandem"), "{shown}");
+    }
+
+    #[test]
+    fn figment_errors_are_redacted() {
+        assert_eq!(
+            redact("invalid value `postgres://u:pw@h/db` for key"),
+            "invalid value `postgres://u:***@h/db` for key"
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! The demo world of seed 000, sections 5.1–5.6: Alpha, a cloud provider with data centres in
+//! Germany and the US, runs an HD video-conferencing service for a technology company with VIP
+//! users; first level support at Alpha's desk, second level at Alpha or the customer's local IT,
+//! third level at the video-equipment vendor; a Change Advisory Board for emergency changes.
+//!
+//! Each capability adds its part of the world here, through its own store functions, so that the
+//! demo is built by the same code paths as real use.
+
+use anyhow::{Context, bail};
+use tandem_directory::store::{organisations, people, teams};
+use tandem_directory::{OrganisationDraft, PersonDraft, PersonId, TeamDraft};
+use tandem_kernel::Clock;
+use tandem_kernel::page::{ListOptions, PageRequest};
+use tandem_storage::Db;
+
+use crate::config::Config;
+
+/// Marks a data directory as created by the demo, so that it may be wiped on the next start.
+const MARKER: &str = ".tandem-demo";
+
+/// Gives the demo a fresh data directory: creates it, or empties one a previous demo made.
+/// Refuses to touch a directory with other content.
+pub fn prepare_data_dir(config: &Config) -> anyhow::Result<()> {
+    let dir = &config.data_dir;
+    if dir.exists() {
+        let has_content = std::fs::read_dir(dir)?.next().is_some();
+        if has_content && !dir.join(MARKER).exists() {
+            bail!(
+                "`{}` holds data that the demo did not create; the demo needs a fresh data directory (set TANDEM_DATA_DIR to another folder)",
+                dir.display()
+            );
+        }
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("cannot empty `{}`", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    std::fs::write(
+        dir.join(MARKER),
+        "This folder holds Tandem's demo world and is replaced at every demo start.\n",
+    )?;
+    Ok(())
+}
+
+struct Who {
+    name: &'static str,
+    email: &'static str,
+    phone: &'static str,
+    job_title: &'static str,
+}
+
+const fn who(
+    name: &'static str,
+    email: &'static str,
+    phone: &'static str,
+    job_title: &'static str,
+) -> Who {
+    Who {
+        name,
+        email,
+        phone,
+        job_title,
+    }
+}
+
+/// Loads the demo world into an empty database.
+pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
+    let existing = organisations::list(
+        db,
+        &Default::default(),
+        &ListOptions {
+            page: PageRequest {
+                limit: 1,
+                after: None,
+            },
+            ..Default::default()
+        },
+    )
+    .await?;
+    if !existing.items.is_empty() {
+        bail!(
+            "the database already holds organisations; the demo world is loaded only into an empty database"
+        );
+    }
+    let now = clock.now();
+    let organisation = |name: &str, kind: &str, description: &str| OrganisationDraft {
+        name: name.into(),
+        kind: kind.into(),
+        description: description.into(),
+    };
+    let alpha = organisations::create(db, now, organisation(
+        "Alpha Cloud Services",
+        "provider",
+        "Cloud provider with data centres in Germany and the US. Runs the high-availability HD video-conferencing service; first-level support through one global support number.",
+    ).validate()?).await?;
+    let beta = organisations::create(db, now, organisation(
+        "Beta Technologies",
+        "customer",
+        "Technology company using Alpha's video-conferencing suite for its VIP users and telepresence rooms. Audits Alpha against its provider checklist.",
+    ).validate()?).await?;
+    let gamma = organisations::create(
+        db,
+        now,
+        organisation(
+            "Gamma Logistics",
+            "customer",
+            "Logistics company hosting its transport-planning platform on Alpha's IaaS.",
+        )
+        .validate()?,
+    )
+    .await?;
+    let vidcom = organisations::create(db, now, organisation(
+        "Vidcom Systems",
+        "supplier",
+        "Vendor of the video endpoints and the video management platform; third-level support and maintenance contracts.",
+    ).validate()?).await?;
+
+    let roster: [(&tandem_directory::Organisation, &[Who]); 4] = [
+        (
+            &alpha,
+            &[
+                who(
+                    "Nina Keller",
+                    "nina.keller@alpha.example",
+                    "+49 89 4000 100",
+                    "Service desk agent",
+                ),
+                who(
+                    "Tom Becker",
+                    "tom.becker@alpha.example",
+                    "+49 89 4000 101",
+                    "Service desk agent",
+                ),
+                who(
+                    "Sven Richter",
+                    "sven.richter@alpha.example",
+                    "+49 89 4000 200",
+                    "Cloud engineer",
+                ),
+                who(
+                    "Lena Wolf",
+                    "lena.wolf@alpha.example",
+                    "+1 408 555 0120",
+                    "Network engineer",
+                ),
+                who(
+                    "Maria Schmidt",
+                    "maria.schmidt@alpha.example",
+                    "+49 89 4000 300",
+                    "Service manager",
+                ),
+                who(
+                    "Jonas Braun",
+                    "jonas.braun@alpha.example",
+                    "+49 89 4000 310",
+                    "Change manager",
+                ),
+                who(
+                    "Claudia Hoffmann",
+                    "claudia.hoffmann@alpha.example",
+                    "+49 89 4000 400",
+                    "Head of operations",
+                ),
+                who(
+                    "Erik Vogel",
+                    "erik.vogel@alpha.example",
+                    "+49 89 4000 001",
+                    "Chief executive officer",
+                ),
+                who(
+                    "Ines Kraus",
+                    "ines.kraus@alpha.example",
+                    "+49 89 4000 500",
+                    "Chief information security officer",
+                ),
+            ],
+        ),
+        (
+            &beta,
+            &[
+                who(
+                    "David Chen",
+                    "david.chen@beta.example",
+                    "+1 650 555 0101",
+                    "IT service owner",
+                ),
+                who(
+                    "Priya Nair",
+                    "priya.nair@beta.example",
+                    "+1 650 555 0102",
+                    "Local IT administrator",
+                ),
+                who(
+                    "Robert Hale",
+                    "robert.hale@beta.example",
+                    "+1 650 555 0199",
+                    "Vice president, VIP user",
+                ),
+            ],
+        ),
+        (
+            &gamma,
+            &[who(
+                "Anna Lindqvist",
+                "anna.lindqvist@gamma.example",
+                "+46 8 555 010 10",
+                "IT manager",
+            )],
+        ),
+        (
+            &vidcom,
+            &[
+                who(
+                    "Marco Rossi",
+                    "marco.rossi@vidcom.example",
+                    "+39 02 555 0110",
+                    "Support engineer",
+                ),
+                who(
+                    "Julia Novak",
+                    "julia.novak@vidcom.example",
+                    "+39 02 555 0111",
+                    "Account manager",
+                ),
+            ],
+        ),
+    ];
+    let mut ids: Vec<(&'static str, PersonId)> = Vec::new();
+    for (org, members) in roster {
+        for person in members {
+            let draft = PersonDraft {
+                organisation_id: org.id.to_string(),
+                name: person.name.into(),
+                email: person.email.into(),
+                phone: person.phone.into(),
+                job_title: person.job_title.into(),
+            };
+            let created = people::create(db, now, draft.validate()?).await?;
+            ids.push((person.email, created.id));
+        }
+    }
+    let person = |email: &str| -> String {
+        ids.iter()
+            .find(|(e, _)| *e == email)
+            .map(|(_, id)| id.to_string())
+            .expect("every team member is on the roster")
+    };
+    let team_list: [(&tandem_directory::Organisation, &str, &str, &str, &[&str]); 5] = [
+        (
+            &alpha,
+            "Service Desk",
+            "first_level",
+            "First-level support behind the global support number; records every call as a ticket.",
+            &["nina.keller@alpha.example", "tom.becker@alpha.example"],
+        ),
+        (
+            &alpha,
+            "Cloud Engineering",
+            "second_level",
+            "Second-level engineers for the cloud platform, network and video infrastructure.",
+            &["sven.richter@alpha.example", "lena.wolf@alpha.example"],
+        ),
+        (
+            &beta,
+            "Beta Local IT",
+            "second_level",
+            "The customer's local IT, second level for on-site video rooms.",
+            &["priya.nair@beta.example"],
+        ),
+        (
+            &vidcom,
+            "Vidcom Support",
+            "third_level",
+            "Third-level support of the video-equipment vendor.",
+            &["marco.rossi@vidcom.example"],
+        ),
+        (
+            &alpha,
+            "Change Advisory Board",
+            "cab",
+            "Assesses changes and consents to emergency changes.",
+            &[
+                "jonas.braun@alpha.example",
+                "maria.schmidt@alpha.example",
+                "sven.richter@alpha.example",
+                "ines.kraus@alpha.example",
+                "david.chen@beta.example",
+            ],
+        ),
+    ];
+    for (org, name, level, description, members) in team_list {
+        let draft = TeamDraft {
+            organisation_id: org.id.to_string(),
+            name: name.into(),
+            level: level.into(),
+            description: description.into(),
+            members: members.iter().map(|email| person(email)).collect(),
+        };
+        teams::create(db, now, draft.validate()?).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! The `tandem` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use tandem::config::{COMMENTED_DEFAULT, Config, LogFormat};
+use tandem::{app, demo, ops};
+use tandem_kernel::SystemClock;
+use tracing_subscriber::EnvFilter;
+
+/// Tandem: IT service management (ITIL) and an ISO 27001 ISMS in one system.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (default: ./tandem.toml if it exists). TANDEM_* variables override it.
+    #[arg(long, short, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (UI, API, metrics). With no configuration: SQLite in ./tandem-data,
+    /// listening on 127.0.0.1:8080.
+    Serve {
+        /// Start with the demo world (Alpha, its customers, people and teams) in a fresh data
+        /// directory, ./tandem-demo unless configured otherwise.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Same as `serve --demo`.
+    Demo,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Exit 0 if a running server answers its health check (for scripts and containers).
+    Healthcheck,
+    /// Print a commented configuration file with the defaults.
+    DefaultConfig,
+    /// Write a consistent copy of the SQLite database to FILE, while the server runs.
+    Backup {
+        /// The backup file to create; must not exist yet.
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with the backup FILE. Stop the server first.
+    Restore {
+        /// A file written by `tandem backup`.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::DefaultConfig = cli.command {
+        print!("{COMMENTED_DEFAULT}");
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let demo_requested = matches!(cli.command, Command::Demo | Command::Serve { demo: true });
+    let mut config = Config::load(cli.config.as_deref())?;
+    if demo_requested && cli.config.is_none() && std::env::var_os("TANDEM_DATA_DIR").is_none() {
+        config.data_dir = PathBuf::from("tandem-demo");
+    }
+    match cli.command {
+        Command::Serve { .. } | Command::Demo => serve(config, demo_requested).await,
+        Command::Migrate => {
+            init_logging(&config);
+            let db = app::open_database(&config).await?;
+            db.close().await;
+            println!("The database {} is up to date.", config.database_url()?);
+            Ok(())
+        }
+        Command::Healthcheck => ops::healthcheck(config.bind).await,
+        Command::Backup { file } => {
+            ops::backup(&config, &file).await?;
+            println!("Backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            ops::restore(&config, &file).await?;
+            println!(
+                "Restored {} from {}",
+                config.database_url()?,
+                file.display()
+            );
+            Ok(())
+        }
+        Command::DefaultConfig => unreachable!("handled before the runtime starts"),
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
+    init_logging(&config);
+    let url = config.database_url()?;
+    if demo_requested {
+        demo::prepare_data_dir(&config)?;
+    }
+    let _lock = match url.sqlite_path() {
+        Some(path) => Some(ops::ServerLock::acquire(&path)?),
+        None => None,
+    };
+    let db = app::open_database(&config).await?;
+    let clock = Arc::new(SystemClock);
+    if demo_requested {
+        demo::load(&db, clock.as_ref()).await?;
+        tracing::info!("demo world loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let address = listener.local_addr()?;
+    let state = app::state(db.clone(), clock, &config);
+    tracing::info!(database = %url, %address, "Tandem started");
+    println!("Tandem is serving on http://{address}/ (database: {url})");
+    app::serve(listener, app::router(state), db, app::shutdown_signal()).await
+}

@@ -1,0 +1,146 @@
+//! The API's one error shape, `{"error": {"code", "message", "details"}}`, and the mapping from
+//! domain errors to status codes. Internal causes are logged here and never sent to the caller.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tandem_kernel::{Error, FieldError};
+
+/// The body of every error response of the API.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: `invalid`, `bad_request`, `not_found`, `conflict`,
+    /// `payload_too_large`, `unsupported_media_type`, `method_not_allowed`, `internal`.
+    pub code: &'static str,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// One entry per offending field, when the problem is with particular fields.
+    pub details: Vec<FieldError>,
+}
+
+/// An error leaving the API.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<FieldError>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn with_details(mut self, details: Vec<FieldError>) -> Self {
+        self.details = details;
+        self
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Invalid(details) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                Error::Invalid(details.clone()).to_string(),
+            )
+            .with_details(details),
+            Error::NotFound { .. } => Self::not_found(error.to_string()),
+            Error::Conflict { ref message, field } => {
+                let details = field
+                    .map(|f| vec![FieldError::new(f, message.clone())])
+                    .unwrap_or_default();
+                Self::new(StatusCode::CONFLICT, "conflict", message.clone()).with_details(details)
+            }
+            Error::Storage(ref cause) => {
+                tracing::error!(error = %cause, "storage failure");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    error.to_string(),
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                details: self.details,
+            },
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_errors_get_their_status_codes() {
+        let cases = [
+            (
+                Error::invalid("name", "is required"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+            ),
+            (
+                Error::NotFound { entity: "person" },
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (Error::conflict("in use"), StatusCode::CONFLICT, "conflict"),
+            (
+                Error::Storage("disk full".into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+            ),
+        ];
+        for (error, status, code) in cases {
+            let api = ApiError::from(error);
+            assert_eq!((api.status, api.code), (status, code));
+        }
+    }
+
+    #[test]
+    fn storage_causes_are_not_shown_to_the_caller() {
+        let api = ApiError::from(Error::Storage(
+            "password authentication failed for user x".into(),
+        ));
+        assert!(!api.message.contains("password"), "{}", api.message);
+    }
+
+    #[test]
+    fn invalid_fields_are_listed_in_details() {
+        let api = ApiError::from(Error::invalid("email", "is required"));
+        assert_eq!(api.details, [FieldError::new("email", "is required")]);
+        assert_eq!(api.message, "email: is required");
+    }
+}

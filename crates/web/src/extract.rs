@@ -1,0 +1,209 @@
+//! Extractors that validate requests at the edge and reject bad ones in the API's error shape,
+//! naming the offending field.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use tandem_kernel::FieldError;
+
+use crate::ApiError;
+
+/// A JSON request body. Rejects a missing or wrong content type (415), a body over
+/// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES) (413), malformed JSON (400), and unknown, missing
+/// or mistyped fields (422, with the field's path in `details`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the request body must be JSON, sent with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!(
+                        "the request body is larger than the limit of {} bytes",
+                        crate::MAX_BODY_BYTES
+                    ),
+                )
+            } else {
+                ApiError::bad_request(format!("the request body could not be read: {rejection}"))
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserializes `bytes` into `T`, turning every failure into an error that names the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            return ApiError::bad_request(format!("the request body is not valid JSON: {inner}"));
+        }
+        let message = inner.to_string();
+        let field = named_field(&message)
+            .map(|name| {
+                if path == "." {
+                    name.to_owned()
+                } else if path == name || path.ends_with(&format!(".{name}")) {
+                    path.clone()
+                } else {
+                    format!("{path}.{name}")
+                }
+            })
+            .unwrap_or(path);
+        let message = strip_position(&message);
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("{field}: {message}"),
+        )
+        .with_details(vec![FieldError::new(field, message)])
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// The field serde names in "unknown field `x`" or "missing field `x`".
+fn named_field(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split('`').next()
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Query-string parameters, rejected in the API's error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        parse_query(query).map(ApiQuery)
+    }
+}
+
+fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}")
+            .parse()
+            .expect("a path and query form a URI"),
+    )
+    .map(|q| q.0)
+    .map_err(|rejection| {
+        let text = rejection.body_text();
+        let message = text
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&text)
+            .to_owned();
+        let field = named_field(&message).unwrap_or("query").to_owned();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("query string: {message}"),
+        )
+        .with_details(vec![FieldError::new(field, message)])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Input {
+        name: String,
+        nested: Option<Nested>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Nested {
+        level: u8,
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let err = parse_json::<Input>(br#"{"name":"x","colour":"red"}"#).unwrap_err();
+        assert_eq!(err.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.details[0].field, "colour");
+        assert!(
+            err.message.contains("unknown field `colour`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn nested_type_errors_carry_their_path() {
+        let err = parse_json::<Input>(br#"{"name":"x","nested":{"level":"high"}}"#).unwrap_err();
+        assert_eq!(err.details[0].field, "nested.level");
+        assert!(!err.message.contains("at line"), "{}", err.message);
+    }
+
+    #[test]
+    fn missing_fields_are_named() {
+        let err = parse_json::<Input>(b"{}").unwrap_err();
+        assert_eq!(err.details[0].field, "name");
+    }
+
+    #[test]
+    fn malformed_json_and_trailing_garbage_are_bad_requests() {
+        for body in [&b"{\"name\":"[..], b"{\"name\":\"x\"} trailing", b""] {
+            let err = parse_json::<Input>(body).unwrap_err();
+            assert_eq!(
+                err.status,
+                StatusCode::BAD_REQUEST,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+}

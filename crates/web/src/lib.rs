@@ -1,0 +1,44 @@
+//! The web kernel: what every capability's HTTP edge shares.
+//!
+//! It owns the application state handed to handlers, the one JSON error shape of the API and
+//! its mapping from [`tandem_kernel::Error`], the extractors that validate requests at the edge,
+//! the page layout and form helpers, the embedded static assets, and request metrics. It holds no
+//! routes of any capability; those live in the capability crates and are assembled by the binary.
+//!
+//! Architecture invariant: this and the capabilities' `api`/`pages` modules are the only code
+//! that knows HTTP; domain modules never see a request or a status code.
+
+pub mod assets;
+pub mod error;
+pub mod extract;
+pub mod list;
+pub mod observe;
+pub mod page;
+
+use std::sync::Arc;
+
+use tandem_kernel::Clock;
+use tandem_storage::Db;
+
+pub use error::{ApiError, ApiResult};
+pub use extract::{ApiJson, ApiQuery};
+pub use page::{Chrome, FormErrors, PageError, PageResult};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub site: Arc<Site>,
+}
+
+/// Facts about this installation shown in pages and documents.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The URL people reach Tandem at, if configured (used in links sent by e-mail).
+    pub public_url: Option<String>,
+    pub version: &'static str,
+}
+
+/// The largest request body the API accepts, in bytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -1,0 +1,147 @@
+//! What every HTML page shares: the chrome around the content, field errors next to form
+//! fields, and error pages.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use tandem_kernel::{Error, FieldError};
+
+/// The parts of the layout that change from page to page.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The navigation section to highlight (`organisations`, `people`, …).
+    pub section: &'static str,
+    /// The page title, shown in the browser tab after "Tandem".
+    pub title: String,
+}
+
+impl Chrome {
+    pub fn new(section: &'static str, title: impl Into<String>) -> Self {
+        Self {
+            section,
+            title: title.into(),
+        }
+    }
+
+    /// `aria-current="page"` for the active navigation entry.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section {
+            "page"
+        } else {
+            "false"
+        }
+    }
+}
+
+/// Errors to show next to the form fields that caused them, plus a message for the form as a
+/// whole.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors {
+    fields: Vec<FieldError>,
+    pub summary: Option<String>,
+}
+
+impl FormErrors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.summary.is_none()
+    }
+
+    /// The errors of a failed save that belong on the form (invalid fields, conflicts); any
+    /// other error is returned as it is, for an error page.
+    pub fn from_error(error: Error) -> Result<Self, Error> {
+        match error {
+            Error::Invalid(_) | Error::Conflict { .. } => {
+                let fields = error.field_errors();
+                let summary = Some(if fields.is_empty() {
+                    error.to_string()
+                } else {
+                    "The form has errors; they are shown next to the fields below.".to_owned()
+                });
+                Ok(Self { fields, summary })
+            }
+            other => Err(other),
+        }
+    }
+}
+
+/// An error page.
+#[derive(Debug)]
+pub struct PageError {
+    status: StatusCode,
+    message: String,
+}
+
+pub type PageResult<T> = Result<T, PageError>;
+
+impl PageError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "There is no such page, or the record it showed no longer exists.",
+        )
+    }
+}
+
+impl From<Error> for PageError {
+    fn from(error: Error) -> Self {
+        let api = crate::ApiError::from(error);
+        Self::new(api.status, api.message)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    status: u16,
+    reason: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let reason = self.status.canonical_reason().unwrap_or("Error");
+        let page = ErrorPage {
+            chrome: Chrome::new("", reason),
+            status: self.status.as_u16(),
+            reason,
+            message: &self.message,
+        };
+        match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "rendering the error page failed");
+                (self.status, self.message).into_response()
+            }
+        }
+    }
+}
+
+/// Renders a template into a response, or an error page if rendering fails.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "rendering a page failed");
+            PageError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The page could not be shown.",
+            )
+            .into_response()
+        }
+    }
+}
