@@ -130,6 +130,20 @@ all_valid_for_tuples! {
     (a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H)
 }
 
+impl From<FieldError> for Error {
+    fn from(error: FieldError) -> Self {
+        Self::Invalid(vec![error])
+    }
+}
+
+/// Any driver error that was not turned into something more specific at the call site is a
+/// storage failure.
+impl From<sqlx::Error> for Error {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Storage(Box::new(error))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,19 +168,5 @@ mod tests {
             .all_valid()
             .unwrap();
         assert_eq!((a, b), ("x", 2));
-    }
-}
-
-impl From<FieldError> for Error {
-    fn from(error: FieldError) -> Self {
-        Self::Invalid(vec![error])
-    }
-}
-
-/// Any driver error that was not turned into something more specific at the call site is a
-/// storage failure.
-impl From<sqlx::Error> for Error {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Storage(Box::new(error))
     }
 }

@@ -57,7 +57,7 @@ impl Cursor {
 
     pub fn decode(field: &str, token: &str) -> Result<Self, FieldError> {
         let invalid = || FieldError::new(field, "is not a cursor returned by a previous page");
-        if token.len() % 2 != 0 || token.len() > 4 * 1024 {
+        if !token.len().is_multiple_of(2) || token.len() > 4 * 1024 {
             return Err(invalid());
         }
         let bytes = (0..token.len())

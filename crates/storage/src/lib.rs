@@ -86,11 +86,11 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(settings.busy_timeout);
-                if let Some(dir) = options.get_filename().parent() {
-                    if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir)
-                            .map_err(|e| tandem_kernel::Error::Storage(Box::new(e)))?;
-                    }
+                if let Some(dir) = options.get_filename().parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| tandem_kernel::Error::Storage(Box::new(e)))?;
                 }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(settings.max_connections)

@@ -59,11 +59,11 @@ impl fmt::Display for DatabaseUrl {
         if let Some(scheme_end) = url.find("://") {
             let after = &url[scheme_end + 3..];
             let authority_end = after.find('/').unwrap_or(after.len());
-            if let Some(at) = after[..authority_end].rfind('@') {
-                if let Some(colon) = after[..at].find(':') {
-                    let start = scheme_end + 3;
-                    return write!(f, "{}:***{}", &url[..start + colon], &url[start + at..]);
-                }
+            if let Some(at) = after[..authority_end].rfind('@')
+                && let Some(colon) = after[..at].find(':')
+            {
+                let start = scheme_end + 3;
+                return write!(f, "{}:***{}", &url[..start + colon], &url[start + at..]);
             }
         }
         f.write_str(url)

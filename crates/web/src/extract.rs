@@ -97,10 +97,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// The field serde names in "unknown field `x`" or "missing field `x`".
 fn named_field(message: &str) -> Option<&str> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("missing field `"))?;
-    rest.split('`').next()
+    ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|marker| {
+            let at = message.find(marker)?;
+            message[at + marker.len()..].split('`').next()
+        })
 }
 
 fn strip_position(message: &str) -> String {

@@ -22,7 +22,7 @@ use tandem_storage::Db;
 
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiJson, ApiQuery};
-pub use page::{Chrome, FormErrors, PageError, PageResult};
+pub use page::{Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult};
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -145,3 +145,63 @@ pub fn render(template: &impl Template) -> Response {
         }
     }
 }
+
+/// A submitted HTML form (`application/x-www-form-urlencoded`, repeated keys allowed for
+/// multi-selects). A body that cannot be read gets an error page; field rules are checked by
+/// the handler, which shows them next to the fields.
+#[derive(Debug, Clone, Default)]
+pub struct FormInput<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for FormInput<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum_extra::extract::Form::<T>::from_request(req, state)
+            .await
+            .map(|form| Self(form.0))
+            .map_err(|rejection| {
+                PageError::new(
+                    rejection.status(),
+                    format!("The form could not be read: {}", rejection.body_text()),
+                )
+            })
+    }
+}
+
+/// The query string of a page. Unknown parameters are ignored, as browsers and bookmarks add
+/// their own; a value of the wrong type gets an error page.
+#[derive(Debug, Clone, Default)]
+pub struct PageQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for PageQuery<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum_extra::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|query| Self(query.0))
+            .map_err(|rejection| {
+                PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("The address is not valid: {}", rejection.body_text()),
+                )
+            })
+    }
+}
+
+/// Redirects the browser to `location` after a successful form submission (303 See Other, so
+/// that reloading does not submit again).
+pub fn see_other(location: &str) -> Response {
+    axum::response::Redirect::to(location).into_response()
+}

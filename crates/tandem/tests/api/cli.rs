@@ -1,0 +1,350 @@
+//! The `tandem` binary itself: its subcommands, serving, crash safety, the single-server lock,
+//! backup and restore. These tests start the real executable.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tandem_storage::Engine;
+
+use crate::harness::TestDatabase;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_tandem");
+
+fn tandem(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(BINARY)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TANDEM_DATABASE_URL")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run tandem")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `tandem serve` process.
+struct Server {
+    child: Child,
+    bind: String,
+}
+
+impl Server {
+    /// Starts `tandem serve` (plus `extra` arguments) and waits until it says where it serves.
+    fn start(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let bind = format!("127.0.0.1:{}", free_port());
+        let mut child = Command::new(BINARY)
+            .arg("serve")
+            .args(extra)
+            .current_dir(dir)
+            .env_remove("TANDEM_DATABASE_URL")
+            .env("TANDEM_BIND", &bind)
+            .env("TANDEM_LOG_LEVEL", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start tandem serve");
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "tandem serve did not start: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        };
+        assert!(
+            line.contains(&format!("Tandem is serving on http://{bind}/")),
+            "{line}"
+        );
+        Self { child, bind }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.bind)
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Sends SIGTERM and returns the exit status once the server has stopped.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        self.signal("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills the server without warning, as a crash or power cut would.
+    fn crash(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        "serve",
+        "demo",
+        "migrate",
+        "healthcheck",
+        "default-config",
+        "backup",
+        "restore",
+    ] {
+        let output = tandem(dir.path(), &[command, "--help"], &[]);
+        assert!(output.status.success(), "{command} --help");
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("Usage: tandem"), "{command}: {text}");
+    }
+}
+
+#[test]
+fn default_config_prints_a_loadable_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = tandem(dir.path(), &["default-config"], &[]);
+    assert!(output.status.success());
+    std::fs::write(dir.path().join("custom.toml"), &output.stdout).unwrap();
+    let migrate = tandem(dir.path(), &["--config", "custom.toml", "migrate"], &[]);
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    assert!(dir.path().join("tandem-data/tandem.sqlite3").exists());
+
+    let missing = tandem(dir.path(), &["--config", "nope.toml", "migrate"], &[]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("`nope.toml` does not exist"));
+
+    std::fs::write(dir.path().join("typo.toml"), "bnd = \"0.0.0.0:80\"\n").unwrap();
+    let typo = tandem(dir.path(), &["--config", "typo.toml", "migrate"], &[]);
+    assert!(!typo.status.success());
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("bnd"),
+        "unknown keys are named"
+    );
+}
+
+#[test]
+fn healthcheck_fails_when_nothing_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bind = format!("127.0.0.1:{}", free_port());
+    let output = tandem(dir.path(), &["healthcheck"], &[("TANDEM_BIND", &bind)]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot reach a Tandem server"));
+}
+
+#[test]
+fn the_server_serves_survives_a_crash_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[], &[]);
+    assert!(
+        tandem(
+            dir.path(),
+            &["healthcheck"],
+            &[("TANDEM_BIND", &server.bind)]
+        )
+        .status
+        .success()
+    );
+
+    let client = reqwest::blocking::Client::new();
+    let created = client
+        .post(server.url("/api/v1/organisations"))
+        .json(&json!({"name": "Beta Technologies", "kind": "customer"}))
+        .send()
+        .unwrap();
+    assert_eq!(created.status(), 201, "the write is acknowledged");
+    server.crash();
+
+    let server = Server::start(dir.path(), &[], &[]);
+    let list: serde_json::Value = client
+        .get(server.url("/api/v1/organisations"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        list["items"][0]["name"], "Beta Technologies",
+        "an acknowledged write survives a crash"
+    );
+
+    let second = tandem(
+        dir.path(),
+        &["serve"],
+        &[("TANDEM_BIND", &format!("127.0.0.1:{}", free_port()))],
+    );
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another Tandem server is running"));
+
+    let status = server.terminate();
+    assert!(
+        status.success(),
+        "SIGTERM stops the server cleanly: {status}"
+    );
+}
+
+#[test]
+fn backups_are_taken_while_serving_and_restored_while_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[], &[]);
+    let client = reqwest::blocking::Client::new();
+    let post = |name: &str| {
+        let response = client
+            .post(server.url("/api/v1/organisations"))
+            .json(&json!({"name": name, "kind": "customer"}))
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    };
+    post("Before the backup");
+    let backup = tandem(dir.path(), &["backup", "backup.sqlite3"], &[]);
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    post("After the backup");
+
+    let again = tandem(dir.path(), &["backup", "backup.sqlite3"], &[]);
+    assert!(
+        !again.status.success(),
+        "an existing backup is never overwritten"
+    );
+
+    let refused = tandem(dir.path(), &["restore", "backup.sqlite3"], &[]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("another Tandem server is running"));
+    assert!(server.terminate().success());
+
+    std::fs::write(
+        dir.path().join("garbage.sqlite3"),
+        b"this is not a database",
+    )
+    .unwrap();
+    let garbage = tandem(dir.path(), &["restore", "garbage.sqlite3"], &[]);
+    assert!(!garbage.status.success());
+    assert!(String::from_utf8_lossy(&garbage.stderr).contains("is not a usable Tandem backup"));
+
+    let restore = tandem(dir.path(), &["restore", "backup.sqlite3"], &[]);
+    assert!(
+        restore.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restore.stderr)
+    );
+
+    let server = Server::start(dir.path(), &[], &[]);
+    let list: serde_json::Value = client
+        .get(server.url("/api/v1/organisations"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let names: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Before the backup"]);
+    assert!(server.terminate().success());
+}
+
+#[test]
+fn the_demo_starts_fresh_each_time_and_never_wipes_other_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::blocking::Client::new();
+    for _ in 0..2 {
+        let server = Server::start(dir.path(), &["--demo"], &[]);
+        let orgs: serde_json::Value = client
+            .get(server.url("/api/v1/organisations"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(
+            orgs["items"].as_array().unwrap().len(),
+            4,
+            "Alpha, two customers and the vendor, once"
+        );
+        let teams: serde_json::Value = client
+            .get(server.url("/api/v1/teams?level=cab"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(teams["items"][0]["name"], "Change Advisory Board");
+        assert!(server.terminate().success());
+    }
+    assert!(dir.path().join("tandem-demo/.tandem-demo").exists());
+
+    std::fs::create_dir_all(dir.path().join("precious")).unwrap();
+    std::fs::write(dir.path().join("precious/notes.txt"), "keep me").unwrap();
+    let refused = tandem(
+        dir.path(),
+        &["demo"],
+        &[
+            ("TANDEM_DATA_DIR", "precious"),
+            ("TANDEM_BIND", &format!("127.0.0.1:{}", free_port())),
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("the demo needs a fresh data directory")
+    );
+    assert!(dir.path().join("precious/notes.txt").exists());
+}
+
+#[tokio::test]
+async fn postgres_installations_migrate_and_point_backups_at_pg_dump() {
+    let database = TestDatabase::create(Engine::Postgres).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("TANDEM_DATABASE_URL", database.url.as_str())];
+    let migrate = tokio::task::spawn_blocking({
+        let path = dir.path().to_owned();
+        let url = database.url.clone();
+        move || tandem(&path, &["migrate"], &[("TANDEM_DATABASE_URL", &url)])
+    })
+    .await
+    .unwrap();
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    let backup = tandem(dir.path(), &["backup", "x.dump"], &env);
+    assert!(!backup.status.success());
+    let message = String::from_utf8_lossy(&backup.stderr);
+    assert!(message.contains("pg_dump"), "{message}");
+}

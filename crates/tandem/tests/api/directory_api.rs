@@ -1,0 +1,372 @@
+//! The directory's JSON API: create, read, change, delete, list; bad input is refused with a
+//! clear error and writes nothing.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::{TestApp, error_fields};
+use crate::on_both_engines;
+
+on_both_engines!(
+    organisations_are_created_read_changed_and_deleted,
+    only_one_provider_may_exist,
+    people_need_an_existing_organisation_and_a_unique_email,
+    bad_requests_name_the_field_and_write_nothing,
+    unknown_and_malformed_ids_are_not_found,
+    teams_keep_their_members,
+    organisations_in_use_cannot_be_deleted,
+    lists_are_sorted_filtered_and_paged_without_gaps,
+    list_parameters_are_checked,
+);
+
+async fn organisations_are_created_read_changed_and_deleted(app: TestApp) {
+    let (status, created) = app
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "Beta Technologies", "kind": "customer", "description": "VIP video"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(created["kind"], "customer");
+    assert_eq!(created["created_at"], "2026-11-02T09:00:00Z");
+    let id = created["id"].as_str().unwrap();
+
+    let (status, read) = app.get_json(&format!("/api/v1/organisations/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read, created);
+
+    app.clock.advance(time::Duration::hours(1));
+    let (status, changed) = app
+        .patch_json(
+            &format!("/api/v1/organisations/{id}"),
+            &json!({"name": "Beta Tech"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["name"], "Beta Tech");
+    assert_eq!(
+        changed["description"], "VIP video",
+        "fields absent from a PATCH keep their value"
+    );
+    assert_eq!(changed["updated_at"], "2026-11-02T10:00:00Z");
+    assert_eq!(changed["created_at"], "2026-11-02T09:00:00Z");
+
+    assert_eq!(
+        app.delete(&format!("/api/v1/organisations/{id}")).await,
+        StatusCode::NO_CONTENT
+    );
+    let (status, body) = app.get_json(&format!("/api/v1/organisations/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    assert_eq!(
+        app.delete(&format!("/api/v1/organisations/{id}")).await,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn only_one_provider_may_exist(app: TestApp) {
+    app.organisation("Alpha Cloud Services", "provider").await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "Omega Hosting", "kind": "provider"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        error_fields(&body),
+        ("conflict".into(), vec!["kind".into()])
+    );
+    let customer = app.organisation("Omega Hosting", "customer").await;
+    let (status, _) = app
+        .patch_json(
+            &format!("/api/v1/organisations/{customer}"),
+            &json!({"kind": "provider"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.count("organisations WHERE kind = 'provider'").await, 1);
+}
+
+async fn people_need_an_existing_organisation_and_a_unique_email(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let missing = uuid::Uuid::now_v7().to_string();
+    let (status, body) = app
+        .post_json("/api/v1/people", &json!({"organisation_id": missing, "name": "Priya Nair", "email": "priya@beta.example"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["organisation_id"]);
+
+    app.person(&beta, "Priya Nair", "priya@beta.example").await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/people",
+            &json!({"organisation_id": beta, "name": "P. Nair", "email": "priya@BETA.example"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "the domain of an e-mail address is case-insensitive"
+    );
+    assert_eq!(
+        error_fields(&body),
+        ("conflict".into(), vec!["email".into()])
+    );
+    assert_eq!(app.count("people").await, 1);
+}
+
+async fn bad_requests_name_the_field_and_write_nothing(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let cases = [
+        (
+            json!({"organisation_id": beta, "name": "", "email": "x"}),
+            vec!["name", "email"],
+        ),
+        (
+            json!({"organisation_id": beta, "name": "A", "email": "a@beta.example", "password": "x"}),
+            vec!["password"],
+        ),
+        (
+            json!({"organisation_id": beta, "name": 42, "email": "a@beta.example"}),
+            vec!["name"],
+        ),
+        (
+            json!({"organisation_id": beta, "email": "a@beta.example"}),
+            vec!["name"],
+        ),
+        (
+            json!({"organisation_id": beta, "name": "A", "email": "a@beta.example", "phone": "call me"}),
+            vec!["phone"],
+        ),
+        (
+            json!({"organisation_id": beta, "name": "x".repeat(201), "email": "a@beta.example"}),
+            vec!["name"],
+        ),
+    ];
+    for (body, fields) in cases {
+        let (status, error) = app.post_json("/api/v1/people", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            error_fields(&error),
+            (
+                "invalid".into(),
+                fields.iter().map(|f| f.to_string()).collect()
+            ),
+            "{body}"
+        );
+    }
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/people"))
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/people"))
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let huge = json!({"organisation_id": beta, "name": "A", "email": "a@beta.example", "job_title": "x".repeat(300 * 1024)});
+    let (status, error) = app.post_json("/api/v1/people", &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error["error"]["code"], "payload_too_large");
+
+    assert_eq!(
+        app.count("people").await,
+        0,
+        "no rejected request wrote anything"
+    );
+}
+
+async fn unknown_and_malformed_ids_are_not_found(app: TestApp) {
+    for path in [
+        "/api/v1/people/not-an-id",
+        "/api/v1/teams/42",
+        &format!("/api/v1/organisations/{}", uuid::Uuid::now_v7()),
+    ] {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+    let (status, _) = app
+        .patch_json(
+            &format!("/api/v1/people/{}", uuid::Uuid::now_v7()),
+            &json!({"name": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn teams_keep_their_members(app: TestApp) {
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let nina = app
+        .person(&alpha, "Nina Keller", "nina@alpha.example")
+        .await;
+    let tom = app.person(&alpha, "Tom Becker", "tom@alpha.example").await;
+    let (status, team) = app
+        .post_json(
+            "/api/v1/teams",
+            &json!({"organisation_id": alpha, "name": "Service Desk", "level": "first_level", "members": [nina, tom, nina]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    assert_eq!(team["member_count"], 2);
+    let id = team["id"].as_str().unwrap();
+
+    let (status, changed) = app
+        .patch_json(&format!("/api/v1/teams/{id}"), &json!({"members": [tom]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(changed["members"], json!([tom]));
+
+    let (status, body) = app
+        .patch_json(
+            &format!("/api/v1/teams/{id}"),
+            &json!({"members": [tom, uuid::Uuid::now_v7().to_string()]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["members[1]"]);
+    let (_, unchanged) = app.get_json(&format!("/api/v1/teams/{id}")).await;
+    assert_eq!(
+        unchanged["members"],
+        json!([tom]),
+        "a refused change leaves the members as they were"
+    );
+
+    let (_, listed) = app.get_json(&format!("/api/v1/teams?member={tom}")).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let (_, listed) = app.get_json(&format!("/api/v1/teams?member={nina}")).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+
+    assert_eq!(
+        app.delete(&format!("/api/v1/people/{tom}")).await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, after) = app.get_json(&format!("/api/v1/teams/{id}")).await;
+    assert_eq!(
+        after["member_count"], 0,
+        "a deleted person leaves their teams"
+    );
+}
+
+async fn organisations_in_use_cannot_be_deleted(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let person = app.person(&beta, "David Chen", "david@beta.example").await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/organisations/{beta}")).await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(app.count("organisations").await, 1);
+    assert_eq!(
+        app.delete(&format!("/api/v1/people/{person}")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/organisations/{beta}")).await,
+        StatusCode::NO_CONTENT
+    );
+}
+
+async fn lists_are_sorted_filtered_and_paged_without_gaps(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let gamma = app.organisation("Gamma Logistics", "customer").await;
+    let mut expected = Vec::new();
+    for i in 0..23 {
+        let org = if i % 2 == 0 { &beta } else { &gamma };
+        let name = format!("Person {:02}", (i * 7) % 23);
+        app.person(org, &name, &format!("p{i}@example.com")).await;
+        expected.push(name);
+    }
+    expected.sort();
+
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/people?limit=5".to_owned();
+    loop {
+        let (status, page) = app.get_json(&path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 5);
+        seen.extend(items.iter().map(|p| p["name"].as_str().unwrap().to_owned()));
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/people?limit=5&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen, expected,
+        "pages in name order, no person twice, none missing"
+    );
+
+    let (_, descending) = app
+        .get_json("/api/v1/people?sort=name&dir=desc&limit=3")
+        .await;
+    let names: Vec<_> = descending["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Person 22", "Person 21", "Person 20"]);
+    let next = descending["next"].as_str().unwrap();
+    let (_, second) = app
+        .get_json(&format!(
+            "/api/v1/people?sort=name&dir=desc&limit=3&after={next}"
+        ))
+        .await;
+    assert_eq!(second["items"][0]["name"], "Person 19");
+
+    let (_, only_gamma) = app
+        .get_json(&format!("/api/v1/people?organisation={gamma}&limit=200"))
+        .await;
+    assert_eq!(only_gamma["items"].as_array().unwrap().len(), 11);
+    assert!(only_gamma["next"].is_null());
+
+    let (_, search) = app.get_json("/api/v1/people?q=PERSON%201").await;
+    assert_eq!(
+        search["items"].as_array().unwrap().len(),
+        10,
+        "case-insensitive search for 'person 1'"
+    );
+
+    let (_, literal) = app.get_json("/api/v1/people?q=%25").await;
+    assert_eq!(
+        literal["items"].as_array().unwrap().len(),
+        0,
+        "% is searched for literally, not as a wildcard"
+    );
+
+    let (_, customers) = app
+        .get_json("/api/v1/organisations?kind=customer&sort=name")
+        .await;
+    assert_eq!(customers["items"].as_array().unwrap().len(), 2);
+}
+
+async fn list_parameters_are_checked(app: TestApp) {
+    for (query, field) in [
+        ("sort=password", "sort"),
+        ("dir=sideways", "dir"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("after=zz", "after"),
+        ("kind=partner", "kind"),
+        ("level=first_level", "level"),
+        ("colour=red", "colour"),
+    ] {
+        let (status, body) = app
+            .get_json(&format!("/api/v1/organisations?{query}"))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert_eq!(error_fields(&body).1, [field], "{query}");
+    }
+}

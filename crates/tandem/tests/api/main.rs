@@ -1,0 +1,9 @@
+//! Integration tests: the real application on a real port, on SQLite and on PostgreSQL.
+//! One test binary, so that it links once.
+
+mod harness;
+
+mod cli;
+mod directory_api;
+mod directory_pages;
+mod platform;
