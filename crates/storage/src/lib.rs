@@ -13,6 +13,7 @@ mod backup;
 mod error;
 mod list;
 mod migrate;
+mod rows;
 mod url;
 
 use std::str::FromStr;
@@ -28,6 +29,7 @@ pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use error::{ResultExt, Unique};
 pub use list::{Arg, ListQuery};
 pub use migrate::{MigrationError, MigrationSet};
+pub use rows::Row;
 pub use url::DatabaseUrl;
 
 /// Which SQL engine a [`Db`] talks to.

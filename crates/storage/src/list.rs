@@ -1,7 +1,10 @@
 //! Building list queries with filters and keyset pagination in SQL both engines accept.
 
-use tandem_kernel::page::{Direction, PageRequest};
+use tandem_kernel::Result;
+use tandem_kernel::page::{Direction, ListOptions, Page, PageRequest};
 use uuid::Uuid;
+
+use crate::{Db, Row};
 
 /// A value bound to a placeholder of a dynamically built query.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +103,23 @@ impl ListQuery {
             page.limit + 1
         ));
         (sql, self.args)
+    }
+}
+
+impl ListQuery {
+    /// Reads the page `options` asks for, sorted by the text expression `sort` then `id_column`;
+    /// `key` gives a row's sort key and id, from which the next page's cursor is made.
+    pub async fn fetch_page<T: Row, S>(
+        self,
+        db: &Db,
+        sort: &str,
+        id_column: &str,
+        options: &ListOptions<S>,
+        key: impl Fn(&T) -> (String, Uuid),
+    ) -> Result<Page<T>> {
+        let (sql, args) = self.page(sort, id_column, options.direction, &options.page);
+        let rows = db.fetch_all(&sql, &args).await?;
+        Ok(Page::from_rows(rows, options.page.limit, key))
     }
 }
 

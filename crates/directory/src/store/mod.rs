@@ -6,18 +6,6 @@ pub mod organisations;
 pub mod people;
 pub mod teams;
 
-use tandem_kernel::page::{Page, PageRequest};
-
-/// The sort expression of a list row and its key, so that the next page can start after it.
-pub(crate) fn page_of<T>(
-    rows: Vec<T>,
-    page: &PageRequest,
-    key: impl Fn(&T) -> String,
-    id: impl Fn(&T) -> uuid::Uuid,
-) -> Page<T> {
-    Page::from_rows(rows, page.limit, |row| (key(row), id(row)))
-}
-
 /// How many records the directory holds, for the start page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, sqlx::FromRow)]
 pub struct Summary {

@@ -1,12 +1,10 @@
 //! The `organisations` table.
 
-use sqlx::AssertSqlSafe;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
-use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, bind_args, run};
+use tandem_storage::{Arg, Db, ListQuery, ResultExt, Unique, run};
 use time::OffsetDateTime;
 
-use super::page_of;
 use crate::organisation::{Organisation, OrganisationId, OrganisationInput, OrganisationKind};
 use tandem_kernel::page::ListOptions;
 
@@ -59,16 +57,11 @@ pub struct Filter {
 }
 
 pub async fn get(db: &Db, id: OrganisationId) -> Result<Organisation> {
-    let mut conn = db.conn().await?;
-    run!(&mut conn, |c| {
-        sqlx::query_as::<_, Organisation>(AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?
-    .ok_or(Error::NotFound {
-        entity: "organisation",
-    })
+    db.fetch_by_id(&format!("{SELECT} WHERE id = $1"), id.0)
+        .await?
+        .ok_or(Error::NotFound {
+            entity: "organisation",
+        })
 }
 
 pub async fn list(
@@ -83,23 +76,12 @@ pub async fn list(
     if let Some(term) = options.search.as_deref().filter(|t| !t.is_empty()) {
         query = query.contains("name", term);
     }
-    let (sql, args) = query.page(
-        options.sort.expression(),
-        "id",
-        options.direction,
-        &options.page,
-    );
-    let mut conn = db.conn().await?;
-    let rows = run!(&mut conn, |c| {
-        bind_args!(
-            sqlx::query_as::<_, Organisation>(AssertSqlSafe(sql.as_str())),
-            &args
-        )
-        .fetch_all(c)
-        .await
-    })?;
     let sort = options.sort;
-    Ok(page_of(rows, &options.page, |o| sort.key(o), |o| o.id.0))
+    query
+        .fetch_page(db, sort.expression(), "id", options, |o: &Organisation| {
+            (sort.key(o), o.id.0)
+        })
+        .await
 }
 
 /// Every organisation's id and name, by name: the choices of a form's organisation field.
@@ -112,16 +94,6 @@ pub async fn choices(db: &Db) -> Result<Vec<(OrganisationId, String)>> {
         .fetch_all(c)
         .await
     })?)
-}
-
-pub async fn exists(tx: &mut Tx, id: OrganisationId) -> Result<bool> {
-    let found: Option<i32> = run!(tx, |c| {
-        sqlx::query_scalar("SELECT 1 FROM organisations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?;
-    Ok(found.is_some())
 }
 
 pub async fn create(
@@ -197,14 +169,7 @@ pub async fn delete(db: &Db, id: OrganisationId) -> Result<()> {
             "the organisation still has {in_use} people or teams; move or delete them first"
         )));
     }
-    let deleted = run!(&mut tx, |c| {
-        sqlx::query("DELETE FROM organisations WHERE id = $1")
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    if deleted == 0 {
+    if !tx.delete_by_id("organisations", id.0).await? {
         return Err(Error::NotFound {
             entity: "organisation",
         });

@@ -1,12 +1,10 @@
 //! The `people` table.
 
-use sqlx::AssertSqlSafe;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
-use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, bind_args, run};
+use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
 use time::OffsetDateTime;
 
-use super::{organisations, page_of};
 use crate::organisation::OrganisationId;
 use crate::person::{Person, PersonId, PersonInput};
 use tandem_kernel::page::ListOptions;
@@ -69,14 +67,9 @@ pub struct Filter {
 }
 
 pub async fn get(db: &Db, id: PersonId) -> Result<Person> {
-    let mut conn = db.conn().await?;
-    run!(&mut conn, |c| {
-        sqlx::query_as::<_, Person>(AssertSqlSafe(format!("{SELECT} WHERE p.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?
-    .ok_or(Error::NotFound { entity: "person" })
+    db.fetch_by_id(&format!("{SELECT} WHERE p.id = $1"), id.0)
+        .await?
+        .ok_or(Error::NotFound { entity: "person" })
 }
 
 pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Result<Page<Person>> {
@@ -87,23 +80,12 @@ pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Resu
     if let Some(term) = options.search.as_deref().filter(|t| !t.is_empty()) {
         query = query.contains("p.name || ' ' || p.email", term);
     }
-    let (sql, args) = query.page(
-        options.sort.expression(),
-        "p.id",
-        options.direction,
-        &options.page,
-    );
-    let mut conn = db.conn().await?;
-    let rows = run!(&mut conn, |c| {
-        bind_args!(
-            sqlx::query_as::<_, Person>(AssertSqlSafe(sql.as_str())),
-            &args
-        )
-        .fetch_all(c)
-        .await
-    })?;
     let sort = options.sort;
-    Ok(page_of(rows, &options.page, |p| sort.key(p), |p| p.id.0))
+    query
+        .fetch_page(db, sort.expression(), "p.id", options, |p: &Person| {
+            (sort.key(p), p.id.0)
+        })
+        .await
 }
 
 /// Every person's id and name with their organisation, by name: the choices of a team's
@@ -121,7 +103,7 @@ pub async fn choices(db: &Db) -> Result<Vec<(PersonId, String)>> {
 }
 
 async fn check_organisation(tx: &mut Tx, id: OrganisationId) -> Result<()> {
-    if organisations::exists(tx, id).await? {
+    if tx.exists("organisations", id.0).await? {
         Ok(())
     } else {
         Err(Error::invalid(
@@ -191,14 +173,7 @@ pub async fn update(
 /// Deletes a person; their team memberships go with them.
 pub async fn delete(db: &Db, id: PersonId) -> Result<()> {
     let mut tx = db.begin().await?;
-    let deleted = run!(&mut tx, |c| {
-        sqlx::query("DELETE FROM people WHERE id = $1")
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    if deleted == 0 {
+    if !tx.delete_by_id("people", id.0).await? {
         return Err(Error::NotFound { entity: "person" });
     }
     tx.commit().await

@@ -1,12 +1,10 @@
 //! The `teams` and `team_members` tables.
 
-use sqlx::AssertSqlSafe;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, FieldError, Result};
-use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, bind_args, run};
+use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
 use time::OffsetDateTime;
 
-use super::{organisations, page_of};
 use crate::person::PersonId;
 use crate::team::{Team, TeamId, TeamInput, TeamLevel};
 use tandem_kernel::page::ListOptions;
@@ -73,14 +71,9 @@ pub struct Member {
 }
 
 pub async fn get(db: &Db, id: TeamId) -> Result<Team> {
-    let mut conn = db.conn().await?;
-    run!(&mut conn, |c| {
-        sqlx::query_as::<_, Team>(AssertSqlSafe(format!("{SELECT} WHERE t.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?
-    .ok_or(Error::NotFound { entity: "team" })
+    db.fetch_by_id(&format!("{SELECT} WHERE t.id = $1"), id.0)
+        .await?
+        .ok_or(Error::NotFound { entity: "team" })
 }
 
 /// The team's members, by name.
@@ -112,42 +105,25 @@ pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Resu
     if let Some(term) = options.search.as_deref().filter(|t| !t.is_empty()) {
         query = query.contains("t.name", term);
     }
-    let (sql, args) = query.page(
-        options.sort.expression(),
-        "t.id",
-        options.direction,
-        &options.page,
-    );
-    let mut conn = db.conn().await?;
-    let rows = run!(&mut conn, |c| {
-        bind_args!(
-            sqlx::query_as::<_, Team>(AssertSqlSafe(sql.as_str())),
-            &args
-        )
-        .fetch_all(c)
-        .await
-    })?;
     let sort = options.sort;
-    Ok(page_of(rows, &options.page, |t| sort.key(t), |t| t.id.0))
+    query
+        .fetch_page(db, sort.expression(), "t.id", options, |t: &Team| {
+            (sort.key(t), t.id.0)
+        })
+        .await
 }
 
 /// Checks the team's organisation and members exist, reporting each missing one on its field.
 async fn check_references(tx: &mut Tx, input: &TeamInput) -> Result<()> {
     let mut errors = Vec::new();
-    if !organisations::exists(tx, input.organisation_id).await? {
+    if !tx.exists("organisations", input.organisation_id.0).await? {
         errors.push(FieldError::new(
             "organisation_id",
             "there is no such organisation",
         ));
     }
     for (index, member) in input.members.iter().enumerate() {
-        let found: Option<i32> = run!(tx, |c| {
-            sqlx::query_scalar("SELECT 1 FROM people WHERE id = $1")
-                .bind(*member)
-                .fetch_optional(c)
-                .await
-        })?;
-        if found.is_none() {
+        if !tx.exists("people", member.0).await? {
             errors.push(FieldError::new(
                 format!("members[{index}]"),
                 "there is no such person",
@@ -236,14 +212,7 @@ pub async fn update(db: &Db, now: OffsetDateTime, id: TeamId, input: TeamInput) 
 
 pub async fn delete(db: &Db, id: TeamId) -> Result<()> {
     let mut tx = db.begin().await?;
-    let deleted = run!(&mut tx, |c| {
-        sqlx::query("DELETE FROM teams WHERE id = $1")
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    if deleted == 0 {
+    if !tx.delete_by_id("teams", id.0).await? {
         return Err(Error::NotFound { entity: "team" });
     }
     tx.commit().await
