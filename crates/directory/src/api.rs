@@ -115,7 +115,7 @@ fn list_body<T, V>(page: Page<T>, view: impl Fn(T) -> V) -> ListBody<V> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListBody<T> {
     pub items: Vec<T>,
-    /// Pass as `after` to get the next page; absent on the last page.
+    /// Pass as `after` to get the next page; `null` on the last page.
     pub next: Option<String>,
 }
 
@@ -136,6 +136,9 @@ pub struct OrganisationView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     updated_at: OffsetDateTime,
+    /// Counts the saves of the record; send it back in a change to be sure nobody changed the
+    /// record since you read it.
+    version: i64,
 }
 
 impl From<Organisation> for OrganisationView {
@@ -147,6 +150,7 @@ impl From<Organisation> for OrganisationView {
             description: o.description.into_inner(),
             created_at: o.created_at,
             updated_at: o.updated_at,
+            version: o.version,
         }
     }
 }
@@ -170,6 +174,9 @@ pub struct OrganisationChanges {
     name: Option<String>,
     kind: Option<String>,
     description: Option<String>,
+    /// The `version` the change is based on; if the record has been saved since, the change
+    /// is refused with 409. Without it, the change applies to the current version.
+    version: Option<i64>,
 }
 
 /// List organisations. Sort by `name` or `kind`; filter by `kind`; search in the name.
@@ -233,12 +240,14 @@ async fn update_organisation(
     ApiJson(changes): ApiJson<OrganisationChanges>,
 ) -> ApiResult<Json<OrganisationView>> {
     let id = id_from_path(&id, "organisation")?;
-    let mut draft = OrganisationDraft::from_record(&organisations::get(&state.db, id).await?);
+    let current = organisations::get(&state.db, id).await?;
+    let version = changes.version.unwrap_or(current.version);
+    let mut draft = OrganisationDraft::from_record(&current);
     draft.name = changes.name.unwrap_or(draft.name);
     draft.kind = changes.kind.unwrap_or(draft.kind);
     draft.description = changes.description.unwrap_or(draft.description);
     let updated =
-        organisations::update(&state.db, state.clock.now(), id, draft.validate()?).await?;
+        organisations::update(&state.db, state.clock.now(), id, version, draft.validate()?).await?;
     Ok(Json(updated.into()))
 }
 
@@ -273,6 +282,9 @@ pub struct PersonView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     updated_at: OffsetDateTime,
+    /// Counts the saves of the record; send it back in a change to be sure nobody changed the
+    /// record since you read it.
+    version: i64,
 }
 
 impl From<Person> for PersonView {
@@ -287,6 +299,7 @@ impl From<Person> for PersonView {
             job_title: p.job_title.map(|v| v.into_inner()),
             created_at: p.created_at,
             updated_at: p.updated_at,
+            version: p.version,
         }
     }
 }
@@ -315,6 +328,9 @@ pub struct PersonChanges {
     email: Option<String>,
     phone: Option<String>,
     job_title: Option<String>,
+    /// The `version` the change is based on; if the record has been saved since, the change
+    /// is refused with 409. Without it, the change applies to the current version.
+    version: Option<i64>,
 }
 
 /// List people. Sort by `name`, `email`, `organisation` or `job_title`; filter by
@@ -381,13 +397,16 @@ async fn update_person(
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> ApiResult<Json<PersonView>> {
     let id = id_from_path(&id, "person")?;
-    let mut draft = PersonDraft::from_record(&people::get(&state.db, id).await?);
+    let current = people::get(&state.db, id).await?;
+    let version = changes.version.unwrap_or(current.version);
+    let mut draft = PersonDraft::from_record(&current);
     draft.organisation_id = changes.organisation_id.unwrap_or(draft.organisation_id);
     draft.name = changes.name.unwrap_or(draft.name);
     draft.email = changes.email.unwrap_or(draft.email);
     draft.phone = changes.phone.unwrap_or(draft.phone);
     draft.job_title = changes.job_title.unwrap_or(draft.job_title);
-    let updated = people::update(&state.db, state.clock.now(), id, draft.validate()?).await?;
+    let updated =
+        people::update(&state.db, state.clock.now(), id, version, draft.validate()?).await?;
     Ok(Json(updated.into()))
 }
 
@@ -426,6 +445,9 @@ pub struct TeamView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     updated_at: OffsetDateTime,
+    /// Counts the saves of the record; send it back in a change to be sure nobody changed the
+    /// record since you read it.
+    version: i64,
 }
 
 impl TeamView {
@@ -441,6 +463,7 @@ impl TeamView {
             members,
             created_at: t.created_at,
             updated_at: t.updated_at,
+            version: t.version,
         }
     }
 }
@@ -479,6 +502,9 @@ pub struct TeamChanges {
     level: Option<String>,
     description: Option<String>,
     members: Option<Vec<String>>,
+    /// The `version` the change is based on; if the record has been saved since, the change
+    /// is refused with 409. Without it, the change applies to the current version.
+    version: Option<i64>,
 }
 
 /// List teams. Sort by `name`, `level` or `organisation`; filter by `level` or `member`;
@@ -555,13 +581,15 @@ async fn update_team(
         .into_iter()
         .map(|m| m.id)
         .collect();
+    let version = changes.version.unwrap_or(team.version);
     let mut draft = TeamDraft::from_record(&team, &members);
     draft.organisation_id = changes.organisation_id.unwrap_or(draft.organisation_id);
     draft.name = changes.name.unwrap_or(draft.name);
     draft.level = changes.level.unwrap_or(draft.level);
     draft.description = changes.description.unwrap_or(draft.description);
     draft.members = changes.members.unwrap_or(draft.members);
-    let updated = teams::update(&state.db, state.clock.now(), id, draft.validate()?).await?;
+    let updated =
+        teams::update(&state.db, state.clock.now(), id, version, draft.validate()?).await?;
     Ok(Json(team_view(&state, updated).await?))
 }
 

@@ -32,6 +32,15 @@ impl OrganisationKind {
         }
     }
 
+    /// The position in lists sorted by kind: provider, customers, suppliers.
+    pub fn rank(self) -> usize {
+        Self::ALL
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or_default()
+            + 1
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Provider => "Provider",
@@ -70,6 +79,8 @@ pub struct Organisation {
     pub description: Note,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// How many times the record was saved; an update must name the version it started from.
+    pub version: i64,
 }
 
 /// An organisation as typed into a form or sent to the API, not yet checked.

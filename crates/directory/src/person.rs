@@ -25,6 +25,8 @@ pub struct Person {
     pub job_title: Option<Label>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// How many times the record was saved; an update must name the version it started from.
+    pub version: i64,
 }
 
 /// A person as typed into a form or sent to the API, not yet checked.
@@ -136,6 +138,7 @@ mod tests {
             job_title: input.job_title.clone(),
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
+            version: 1,
         };
         assert_eq!(PersonDraft::from_record(&person).validate().unwrap(), input);
     }

@@ -46,6 +46,15 @@ impl TeamLevel {
         }
     }
 
+    /// The position in lists sorted by level: 1st, 2nd, 3rd level, CAB, partners.
+    pub fn rank(self) -> usize {
+        Self::ALL
+            .iter()
+            .position(|l| *l == self)
+            .unwrap_or_default()
+            + 1
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::FirstLevel => "1st level",
@@ -92,6 +101,8 @@ pub struct Team {
     pub member_count: i64,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// How many times the record was saved; an update must name the version it started from.
+    pub version: i64,
 }
 
 /// A team as typed into a form or sent to the API, not yet checked.

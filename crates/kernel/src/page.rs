@@ -38,10 +38,13 @@ impl Direction {
     }
 }
 
-/// Where the next page starts: the sort key and id of the last row already seen. Opaque to
-/// callers, who only hand back what they were given.
+/// Where the next page starts: the sort key and id of the last row already seen, and the sort
+/// order it belongs to (a cursor of one order means nothing in another). Opaque to callers,
+/// who only hand back what they were given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
+    /// The sort column and direction, as in `name.asc`.
+    pub sort: String,
     pub key: String,
     pub id: Uuid,
 }
@@ -49,9 +52,9 @@ pub struct Cursor {
 const SEPARATOR: char = '\u{1f}';
 
 impl Cursor {
-    /// The cursor as a URL-safe token (hex of `key` + separator + `id`).
+    /// The cursor as a URL-safe token (hex of sort, key and id, separated).
     pub fn encode(&self) -> String {
-        let raw = format!("{}{SEPARATOR}{}", self.key, self.id);
+        let raw = format!("{}{SEPARATOR}{}{SEPARATOR}{}", self.sort, self.key, self.id);
         raw.bytes().map(|b| format!("{b:02x}")).collect()
     }
 
@@ -68,9 +71,11 @@ impl Cursor {
             })
             .collect::<Result<Vec<u8>, _>>()?;
         let raw = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let (key, id) = raw.rsplit_once(SEPARATOR).ok_or_else(invalid)?;
+        let (sort, rest) = raw.split_once(SEPARATOR).ok_or_else(invalid)?;
+        let (key, id) = rest.rsplit_once(SEPARATOR).ok_or_else(invalid)?;
         let id = Uuid::parse_str(id).map_err(|_| invalid())?;
         Ok(Self {
+            sort: sort.to_owned(),
             key: key.to_owned(),
             id,
         })
@@ -154,6 +159,13 @@ pub struct ListParams<'a> {
     pub limit: Option<u32>,
 }
 
+impl<S> ListOptions<S> {
+    /// The sort column and direction, as cursors record them (`name.asc`).
+    pub fn sort_tag(&self) -> String {
+        format!("{}.{}", self.sort_name, self.direction.as_str())
+    }
+}
+
 impl<S: Copy> ListOptions<S> {
     /// Checks every list parameter, reporting all bad ones at once.
     pub fn parse(
@@ -172,13 +184,22 @@ impl<S: Copy> ListOptions<S> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| s.chars().take(200).collect());
-        Ok(Self {
+        let options = Self {
             search,
             sort_name,
             sort,
             direction,
             page,
-        })
+        };
+        if let Some(after) = &options.page.after
+            && after.sort != options.sort_tag()
+        {
+            return Err(crate::Error::invalid(
+                "after",
+                "belongs to a list in another order; start again from the first page",
+            ));
+        }
+        Ok(options)
     }
 }
 
@@ -190,15 +211,25 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Builds a page from up to `limit + 1` rows read in order: the extra row, if present,
-    /// proves that there is a next page; `key_of` gives a row's sort key and id.
-    pub fn from_rows(mut rows: Vec<T>, limit: u32, key_of: impl Fn(&T) -> (String, Uuid)) -> Self {
+    /// Builds a page from up to `limit + 1` rows read in the order `sort` (a
+    /// [`ListOptions::sort_tag`]): the extra row, if present, proves that there is a next page;
+    /// `key_of` gives a row's sort key and id.
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        limit: u32,
+        sort: &str,
+        key_of: impl Fn(&T) -> (String, Uuid),
+    ) -> Self {
         let limit = limit as usize;
         let next = if rows.len() > limit {
             rows.truncate(limit);
             rows.last().map(|last| {
                 let (key, id) = key_of(last);
-                Cursor { key, id }
+                Cursor {
+                    sort: sort.to_owned(),
+                    key,
+                    id,
+                }
             })
         } else {
             None
@@ -243,6 +274,40 @@ mod tests {
     }
 
     #[test]
+    fn a_cursor_is_refused_in_another_sort_order() {
+        let cursor = Cursor {
+            sort: "name.asc".into(),
+            key: "M".into(),
+            id: Uuid::nil(),
+        }
+        .encode();
+        let options = [("name", ()), ("email", ())];
+        let same = ListParams {
+            after: Some(&cursor),
+            ..ListParams::default()
+        };
+        assert!(ListOptions::parse(&same, &options).is_ok());
+        let other = ListParams {
+            after: Some(&cursor),
+            sort: Some("email"),
+            ..ListParams::default()
+        };
+        assert_eq!(
+            ListOptions::parse(&other, &options)
+                .unwrap_err()
+                .field_errors()[0]
+                .field,
+            "after"
+        );
+        let reversed = ListParams {
+            after: Some(&cursor),
+            direction: Some("desc"),
+            ..ListParams::default()
+        };
+        assert!(ListOptions::parse(&reversed, &options).is_err());
+    }
+
+    #[test]
     fn blank_searches_are_no_search() {
         let params = ListParams {
             search: Some("  "),
@@ -270,23 +335,24 @@ mod tests {
             .enumerate()
             .map(|(i, id)| (format!("n{i}"), *id))
             .collect();
-        let page = Page::from_rows(rows.clone(), 3, |r| r.clone());
+        let page = Page::from_rows(rows.clone(), 3, "name.asc", |r| r.clone());
         assert_eq!(page.items.len(), 3);
         assert_eq!(
             page.next,
             Some(Cursor {
+                sort: "name.asc".into(),
                 key: "n2".into(),
                 id: ids[2]
             })
         );
-        let last = Page::from_rows(rows[..3].to_vec(), 3, |r| r.clone());
+        let last = Page::from_rows(rows[..3].to_vec(), 3, "name.asc", |r| r.clone());
         assert_eq!(last.next, None);
     }
 
     proptest! {
         #[test]
-        fn cursors_round_trip(key in ".{0,100}", id in any::<u128>()) {
-            let cursor = Cursor { key, id: Uuid::from_u128(id) };
+        fn cursors_round_trip(sort in "[a-z_]{1,20}[.](asc|desc)", key in ".{0,100}", id in any::<u128>()) {
+            let cursor = Cursor { sort, key, id: Uuid::from_u128(id) };
             prop_assert_eq!(Cursor::decode("after", &cursor.encode()).unwrap(), cursor);
         }
 

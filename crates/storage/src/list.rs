@@ -119,7 +119,12 @@ impl ListQuery {
     ) -> Result<Page<T>> {
         let (sql, args) = self.page(sort, id_column, options.direction, &options.page);
         let rows = db.fetch_all(&sql, &args).await?;
-        Ok(Page::from_rows(rows, options.page.limit, key))
+        Ok(Page::from_rows(
+            rows,
+            options.page.limit,
+            &options.sort_tag(),
+            key,
+        ))
     }
 }
 
@@ -178,6 +183,7 @@ mod tests {
         let page = PageRequest {
             limit: 5,
             after: Some(Cursor {
+                sort: "name.desc".into(),
                 key: "M".into(),
                 id,
             }),

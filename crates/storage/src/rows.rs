@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, FromRow};
 use tandem_kernel::Result;
 use uuid::Uuid;
 
-use crate::{Arg, Db, Tx, bind_args, run};
+use crate::{Arg, Db, ResultExt, Tx, bind_args, run};
 
 /// A type read from query results of both engines.
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
@@ -49,7 +49,9 @@ impl Tx {
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
-        })?;
+        })
+        // A row still referred to (a foreign key added by a concurrent writer) is a conflict.
+        .on_violation(&[])?;
         Ok(deleted > 0)
     }
 
@@ -63,5 +65,29 @@ impl Tx {
                 .await
         })?;
         Ok(found.is_some())
+    }
+}
+
+impl Tx {
+    /// Explains an `UPDATE … WHERE id = $1 AND version = $2` that changed `changed` rows:
+    /// none because the record is gone (not found) or because someone else changed it since the
+    /// caller read it (a conflict).
+    pub async fn check_updated(
+        &mut self,
+        changed: u64,
+        table: &'static str,
+        id: Uuid,
+        entity: &'static str,
+    ) -> Result<()> {
+        if changed > 0 {
+            return Ok(());
+        }
+        if self.exists(table, id).await? {
+            Err(tandem_kernel::Error::conflict(format!(
+                "the {entity} was changed by someone else after you loaded it; reload it and make your change again"
+            )))
+        } else {
+            Err(tandem_kernel::Error::NotFound { entity })
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! the shared middleware, and serving it until a shutdown signal.
 
 use std::sync::Arc;
+
+use anyhow::Context;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -15,7 +17,7 @@ use tandem_web::{ApiError, AppState, PageError, Site, assets, observe};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -39,8 +41,10 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     let url = config.database_url()?;
     let db = Db::connect(&url, &PoolSettings::default())
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
-    db.migrate(crate::MIGRATIONS).await?;
+        .with_context(|| format!("cannot open the database {url}"))?;
+    db.migrate(crate::MIGRATIONS)
+        .await
+        .with_context(|| format!("cannot bring the database {url} up to date"))?;
     Ok(db)
 }
 
@@ -51,7 +55,6 @@ pub fn state(db: Db, clock: Arc<dyn Clock>, config: &Config) -> AppState {
         clock,
         site: Arc::new(Site {
             public_url: config.public_url.clone(),
-            version: env!("CARGO_PKG_VERSION"),
         }),
     }
 }
@@ -71,7 +74,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     observe::recorder();
-    let (api_routes, openapi) = api();
+    let (api_routes, mut openapi) = api();
+    if let Some(url) = &state.site.public_url {
+        openapi.servers = Some(vec![utoipa::openapi::Server::new(
+            url.trim_end_matches('/'),
+        )]);
+    }
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(api_routes)
@@ -90,19 +98,21 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(observe::track))
         .layer(DefaultBodyLimit::max(tandem_web::MAX_BODY_BYTES))
-        .layer(CatchPanicLayer::new())
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn(observe::track))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let id = request
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
@@ -110,6 +120,18 @@ pub fn router(state: AppState) -> Router {
 
 fn is_api(uri: &Uri) -> bool {
     uri.path().starts_with("/api/")
+}
+
+/// A handler panicked: log it and answer with the API's error shape; the panic message may hold
+/// internals and is not sent.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "an internal error occurred; the operation may not have been carried out",
+    )
+    .into_response()
 }
 
 async fn not_found(uri: Uri) -> Response {

@@ -1,5 +1,6 @@
 //! The `tandem` command line.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -82,7 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } | Command::Demo => serve(config, demo_requested).await,
         Command::Migrate => {
-            init_logging(&config);
+            init_logging(&config)?;
             let db = app::open_database(&config).await?;
             db.close().await;
             println!("The database {} is up to date.", config.database_url()?);
@@ -107,19 +108,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn init_logging(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+/// Starts logging to stderr: coloured text on a terminal, plain text or JSON otherwise.
+fn init_logging(config: &Config) -> anyhow::Result<()> {
+    let mut directives = config.log_level.clone();
+    if !directives.contains("sqlx") {
+        // sqlx reports every PostgreSQL notice (such as "relation already exists, skipping"
+        // from migrations) at INFO; they are not news to an operator.
+        directives.push_str(",sqlx=warn");
+    }
+    let filter = EnvFilter::try_new(&directives).map_err(|e| {
+        anyhow::anyhow!(
+            "log_level `{}` is not a valid log filter: {e}",
+            config.log_level
+        )
+    })?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match config.log_format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+    Ok(())
 }
 
 async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
-    init_logging(&config);
+    init_logging(&config)?;
     let url = config.database_url()?;
     if demo_requested {
         demo::prepare_data_dir(&config)?;

@@ -129,24 +129,25 @@ where
     }
 }
 
+/// Deserializes a query string into `T`, turning every failure into an error naming the
+/// parameter.
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{query}")
-            .parse()
-            .expect("a path and query form a URI"),
-    )
-    .map(|q| q.0)
-    .map_err(|rejection| {
-        let text = rejection.body_text();
-        let message = text
-            .strip_prefix("Failed to deserialize query string: ")
-            .unwrap_or(&text)
-            .to_owned();
-        let field = named_field(&message).unwrap_or("query").to_owned();
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.into_inner().to_string();
+        let field = named_field(&message)
+            .map(str::to_owned)
+            .unwrap_or(if path == "." {
+                "query".to_owned()
+            } else {
+                path
+            });
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
-            format!("query string: {message}"),
+            format!("query parameter {field}: {message}"),
         )
         .with_details(vec![FieldError::new(field, message)])
     })
@@ -194,6 +195,30 @@ mod tests {
     fn missing_fields_are_named() {
         let err = parse_json::<Input>(b"{}").unwrap_err();
         assert_eq!(err.details[0].field, "name");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Params {
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let err = parse_query::<Params>("limit=abc").unwrap_err();
+        assert_eq!(err.details[0].field, "limit");
+        assert_eq!(
+            err.message,
+            "query parameter limit: invalid digit found in string"
+        );
+        let err = parse_query::<Params>("limit=1&colour=red").unwrap_err();
+        assert_eq!(err.details[0].field, "colour");
+        assert!(
+            err.details[0].message.starts_with("unknown field `colour`"),
+            "{}",
+            err.details[0].message
+        );
     }
 
     #[test]

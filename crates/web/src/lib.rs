@@ -22,7 +22,7 @@ use tandem_storage::Db;
 
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiJson, ApiQuery};
-pub use page::{Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult};
+pub use page::{Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -35,10 +35,13 @@ pub struct AppState {
 /// Facts about this installation shown in pages and documents.
 #[derive(Debug, Clone)]
 pub struct Site {
-    /// The URL people reach Tandem at, if configured (used in links sent by e-mail).
+    /// The URL people reach Tandem at, if configured: the server named in the OpenAPI document
+    /// and the base of links Tandem sends out.
     pub public_url: Option<String>,
-    pub version: &'static str,
 }
+
+/// The version of this build, shown in the page footer.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The largest request body the API accepts, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -23,12 +23,55 @@ impl Chrome {
         }
     }
 
+    pub fn version(&self) -> &'static str {
+        crate::VERSION
+    }
+
     /// `aria-current="page"` for the active navigation entry.
     pub fn current(&self, section: &str) -> &'static str {
         if self.section == section {
             "page"
         } else {
             "false"
+        }
+    }
+}
+
+/// Where a form posts and how it is labelled; the same for every create and edit form.
+#[derive(Debug, Clone)]
+pub struct FormFrame {
+    pub title: String,
+    /// Where the form posts to.
+    pub action: String,
+    /// Where "Cancel" leads.
+    pub cancel: String,
+    /// The label of the submit button.
+    pub submit: &'static str,
+    /// The version of the record being edited, sent back so that a change made by someone
+    /// else meanwhile is noticed; `None` when creating.
+    pub version: Option<i64>,
+}
+
+impl FormFrame {
+    /// A form creating a record by posting to the list at `list`.
+    pub fn create(title: &str, list: &str, submit: &'static str) -> Self {
+        Self {
+            title: title.to_owned(),
+            action: list.to_owned(),
+            cancel: list.to_owned(),
+            submit,
+            version: None,
+        }
+    }
+
+    /// A form changing the record at `record`, loaded at `version`.
+    pub fn edit(title: String, record: String, version: i64) -> Self {
+        Self {
+            title,
+            action: record.clone(),
+            cancel: record,
+            submit: "Save changes",
+            version: Some(version),
         }
     }
 }
@@ -49,8 +92,18 @@ impl FormErrors {
             .map(|e| e.message.as_str())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.summary.is_none()
+    /// The messages of every field under `prefix` (`members` gives those of `members[0]`,
+    /// `members[1]` …), each with the field named, for showing at the group of fields.
+    pub fn under(&self, prefix: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|e| {
+                e.field
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with('['))
+            })
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect()
     }
 
     /// The errors of a failed save that belong on the form (invalid fields, conflicts); any

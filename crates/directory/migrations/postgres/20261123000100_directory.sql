@@ -1,11 +1,14 @@
 -- The directory: organisations, people, teams and team membership.
+-- `version` counts changes; an update names the version it was based on, so that two people
+-- editing the same record cannot silently overwrite each other.
 CREATE TABLE organisations (
     id          UUID PRIMARY KEY,
     name        TEXT NOT NULL,
     kind        TEXT NOT NULL CHECK (kind IN ('provider', 'customer', 'supplier')),
     description TEXT NOT NULL DEFAULT '',
     created_at  TIMESTAMPTZ NOT NULL,
-    updated_at  TIMESTAMPTZ NOT NULL
+    updated_at  TIMESTAMPTZ NOT NULL,
+    version     BIGINT NOT NULL DEFAULT 1
 );
 CREATE UNIQUE INDEX organisations_name_key ON organisations (name);
 -- There is one provider: the organisation running this Tandem.
@@ -20,7 +23,8 @@ CREATE TABLE people (
     phone           TEXT,
     job_title       TEXT,
     created_at      TIMESTAMPTZ NOT NULL,
-    updated_at      TIMESTAMPTZ NOT NULL
+    updated_at      TIMESTAMPTZ NOT NULL,
+    version         BIGINT NOT NULL DEFAULT 1
 );
 CREATE UNIQUE INDEX people_email_key ON people (email);
 CREATE INDEX people_name ON people (name, id);
@@ -33,7 +37,8 @@ CREATE TABLE teams (
     level           TEXT NOT NULL CHECK (level IN ('first_level', 'second_level', 'third_level', 'cab', 'partner')),
     description     TEXT NOT NULL DEFAULT '',
     created_at      TIMESTAMPTZ NOT NULL,
-    updated_at      TIMESTAMPTZ NOT NULL
+    updated_at      TIMESTAMPTZ NOT NULL,
+    version         BIGINT NOT NULL DEFAULT 1
 );
 CREATE UNIQUE INDEX teams_name_key ON teams (name);
 CREATE INDEX teams_organisation ON teams (organisation_id);

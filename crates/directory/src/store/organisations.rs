@@ -9,7 +9,7 @@ use crate::organisation::{Organisation, OrganisationId, OrganisationInput, Organ
 use tandem_kernel::page::ListOptions;
 
 const SELECT: &str =
-    "SELECT id, name, kind, description, created_at, updated_at FROM organisations";
+    "SELECT id, name, kind, description, created_at, updated_at, version FROM organisations";
 
 const UNIQUE: &[Unique] = &[
     Unique {
@@ -38,17 +38,21 @@ impl Sort {
     fn expression(self) -> &'static str {
         match self {
             Self::Name => "name",
-            Self::Kind => "kind",
+            Self::Kind => KIND_THEN_NAME,
         }
     }
 
     fn key(self, o: &Organisation) -> String {
         match self {
             Self::Name => o.name.to_string(),
-            Self::Kind => o.kind.as_str().to_owned(),
+            Self::Kind => format!("{}{}", o.kind.rank(), o.name),
         }
     }
 }
+
+/// Sorts by kind in its natural order ([`OrganisationKind::rank`]), then by name.
+const KIND_THEN_NAME: &str =
+    "(CASE kind WHEN 'provider' THEN '1' WHEN 'customer' THEN '2' ELSE '3' END || name)";
 
 /// Filters of an organisation list.
 #[derive(Debug, Clone, Default)]
@@ -122,32 +126,32 @@ pub async fn create(
     get(db, id).await
 }
 
+/// Saves `input` over the organisation, if the record is still at `version`.
 pub async fn update(
     db: &Db,
     now: OffsetDateTime,
     id: OrganisationId,
+    version: i64,
     input: OrganisationInput,
 ) -> Result<Organisation> {
     let mut tx = db.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
-            "UPDATE organisations SET name = $2, kind = $3, description = $4, updated_at = $5 WHERE id = $1",
+            "UPDATE organisations SET name = $2, kind = $3, description = $4, updated_at = $5, version = version + 1 WHERE id = $1 AND version = $6",
         )
         .bind(id)
         .bind(&input.name)
         .bind(input.kind.as_str())
         .bind(&input.description)
         .bind(now)
+        .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    if changed == 0 {
-        return Err(Error::NotFound {
-            entity: "organisation",
-        });
-    }
+    tx.check_updated(changed, "organisations", id.0, "organisation")
+        .await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -175,4 +179,22 @@ pub async fn delete(db: &Db, id: OrganisationId) -> Result<()> {
         });
     }
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_order_in_sql_is_the_domain_order() {
+        let (last, others) = OrganisationKind::ALL.split_last().unwrap();
+        for kind in others {
+            assert!(KIND_THEN_NAME.contains(&format!(
+                "WHEN '{}' THEN '{}'",
+                kind.as_str(),
+                kind.rank()
+            )));
+        }
+        assert!(KIND_THEN_NAME.contains(&format!("ELSE '{}'", last.rank())));
+    }
 }

@@ -10,7 +10,7 @@ use crate::person::{Person, PersonId, PersonInput};
 use tandem_kernel::page::ListOptions;
 
 const SELECT: &str = "SELECT p.id, p.organisation_id, o.name AS organisation_name, p.name, p.email, \
-     p.phone, p.job_title, p.created_at, p.updated_at \
+     p.phone, p.job_title, p.created_at, p.updated_at, p.version \
      FROM people p JOIN organisations o ON o.id = p.organisation_id";
 
 const UNIQUE: &[Unique] = &[Unique {
@@ -138,10 +138,12 @@ pub async fn create(db: &Db, now: OffsetDateTime, input: PersonInput) -> Result<
     get(db, id).await
 }
 
+/// Saves `input` over the person, if the record is still at `version`.
 pub async fn update(
     db: &Db,
     now: OffsetDateTime,
     id: PersonId,
+    version: i64,
     input: PersonInput,
 ) -> Result<Person> {
     let mut tx = db.begin().await?;
@@ -149,7 +151,7 @@ pub async fn update(
     let changed = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE people SET organisation_id = $2, name = $3, email = $4, phone = $5, \
-             job_title = $6, updated_at = $7 WHERE id = $1",
+             job_title = $6, updated_at = $7, version = version + 1 WHERE id = $1 AND version = $8",
         )
         .bind(id)
         .bind(input.organisation_id)
@@ -158,14 +160,13 @@ pub async fn update(
         .bind(&input.phone)
         .bind(&input.job_title)
         .bind(now)
+        .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    if changed == 0 {
-        return Err(Error::NotFound { entity: "person" });
-    }
+    tx.check_updated(changed, "people", id.0, "person").await?;
     tx.commit().await?;
     get(db, id).await
 }

@@ -11,7 +11,7 @@ use tandem_kernel::page::ListOptions;
 
 const SELECT: &str = "SELECT t.id, t.organisation_id, o.name AS organisation_name, t.name, t.level, \
      t.description, (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS member_count, \
-     t.created_at, t.updated_at \
+     t.created_at, t.updated_at, t.version \
      FROM teams t JOIN organisations o ON o.id = t.organisation_id";
 
 const UNIQUE: &[Unique] = &[Unique {
@@ -39,7 +39,7 @@ impl Sort {
     fn expression(self) -> &'static str {
         match self {
             Self::Name => "t.name",
-            Self::Level => "t.level",
+            Self::Level => LEVEL_THEN_NAME,
             Self::Organisation => "o.name",
         }
     }
@@ -47,11 +47,15 @@ impl Sort {
     fn key(self, t: &Team) -> String {
         match self {
             Self::Name => t.name.to_string(),
-            Self::Level => t.level.as_str().to_owned(),
+            Self::Level => format!("{}{}", t.level.rank(), t.name),
             Self::Organisation => t.organisation_name.to_string(),
         }
     }
 }
+
+/// Sorts by level in its natural order ([`TeamLevel::rank`]), then by name.
+const LEVEL_THEN_NAME: &str = "(CASE t.level WHEN 'first_level' THEN '1' WHEN 'second_level' THEN '2' \
+     WHEN 'third_level' THEN '3' WHEN 'cab' THEN '4' ELSE '5' END || t.name)";
 
 /// Filters of a team list.
 #[derive(Debug, Clone, Default)]
@@ -153,7 +157,9 @@ async fn replace_members(tx: &mut Tx, id: TeamId, members: &[PersonId]) -> Resul
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
-        })?;
+        })
+        // A member deleted after the reference check is a conflict, not a failure.
+        .on_violation(&[])?;
     }
     Ok(())
 }
@@ -183,13 +189,20 @@ pub async fn create(db: &Db, now: OffsetDateTime, input: TeamInput) -> Result<Te
     get(db, id).await
 }
 
-pub async fn update(db: &Db, now: OffsetDateTime, id: TeamId, input: TeamInput) -> Result<Team> {
+/// Saves `input` over the team, if the record is still at `version`.
+pub async fn update(
+    db: &Db,
+    now: OffsetDateTime,
+    id: TeamId,
+    version: i64,
+    input: TeamInput,
+) -> Result<Team> {
     let mut tx = db.begin().await?;
     check_references(&mut tx, &input).await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE teams SET organisation_id = $2, name = $3, level = $4, description = $5, \
-             updated_at = $6 WHERE id = $1",
+             updated_at = $6, version = version + 1 WHERE id = $1 AND version = $7",
         )
         .bind(id)
         .bind(input.organisation_id)
@@ -197,14 +210,13 @@ pub async fn update(db: &Db, now: OffsetDateTime, id: TeamId, input: TeamInput) 
         .bind(input.level.as_str())
         .bind(&input.description)
         .bind(now)
+        .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    if changed == 0 {
-        return Err(Error::NotFound { entity: "team" });
-    }
+    tx.check_updated(changed, "teams", id.0, "team").await?;
     replace_members(&mut tx, id, &input.members).await?;
     tx.commit().await?;
     get(db, id).await
@@ -216,4 +228,22 @@ pub async fn delete(db: &Db, id: TeamId) -> Result<()> {
         return Err(Error::NotFound { entity: "team" });
     }
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_order_in_sql_is_the_domain_order() {
+        let (last, others) = TeamLevel::ALL.split_last().unwrap();
+        for level in others {
+            assert!(LEVEL_THEN_NAME.contains(&format!(
+                "WHEN '{}' THEN '{}'",
+                level.as_str(),
+                level.rank()
+            )));
+        }
+        assert!(LEVEL_THEN_NAME.contains(&format!("ELSE '{}'", last.rank())));
+    }
 }

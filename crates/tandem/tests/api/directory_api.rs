@@ -17,6 +17,8 @@ on_both_engines!(
     organisations_in_use_cannot_be_deleted,
     lists_are_sorted_filtered_and_paged_without_gaps,
     list_parameters_are_checked,
+    a_change_based_on_an_old_version_is_refused,
+    kinds_and_levels_sort_in_their_natural_order,
 );
 
 async fn organisations_are_created_read_changed_and_deleted(app: TestApp) {
@@ -369,4 +371,91 @@ async fn list_parameters_are_checked(app: TestApp) {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
         assert_eq!(error_fields(&body).1, [field], "{query}");
     }
+}
+
+async fn a_change_based_on_an_old_version_is_refused(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let person = app.person(&beta, "David Chen", "david@beta.example").await;
+    let path = format!("/api/v1/people/{person}");
+    let (_, read) = app.get_json(&path).await;
+    assert_eq!(read["version"], 1);
+
+    let (status, first) = app
+        .patch_json(
+            &path,
+            &json!({"job_title": "IT service owner", "version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first["version"], 2);
+
+    let (status, body) = app
+        .patch_json(&path, &json!({"phone": "+1 650 555 0101", "version": 1}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed by someone else")
+    );
+    let (_, now) = app.get_json(&path).await;
+    assert_eq!(now["job_title"], "IT service owner");
+    assert!(now["phone"].is_null(), "the stale change was not applied");
+
+    let (status, body) = app
+        .patch_json(&path, &json!({"phone": "+1 650 555 0101"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "without a version the change applies to the current one"
+    );
+    assert_eq!(body["version"], 3);
+}
+
+async fn kinds_and_levels_sort_in_their_natural_order(app: TestApp) {
+    app.organisation("Zeta Parts", "supplier").await;
+    app.organisation("Beta Technologies", "customer").await;
+    app.organisation("Alpha Cloud Services", "provider").await;
+    app.organisation("Acme Retail", "customer").await;
+    let (_, page) = app
+        .get_json("/api/v1/organisations?sort=kind&limit=2")
+        .await;
+    let names: Vec<_> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["Alpha Cloud Services", "Acme Retail"],
+        "provider first, then customers by name"
+    );
+    let next = page["next"].as_str().unwrap();
+    let (_, rest) = app
+        .get_json(&format!(
+            "/api/v1/organisations?sort=kind&limit=2&after={next}"
+        ))
+        .await;
+    let names: Vec<_> = rest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Beta Technologies", "Zeta Parts"]);
+
+    let (status, body) = app
+        .get_json(&format!(
+            "/api/v1/organisations?sort=name&limit=2&after={next}"
+        ))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a cursor of another order is refused"
+    );
+    assert_eq!(error_fields(&body).1, ["after"]);
 }

@@ -34,6 +34,7 @@ on_both_engines!(
     an_organisation_in_use_is_not_deleted_and_the_page_says_why,
     teams_are_edited_with_member_checkboxes,
     list_pages_sort_filter_and_page,
+    an_edit_made_meanwhile_by_someone_else_is_not_overwritten,
 );
 
 /// Every `href` and `src` on the page.
@@ -229,6 +230,7 @@ async fn teams_are_edited_with_member_checkboxes(app: TestApp) {
                 ("organisation_id", &alpha),
                 ("level", "first_level"),
                 ("members", &tom),
+                ("version", "1"),
             ],
         )
         .await;
@@ -291,10 +293,54 @@ async fn list_pages_sort_filter_and_page(app: TestApp) {
 
     assert_eq!(
         app.get("/people?sort=password").await.status(),
-        StatusCode::UNPROCESSABLE_ENTITY
+        StatusCode::BAD_REQUEST
     );
     assert_eq!(
         app.get("/people/not-an-id").await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let person = app.person(&beta, "David Chen", "david@beta.example").await;
+    let form = app
+        .get(&format!("/people/{person}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("<input type=\"hidden\" name=\"version\" value=\"1\">"),
+        "{form}"
+    );
+
+    let (status, _) = app
+        .patch_json(
+            &format!("/api/v1/people/{person}"),
+            &serde_json::json!({"job_title": "IT service owner"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let response = app
+        .post_form(
+            &format!("/people/{person}"),
+            &[
+                ("name", "David Chen"),
+                ("email", "david@beta.example"),
+                ("organisation_id", &beta),
+                ("job_title", "Intern"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("changed by someone else after you loaded it"),
+        "{html}"
+    );
+    let (_, now) = app.get_json(&format!("/api/v1/people/{person}")).await;
+    assert_eq!(now["job_title"], "IT service owner");
 }

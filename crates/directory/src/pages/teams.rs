@@ -1,0 +1,224 @@
+//! Team pages.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use tandem_web::page::{render, see_other};
+use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult};
+
+use super::{ListQuery, after_save, choices, filter, path_id};
+use crate::store::{organisations, people, teams};
+use crate::{PersonId, Team, TeamDraft, TeamId, TeamLevel};
+
+fn levels() -> Vec<(String, String)> {
+    TeamLevel::ALL
+        .iter()
+        .map(|l| (l.as_str().to_owned(), l.label().to_owned()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "directory/team_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    items: Vec<Team>,
+    links: tandem_web::list::ListLinks,
+    q: String,
+    level: String,
+    levels: Vec<(String, String)>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    PageQuery(query): PageQuery<ListQuery>,
+) -> PageResult<Response> {
+    let options = query.options(&teams::Sort::OPTIONS)?;
+    let filter = teams::Filter {
+        level: filter(&query.level, |l| TeamLevel::parse("level", l))?,
+        member: None,
+    };
+    let page = teams::list(&state.db, &filter, &options).await?;
+    let links = query.links(
+        "/teams",
+        &options,
+        page.next.map(|c| c.encode()),
+        ("level", query.level.clone()),
+    );
+    Ok(render(&ListPage {
+        chrome: Chrome::new("teams", "Teams"),
+        items: page.items,
+        links,
+        q: query.q,
+        level: query.level,
+        levels: levels(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "directory/team_show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    team: Team,
+    members: Vec<teams::Member>,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let id: TeamId = path_id(&id)?;
+    let team = teams::get(&state.db, id).await?;
+    let members = teams::members(&state.db, id).await?;
+    Ok(render(&ShowPage {
+        chrome: Chrome::new("teams", team.name.to_string()),
+        team,
+        members,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "directory/team_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    frame: FormFrame,
+    values: TeamDraft,
+    errors: FormErrors,
+    organisations: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    people: Vec<(String, String)>,
+}
+
+impl FormPage {
+    fn is_member(&self, id: &str) -> bool {
+        self.values.members.iter().any(|m| m == id)
+    }
+}
+
+/// The fields of the team form; `members` repeats once per ticked person.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Fields {
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    version: i64,
+}
+
+impl Fields {
+    fn draft(self) -> (TeamDraft, i64) {
+        let draft = TeamDraft {
+            organisation_id: self.organisation_id,
+            name: self.name,
+            level: self.level,
+            description: self.description,
+            members: self.members,
+        };
+        (draft, self.version)
+    }
+}
+
+async fn form(
+    state: &AppState,
+    frame: FormFrame,
+    values: TeamDraft,
+    errors: FormErrors,
+) -> PageResult<Response> {
+    Ok(render(&FormPage {
+        chrome: Chrome::new("teams", frame.title.clone()),
+        frame,
+        values,
+        errors,
+        organisations: choices(organisations::choices(&state.db).await?),
+        levels: levels(),
+        people: choices(people::choices(&state.db).await?),
+    }))
+}
+
+fn create_frame() -> FormFrame {
+    FormFrame::create("New team", "/teams", "Create team")
+}
+
+pub(super) async fn new(State(state): State<AppState>) -> PageResult<Response> {
+    form(
+        &state,
+        create_frame(),
+        TeamDraft::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    FormInput(fields): FormInput<Fields>,
+) -> PageResult<Response> {
+    let (draft, _) = fields.draft();
+    let saved =
+        async { teams::create(&state.db, state.clock.now(), draft.validate()?).await }.await;
+    after_save(
+        saved,
+        |t| format!("/teams/{}", t.id),
+        async |errors| form(&state, create_frame(), draft, errors).await,
+    )
+    .await
+}
+
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let id: TeamId = path_id(&id)?;
+    let team = teams::get(&state.db, id).await?;
+    let members: Vec<PersonId> = teams::members(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let frame = FormFrame::edit(
+        format!("Edit {}", team.name),
+        format!("/teams/{id}"),
+        team.version,
+    );
+    form(
+        &state,
+        frame,
+        TeamDraft::from_record(&team, &members),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    FormInput(fields): FormInput<Fields>,
+) -> PageResult<Response> {
+    let id: TeamId = path_id(&id)?;
+    let (draft, version) = fields.draft();
+    let saved =
+        async { teams::update(&state.db, state.clock.now(), id, version, draft.validate()?).await }
+            .await;
+    let frame = FormFrame::edit("Edit team".into(), format!("/teams/{id}"), version);
+    after_save(
+        saved,
+        |t| format!("/teams/{}", t.id),
+        async |errors| form(&state, frame, draft, errors).await,
+    )
+    .await
+}
+
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    teams::delete(&state.db, path_id(&id)?).await?;
+    Ok(see_other("/teams"))
+}
