@@ -16,7 +16,12 @@
 //!    one node); it lets through the weakest of its links.
 //! 4. **Several paths.** A target node takes the best status any path brings. `not applicable`
 //!    counts only when no path brings anything else.
-//! 5. **Roll-up.** A target node also takes the combined status of its sub-nodes when that is
+//! 5. **Descent in the target.** A target node no path reaches takes the status a path brought
+//!    to its parent, at most *partial*, one level down only: a mapping to a group of controls
+//!    (seed 002 Appendix B maps whole control objectives) says something about each control in
+//!    it, but not that each is fully met, and a mapping to a whole book says little about each
+//!    of its sub-sections.
+//! 6. **Roll-up.** A target node also takes the combined status of its sub-nodes when that is
 //!    better: all implemented → implemented; otherwise any implemented or partial → partial;
 //!    otherwise any planned → planned; otherwise not implemented. Sub-nodes nothing reaches
 //!    count as gaps; if nothing reaches any sub-node (out-of-scope ones aside), the node is a
@@ -146,6 +151,8 @@ pub struct Derived {
     pub contributions: Vec<Contribution>,
     /// The status came from the node's sub-nodes rather than from a path.
     pub rolled_up: bool,
+    /// The status came from this parent (rule 5), no path reaching the node itself.
+    pub inherited_from: Option<usize>,
 }
 
 /// The result of an analysis: a derived status for every node of the target framework.
@@ -338,9 +345,9 @@ pub fn analyse(
     }
     let order = catalogue.nodes_of(target);
     let mut derived: HashMap<usize, Derived> = HashMap::new();
-    // Children come after their parents in document order, so walk backwards to have every
-    // child's status before its parent's roll-up.
-    for &ix in order.iter().rev() {
+    // Parents come before their children in document order: the paths and descent (rules 4
+    // and 5) go forwards, the roll-up (rule 6) backwards.
+    for &ix in order {
         let mut contributions = reached.remove(&ix).unwrap_or_default();
         contributions.sort_by(|a, b| {
             if better(a.status, b.status) {
@@ -351,26 +358,49 @@ pub fn analyse(
                 a.path.len().cmp(&b.path.len())
             }
         });
-        let direct = contributions.first().map(|c| c.status);
-        let children: Vec<Option<Status>> = catalogue
-            .children(ix)
-            .iter()
-            .map(|c| derived.get(c).and_then(|d| d.status))
-            .collect();
-        let rolled = roll_up(&children);
-        let (status, rolled_up) = match (direct, rolled) {
-            (Some(d), Some(r)) if better(r, d) => (Some(r), true),
-            (Some(d), _) => (Some(d), false),
-            (None, r) => (r, r.is_some()),
+        let (status, inherited_from) = match contributions.first() {
+            Some(best) => (Some(best.status), None),
+            None => catalogue
+                .node(ix)
+                .parent
+                .as_deref()
+                .and_then(|p| catalogue.find(target, p))
+                .and_then(|parent| {
+                    let from = derived.get(&parent)?;
+                    // Only a status a path brought to the parent itself descends, and only one
+                    // level: a mapping to a whole book says little about each sub-section.
+                    let status = from.status.filter(|_| from.inherited_from.is_none())?;
+                    Some((Some(Reach::AtMostPartial.apply(status)), Some(parent)))
+                })
+                .unwrap_or((None, None)),
         };
         derived.insert(
             ix,
             Derived {
                 status,
                 contributions,
-                rolled_up,
+                rolled_up: false,
+                inherited_from,
             },
         );
+    }
+    for &ix in order.iter().rev() {
+        let children: Vec<Option<Status>> = catalogue
+            .children(ix)
+            .iter()
+            .map(|c| derived.get(c).and_then(|d| d.status))
+            .collect();
+        let Some(rolled) = roll_up(&children) else {
+            continue;
+        };
+        let entry = derived
+            .get_mut(&ix)
+            .expect("every target node has an entry");
+        if entry.status.is_none_or(|own| better(rolled, own)) {
+            entry.status = Some(rolled);
+            entry.rolled_up = true;
+            entry.inherited_from = None;
+        }
     }
     let nodes = order
         .iter()
@@ -523,6 +553,17 @@ mod tests {
             None,
             "4.2 is a gap and 4.1 out of scope: 4 is a gap"
         );
+    }
+
+    #[test]
+    fn a_mapping_to_a_group_reaches_its_members_as_at_most_partial() {
+        let c = catalogue("itil,Q,iso,4,equal-to,semantic,,,p\n");
+        let declared = declare(&c, &[("Q", Status::Implemented)]);
+        let coverage = analyse(&c, "itil", "iso", &declared).unwrap();
+        assert_eq!(status_of(&c, &coverage, "4"), Some(Status::Implemented));
+        let four_one = coverage.get(c.find("iso", "4.1").unwrap()).unwrap();
+        assert_eq!(four_one.status, Some(Status::Partial));
+        assert_eq!(four_one.inherited_from, c.find("iso", "4"));
     }
 
     #[test]

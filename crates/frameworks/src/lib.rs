@@ -1,12 +1,32 @@
 //! Frameworks and mappings: standards, books and models as data, typed mappings between their
 //! nodes with provenance, and coverage and gap analysis in both directions.
 //!
-//! Owns the shipped catalogues in `data/` (compiled into the binary) and the tables of
-//! user-defined frameworks, mappings and gap assessments. [`model`] is the vocabulary,
-//! [`catalogue`] loads and checks data and indexes it, [`analysis`] computes coverage; all
-//! three do no I/O. Other capabilities may read the catalogue and run analyses, never write
-//! these tables.
+//! Owns the shipped catalogues in `data/` (compiled into the binary) and the tables of gap
+//! assessments. [`model`] is the vocabulary, [`catalogue`] loads, checks and indexes data,
+//! [`analysis`] computes coverage, [`assessment`] checks what users declare; these do no I/O.
+//! [`shipped`] reads the embedded files, [`store`] the tables. Other capabilities may read the
+//! catalogue and run analyses, never write these tables.
 
 pub mod analysis;
+pub mod api;
+pub mod assessment;
 pub mod catalogue;
+pub mod export;
 pub mod model;
+pub mod pages;
+pub mod scenarios;
+pub mod shipped;
+pub mod store;
+
+use sqlx::migrate::Migrator;
+use tandem_storage::MigrationSet;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The schema of gap assessments, for both engines.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    capability: "frameworks",
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};

@@ -31,13 +31,19 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         title = "Tandem API",
         description = "IT service management and an ISO 27001 ISMS in one system. Every error has the shape `{\"error\": {\"code\", \"message\", \"details\"}}`; lists are read in pages with the `next` cursor.",
     ),
-    tags((name = "directory", description = "Organisations, people and teams")),
+    tags(
+        (name = "directory", description = "Organisations, people and teams"),
+        (name = "frameworks", description = "Standards and models as data, typed mappings with provenance, gap assessments and the seed-001 scenarios"),
+    ),
     components(schemas(tandem_web::error::ErrorBody))
 )]
 struct ApiDoc;
 
-/// Opens the database and applies pending migrations.
+/// Opens the database and applies pending migrations, after checking the shipped framework
+/// catalogues (a bad data file stops start-up here, naming file, line and field).
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    tandem_frameworks::shipped::catalogue()
+        .map_err(|e| anyhow::anyhow!("the shipped framework data is invalid: {e}"))?;
     let url = config.database_url()?;
     let db = Db::connect(&url, &PoolSettings::default())
         .await
@@ -63,6 +69,7 @@ pub fn state(db: Db, clock: Arc<dyn Clock>, config: &Config) -> AppState {
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", tandem_directory::api::router())
+        .nest("/api/v1", tandem_frameworks::api::router())
         .split_for_parts()
 }
 
@@ -92,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/docs", get(api_docs))
         .merge(tandem_directory::pages::router())
+        .merge(tandem_frameworks::pages::router())
         .route("/", get(crate::home::show))
         .route("/healthz", get(healthz))
         .route("/metrics", get(observe::metrics))

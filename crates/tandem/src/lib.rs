@@ -9,4 +9,5 @@ pub mod home;
 pub mod ops;
 
 /// Every capability's migrations, in the order they build on each other.
-pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[tandem_directory::MIGRATIONS];
+pub const MIGRATIONS: &[tandem_storage::MigrationSet] =
+    &[tandem_directory::MIGRATIONS, tandem_frameworks::MIGRATIONS];

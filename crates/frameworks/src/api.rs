@@ -1,0 +1,743 @@
+//! The frameworks JSON API under `/api/v1`: browse frameworks, nodes and mappings; export them
+//! as CSV; keep gap assessments and read their coverage; run the four seed-001 scenarios.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tandem_kernel::Error;
+use tandem_kernel::id::parse_id;
+use tandem_kernel::page::{ListOptions, ListParams};
+use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::analysis::{Coverage, Status};
+use crate::assessment::{Assessment, AssessmentDraft, AssessmentId, check_changes};
+use crate::catalogue::Catalogue;
+use crate::export;
+use crate::model::Origin;
+use crate::{scenarios, store};
+
+/// The frameworks routes, to be nested under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_frameworks))
+        .routes(routes!(get_framework))
+        .routes(routes!(framework_csv))
+        .routes(routes!(get_node))
+        .routes(routes!(list_mappings))
+        .routes(routes!(mappings_csv))
+        .routes(routes!(list_assessments, create_assessment))
+        .routes(routes!(get_assessment, delete_assessment))
+        .routes(routes!(change_statuses))
+        .routes(routes!(get_coverage))
+        .routes(routes!(coverage_csv))
+        .routes(routes!(list_scenarios))
+        .routes(routes!(get_scenario))
+}
+
+/// The catalogue, or a 500 if the shipped data could not be read (start-up checks it first, so
+/// this does not happen in a running server).
+pub fn catalogue() -> Result<&'static Catalogue, Error> {
+    crate::shipped::catalogue().map_err(|e| Error::Storage(e.to_string().into()))
+}
+
+fn unknown_framework(id: &str) -> ApiError {
+    ApiError::not_found(format!("there is no framework `{id}`"))
+}
+
+pub(crate) fn csv_response(filename: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------- frameworks and nodes
+
+/// A framework and how big it is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrameworkView {
+    id: String,
+    name: String,
+    edition: String,
+    publisher: String,
+    licence_note: String,
+    source: String,
+    description: String,
+    /// `shipped` with Tandem, or `custom` (added here).
+    origin: &'static str,
+    node_count: usize,
+    mapping_count: usize,
+}
+
+fn framework_view(catalogue: &Catalogue, id: &str) -> Option<FrameworkView> {
+    let f = catalogue.framework(id)?;
+    let nodes = catalogue.nodes_of(id);
+    let mapping_count = nodes.iter().map(|ix| catalogue.edges(*ix).len()).sum();
+    Some(FrameworkView {
+        id: f.id.clone(),
+        name: f.name.clone(),
+        edition: f.edition.clone(),
+        publisher: f.publisher.clone(),
+        licence_note: f.licence_note.clone(),
+        source: f.source.clone(),
+        description: f.description.clone(),
+        origin: match f.origin {
+            Origin::Shipped => "shipped",
+            Origin::Custom => "custom",
+        },
+        node_count: nodes.len(),
+        mapping_count,
+    })
+}
+
+/// A node of a framework.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeView {
+    #[serde(rename = "ref")]
+    reference: String,
+    parent: Option<String>,
+    kind: &'static str,
+    title: String,
+}
+
+fn node_view(catalogue: &Catalogue, ix: usize) -> NodeView {
+    let n = catalogue.node(ix);
+    NodeView {
+        reference: n.reference.clone(),
+        parent: n.parent.clone(),
+        kind: n.kind.as_str(),
+        title: n.title.clone(),
+    }
+}
+
+/// A framework with all its nodes in document order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrameworkDetail {
+    #[serde(flatten)]
+    framework: FrameworkView,
+    nodes: Vec<NodeView>,
+}
+
+/// List every framework.
+#[utoipa::path(get, path = "/frameworks", tag = "frameworks", responses((status = 200, body = Vec<FrameworkView>)))]
+async fn list_frameworks() -> ApiResult<Json<Vec<FrameworkView>>> {
+    let catalogue = catalogue()?;
+    Ok(Json(
+        catalogue
+            .frameworks()
+            .iter()
+            .filter_map(|f| framework_view(catalogue, &f.id))
+            .collect(),
+    ))
+}
+
+/// Read a framework with its nodes.
+#[utoipa::path(get, path = "/frameworks/{id}", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 200, body = FrameworkDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_framework(Path(id): Path<String>) -> ApiResult<Json<FrameworkDetail>> {
+    let catalogue = catalogue()?;
+    let framework = framework_view(catalogue, &id).ok_or_else(|| unknown_framework(&id))?;
+    let nodes = catalogue
+        .nodes_of(&id)
+        .iter()
+        .map(|ix| node_view(catalogue, *ix))
+        .collect();
+    Ok(Json(FrameworkDetail { framework, nodes }))
+}
+
+/// Export a framework's nodes as CSV (the shipped `nodes.csv` format).
+#[utoipa::path(get, path = "/frameworks/{id}/nodes.csv", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn framework_csv(Path(id): Path<String>) -> ApiResult<Response> {
+    let catalogue = catalogue()?;
+    catalogue
+        .framework(&id)
+        .ok_or_else(|| unknown_framework(&id))?;
+    Ok(csv_response(
+        &format!("{id}-nodes.csv"),
+        export::nodes_csv(catalogue, &id),
+    ))
+}
+
+/// A mapping with both ends named and titled.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MappingView {
+    source_framework: String,
+    source_ref: String,
+    source_title: String,
+    target_framework: String,
+    target_ref: String,
+    target_title: String,
+    /// OSCAL relation, read "source is <relation> target".
+    relation: &'static str,
+    rationale: &'static str,
+    confidence: Option<f64>,
+    note: String,
+    provenance: String,
+}
+
+pub(crate) fn mapping_view(catalogue: &Catalogue, ix: usize) -> MappingView {
+    let m = catalogue.mapping(ix);
+    let title = |framework: &str, reference: &str| {
+        catalogue
+            .find(framework, reference)
+            .map(|n| catalogue.node(n).title.clone())
+            .unwrap_or_default()
+    };
+    MappingView {
+        source_title: title(&m.source.framework, &m.source.reference),
+        target_title: title(&m.target.framework, &m.target.reference),
+        source_framework: m.source.framework.clone(),
+        source_ref: m.source.reference.clone(),
+        target_framework: m.target.framework.clone(),
+        target_ref: m.target.reference.clone(),
+        relation: m.relation.as_str(),
+        rationale: m.rationale.as_str(),
+        confidence: m.confidence,
+        note: m.note.clone(),
+        provenance: m.provenance.clone(),
+    }
+}
+
+/// A node with its sub-nodes and every mapping that touches it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeDetail {
+    framework: String,
+    #[serde(flatten)]
+    node: NodeView,
+    children: Vec<NodeView>,
+    mappings: Vec<MappingView>,
+    /// Sources that say this node has no counterpart.
+    unmapped: Vec<UnmappedView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnmappedView {
+    provenance: String,
+    note: String,
+}
+
+/// Read a node with everything mapped to it (the reference is URL-encoded: `SD%204.6`).
+#[utoipa::path(get, path = "/frameworks/{id}/nodes/{ref}", tag = "frameworks", params(("id" = String, Path), ("ref" = String, Path)),
+    responses((status = 200, body = NodeDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_node(Path((id, reference)): Path<(String, String)>) -> ApiResult<Json<NodeDetail>> {
+    let catalogue = catalogue()?;
+    let ix = catalogue
+        .find(&id, &reference)
+        .ok_or_else(|| ApiError::not_found(format!("`{reference}` is not a node of `{id}`")))?;
+    Ok(Json(NodeDetail {
+        framework: id.clone(),
+        node: node_view(catalogue, ix),
+        children: catalogue
+            .children(ix)
+            .iter()
+            .map(|c| node_view(catalogue, *c))
+            .collect(),
+        mappings: catalogue
+            .edges(ix)
+            .iter()
+            .map(|e| mapping_view(catalogue, e.mapping))
+            .collect(),
+        unmapped: catalogue
+            .unmapped()
+            .iter()
+            .filter(|u| u.node.framework == id && u.node.reference == reference)
+            .map(|u| UnmappedView {
+                provenance: u.provenance.clone(),
+                note: u.note.clone(),
+            })
+            .collect(),
+    }))
+}
+
+/// Which mappings to list: between two frameworks (either direction), or touching one.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MappingQuery {
+    /// A framework id; mappings with an end in it.
+    a: String,
+    /// Another framework id; only mappings between `a` and `b`.
+    b: Option<String>,
+}
+
+pub(crate) fn mappings_between(
+    catalogue: &Catalogue,
+    a: &str,
+    b: Option<&str>,
+) -> Result<Vec<usize>, ApiError> {
+    for id in [Some(a), b].into_iter().flatten() {
+        if catalogue.framework(id).is_none() {
+            return Err(unknown_framework(id));
+        }
+    }
+    Ok(catalogue
+        .mappings()
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| {
+            let (s, t) = (m.source.framework.as_str(), m.target.framework.as_str());
+            match b {
+                Some(b) => (s == a && t == b) || (s == b && t == a),
+                None => s == a || t == a,
+            }
+        })
+        .map(|(ix, _)| ix)
+        .collect())
+}
+
+/// List mappings of a framework, or between two.
+#[utoipa::path(get, path = "/mappings", tag = "frameworks", params(MappingQuery),
+    responses((status = 200, body = Vec<MappingView>), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn list_mappings(
+    ApiQuery(query): ApiQuery<MappingQuery>,
+) -> ApiResult<Json<Vec<MappingView>>> {
+    let catalogue = catalogue()?;
+    let found = mappings_between(catalogue, &query.a, query.b.as_deref())?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|ix| mapping_view(catalogue, ix))
+            .collect(),
+    ))
+}
+
+/// Export mappings as CSV (the shipped mapping-file format).
+#[utoipa::path(get, path = "/mappings.csv", tag = "frameworks", params(MappingQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn mappings_csv(ApiQuery(query): ApiQuery<MappingQuery>) -> ApiResult<Response> {
+    let catalogue = catalogue()?;
+    let found = mappings_between(catalogue, &query.a, query.b.as_deref())?;
+    let name = match &query.b {
+        Some(b) => format!("mappings-{}-{b}.csv", query.a),
+        None => format!("mappings-{}.csv", query.a),
+    };
+    Ok(csv_response(&name, export::mappings_csv(catalogue, &found)))
+}
+
+// ---------------------------------------------------------------- gap assessments
+
+/// A gap assessment and the statuses declared in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentView {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+    source_framework: String,
+    target_framework: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: OffsetDateTime,
+    version: i64,
+    /// Present when reading one assessment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statuses: Option<Vec<StatusEntry>>,
+}
+
+/// A status declared for a source node.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusEntry {
+    #[serde(rename = "ref")]
+    reference: String,
+    /// `implemented`, `partial`, `planned`, `not_implemented`, `not_applicable`; in a change,
+    /// an empty string or `none` clears the status.
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn assessment_view(a: Assessment, statuses: Option<Vec<StatusEntry>>) -> AssessmentView {
+    AssessmentView {
+        id: a.id.to_string(),
+        name: a.name.into_inner(),
+        source_framework: a.source_framework,
+        target_framework: a.target_framework,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+        version: a.version,
+        statuses,
+    }
+}
+
+fn assessment_id(raw: &str) -> Result<AssessmentId, ApiError> {
+    parse_id("id", raw).map_err(|_| {
+        Error::NotFound {
+            entity: "gap assessment",
+        }
+        .into()
+    })
+}
+
+/// A page of assessments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentList {
+    items: Vec<AssessmentView>,
+    /// Pass as `after` for the next page; `null` on the last page.
+    next: Option<String>,
+}
+
+/// Query parameters of the assessment list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentQuery {
+    q: Option<String>,
+    dir: Option<String>,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// List gap assessments by name.
+#[utoipa::path(get, path = "/gap-assessments", tag = "frameworks", params(AssessmentQuery),
+    responses((status = 200, body = AssessmentList), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn list_assessments(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<AssessmentQuery>,
+) -> ApiResult<Json<AssessmentList>> {
+    let options = ListOptions::parse(
+        &ListParams {
+            search: query.q.as_deref(),
+            sort: None,
+            direction: query.dir.as_deref(),
+            after: query.after.as_deref(),
+            limit: query.limit,
+        },
+        &store::ByName::OPTIONS,
+    )?;
+    let page = store::list(&state.db, &options).await?;
+    Ok(Json(AssessmentList {
+        items: page
+            .items
+            .into_iter()
+            .map(|a| assessment_view(a, None))
+            .collect(),
+        next: page.next.map(|c| c.encode()),
+    }))
+}
+
+/// The fields of a new gap assessment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssessment {
+    /// Unique, at most 200 characters.
+    name: String,
+    /// The framework whose implementation you declare, e.g. `seed001-ism`.
+    source_framework: String,
+    /// The framework whose coverage is derived, e.g. `iso27001-2005`.
+    target_framework: String,
+}
+
+/// Create a gap assessment.
+#[utoipa::path(post, path = "/gap-assessments", tag = "frameworks", request_body = NewAssessment,
+    responses((status = 201, body = AssessmentView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_assessment(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewAssessment>,
+) -> ApiResult<Response> {
+    let input = AssessmentDraft {
+        name: body.name,
+        source_framework: body.source_framework,
+        target_framework: body.target_framework,
+    }
+    .validate(catalogue()?)?;
+    let created = store::create(&state.db, state.clock.now(), input).await?;
+    let location = format!("/api/v1/gap-assessments/{}", created.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(assessment_view(created, Some(Vec::new()))),
+    )
+        .into_response())
+}
+
+async fn assessment_with_statuses(
+    state: &AppState,
+    id: AssessmentId,
+) -> Result<AssessmentView, Error> {
+    let assessment = store::get(&state.db, id).await?;
+    let mut statuses = store::statuses(&state.db, id).await?;
+    let catalogue = catalogue()?;
+    let order = |reference: &str| {
+        catalogue
+            .find(&assessment.source_framework, reference)
+            .unwrap_or(usize::MAX)
+    };
+    statuses.sort_by_key(|d| order(&d.reference));
+    let entries = statuses
+        .into_iter()
+        .map(|d| StatusEntry {
+            reference: d.reference,
+            status: d.status.as_str().to_owned(),
+            note: d.note,
+        })
+        .collect();
+    Ok(assessment_view(assessment, Some(entries)))
+}
+
+/// Read a gap assessment with its declared statuses.
+#[utoipa::path(get, path = "/gap-assessments/{id}", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 200, body = AssessmentView), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_assessment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AssessmentView>> {
+    Ok(Json(
+        assessment_with_statuses(&state, assessment_id(&id)?).await?,
+    ))
+}
+
+/// Delete a gap assessment.
+#[utoipa::path(delete, path = "/gap-assessments/{id}", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn delete_assessment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    store::delete(&state.db, assessment_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Status changes for many source nodes at once.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChanges {
+    /// The assessment's `version` these changes are based on; if it was changed since, 409.
+    version: Option<i64>,
+    statuses: Vec<StatusEntry>,
+}
+
+/// Set or clear the statuses of source nodes, all or nothing.
+#[utoipa::path(patch, path = "/gap-assessments/{id}/statuses", tag = "frameworks", params(("id" = String, Path)), request_body = StatusChanges,
+    responses((status = 200, body = AssessmentView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn change_statuses(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusChanges>,
+) -> ApiResult<Json<AssessmentView>> {
+    let id = assessment_id(&id)?;
+    let assessment = store::get(&state.db, id).await?;
+    let raw: Vec<(String, String, String)> = body
+        .statuses
+        .into_iter()
+        .map(|e| (e.reference, e.status, e.note))
+        .collect();
+    let changes = check_changes(catalogue()?, &assessment.source_framework, &raw)?;
+    let version = body.version.unwrap_or(assessment.version);
+    store::change_statuses(&state.db, state.clock.now(), id, version, &changes).await?;
+    Ok(Json(assessment_with_statuses(&state, id).await?))
+}
+
+/// The derived status of one target node.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageNode {
+    #[serde(rename = "ref")]
+    reference: String,
+    title: String,
+    parent: Option<String>,
+    /// `None` (null): nothing in the source reaches this node — a gap.
+    status: Option<&'static str>,
+    /// The status comes from the node's sub-nodes.
+    rolled_up: bool,
+    /// The status descends (at most partial) from this ancestor, reached by a mapping.
+    inherited_from: Option<String>,
+    /// The paths that reached the node, best first.
+    explanation: Vec<ExplanationView>,
+}
+
+/// One path from a source node to the target node.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExplanationView {
+    source_ref: String,
+    source_title: String,
+    source_status: &'static str,
+    /// What this path lets through.
+    status: &'static str,
+    path: Vec<HopView>,
+}
+
+/// One mapping followed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HopView {
+    from: String,
+    to: String,
+    /// The relation read in the direction travelled.
+    relation: &'static str,
+    provenance: String,
+}
+
+/// The coverage of a target framework.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageView {
+    source_framework: String,
+    target_framework: String,
+    /// How many target nodes have each status; `gap` counts those nothing reaches.
+    counts: std::collections::BTreeMap<String, usize>,
+    nodes: Vec<CoverageNode>,
+}
+
+pub(crate) fn coverage_view(catalogue: &Catalogue, coverage: &Coverage) -> CoverageView {
+    let key = |ix: usize| {
+        let n = catalogue.node(ix);
+        format!("{} {}", n.framework, n.reference)
+    };
+    let counts = coverage
+        .counts()
+        .into_iter()
+        .map(|(s, n)| (s.map_or("gap", Status::as_str).to_owned(), n))
+        .collect();
+    let nodes = coverage
+        .nodes
+        .iter()
+        .map(|(ix, derived)| {
+            let node = catalogue.node(*ix);
+            CoverageNode {
+                reference: node.reference.clone(),
+                title: node.title.clone(),
+                parent: node.parent.clone(),
+                status: derived.status.map(Status::as_str),
+                rolled_up: derived.rolled_up,
+                inherited_from: derived
+                    .inherited_from
+                    .map(|a| catalogue.node(a).reference.clone()),
+                explanation: derived
+                    .contributions
+                    .iter()
+                    .map(|c| ExplanationView {
+                        source_ref: catalogue.node(c.source).reference.clone(),
+                        source_title: catalogue.node(c.source).title.clone(),
+                        source_status: c.source_status.as_str(),
+                        status: c.status.as_str(),
+                        path: c
+                            .path
+                            .iter()
+                            .map(|h| HopView {
+                                from: key(h.from),
+                                to: key(h.to),
+                                relation: h.relation.as_str(),
+                                provenance: catalogue.mapping(h.mapping).provenance.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    CoverageView {
+        source_framework: coverage.source.clone(),
+        target_framework: coverage.target.clone(),
+        counts,
+        nodes,
+    }
+}
+
+pub(crate) async fn assessment_coverage(
+    state: &AppState,
+    id: AssessmentId,
+) -> Result<(Assessment, Coverage), Error> {
+    let assessment = store::get(&state.db, id).await?;
+    let declared = store::statuses(&state.db, id).await?;
+    let catalogue = catalogue()?;
+    let statuses = store::by_node(catalogue, &assessment.source_framework, &declared);
+    let coverage = crate::analysis::analyse(
+        catalogue,
+        &assessment.source_framework,
+        &assessment.target_framework,
+        &statuses,
+    )
+    .map_err(|e| Error::conflict(e.to_string()))?;
+    Ok((assessment, coverage))
+}
+
+/// The coverage of the target framework derived from the declared statuses, with explanations.
+#[utoipa::path(get, path = "/gap-assessments/{id}/coverage", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 200, body = CoverageView), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_coverage(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CoverageView>> {
+    let (_, coverage) = assessment_coverage(&state, assessment_id(&id)?).await?;
+    Ok(Json(coverage_view(catalogue()?, &coverage)))
+}
+
+/// The coverage as CSV: one line per target node, with the gaps and the best explanation.
+#[utoipa::path(get, path = "/gap-assessments/{id}/coverage.csv", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn coverage_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (assessment, coverage) = assessment_coverage(&state, assessment_id(&id)?).await?;
+    Ok(csv_response(
+        &format!("coverage-{}.csv", assessment.target_framework),
+        export::coverage_csv(catalogue()?, &coverage),
+    ))
+}
+
+// ---------------------------------------------------------------- scenarios
+
+/// One of the four gap-analysis scenarios of seed 001.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScenarioView {
+    number: u8,
+    title: &'static str,
+    question: &'static str,
+    source_framework: &'static str,
+    target_framework: &'static str,
+}
+
+fn scenario_view(s: &scenarios::Scenario) -> ScenarioView {
+    ScenarioView {
+        number: s.number,
+        title: s.title,
+        question: s.question,
+        source_framework: s.source,
+        target_framework: s.target,
+    }
+}
+
+/// List the four scenarios.
+#[utoipa::path(get, path = "/scenarios", tag = "frameworks", responses((status = 200, body = Vec<ScenarioView>)))]
+async fn list_scenarios() -> Json<Vec<ScenarioView>> {
+    Json(scenarios::SCENARIOS.iter().map(scenario_view).collect())
+}
+
+/// A scenario's answer: the coverage of its target with its source in place.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScenarioResult {
+    #[serde(flatten)]
+    scenario: ScenarioView,
+    coverage: CoverageView,
+}
+
+/// Run a scenario (1 to 4).
+#[utoipa::path(get, path = "/scenarios/{number}", tag = "frameworks", params(("number" = u8, Path)),
+    responses((status = 200, body = ScenarioResult), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_scenario(Path(number): Path<String>) -> ApiResult<Json<ScenarioResult>> {
+    let scenario = number
+        .parse()
+        .ok()
+        .and_then(scenarios::find)
+        .ok_or_else(|| ApiError::not_found("there are four scenarios, numbered 1 to 4"))?;
+    let catalogue = catalogue()?;
+    let coverage =
+        scenarios::coverage(catalogue, scenario).map_err(|e| Error::conflict(e.to_string()))?;
+    Ok(Json(ScenarioResult {
+        scenario: scenario_view(scenario),
+        coverage: coverage_view(catalogue, &coverage),
+    }))
+}

@@ -1,0 +1,176 @@
+//! Reading and writing gap assessments and their statuses.
+
+use std::collections::HashMap;
+
+use tandem_kernel::page::{ListOptions, Page};
+use tandem_kernel::{Error, Result};
+use tandem_storage::{Db, ListQuery, ResultExt, Unique, run};
+use time::OffsetDateTime;
+
+use crate::analysis::Status;
+use crate::assessment::{Assessment, AssessmentId, AssessmentInput, Declared, StatusChange};
+use crate::catalogue::Catalogue;
+
+const SELECT: &str = "SELECT id, name, source_framework, target_framework, created_at, updated_at, version FROM gap_assessments";
+
+const UNIQUE: &[Unique] = &[Unique {
+    target: "gap_assessments.name",
+    field: "name",
+    message: "another gap assessment already has this name",
+}];
+
+/// Assessment lists are sorted by name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ByName;
+
+impl ByName {
+    pub const OPTIONS: [(&'static str, Self); 1] = [("name", Self)];
+}
+
+pub async fn get(db: &Db, id: AssessmentId) -> Result<Assessment> {
+    db.fetch_by_id(&format!("{SELECT} WHERE id = $1"), id.0)
+        .await?
+        .ok_or(Error::NotFound {
+            entity: "gap assessment",
+        })
+}
+
+pub async fn list(db: &Db, options: &ListOptions<ByName>) -> Result<Page<Assessment>> {
+    let mut query = ListQuery::new(SELECT);
+    if let Some(term) = options.search.as_deref() {
+        query = query.contains("name", term);
+    }
+    query
+        .fetch_page(db, "name", "id", options, |a: &Assessment| {
+            (a.name.to_string(), a.id.0)
+        })
+        .await
+}
+
+pub async fn create(db: &Db, now: OffsetDateTime, input: AssessmentInput) -> Result<Assessment> {
+    let id = AssessmentId::generate();
+    let mut tx = db.begin().await?;
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO gap_assessments (id, name, source_framework, target_framework, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(id)
+        .bind(&input.name)
+        .bind(&input.source_framework)
+        .bind(&input.target_framework)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(UNIQUE)?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn delete(db: &Db, id: AssessmentId) -> Result<()> {
+    let mut tx = db.begin().await?;
+    if !tx.delete_by_id("gap_assessments", id.0).await? {
+        return Err(Error::NotFound {
+            entity: "gap assessment",
+        });
+    }
+    tx.commit().await
+}
+
+#[derive(sqlx::FromRow)]
+struct StatusRow {
+    node_ref: String,
+    status: String,
+    note: String,
+}
+
+/// The declared statuses, in no particular order.
+pub async fn statuses(db: &Db, id: AssessmentId) -> Result<Vec<Declared>> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<StatusRow> = run!(&mut conn, |c| {
+        sqlx::query_as::<_, StatusRow>(
+            "SELECT node_ref, status, note FROM gap_statuses WHERE assessment_id = $1",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await
+    })?;
+    rows.into_iter()
+        .map(|row| {
+            let status = Status::parse(&row.status).map_err(|m| Error::Storage(m.into()))?;
+            Ok(Declared {
+                reference: row.node_ref,
+                status,
+                note: row.note,
+            })
+        })
+        .collect()
+}
+
+/// The declared statuses as the analysis wants them: by node index of `catalogue`. Statuses of
+/// nodes the catalogue no longer has are left out.
+pub fn by_node(
+    catalogue: &Catalogue,
+    framework: &str,
+    declared: &[Declared],
+) -> HashMap<usize, Status> {
+    declared
+        .iter()
+        .filter_map(|d| {
+            catalogue
+                .find(framework, &d.reference)
+                .map(|ix| (ix, d.status))
+        })
+        .collect()
+}
+
+/// Applies checked status changes in one transaction, if the assessment is still at `version`.
+pub async fn change_statuses(
+    db: &Db,
+    now: OffsetDateTime,
+    id: AssessmentId,
+    version: i64,
+    changes: &[StatusChange],
+) -> Result<Assessment> {
+    let mut tx = db.begin().await?;
+    let changed = run!(&mut tx, |c| {
+        sqlx::query("UPDATE gap_assessments SET updated_at = $2, version = version + 1 WHERE id = $1 AND version = $3")
+            .bind(id)
+            .bind(now)
+            .bind(version)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.check_updated(changed, "gap_assessments", id.0, "gap assessment")
+        .await?;
+    for change in changes {
+        run!(&mut tx, |c| {
+            sqlx::query("DELETE FROM gap_statuses WHERE assessment_id = $1 AND node_ref = $2")
+                .bind(id)
+                .bind(&change.reference)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if let Some(status) = change.status {
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO gap_statuses (assessment_id, node_ref, status, note, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(&change.reference)
+                .bind(status.as_str())
+                .bind(&change.note)
+                .bind(now)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    tx.commit().await?;
+    get(db, id).await
+}
