@@ -6,4 +6,5 @@ mod harness;
 mod cli;
 mod directory_api;
 mod directory_pages;
+mod frameworks;
 mod platform;

@@ -1,0 +1,410 @@
+//! The frameworks capability through the API and the pages: browsing the shipped catalogues,
+//! exports, gap assessments with their coverage, and the four scenarios.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, error_fields};
+use crate::on_both_engines;
+
+on_both_engines!(
+    shipped_frameworks_are_browsable_with_their_mappings,
+    exports_are_csv_in_the_data_file_formats,
+    a_gap_assessment_derives_coverage_with_explanations,
+    bad_assessments_and_status_changes_are_refused_and_change_nothing,
+    the_assessment_page_sets_statuses_in_bulk,
+    the_four_scenarios_answer,
+);
+
+async fn shipped_frameworks_are_browsable_with_their_mappings(app: TestApp) {
+    let (status, list) = app.get_json("/api/v1/frameworks").await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "iso27001-2005",
+        "itil-v3",
+        "seed001-ism",
+        "pdca",
+        "iso27001-2022",
+        "itil-4",
+        "cobit-4-1",
+    ] {
+        assert!(ids.contains(&id), "{id} is shipped: {ids:?}");
+    }
+
+    let (_, iso) = app.get_json("/api/v1/frameworks/iso27001-2005").await;
+    let controls = iso["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "control")
+        .count();
+    assert_eq!(controls, 133, "ISO/IEC 27001:2005 Annex A has 133 controls");
+
+    let (status, node) = app
+        .get_json("/api/v1/frameworks/seed001-ism/nodes/3.4.1")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(node["title"], "Change Approval");
+    let to_iso = node["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["target_framework"] == "iso27001-2005" && m["target_ref"] == "4.2.2")
+        .expect("3.4.1 maps to ISO 27001 4.2.2");
+    assert_eq!(to_iso["relation"], "intersects-with");
+    assert_eq!(to_iso["provenance"], "seed 001, Table 1, row 40");
+
+    let (status, section) = app
+        .get_json("/api/v1/frameworks/itil-v3/nodes/SD%204.6")
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "references with spaces are URL-encoded"
+    );
+    assert_eq!(section["ref"], "SD 4.6");
+
+    let (status, _) = app
+        .get_json("/api/v1/frameworks/iso27001-2005/nodes/A.99")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app.get_json("/api/v1/frameworks/nist-csf").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nist-csf")
+    );
+
+    let (_, between) = app
+        .get_json("/api/v1/mappings?a=seed001-ism&b=iso27001-2005")
+        .await;
+    assert_eq!(
+        between.as_array().unwrap().len(),
+        54,
+        "seed 001 Table 1 gives 54 activity → clause mappings"
+    );
+    let (status, body) = app.get_json("/api/v1/mappings?b=pdca").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["a"]);
+
+    let tree = app
+        .get("/frameworks/itil-v3?q=security")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        tree.contains("Information security management"),
+        "search finds by title"
+    );
+    let page = app
+        .get("/frameworks/iso27001-2005/nodes/4.2.2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("seed 001, Table 1, row 40"),
+        "a node's page shows the provenance of its mappings"
+    );
+    let matrix = app
+        .get("/frameworks/matrix?a=seed001-ism&b=iso27001-2005")
+        .await;
+    assert_eq!(matrix.status(), StatusCode::OK);
+    assert!(matrix.text().await.unwrap().contains("class=\"hit\""));
+    assert_eq!(
+        app.get("/frameworks/matrix?a=seed001-ism&b=nope")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+async fn exports_are_csv_in_the_data_file_formats(app: TestApp) {
+    let response = app.get("/api/v1/frameworks/pdca/nodes.csv").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = response.text().await.unwrap();
+    assert_eq!(text.lines().next(), Some("ref,parent,kind,title"));
+    assert_eq!(text.lines().count(), 5, "header and the four PDCA phases");
+
+    let text = app
+        .get("/api/v1/mappings.csv?a=pdca&b=iso27001-2005")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some(
+            "source_framework,source_ref,target_framework,target_ref,relation,rationale,confidence,note,provenance"
+        )
+    );
+    assert_eq!(
+        text.lines().count(),
+        5,
+        "header and 4.2.1–4.2.4 → P, D, C, A"
+    );
+}
+
+async fn new_assessment(app: &TestApp, name: &str) -> Value {
+    let (status, body) = app
+        .post_json(
+            "/api/v1/gap-assessments",
+            &json!({"name": name, "source_framework": "seed001-ism", "target_framework": "iso27001-2005"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+async fn a_gap_assessment_derives_coverage_with_explanations(app: TestApp) {
+    let assessment = new_assessment(&app, "ITIL at Alpha").await;
+    let id = assessment["id"].as_str().unwrap();
+
+    let (_, coverage) = app
+        .get_json(&format!("/api/v1/gap-assessments/{id}/coverage"))
+        .await;
+    assert_eq!(
+        coverage["counts"]["gap"].as_u64().unwrap() as usize,
+        coverage["nodes"].as_array().unwrap().len(),
+        "nothing declared: everything is a gap"
+    );
+
+    let (status, changed) = app
+        .patch_json(
+            &format!("/api/v1/gap-assessments/{id}/statuses"),
+            &json!({"version": 1, "statuses": [{"ref": "3.4", "status": "implemented", "note": "CAB in place"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["version"], 2);
+    assert_eq!(
+        changed["statuses"],
+        json!([{"ref": "3.4", "status": "implemented", "note": "CAB in place"}])
+    );
+
+    let (_, coverage) = app
+        .get_json(&format!("/api/v1/gap-assessments/{id}/coverage"))
+        .await;
+    let clause = coverage["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["ref"] == "4.2.2")
+        .unwrap();
+    assert_eq!(
+        clause["status"], "partial",
+        "intersects-with lets through at most partial"
+    );
+    let reasons = clause["explanation"].as_array().unwrap();
+    assert!(
+        reasons.iter().any(|r| r["source_ref"] == "3.4.1"
+            && r["source_status"] == "implemented"
+            && r["path"][0]["provenance"] == "seed 001, Table 1, row 40"),
+        "3.4.1 inherits 3.4's status and explains the result: {reasons:?}"
+    );
+    let csv = app
+        .get(&format!("/api/v1/gap-assessments/{id}/coverage.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("4.2.2,") && l.contains(",partial,")),
+        "{csv}"
+    );
+
+    let (status, cleared) = app
+        .patch_json(
+            &format!("/api/v1/gap-assessments/{id}/statuses"),
+            &json!({"statuses": [{"ref": "3.4", "status": ""}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cleared["statuses"], json!([]));
+
+    assert_eq!(
+        app.delete(&format!("/api/v1/gap-assessments/{id}")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.count("gap_statuses").await, 0);
+}
+
+async fn bad_assessments_and_status_changes_are_refused_and_change_nothing(app: TestApp) {
+    for (body, fields) in [
+        (
+            json!({"name": "", "source_framework": "seed001-ism", "target_framework": "iso27001-2005"}),
+            vec!["name"],
+        ),
+        (
+            json!({"name": "X", "source_framework": "nist", "target_framework": "iso27001-2005"}),
+            vec!["source_framework"],
+        ),
+        (
+            json!({"name": "X", "source_framework": "pdca", "target_framework": "pdca"}),
+            vec!["target_framework"],
+        ),
+    ] {
+        let (status, error) = app.post_json("/api/v1/gap-assessments", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_fields(&error).1, fields, "{body}");
+    }
+    assert_eq!(app.count("gap_assessments").await, 0);
+
+    let assessment = new_assessment(&app, "Merger").await;
+    let (status, _) = app
+        .post_json(
+            "/api/v1/gap-assessments",
+            &json!({"name": "Merger", "source_framework": "pdca", "target_framework": "iso27001-2005"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let id = assessment["id"].as_str().unwrap();
+    let path = format!("/api/v1/gap-assessments/{id}/statuses");
+    let (status, error) = app
+        .patch_json(&path, &json!({"statuses": [{"ref": "3.4.1", "status": "implemented"}, {"ref": "9.9", "status": "done"}, {"ref": "3.4.2", "status": "done"}]}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&error).1,
+        ["statuses[1].ref", "statuses[2].status"]
+    );
+    assert_eq!(app.count("gap_statuses").await, 0, "all or nothing");
+
+    let (status, _) = app
+        .patch_json(
+            &path,
+            &json!({"version": 7, "statuses": [{"ref": "3.4.1", "status": "implemented"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale version is refused");
+    assert_eq!(app.count("gap_statuses").await, 0);
+
+    let (status, _) = app.get_json("/api/v1/gap-assessments/not-an-id").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn the_assessment_page_sets_statuses_in_bulk(app: TestApp) {
+    let assessment = new_assessment(&app, "Bulk").await;
+    let id = assessment["id"].as_str().unwrap();
+    let page = app
+        .get(&format!("/gap-assessments/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("name=\"ref\" value=\"3.4.1\""),
+        "one row per source node"
+    );
+    let rows: Vec<String> = ["3.4.1", "3.4.2", "1.1"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("version", "1"),
+        ("bulk", "planned"),
+        ("selected", "3.4.1"),
+        ("selected", "3.4.2"),
+    ];
+    for r in &rows {
+        form.extend([("ref", r.as_str()), ("status", ""), ("note", "")]);
+    }
+    let response = app
+        .post_form(&format!("/gap-assessments/{id}"), &form)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, read) = app.get_json(&format!("/api/v1/gap-assessments/{id}")).await;
+    let declared: Vec<(&str, &str)> = read["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["ref"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(declared, [("3.4.1", "planned"), ("3.4.2", "planned")]);
+
+    let stale = app
+        .post_form(&format!("/gap-assessments/{id}"), &form)
+        .await;
+    assert_eq!(
+        stale.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the form was for version 1"
+    );
+    assert!(
+        stale
+            .text()
+            .await
+            .unwrap()
+            .contains("changed by someone else")
+    );
+
+    let gaps = app
+        .get(&format!("/gap-assessments/{id}?gaps=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        gaps.contains("status-planned"),
+        "planned clauses still need attention"
+    );
+}
+
+async fn the_four_scenarios_answer(app: TestApp) {
+    let (_, list) = app.get_json("/api/v1/scenarios").await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    for n in 1..=4 {
+        let (status, result) = app.get_json(&format!("/api/v1/scenarios/{n}")).await;
+        assert_eq!(status, StatusCode::OK, "scenario {n}");
+        let reached: u64 = ["implemented", "partial", "planned"]
+            .iter()
+            .map(|s| result["coverage"]["counts"][s].as_u64().unwrap())
+            .sum();
+        assert!(
+            reached > 0,
+            "scenario {n} covers something: {}",
+            result["coverage"]["counts"]
+        );
+        assert_eq!(
+            app.get(&format!("/scenarios/{n}")).await.status(),
+            StatusCode::OK
+        );
+    }
+    let (_, merger) = app.get_json("/api/v1/scenarios/4").await;
+    assert_eq!(merger["target_framework"], "pdca");
+    let phases: Vec<&str> = merger["coverage"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| !n["status"].is_null())
+        .map(|n| n["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        phases,
+        ["P", "D", "C", "A"],
+        "every PDCA phase has ITIL activities aligned with it"
+    );
+    assert_eq!(
+        app.get("/scenarios/5").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let page = app.get("/scenarios/3").await.text().await.unwrap();
+    assert!(page.contains("Both cover"));
+}
