@@ -297,5 +297,85 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
         };
         teams::create(db, now, draft.validate()?).await?;
     }
+    load_gap_assessment(db, now).await
+}
+
+/// Alpha's view of its ITIL processes against ISO/IEC 27001:2005 (seed 001, scenario 2): what
+/// runs today (service desk, changes, monitoring), what is planned, what is missing.
+async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()> {
+    use tandem_frameworks::analysis::Status::{Implemented, NotImplemented, Partial, Planned};
+    use tandem_frameworks::assessment::{AssessmentDraft, check_changes};
+    let catalogue = tandem_frameworks::api::catalogue()?;
+    let input = AssessmentDraft {
+        name: "Alpha: ITIL processes against ISO/IEC 27001:2005".into(),
+        source_framework: "seed001-ism".into(),
+        target_framework: "iso27001-2005".into(),
+    }
+    .validate(catalogue)?;
+    let assessment = tandem_frameworks::store::create(db, now, input).await?;
+    let statuses = [
+        (
+            "2.1",
+            Partial,
+            "Security policy written; ISMS scope still being agreed with the CISO.",
+        ),
+        (
+            "2.3",
+            Implemented,
+            "End-to-end monitoring of the video service five times an hour.",
+        ),
+        (
+            "2.4",
+            Implemented,
+            "SLAs with Beta and Gamma, reviewed twice a year.",
+        ),
+        (
+            "2.5",
+            Planned,
+            "Disaster-recovery test of the US data centre planned for next quarter.",
+        ),
+        (
+            "2.6",
+            Partial,
+            "Underpinning contract with Vidcom; other suppliers not yet reviewed.",
+        ),
+        (
+            "3.2",
+            Partial,
+            "Asset inventory in the ticket system; classification of information missing.",
+        ),
+        (
+            "3.4",
+            Implemented,
+            "Every productive change logged, four-eye principle, CAB for emergencies.",
+        ),
+        (
+            "4.1",
+            Implemented,
+            "Monitoring opens incidents automatically.",
+        ),
+        (
+            "4.2",
+            Implemented,
+            "First-level desk behind one global number, escalation to second and third level.",
+        ),
+        (
+            "4.3",
+            Partial,
+            "Problems recorded, root-cause analysis not yet routine.",
+        ),
+        (
+            "4.5",
+            NotImplemented,
+            "Access rights are granted by e-mail; no regular access review.",
+        ),
+    ];
+    let raw: Vec<(String, String, String)> = statuses
+        .into_iter()
+        .map(|(reference, status, note)| (reference.into(), status.as_str().into(), note.into()))
+        .collect();
+    let changes = check_changes(catalogue, &assessment.source_framework, &raw)?;
+    tandem_frameworks::store::change_statuses(db, now, assessment.id, assessment.version, &changes)
+        .await?;
     Ok(())
 }
