@@ -40,10 +40,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_scenario))
 }
 
-/// The catalogue, or a 500 if the shipped data could not be read (start-up checks it first, so
-/// this does not happen in a running server).
-pub fn catalogue() -> Result<&'static Catalogue, Error> {
-    crate::shipped::catalogue().map_err(|e| Error::Storage(e.to_string().into()))
+/// The catalogue as it stands: the shipped frameworks and those users added.
+pub async fn catalogue(db: &tandem_storage::Db) -> Result<std::sync::Arc<Catalogue>, Error> {
+    crate::custom::catalogue(db).await
 }
 
 fn unknown_framework(id: &str) -> ApiError {
@@ -133,8 +132,9 @@ pub struct FrameworkDetail {
 
 /// List every framework.
 #[utoipa::path(get, path = "/frameworks", tag = "frameworks", responses((status = 200, body = Vec<FrameworkView>)))]
-async fn list_frameworks() -> ApiResult<Json<Vec<FrameworkView>>> {
-    let catalogue = catalogue()?;
+async fn list_frameworks(State(state): State<AppState>) -> ApiResult<Json<Vec<FrameworkView>>> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     Ok(Json(
         catalogue
             .frameworks()
@@ -147,8 +147,12 @@ async fn list_frameworks() -> ApiResult<Json<Vec<FrameworkView>>> {
 /// Read a framework with its nodes.
 #[utoipa::path(get, path = "/frameworks/{id}", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 200, body = FrameworkDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn get_framework(Path(id): Path<String>) -> ApiResult<Json<FrameworkDetail>> {
-    let catalogue = catalogue()?;
+async fn get_framework(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<FrameworkDetail>> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let framework = framework_view(catalogue, &id).ok_or_else(|| unknown_framework(&id))?;
     let nodes = catalogue
         .nodes_of(&id)
@@ -161,8 +165,12 @@ async fn get_framework(Path(id): Path<String>) -> ApiResult<Json<FrameworkDetail
 /// Export a framework's nodes as CSV (the shipped `nodes.csv` format).
 #[utoipa::path(get, path = "/frameworks/{id}/nodes.csv", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn framework_csv(Path(id): Path<String>) -> ApiResult<Response> {
-    let catalogue = catalogue()?;
+async fn framework_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     catalogue
         .framework(&id)
         .ok_or_else(|| unknown_framework(&id))?;
@@ -233,8 +241,12 @@ pub struct UnmappedView {
 /// Read a node with everything mapped to it (the reference is URL-encoded: `SD%204.6`).
 #[utoipa::path(get, path = "/frameworks/{id}/nodes/{ref}", tag = "frameworks", params(("id" = String, Path), ("ref" = String, Path)),
     responses((status = 200, body = NodeDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn get_node(Path((id, reference)): Path<(String, String)>) -> ApiResult<Json<NodeDetail>> {
-    let catalogue = catalogue()?;
+async fn get_node(
+    State(state): State<AppState>,
+    Path((id, reference)): Path<(String, String)>,
+) -> ApiResult<Json<NodeDetail>> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let ix = catalogue
         .find(&id, &reference)
         .ok_or_else(|| ApiError::not_found(format!("`{reference}` is not a node of `{id}`")))?;
@@ -302,9 +314,11 @@ pub(crate) fn mappings_between(
 #[utoipa::path(get, path = "/mappings", tag = "frameworks", params(MappingQuery),
     responses((status = 200, body = Vec<MappingView>), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn list_mappings(
+    State(state): State<AppState>,
     ApiQuery(query): ApiQuery<MappingQuery>,
 ) -> ApiResult<Json<Vec<MappingView>>> {
-    let catalogue = catalogue()?;
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let found = mappings_between(catalogue, &query.a, query.b.as_deref())?;
     Ok(Json(
         found
@@ -317,8 +331,12 @@ async fn list_mappings(
 /// Export mappings as CSV (the shipped mapping-file format).
 #[utoipa::path(get, path = "/mappings.csv", tag = "frameworks", params(MappingQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn mappings_csv(ApiQuery(query): ApiQuery<MappingQuery>) -> ApiResult<Response> {
-    let catalogue = catalogue()?;
+async fn mappings_csv(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<MappingQuery>,
+) -> ApiResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let found = mappings_between(catalogue, &query.a, query.b.as_deref())?;
     let name = match &query.b {
         Some(b) => format!("mappings-{}-{b}.csv", query.a),
@@ -454,7 +472,7 @@ async fn create_assessment(
         source_framework: body.source_framework,
         target_framework: body.target_framework,
     }
-    .validate(catalogue()?)?;
+    .validate(&*catalogue(&state.db).await?)?;
     let created = store::create(&state.db, state.clock.now(), input).await?;
     let location = format!("/api/v1/gap-assessments/{}", created.id);
     Ok((
@@ -471,7 +489,8 @@ async fn assessment_with_statuses(
 ) -> Result<AssessmentView, Error> {
     let assessment = store::get(&state.db, id).await?;
     let mut statuses = store::statuses(&state.db, id).await?;
-    let catalogue = catalogue()?;
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let order = |reference: &str| {
         catalogue
             .find(&assessment.source_framework, reference)
@@ -536,7 +555,11 @@ async fn change_statuses(
         .into_iter()
         .map(|e| (e.reference, e.status, e.note))
         .collect();
-    let changes = check_changes(catalogue()?, &assessment.source_framework, &raw)?;
+    let changes = check_changes(
+        &*catalogue(&state.db).await?,
+        &assessment.source_framework,
+        &raw,
+    )?;
     let version = body.version.unwrap_or(assessment.version);
     store::change_statuses(&state.db, state.clock.now(), id, version, &changes).await?;
     Ok(Json(assessment_with_statuses(&state, id).await?))
@@ -651,7 +674,8 @@ pub(crate) async fn assessment_coverage(
 ) -> Result<(Assessment, Coverage), Error> {
     let assessment = store::get(&state.db, id).await?;
     let declared = store::statuses(&state.db, id).await?;
-    let catalogue = catalogue()?;
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let statuses = store::by_node(catalogue, &assessment.source_framework, &declared);
     let coverage = crate::analysis::analyse(
         catalogue,
@@ -671,7 +695,10 @@ async fn get_coverage(
     Path(id): Path<String>,
 ) -> ApiResult<Json<CoverageView>> {
     let (_, coverage) = assessment_coverage(&state, assessment_id(&id)?).await?;
-    Ok(Json(coverage_view(catalogue()?, &coverage)))
+    Ok(Json(coverage_view(
+        &*catalogue(&state.db).await?,
+        &coverage,
+    )))
 }
 
 /// The coverage as CSV: one line per target node, with the gaps and the best explanation.
@@ -684,7 +711,7 @@ async fn coverage_csv(
     let (assessment, coverage) = assessment_coverage(&state, assessment_id(&id)?).await?;
     Ok(csv_response(
         &format!("coverage-{}.csv", assessment.target_framework),
-        export::coverage_csv(catalogue()?, &coverage),
+        export::coverage_csv(&*catalogue(&state.db).await?, &coverage),
     ))
 }
 
@@ -727,13 +754,17 @@ pub struct ScenarioResult {
 /// Run a scenario (1 to 4).
 #[utoipa::path(get, path = "/scenarios/{number}", tag = "frameworks", params(("number" = u8, Path)),
     responses((status = 200, body = ScenarioResult), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn get_scenario(Path(number): Path<String>) -> ApiResult<Json<ScenarioResult>> {
+async fn get_scenario(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> ApiResult<Json<ScenarioResult>> {
     let scenario = number
         .parse()
         .ok()
         .and_then(scenarios::find)
         .ok_or_else(|| ApiError::not_found("there are four scenarios, numbered 1 to 4"))?;
-    let catalogue = catalogue()?;
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let coverage =
         scenarios::coverage(catalogue, scenario).map_err(|e| Error::conflict(e.to_string()))?;
     Ok(Json(ScenarioResult {

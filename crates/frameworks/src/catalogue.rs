@@ -485,6 +485,7 @@ impl CatalogueBuilder {
                     confidence,
                     note: row["note"].trim().to_owned(),
                     provenance: row["provenance"].trim().to_owned(),
+                    id: None,
                 },
                 at,
             )?;

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod api;
 pub mod assessment;
 pub mod catalogue;
+pub mod custom;
 pub mod export;
 pub mod model;
 pub mod pages;

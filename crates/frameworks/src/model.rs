@@ -140,6 +140,8 @@ pub struct Mapping {
     pub note: String,
     /// `seed 001, Table 1, row 31`, or `published: …`, or who added it.
     pub provenance: String,
+    /// The id of a mapping added by users; shipped mappings have none.
+    pub id: Option<uuid::Uuid>,
 }
 
 /// A framework's node, named by framework id and reference.

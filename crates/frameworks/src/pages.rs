@@ -129,8 +129,9 @@ struct FrameworkList {
     choices: Vec<(String, String)>,
 }
 
-async fn framework_list() -> PageResult<Response> {
-    let catalogue = catalogue()?;
+async fn framework_list(State(state): State<AppState>) -> PageResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let rows = catalogue
         .frameworks()
         .iter()
@@ -168,10 +169,12 @@ struct FrameworkTree {
 }
 
 async fn framework_tree(
+    State(state): State<AppState>,
     Path(id): Path<String>,
     PageQuery(query): PageQuery<TreeQuery>,
 ) -> PageResult<Response> {
-    let catalogue = catalogue()?;
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let framework = catalogue
         .framework(&id)
         .ok_or_else(|| missing(format!("There is no framework `{id}`.")))?
@@ -248,8 +251,12 @@ struct NodePage {
     unmapped: Vec<(String, String)>,
 }
 
-async fn node_page(Path((id, reference)): Path<(String, String)>) -> PageResult<Response> {
-    let catalogue = catalogue()?;
+async fn node_page(
+    State(state): State<AppState>,
+    Path((id, reference)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let framework = catalogue
         .framework(&id)
         .ok_or_else(|| missing(format!("There is no framework `{id}`.")))?
@@ -333,8 +340,12 @@ struct MatrixPage {
 
 /// The relations between two frameworks as a grid: rows are the mapped nodes of `a`, columns
 /// the mapped nodes of `b`, a cell the relation read from the row's side.
-async fn matrix(PageQuery(query): PageQuery<MatrixQuery>) -> PageResult<Response> {
-    let catalogue = catalogue()?;
+async fn matrix(
+    State(state): State<AppState>,
+    PageQuery(query): PageQuery<MatrixQuery>,
+) -> PageResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let mut page = MatrixPage {
         chrome: Chrome::new("frameworks", "Mapping matrix"),
         a: query.a.clone(),
@@ -428,7 +439,7 @@ async fn assessment_list_page(
         items,
         values,
         errors,
-        choices: framework_choices(catalogue()?),
+        choices: framework_choices(&*catalogue(&state.db).await?),
     }))
 }
 
@@ -460,9 +471,15 @@ async fn assessment_create(
         source_framework: fields.source_framework,
         target_framework: fields.target_framework,
     };
-    let saved =
-        async { store::create(&state.db, state.clock.now(), draft.validate(catalogue()?)?).await }
-            .await;
+    let saved = async {
+        store::create(
+            &state.db,
+            state.clock.now(),
+            draft.validate(&*catalogue(&state.db).await?)?,
+        )
+        .await
+    }
+    .await;
     match saved {
         Ok(assessment) => Ok(see_other(&format!("/gap-assessments/{}", assessment.id))),
         Err(error) => {
@@ -563,7 +580,8 @@ async fn assessment_view(
     gaps_only: bool,
     errors: FormErrors,
 ) -> PageResult<Response> {
-    let catalogue = catalogue()?;
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let (assessment, coverage) = assessment_coverage(state, id).await?;
     let declared = store::statuses(&state.db, id).await?;
     let framework = |fid: &str| {
@@ -689,7 +707,11 @@ async fn assessment_save(
         })
         .collect();
     let saved = async {
-        let changes = check_changes(catalogue()?, &assessment.source_framework, &raw)?;
+        let changes = check_changes(
+            &*catalogue(&state.db).await?,
+            &assessment.source_framework,
+            &raw,
+        )?;
         store::change_statuses(&state.db, state.clock.now(), id, fields.version, &changes).await
     }
     .await;
@@ -749,13 +771,17 @@ struct ScenarioPage {
     alignment: Vec<(Row, Vec<Row>)>,
 }
 
-async fn scenario_page(Path(number): Path<String>) -> PageResult<Response> {
+async fn scenario_page(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> PageResult<Response> {
     let scenario = number
         .parse()
         .ok()
         .and_then(scenarios::find)
         .ok_or_else(|| missing("There are four scenarios, numbered 1 to 4."))?;
-    let catalogue = catalogue()?;
+    let shared = catalogue(&state.db).await?;
+    let catalogue = shared.as_ref();
     let conflict =
         |e: crate::analysis::AnalysisError| PageError::from(Error::conflict(e.to_string()));
     let coverage = scenarios::coverage(catalogue, scenario).map_err(conflict)?;

@@ -1,6 +1,6 @@
 //! The catalogues shipped with Tandem: the data files under `data/`, compiled into the binary.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::catalogue::{Catalogue, CatalogueBuilder, LoadError};
 use crate::model::Origin;
@@ -63,13 +63,18 @@ pub fn load() -> Result<CatalogueBuilder, LoadError> {
     Ok(builder)
 }
 
-/// The shipped catalogue, read and checked once; start-up calls this first so that a bad file
-/// stops it.
-pub fn catalogue() -> Result<&'static Catalogue, &'static LoadError> {
-    static SHIPPED: OnceLock<Result<Catalogue, LoadError>> = OnceLock::new();
-    SHIPPED
-        .get_or_init(|| load().map(CatalogueBuilder::build))
-        .as_ref()
+/// The shipped data, read and checked once; start-up calls [`catalogue`] first so that a bad
+/// file stops it.
+pub fn builder() -> Result<&'static CatalogueBuilder, &'static LoadError> {
+    static SHIPPED: OnceLock<Result<CatalogueBuilder, LoadError>> = OnceLock::new();
+    SHIPPED.get_or_init(load).as_ref()
+}
+
+/// The shipped catalogue, built once and shared.
+pub fn catalogue() -> Result<&'static Arc<Catalogue>, &'static LoadError> {
+    static BUILT: OnceLock<Arc<Catalogue>> = OnceLock::new();
+    let builder = builder()?;
+    Ok(BUILT.get_or_init(|| Arc::new(builder.clone().build())))
 }
 
 #[cfg(test)]

@@ -305,7 +305,8 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
 async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()> {
     use tandem_frameworks::analysis::Status::{Implemented, NotImplemented, Partial, Planned};
     use tandem_frameworks::assessment::{AssessmentDraft, check_changes};
-    let catalogue = tandem_frameworks::api::catalogue()?;
+    let shared = tandem_frameworks::api::catalogue(db).await?;
+    let catalogue = shared.as_ref();
     let input = AssessmentDraft {
         name: "Alpha: ITIL processes against ISO/IEC 27001:2005".into(),
         source_framework: "seed001-ism".into(),
