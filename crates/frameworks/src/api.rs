@@ -24,13 +24,22 @@ use crate::{scenarios, store};
 
 /// The frameworks routes, to be nested under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
+    let imports = OpenApiRouter::new()
+        .routes(routes!(import_oscal_catalog))
+        .routes(routes!(import_oscal_mappings))
+        .routes(routes!(import_csv_mappings))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_BYTES));
     OpenApiRouter::new()
-        .routes(routes!(list_frameworks))
-        .routes(routes!(get_framework))
+        .merge(imports)
+        .routes(routes!(list_frameworks, create_framework))
+        .routes(routes!(get_framework, delete_framework))
         .routes(routes!(framework_csv))
+        .routes(routes!(framework_oscal))
         .routes(routes!(get_node))
-        .routes(routes!(list_mappings))
+        .routes(routes!(list_mappings, create_mappings))
+        .routes(routes!(delete_mapping))
         .routes(routes!(mappings_csv))
+        .routes(routes!(mappings_oscal))
         .routes(routes!(list_assessments, create_assessment))
         .routes(routes!(get_assessment, delete_assessment))
         .routes(routes!(change_statuses))
@@ -44,6 +53,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn catalogue(db: &tandem_storage::Db) -> Result<std::sync::Arc<Catalogue>, Error> {
     crate::custom::catalogue(db).await
 }
+
+/// The largest catalog or mapping file an import accepts (NIST SP 800-53 is about 10 MB).
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
 fn unknown_framework(id: &str) -> ApiError {
     ApiError::not_found(format!("there is no framework `{id}`"))
@@ -183,6 +195,9 @@ async fn framework_csv(
 /// A mapping with both ends named and titled.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MappingView {
+    /// Set for mappings users added (they can be deleted); shipped mappings have none.
+    #[schema(format = Uuid)]
+    id: Option<String>,
     source_framework: String,
     source_ref: String,
     source_title: String,
@@ -206,6 +221,7 @@ pub(crate) fn mapping_view(catalogue: &Catalogue, ix: usize) -> MappingView {
             .unwrap_or_default()
     };
     MappingView {
+        id: m.id.map(|id| id.to_string()),
         source_title: title(&m.source.framework, &m.source.reference),
         target_title: title(&m.target.framework, &m.target.reference),
         source_framework: m.source.framework.clone(),
@@ -771,4 +787,400 @@ async fn get_scenario(
         scenario: scenario_view(scenario),
         coverage: coverage_view(catalogue, &coverage),
     }))
+}
+
+// ---------------------------------------------------------------- adding frameworks and mappings
+
+/// A node of a new framework.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNode {
+    #[serde(rename = "ref")]
+    reference: String,
+    /// The `ref` of a node listed before this one.
+    parent: Option<String>,
+    /// `clause`, `control_objective`, `control`, `process`, `activity`, `group`, …
+    kind: String,
+    title: String,
+}
+
+/// A framework to add, with its nodes in document order.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFramework {
+    /// Lower-case letters, digits and `-`, e.g. `alpha-policies`.
+    id: String,
+    name: String,
+    edition: String,
+    #[serde(default)]
+    publisher: String,
+    #[serde(default)]
+    licence_note: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    description: String,
+    nodes: Vec<NewNode>,
+}
+
+fn custom_framework(
+    id: String,
+    name: String,
+    edition: String,
+    publisher: String,
+    licence_note: String,
+    source: String,
+    description: String,
+) -> crate::model::Framework {
+    crate::model::Framework {
+        id,
+        name,
+        edition,
+        publisher,
+        licence_note,
+        source,
+        description,
+        origin: Origin::Custom,
+    }
+}
+
+/// Add a framework of your own (an internal policy set, say).
+#[utoipa::path(post, path = "/frameworks", tag = "frameworks", request_body = NewFramework,
+    responses((status = 201, body = FrameworkView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_framework(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewFramework>,
+) -> ApiResult<Response> {
+    let mut errors = Vec::new();
+    let nodes: Vec<crate::model::Node> = body
+        .nodes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, n)| match crate::model::NodeKind::parse(&n.kind) {
+            Ok(kind) => Some(crate::model::Node {
+                framework: body.id.clone(),
+                reference: n.reference,
+                parent: n.parent.filter(|p| !p.trim().is_empty()),
+                kind,
+                title: n.title,
+            }),
+            Err(message) => {
+                errors.push(tandem_kernel::FieldError::new(
+                    format!("nodes[{i}].kind"),
+                    message,
+                ));
+                None
+            }
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors).into());
+    }
+    let framework = custom_framework(
+        body.id,
+        body.name,
+        body.edition,
+        body.publisher,
+        body.licence_note,
+        body.source,
+        body.description,
+    );
+    let created =
+        crate::custom::create_framework(&state.db, state.clock.now(), framework, nodes, "nodes")
+            .await?;
+    created_framework(&state, &created.id).await
+}
+
+async fn created_framework(state: &AppState, id: &str) -> ApiResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let view = framework_view(&shared, id).ok_or_else(|| unknown_framework(id))?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/frameworks/{id}"))],
+        Json(view),
+    )
+        .into_response())
+}
+
+/// Delete a framework you added, with the mappings that touch it.
+#[utoipa::path(delete, path = "/frameworks/{id}", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
+async fn delete_framework(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    crate::custom::delete_framework(&state.db, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Where an imported catalog goes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogImport {
+    /// The id to give the framework, e.g. `nist-800-53-low`.
+    id: String,
+    /// Its name; the catalog's title if absent.
+    name: Option<String>,
+}
+
+fn body_text(bytes: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(bytes).map_err(|_| ApiError::bad_request("the file is not UTF-8 text"))
+}
+
+fn oscal_invalid(error: crate::oscal::OscalError) -> ApiError {
+    Error::Invalid(vec![tandem_kernel::FieldError::new(
+        error.path.clone(),
+        error.message.clone(),
+    )])
+    .into()
+}
+
+/// Import an OSCAL catalog (JSON) as a new framework.
+#[utoipa::path(post, path = "/frameworks/import/oscal", tag = "frameworks", params(CatalogImport), request_body(content = String, content_type = "application/json", description = "An OSCAL catalog"),
+    responses((status = 201, body = FrameworkView), (status = 409, body = tandem_web::error::ErrorBody), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn import_oscal_catalog(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<CatalogImport>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let framework =
+        import_catalog(&state, &query.id, query.name.as_deref(), body_text(&body)?).await?;
+    created_framework(&state, &framework).await
+}
+
+/// Stores an OSCAL catalog as framework `id`; shared by the API and the upload page.
+pub(crate) async fn import_catalog(
+    state: &AppState,
+    id: &str,
+    name: Option<&str>,
+    text: &str,
+) -> ApiResult<String> {
+    let imported = crate::oscal::read_catalog(text, id).map_err(oscal_invalid)?;
+    let framework = custom_framework(
+        id.to_owned(),
+        name.filter(|n| !n.trim().is_empty())
+            .map_or(imported.title.clone(), str::to_owned),
+        if imported.version.is_empty() {
+            "imported".into()
+        } else {
+            imported.version.clone()
+        },
+        String::new(),
+        String::new(),
+        format!("OSCAL catalog “{}”", imported.title),
+        String::new(),
+    );
+    let created = crate::custom::create_framework(
+        &state.db,
+        state.clock.now(),
+        framework,
+        imported.nodes,
+        "catalog",
+    )
+    .await?;
+    Ok(created.id)
+}
+
+/// Export a framework as an OSCAL catalog (JSON).
+#[utoipa::path(get, path = "/frameworks/{id}/oscal.json", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/json", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn framework_oscal(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let document = crate::oscal::write_catalog(&shared, &id, state.clock.now())
+        .ok_or_else(|| unknown_framework(&id))?;
+    Ok((
+        [(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{id}-oscal-catalog.json\""),
+        )],
+        Json(document),
+    )
+        .into_response())
+}
+
+/// A mapping to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMapping {
+    source_framework: String,
+    source_ref: String,
+    target_framework: String,
+    target_ref: String,
+    /// OSCAL relation, read "source is <relation> target".
+    relation: String,
+    /// `syntactic`, `semantic` or `functional`.
+    rationale: String,
+    confidence: Option<f64>,
+    #[serde(default)]
+    note: String,
+    /// Where the mapping comes from (a document, a workshop, a person).
+    provenance: String,
+}
+
+/// Mappings to add, all or none.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMappings {
+    mappings: Vec<NewMapping>,
+}
+
+/// The ids of the mappings added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddedMappings {
+    ids: Vec<String>,
+}
+
+fn added(ids: Vec<uuid::Uuid>) -> Response {
+    (
+        StatusCode::CREATED,
+        Json(AddedMappings {
+            ids: ids.into_iter().map(|i| i.to_string()).collect(),
+        }),
+    )
+        .into_response()
+}
+
+/// Add mappings of your own between any two nodes.
+#[utoipa::path(post, path = "/mappings", tag = "frameworks", request_body = NewMappings,
+    responses((status = 201, body = AddedMappings), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_mappings(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewMappings>,
+) -> ApiResult<Response> {
+    let mut errors = Vec::new();
+    let mappings: Vec<crate::model::Mapping> = body
+        .mappings
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let relation = crate::model::Relation::parse(&m.relation)
+                .map_err(|e| {
+                    errors.push(tandem_kernel::FieldError::new(
+                        format!("mappings[{i}].relation"),
+                        e,
+                    ))
+                })
+                .ok()?;
+            let rationale = crate::model::Rationale::parse(&m.rationale)
+                .map_err(|e| {
+                    errors.push(tandem_kernel::FieldError::new(
+                        format!("mappings[{i}].rationale"),
+                        e,
+                    ))
+                })
+                .ok()?;
+            Some(crate::model::Mapping {
+                source: crate::model::NodeKey::new(m.source_framework.trim(), &m.source_ref),
+                target: crate::model::NodeKey::new(m.target_framework.trim(), &m.target_ref),
+                relation,
+                rationale,
+                confidence: m.confidence,
+                note: m.note.trim().to_owned(),
+                provenance: m.provenance.trim().to_owned(),
+                id: None,
+            })
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors).into());
+    }
+    let ids =
+        crate::custom::add_mappings(&state.db, state.clock.now(), mappings, "mappings").await?;
+    Ok(added(ids))
+}
+
+/// Delete a mapping you added.
+#[utoipa::path(delete, path = "/mappings/{id}", tag = "frameworks", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn delete_mapping(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id =
+        parse_id::<uuid::Uuid>("id", &id).map_err(|_| Error::NotFound { entity: "mapping" })?;
+    crate::custom::delete_mapping(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Import an OSCAL 1.2 mapping collection between frameworks that exist here (resources name
+/// them as `#<framework id>`).
+#[utoipa::path(post, path = "/mappings/import/oscal", tag = "frameworks", request_body(content = String, content_type = "application/json", description = "An OSCAL mapping collection"),
+    responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn import_oscal_mappings(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    Ok(added(
+        import_mappings(&state, body_text(&body)?, MappingFormat::Oscal).await?,
+    ))
+}
+
+/// Import mappings from CSV in the shipped mapping-file format.
+#[utoipa::path(post, path = "/mappings/import/csv", tag = "frameworks", request_body(content = String, content_type = "text/csv", description = "Mappings in the shipped CSV format"),
+    responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn import_csv_mappings(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    Ok(added(
+        import_mappings(&state, body_text(&body)?, MappingFormat::Csv).await?,
+    ))
+}
+
+/// The formats mappings can be imported from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MappingFormat {
+    Oscal,
+    Csv,
+}
+
+/// Checks and stores imported mappings; shared by the API and the upload page.
+pub(crate) async fn import_mappings(
+    state: &AppState,
+    text: &str,
+    format: MappingFormat,
+) -> ApiResult<Vec<uuid::Uuid>> {
+    let shared = catalogue(&state.db).await?;
+    let mappings = match format {
+        MappingFormat::Oscal => {
+            crate::oscal::read_mapping_collection(text, &shared).map_err(oscal_invalid)?
+        }
+        MappingFormat::Csv => {
+            crate::catalogue::read_mapping_rows("mappings.csv", text).map_err(|e| {
+                ApiError::from(Error::Invalid(vec![tandem_kernel::FieldError::new(
+                    "mappings.csv",
+                    e.to_string(),
+                )]))
+            })?
+        }
+    };
+    Ok(crate::custom::add_mappings(&state.db, state.clock.now(), mappings, "mappings.csv").await?)
+}
+
+/// Export mappings between two frameworks as an OSCAL mapping collection (JSON).
+#[utoipa::path(get, path = "/mappings/oscal.json", tag = "frameworks", params(MappingQuery),
+    responses((status = 200, content_type = "application/json", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn mappings_oscal(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<MappingQuery>,
+) -> ApiResult<Response> {
+    let shared = catalogue(&state.db).await?;
+    let found = mappings_between(&shared, &query.a, query.b.as_deref())?;
+    let title = match &query.b {
+        Some(b) => format!("Mappings between {} and {b}", query.a),
+        None => format!("Mappings of {}", query.a),
+    };
+    let document =
+        crate::oscal::write_mapping_collection(&shared, &found, &title, state.clock.now());
+    Ok((
+        [(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"oscal-mapping-collection.json\"".to_owned(),
+        )],
+        Json(document),
+    )
+        .into_response())
 }

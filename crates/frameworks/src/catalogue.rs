@@ -433,24 +433,15 @@ impl CatalogueBuilder {
         text: &str,
         framework: &str,
     ) -> Result<usize, LoadError> {
-        let rows = rows(file, text, &NODE_HEADER)?;
+        let rows = read_node_rows_at(file, text, framework)?;
         let count = rows.len();
-        for (line, row) in rows {
-            let at = At {
-                file,
-                line: Some(line),
-            };
-            let kind = NodeKind::parse(&row["kind"]).map_err(|m| at.error("kind", m))?;
-            let parent = row["parent"].trim();
+        for (line, node) in rows {
             self.node(
-                Node {
-                    framework: framework.to_owned(),
-                    reference: row["ref"].clone(),
-                    parent: (!parent.is_empty()).then(|| parent.to_owned()),
-                    kind,
-                    title: row["title"].trim().to_owned(),
+                node,
+                At {
+                    file,
+                    line: Some(line),
                 },
-                at,
             )?;
         }
         Ok(count)
@@ -458,36 +449,15 @@ impl CatalogueBuilder {
 
     /// Adds the mappings of a mapping file.
     pub fn mappings_file(&mut self, file: &str, text: &str) -> Result<usize, LoadError> {
-        let rows = rows(file, text, &MAPPING_HEADER)?;
+        let rows = read_mapping_rows_at(file, text)?;
         let count = rows.len();
-        for (line, row) in rows {
-            let at = At {
-                file,
-                line: Some(line),
-            };
-            let relation =
-                Relation::parse(&row["relation"]).map_err(|m| at.error("relation", m))?;
-            let rationale =
-                Rationale::parse(&row["rationale"]).map_err(|m| at.error("rationale", m))?;
-            let confidence =
-                match row["confidence"].trim() {
-                    "" => None,
-                    value => Some(value.parse::<f64>().map_err(|_| {
-                        at.error("confidence", format!("`{value}` is not a number"))
-                    })?),
-                };
+        for (line, mapping) in rows {
             self.mapping(
-                Mapping {
-                    source: NodeKey::new(row["source_framework"].trim(), &row["source_ref"]),
-                    target: NodeKey::new(row["target_framework"].trim(), &row["target_ref"]),
-                    relation,
-                    rationale,
-                    confidence,
-                    note: row["note"].trim().to_owned(),
-                    provenance: row["provenance"].trim().to_owned(),
-                    id: None,
+                mapping,
+                At {
+                    file,
+                    line: Some(line),
                 },
-                at,
             )?;
         }
         Ok(count)
@@ -512,6 +482,87 @@ impl CatalogueBuilder {
         }
         Ok(count)
     }
+}
+
+/// Reads the rows of a `nodes.csv` file as nodes of `framework`, each with its line.
+fn read_node_rows_at(
+    file: &str,
+    text: &str,
+    framework: &str,
+) -> Result<Vec<(u64, Node)>, LoadError> {
+    let mut out = Vec::new();
+    for (line, row) in rows(file, text, &NODE_HEADER)? {
+        let at = At {
+            file,
+            line: Some(line),
+        };
+        let kind = NodeKind::parse(&row["kind"]).map_err(|m| at.error("kind", m))?;
+        let parent = row["parent"].trim();
+        out.push((
+            line,
+            Node {
+                framework: framework.to_owned(),
+                reference: row["ref"].clone(),
+                parent: (!parent.is_empty()).then(|| parent.to_owned()),
+                kind,
+                title: row["title"].trim().to_owned(),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads the rows of a `nodes.csv` file (for an import) as nodes of `framework`.
+pub fn read_node_rows(file: &str, text: &str, framework: &str) -> Result<Vec<Node>, LoadError> {
+    Ok(read_node_rows_at(file, text, framework)?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect())
+}
+
+/// Reads the rows of a mapping file, each with its line, checking every field but not yet the
+/// endpoints (that is the builder's job).
+fn read_mapping_rows_at(file: &str, text: &str) -> Result<Vec<(u64, Mapping)>, LoadError> {
+    let mut out = Vec::new();
+    for (line, row) in rows(file, text, &MAPPING_HEADER)? {
+        let at = At {
+            file,
+            line: Some(line),
+        };
+        let relation = Relation::parse(&row["relation"]).map_err(|m| at.error("relation", m))?;
+        let rationale =
+            Rationale::parse(&row["rationale"]).map_err(|m| at.error("rationale", m))?;
+        let confidence = match row["confidence"].trim() {
+            "" => None,
+            value => Some(
+                value
+                    .parse::<f64>()
+                    .map_err(|_| at.error("confidence", format!("`{value}` is not a number")))?,
+            ),
+        };
+        out.push((
+            line,
+            Mapping {
+                source: NodeKey::new(row["source_framework"].trim(), &row["source_ref"]),
+                target: NodeKey::new(row["target_framework"].trim(), &row["target_ref"]),
+                relation,
+                rationale,
+                confidence,
+                note: row["note"].trim().to_owned(),
+                provenance: row["provenance"].trim().to_owned(),
+                id: None,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads a mapping file's rows (for an import), checking every field.
+pub fn read_mapping_rows(file: &str, text: &str) -> Result<Vec<Mapping>, LoadError> {
+    Ok(read_mapping_rows_at(file, text)?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect())
 }
 
 #[cfg(test)]

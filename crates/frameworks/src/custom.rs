@@ -138,20 +138,32 @@ pub async fn catalogue(db: &Db) -> Result<Arc<Catalogue>> {
     Ok(Arc::new(builder.build()))
 }
 
+/// Where row `index` of `rows` stands: its line in an uploaded CSV file (the header is line 1),
+/// otherwise its position in the request's list.
+fn row_position(rows: &str, index: usize) -> u64 {
+    if rows.ends_with(".csv") {
+        index as u64 + 2
+    } else {
+        index as u64
+    }
+}
+
 /// Turns a data problem found while checking user input into a field error: `nodes[3].parent`
-/// for a row of a request, or the file, line and field for an uploaded file.
+/// for a row of a request, `mappings.csv line 5, target_ref` for a row of an uploaded file.
 fn field_error(error: LoadError, rows: &str) -> Error {
+    let suffix = |separator: &str| {
+        error
+            .field
+            .as_deref()
+            .map(|f| format!("{separator}{f}"))
+            .unwrap_or_default()
+    };
     let field = match (error.file.as_str(), error.line) {
-        (file, Some(line)) if file == rows => {
-            format!(
-                "{rows}[{line}]{}",
-                error
-                    .field
-                    .as_deref()
-                    .map(|f| format!(".{f}"))
-                    .unwrap_or_default()
-            )
+        // A row of an uploaded CSV file: its line.
+        (file, Some(line)) if file == rows && rows.ends_with(".csv") => {
+            format!("{rows} line {line}{}", suffix(", "))
         }
+        (file, Some(row)) if file == rows => format!("{rows}[{row}]{}", suffix(".")),
         _ => error.field.clone().unwrap_or_else(|| rows.to_owned()),
     };
     Error::Invalid(vec![FieldError::new(field, error.to_string())])
@@ -198,6 +210,12 @@ pub async fn create_framework(
     rows: &str,
 ) -> Result<Framework> {
     let mut builder = current_builder(db).await?;
+    if builder.has_framework(&framework.id) {
+        return Err(Error::Conflict {
+            message: format!("a framework with the id `{}` already exists", framework.id),
+            field: Some("id"),
+        });
+    }
     builder
         .framework(
             framework.clone(),
@@ -222,7 +240,7 @@ pub async fn create_framework(
                 node.clone(),
                 At {
                     file: rows,
-                    line: Some(line as u64),
+                    line: Some(row_position(rows, line)),
                 },
             )
             .map_err(|e| field_error(e, rows))?;
@@ -344,7 +362,7 @@ pub async fn add_mappings(
                 mapping.clone(),
                 At {
                     file: rows,
-                    line: Some(line as u64),
+                    line: Some(row_position(rows, line)),
                 },
             )
             .map_err(|e| field_error(e, rows))?;

@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod custom;
 pub mod export;
 pub mod model;
+pub mod oscal;
 pub mod pages;
 pub mod scenarios;
 pub mod shipped;

@@ -6,12 +6,13 @@ use std::collections::HashSet;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tandem_kernel::Error;
+use tandem_kernel::error::AllValid;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::ListOptions;
 use tandem_web::page::{render, see_other};
@@ -27,9 +28,26 @@ use crate::{scenarios, store};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/frameworks", get(framework_list))
+        .route(
+            "/frameworks/new",
+            get(framework_new)
+                .post(framework_upload)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_IMPORT_BYTES)),
+        )
         .route("/frameworks/matrix", get(matrix))
         .route("/frameworks/{id}", get(framework_tree))
-        .route("/frameworks/{id}/nodes/{ref}", get(node_page))
+        .route("/frameworks/{id}/delete", post(framework_delete))
+        .route(
+            "/frameworks/{id}/nodes/{ref}",
+            get(node_page).post(mapping_add),
+        )
+        .route(
+            "/mappings/import",
+            get(mappings_import_form)
+                .post(mappings_upload)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_IMPORT_BYTES)),
+        )
+        .route("/mappings/{id}/delete", post(mapping_delete))
         .route(
             "/gap-assessments",
             get(assessment_list).post(assessment_create),
@@ -231,6 +249,8 @@ async fn framework_tree(
 
 /// A mapping as seen from the node whose page shows it.
 struct Link {
+    /// Set for a mapping users added, which can be deleted.
+    id: Option<String>,
     relation: &'static str,
     other: Row,
     other_framework: String,
@@ -249,12 +269,48 @@ struct NodePage {
     children: Vec<Row>,
     links: Vec<Link>,
     unmapped: Vec<(String, String)>,
+    /// The add-a-mapping form.
+    values: MappingFields,
+    errors: FormErrors,
+    choices: Vec<(String, String)>,
+}
+
+impl NodePage {
+    fn relation_choices(&self) -> Vec<(String, String)> {
+        crate::model::Relation::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.as_str().replace('-', " ")))
+            .collect()
+    }
+
+    fn rationale_choices(&self) -> Vec<(String, String)> {
+        crate::model::Rationale::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
+            .collect()
+    }
 }
 
 async fn node_page(
     State(state): State<AppState>,
     Path((id, reference)): Path<(String, String)>,
 ) -> PageResult<Response> {
+    let values = MappingFields {
+        relation: "intersects-with".into(),
+        rationale: "semantic".into(),
+        ..MappingFields::default()
+    };
+    node_view(&state, &id, &reference, values, FormErrors::default()).await
+}
+
+async fn node_view(
+    state: &AppState,
+    id: &str,
+    reference: &str,
+    values: MappingFields,
+    errors: FormErrors,
+) -> PageResult<Response> {
+    let (id, reference) = (id.to_owned(), reference.to_owned());
     let shared = catalogue(&state.db).await?;
     let catalogue = shared.as_ref();
     let framework = catalogue
@@ -283,6 +339,7 @@ async fn node_page(
         .map(|edge| {
             let mapping = catalogue.mapping(edge.mapping);
             Link {
+                id: mapping.id.map(|id| id.to_string()),
                 relation: edge.relation.as_str(),
                 other_framework: catalogue.node(edge.other).framework.clone(),
                 other: row(catalogue, edge.other),
@@ -314,6 +371,9 @@ async fn node_page(
         ancestors,
         links,
         unmapped,
+        values,
+        errors,
+        choices: framework_choices(catalogue),
     }))
 }
 
@@ -854,4 +914,339 @@ mod tests {
         assert_eq!(super::segment("A.10.1/2"), "A.10.1%2F2");
         assert_eq!(super::segment("Ä"), "%C3%84");
     }
+}
+
+// ---------------------------------------------------------------- adding frameworks and mappings
+
+/// The fields of an upload form and its file.
+#[derive(Debug, Default)]
+struct Upload {
+    fields: std::collections::HashMap<String, String>,
+    file: Option<(String, String)>,
+}
+
+impl Upload {
+    fn field(&self, name: &str) -> String {
+        self.fields
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form: text fields and one file (`file`), which must be UTF-8 text.
+async fn read_upload(mut multipart: Multipart) -> PageResult<Upload> {
+    let bad = |message: String| PageError::new(StatusCode::BAD_REQUEST, message);
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        PageError::new(
+            e.status(),
+            format!("The form could not be read: {}", e.body_text()),
+        )
+    })? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|e| {
+            PageError::new(
+                e.status(),
+                format!("The form could not be read: {}", e.body_text()),
+            )
+        })?;
+        match file_name {
+            Some(file_name) if name == "file" => {
+                if bytes.is_empty() {
+                    continue;
+                }
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    bad(format!(
+                        "`{file_name}` is not a UTF-8 text file (OSCAL JSON or CSV)"
+                    ))
+                })?;
+                upload.file = Some((file_name, text));
+            }
+            _ => {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| bad(format!("The field `{name}` is not text")))?;
+                upload.fields.insert(name, text);
+            }
+        }
+    }
+    Ok(upload)
+}
+
+/// What the new-framework form holds, to show it again.
+#[derive(Debug, Default, Clone)]
+struct FrameworkFields {
+    id: String,
+    name: String,
+    edition: String,
+    publisher: String,
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "frameworks/new.html")]
+struct NewFrameworkPage {
+    chrome: Chrome,
+    values: FrameworkFields,
+    errors: FormErrors,
+}
+
+fn new_framework_page(values: FrameworkFields, errors: FormErrors) -> Response {
+    render(&NewFrameworkPage {
+        chrome: Chrome::new("frameworks", "Add a framework"),
+        values,
+        errors,
+    })
+}
+
+async fn framework_new() -> Response {
+    new_framework_page(FrameworkFields::default(), FormErrors::default())
+}
+
+/// Creates a framework from an uploaded OSCAL catalog (JSON) or `nodes.csv` file.
+async fn framework_upload(
+    State(state): State<AppState>,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let upload = read_upload(multipart).await?;
+    let values = FrameworkFields {
+        id: upload.field("id"),
+        name: upload.field("name"),
+        edition: upload.field("edition"),
+        publisher: upload.field("publisher"),
+        description: upload.field("description"),
+    };
+    let saved: tandem_kernel::Result<String> = async {
+        let Some((file_name, text)) = &upload.file else {
+            return Err(Error::invalid(
+                "file",
+                "choose an OSCAL catalog (JSON) or a nodes.csv file",
+            ));
+        };
+        if text.trim_start().starts_with('{') {
+            crate::api::import_catalog(&state, &values.id, Some(&values.name), text)
+                .await
+                .map_err(|e| {
+                    Error::Invalid(if e.details.is_empty() {
+                        vec![tandem_kernel::FieldError::new("file", e.message)]
+                    } else {
+                        e.details
+                    })
+                })
+        } else {
+            let nodes = crate::catalogue::read_node_rows(file_name, text, &values.id)
+                .map_err(|e| Error::invalid("file", e.to_string()))?;
+            let framework = crate::model::Framework {
+                id: values.id.clone(),
+                name: values.name.clone(),
+                edition: values.edition.clone(),
+                publisher: values.publisher.clone(),
+                licence_note: String::new(),
+                source: format!("uploaded file {file_name}"),
+                description: values.description.clone(),
+                origin: crate::model::Origin::Custom,
+            };
+            crate::custom::create_framework(
+                &state.db,
+                state.clock.now(),
+                framework,
+                nodes,
+                "nodes.csv",
+            )
+            .await
+            .map(|f| f.id)
+        }
+    }
+    .await;
+    match saved {
+        Ok(id) => Ok(see_other(&format!("/frameworks/{id}"))),
+        Err(error) => {
+            // Problems inside the file are shown at the file field, with the line they name.
+            let error = match error {
+                Error::Invalid(list) => Error::Invalid(
+                    list.into_iter()
+                        .map(|e| {
+                            if ["id", "name", "edition", "file"].contains(&e.field.as_str()) {
+                                e
+                            } else {
+                                tandem_kernel::FieldError::new(
+                                    "file",
+                                    format!("{}: {}", e.field, e.message),
+                                )
+                            }
+                        })
+                        .collect(),
+                ),
+                other => other,
+            };
+            let errors = FormErrors::from_error(error)?;
+            let mut response = new_framework_page(values, errors);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+async fn framework_delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    crate::custom::delete_framework(&state.db, &id).await?;
+    Ok(see_other("/frameworks"))
+}
+
+#[derive(Template)]
+#[template(path = "frameworks/import_mappings.html")]
+struct ImportMappingsPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    imported: Option<usize>,
+}
+
+async fn mappings_import_form() -> Response {
+    render(&ImportMappingsPage {
+        chrome: Chrome::new("frameworks", "Import mappings"),
+        errors: FormErrors::default(),
+        imported: None,
+    })
+}
+
+async fn mappings_upload(
+    State(state): State<AppState>,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let upload = read_upload(multipart).await?;
+    let result = match &upload.file {
+        None => Err(Error::invalid(
+            "file",
+            "choose an OSCAL mapping collection (JSON) or a mappings CSV file",
+        )),
+        Some((_, text)) => {
+            let format = if text.trim_start().starts_with('{') {
+                crate::api::MappingFormat::Oscal
+            } else {
+                crate::api::MappingFormat::Csv
+            };
+            crate::api::import_mappings(&state, text, format)
+                .await
+                .map_err(|e| {
+                    let message = e
+                        .details
+                        .first()
+                        .map_or(e.message.clone(), |d| format!("{}: {}", d.field, d.message));
+                    Error::invalid("file", message)
+                })
+        }
+    };
+    let (errors, imported, status) = match result {
+        Ok(ids) => (FormErrors::default(), Some(ids.len()), StatusCode::OK),
+        Err(error) => (
+            FormErrors::from_error(error)?,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    let mut response = render(&ImportMappingsPage {
+        chrome: Chrome::new("frameworks", "Import mappings"),
+        errors,
+        imported,
+    });
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// The add-a-mapping form of a node page.
+#[derive(Debug, Default, Deserialize)]
+struct MappingFields {
+    #[serde(default)]
+    target_framework: String,
+    #[serde(default)]
+    target_ref: String,
+    #[serde(default)]
+    relation: String,
+    #[serde(default)]
+    rationale: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    provenance: String,
+}
+
+async fn mapping_add(
+    State(state): State<AppState>,
+    Path((id, reference)): Path<(String, String)>,
+    FormInput(fields): FormInput<MappingFields>,
+) -> PageResult<Response> {
+    let href = format!("/frameworks/{id}/nodes/{}", segment(&reference));
+    let target = (fields.target_framework.clone(), fields.target_ref.clone());
+    let saved: tandem_kernel::Result<Vec<uuid::Uuid>> = async {
+        let (relation, rationale) = (
+            crate::model::Relation::parse(&fields.relation)
+                .map_err(|m| tandem_kernel::FieldError::new("relation", m)),
+            crate::model::Rationale::parse(&fields.rationale)
+                .map_err(|m| tandem_kernel::FieldError::new("rationale", m)),
+        )
+            .all_valid()?;
+        let mapping = crate::model::Mapping {
+            source: crate::model::NodeKey::new(&id, &reference),
+            target: crate::model::NodeKey::new(target.0.trim(), target.1.trim()),
+            relation,
+            rationale,
+            confidence: None,
+            note: fields.note.trim().to_owned(),
+            provenance: fields.provenance.trim().to_owned(),
+            id: None,
+        };
+        crate::custom::add_mappings(&state.db, state.clock.now(), vec![mapping], "mapping").await
+    }
+    .await;
+    match saved {
+        Ok(_) => Ok(see_other(&href)),
+        Err(error) => {
+            // Errors found on the single row of the check name it `mapping[0].…`: show them at
+            // the form's own fields.
+            let error = match error {
+                Error::Invalid(list) => Error::Invalid(
+                    list.into_iter()
+                        .map(|e| {
+                            let field = e.field.rsplit('.').next().unwrap_or(&e.field).to_owned();
+                            let field = if field.starts_with("mapping") {
+                                "target_ref".to_owned()
+                            } else {
+                                field
+                            };
+                            tandem_kernel::FieldError::new(field, e.message)
+                        })
+                        .collect(),
+                ),
+                other => other,
+            };
+            let errors = FormErrors::from_error(error)?;
+            let mut response = node_view(&state, &id, &reference, fields, errors).await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct BackTo {
+    #[serde(default)]
+    back: String,
+}
+
+async fn mapping_delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    FormInput(form): FormInput<BackTo>,
+) -> PageResult<Response> {
+    let id = parse_id::<uuid::Uuid>("id", &id).map_err(|_| PageError::not_found())?;
+    crate::custom::delete_mapping(&state.db, id).await?;
+    let back = if form.back.starts_with("/frameworks/") {
+        form.back
+    } else {
+        "/frameworks".to_owned()
+    };
+    Ok(see_other(&back))
 }

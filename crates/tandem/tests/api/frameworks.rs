@@ -408,3 +408,323 @@ async fn the_four_scenarios_answer(app: TestApp) {
     let page = app.get("/scenarios/3").await.text().await.unwrap();
     assert!(page.contains("Both cover"));
 }
+
+mod custom {
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    use crate::harness::{TestApp, error_fields};
+    use crate::on_both_engines;
+
+    const BASIC: &str = include_str!("../../../frameworks/tests/fixtures/basic-catalog.json");
+
+    on_both_engines!(
+        users_add_frameworks_and_mappings_that_join_the_analysis,
+        oscal_and_csv_imports_are_checked_before_anything_is_stored,
+        frameworks_are_added_and_mappings_imported_through_the_pages,
+    );
+
+    async fn policies(app: &TestApp) {
+        let (status, body) = app
+            .post_json(
+                "/api/v1/frameworks",
+                &json!({"id": "alpha-policies", "name": "Alpha security policies", "edition": "2026", "nodes": [
+                    {"ref": "P1", "kind": "clause", "title": "Information security policy"},
+                    {"ref": "P1.1", "parent": "P1", "kind": "control", "title": "Annual policy review"},
+                    {"ref": "P2", "kind": "clause", "title": "Change control"}
+                ]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["origin"], "custom");
+        assert_eq!(body["node_count"], 3);
+    }
+
+    async fn users_add_frameworks_and_mappings_that_join_the_analysis(app: TestApp) {
+        policies(&app).await;
+        let (status, added) = app
+            .post_json(
+                "/api/v1/mappings",
+                &json!({"mappings": [{"source_framework": "alpha-policies", "source_ref": "P2", "target_framework": "iso27001-2005", "target_ref": "A.10.1.2", "relation": "equivalent-to", "rationale": "functional", "provenance": "ISMS workshop, 2026-11-02"}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{added}");
+        let mapping_id = added["ids"][0].as_str().unwrap().to_owned();
+
+        let (_, node) = app
+            .get_json("/api/v1/frameworks/iso27001-2005/nodes/A.10.1.2")
+            .await;
+        let ours = node["mappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["source_framework"] == "alpha-policies")
+            .unwrap();
+        assert_eq!(ours["id"], mapping_id.as_str());
+        assert_eq!(ours["provenance"], "ISMS workshop, 2026-11-02");
+
+        let (_, assessment) = app
+            .post_json("/api/v1/gap-assessments", &json!({"name": "Policies", "source_framework": "alpha-policies", "target_framework": "iso27001-2005"}))
+            .await;
+        let id = assessment["id"].as_str().unwrap();
+        app.patch_json(
+            &format!("/api/v1/gap-assessments/{id}/statuses"),
+            &json!({"statuses": [{"ref": "P2", "status": "implemented"}]}),
+        )
+        .await;
+        let (_, coverage) = app
+            .get_json(&format!("/api/v1/gap-assessments/{id}/coverage"))
+            .await;
+        let control = coverage["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["ref"] == "A.10.1.2")
+            .unwrap();
+        assert_eq!(
+            control["status"], "implemented",
+            "an equivalent-to mapping lets the full status through"
+        );
+
+        let exported = app
+            .get("/api/v1/frameworks/alpha-policies/oscal.json")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(exported.contains("\"title\":\"Annual policy review\""));
+
+        assert_eq!(
+            app.delete("/api/v1/frameworks/alpha-policies").await,
+            StatusCode::CONFLICT,
+            "an assessment still uses it"
+        );
+        assert_eq!(
+            app.delete("/api/v1/frameworks/iso27001-2005").await,
+            StatusCode::CONFLICT,
+            "shipped frameworks stay"
+        );
+        assert_eq!(
+            app.delete(&format!("/api/v1/gap-assessments/{id}")).await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.delete(&format!("/api/v1/mappings/{mapping_id}")).await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.delete(&format!("/api/v1/mappings/{mapping_id}")).await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.delete("/api/v1/frameworks/alpha-policies").await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(app.count("custom_nodes").await, 0);
+        let (status, _) = app.get_json("/api/v1/frameworks/alpha-policies").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    async fn oscal_and_csv_imports_are_checked_before_anything_is_stored(app: TestApp) {
+        let response = app
+            .client
+            .post(app.url("/api/v1/frameworks/import/oscal?id=nist-basic"))
+            .header("content-type", "application/json")
+            .body(BASIC)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(
+            body["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("Sample Security Catalog")
+        );
+
+        let again = app
+            .client
+            .post(app.url("/api/v1/frameworks/import/oscal?id=nist-basic"))
+            .header("content-type", "application/json")
+            .body(BASIC)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::CONFLICT, "the id is taken");
+
+        let broken = BASIC.replacen(
+            "\"title\": \"Organization of Information Security\",",
+            "",
+            1,
+        );
+        let response = app
+            .client
+            .post(app.url("/api/v1/frameworks/import/oscal?id=broken"))
+            .header("content-type", "application/json")
+            .body(broken)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error_fields(&body).1, ["catalog.groups[0]"]);
+
+        policies(&app).await;
+        let csv = "source_framework,source_ref,target_framework,target_ref,relation,rationale,confidence,note,provenance\n\
+                   alpha-policies,P1,iso27001-2005,A.5.1.1,equivalent-to,semantic,,,workshop\n\
+                   alpha-policies,P1.1,iso27001-2005,A.5.1.9,intersects-with,semantic,,,workshop\n";
+        let response = app
+            .client
+            .post(app.url("/api/v1/mappings/import/csv"))
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            error_fields(&body).1,
+            ["mappings.csv line 3, target_ref"],
+            "{body}"
+        );
+        assert_eq!(
+            app.count("custom_mappings").await,
+            0,
+            "nothing stored from a bad file"
+        );
+
+        let good = csv.replace("A.5.1.9", "A.5.1.2");
+        let response = app
+            .client
+            .post(app.url("/api/v1/mappings/import/csv"))
+            .header("content-type", "text/csv")
+            .body(good)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(app.count("custom_mappings").await, 2);
+
+        let exported = app
+            .get("/api/v1/mappings/oscal.json?a=alpha-policies&b=iso27001-2005")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(app.count("custom_mappings").await, 2);
+        let response = app
+            .client
+            .post(app.url("/api/v1/mappings/import/oscal"))
+            .header("content-type", "application/json")
+            .body(exported)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the same mappings again are duplicates"
+        );
+        assert_eq!(app.count("custom_mappings").await, 2);
+    }
+
+    async fn frameworks_are_added_and_mappings_imported_through_the_pages(app: TestApp) {
+        let csv = "ref,parent,kind,title\nR1,,clause,Rules\nR1.1,R1,control,Clean desk\n";
+        let form = reqwest::multipart::Form::new()
+            .text("id", "alpha-rules")
+            .text("name", "Alpha house rules")
+            .text("edition", "1")
+            .part(
+                "file",
+                reqwest::multipart::Part::text(csv).file_name("rules.csv"),
+            );
+        let response = app
+            .client
+            .post(app.url("/frameworks/new"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()["location"], "/frameworks/alpha-rules");
+
+        let bad = "ref,parent,kind,title\nR1,,clause,Rules\nR1.1,R9,control,Clean desk\n";
+        let form = reqwest::multipart::Form::new()
+            .text("id", "alpha-broken")
+            .text("name", "Broken")
+            .text("edition", "1")
+            .part(
+                "file",
+                reqwest::multipart::Part::text(bad).file_name("broken.csv"),
+            );
+        let response = app
+            .client
+            .post(app.url("/frameworks/new"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("id=\"file-error\""),
+            "the problem is shown at the file field"
+        );
+        assert!(html.contains("line 3"), "and names the line: {html}");
+
+        let response = app
+            .post_form(
+                "/frameworks/alpha-rules/nodes/R1.1",
+                &[
+                    ("relation", "intersects-with"),
+                    ("target_framework", "iso27001-2005"),
+                    ("target_ref", "A.11.3.3"),
+                    ("rationale", "semantic"),
+                    ("provenance", "CISO review"),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let page = app
+            .get("/frameworks/alpha-rules/nodes/R1.1")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("CISO review") && page.contains("/delete"),
+            "the mapping shows with a delete button"
+        );
+
+        let response = app
+            .post_form(
+                "/frameworks/alpha-rules/nodes/R1.1",
+                &[
+                    ("relation", "intersects-with"),
+                    ("target_framework", "iso27001-2005"),
+                    ("target_ref", "A.99"),
+                    ("rationale", "semantic"),
+                    ("provenance", ""),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("id=\"target_ref-error\""), "{html}");
+
+        let page = app.get("/mappings/import").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let response = app.post_form("/frameworks/alpha-rules/delete", &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("custom_frameworks").await, 0);
+        assert_eq!(
+            app.count("custom_mappings").await,
+            0,
+            "its mappings went with it"
+        );
+    }
+}
