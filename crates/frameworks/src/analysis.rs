@@ -24,8 +24,8 @@
 //! 6. **Roll-up.** A target node also takes the combined status of its sub-nodes when that is
 //!    better: all implemented → implemented; otherwise any implemented or partial → partial;
 //!    otherwise any planned → planned; otherwise not implemented. Sub-nodes nothing reaches
-//!    count as gaps; if nothing reaches any sub-node (out-of-scope ones aside), the node is a
-//!    gap too.
+//!    count as gaps; if nothing reaches any sub-node (out-of-scope ones aside), the roll-up
+//!    adds nothing and the node keeps what a path or its parent gave it.
 //!
 //! So raising a source status never lowers a target status, and a `no-relationship` mapping
 //! changes nothing; both are property-tested.
@@ -288,7 +288,7 @@ fn better(a: Status, b: Status) -> bool {
     }
 }
 
-/// Combines the statuses of a node's sub-nodes (rule 5); `None` entries are gaps.
+/// Combines the statuses of a node's sub-nodes (rule 6); `None` entries are gaps.
 fn roll_up(children: &[Option<Status>]) -> Option<Status> {
     let applicable: Vec<Option<Status>> = children
         .iter()

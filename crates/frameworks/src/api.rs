@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tandem_kernel::Error;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams};
-use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState};
+use tandem_web::{ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -96,7 +96,11 @@ pub struct FrameworkView {
 fn framework_view(catalogue: &Catalogue, id: &str) -> Option<FrameworkView> {
     let f = catalogue.framework(id)?;
     let nodes = catalogue.nodes_of(id);
-    let mapping_count = nodes.iter().map(|ix| catalogue.edges(*ix).len()).sum();
+    let mapping_count = catalogue
+        .mappings()
+        .iter()
+        .filter(|m| m.source.framework == id || m.target.framework == id)
+        .count();
     Some(FrameworkView {
         id: f.id.clone(),
         name: f.name.clone(),
@@ -941,10 +945,13 @@ fn oscal_invalid(error: crate::oscal::OscalError) -> ApiError {
 async fn import_oscal_catalog(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<CatalogImport>,
-    body: axum::body::Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
-    let framework =
-        import_catalog(&state, &query.id, query.name.as_deref(), body_text(&body)?).await?;
+    let given = CatalogFields {
+        name: query.name.unwrap_or_default(),
+        ..CatalogFields::default()
+    };
+    let framework = import_catalog(&state, &query.id, &given, body_text(&body)?).await?;
     created_framework(&state, &framework).await
 }
 
@@ -952,23 +959,30 @@ async fn import_oscal_catalog(
 pub(crate) async fn import_catalog(
     state: &AppState,
     id: &str,
-    name: Option<&str>,
+    given: &CatalogFields,
     text: &str,
 ) -> ApiResult<String> {
     let imported = crate::oscal::read_catalog(text, id).map_err(oscal_invalid)?;
+    let or = |given: &str, found: String| {
+        if given.trim().is_empty() {
+            found
+        } else {
+            given.trim().to_owned()
+        }
+    };
+    let edition = if imported.version.is_empty() {
+        "imported".to_owned()
+    } else {
+        imported.version.clone()
+    };
     let framework = custom_framework(
         id.to_owned(),
-        name.filter(|n| !n.trim().is_empty())
-            .map_or(imported.title.clone(), str::to_owned),
-        if imported.version.is_empty() {
-            "imported".into()
-        } else {
-            imported.version.clone()
-        },
-        String::new(),
+        or(&given.name, imported.title.clone()),
+        or(&given.edition, edition),
+        given.publisher.trim().to_owned(),
         String::new(),
         format!("OSCAL catalog “{}”", imported.title),
-        String::new(),
+        given.description.trim().to_owned(),
     );
     let created = crate::custom::create_framework(
         &state.db,
@@ -979,6 +993,15 @@ pub(crate) async fn import_catalog(
     )
     .await?;
     Ok(created.id)
+}
+
+/// What a person gave beside an imported catalog; empty fields take the catalog's values.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CatalogFields {
+    pub name: String,
+    pub edition: String,
+    pub publisher: String,
+    pub description: String,
 }
 
 /// Export a framework as an OSCAL catalog (JSON).
@@ -1111,7 +1134,7 @@ async fn delete_mapping(
     responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn import_oscal_mappings(
     State(state): State<AppState>,
-    body: axum::body::Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     Ok(added(
         import_mappings(&state, body_text(&body)?, MappingFormat::Oscal).await?,
@@ -1123,7 +1146,7 @@ async fn import_oscal_mappings(
     responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn import_csv_mappings(
     State(state): State<AppState>,
-    body: axum::body::Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     Ok(added(
         import_mappings(&state, body_text(&body)?, MappingFormat::Csv).await?,
@@ -1157,7 +1180,11 @@ pub(crate) async fn import_mappings(
             })?
         }
     };
-    Ok(crate::custom::add_mappings(&state.db, state.clock.now(), mappings, "mappings.csv").await?)
+    let rows = match format {
+        MappingFormat::Oscal => "mappings",
+        MappingFormat::Csv => "mappings.csv",
+    };
+    Ok(crate::custom::add_mappings(&state.db, state.clock.now(), mappings, rows).await?)
 }
 
 /// Export mappings between two frameworks as an OSCAL mapping collection (JSON).

@@ -158,15 +158,19 @@ fn field_error(error: LoadError, rows: &str) -> Error {
             .map(|f| format!("{separator}{f}"))
             .unwrap_or_default()
     };
-    let field = match (error.file.as_str(), error.line) {
+    let located =
+        |field: String| Error::Invalid(vec![FieldError::new(field, error.message.clone())]);
+    match (error.file.as_str(), error.line) {
         // A row of an uploaded CSV file: its line.
         (file, Some(line)) if file == rows && rows.ends_with(".csv") => {
-            format!("{rows} line {line}{}", suffix(", "))
+            located(format!("{rows} line {line}{}", suffix(", ")))
         }
-        (file, Some(row)) if file == rows => format!("{rows}[{row}]{}", suffix(".")),
-        _ => error.field.clone().unwrap_or_else(|| rows.to_owned()),
-    };
-    Error::Invalid(vec![FieldError::new(field, error.to_string())])
+        (file, Some(row)) if file == rows => located(format!("{rows}[{row}]{}", suffix("."))),
+        _ => Error::Invalid(vec![FieldError::new(
+            error.field.clone().unwrap_or_else(|| rows.to_owned()),
+            error.to_string(),
+        )]),
+    }
 }
 
 /// A builder holding the current catalogue's content, to check new rows against.
@@ -313,7 +317,7 @@ pub async fn delete_framework(db: &Db, id: &str) -> Result<()> {
     })?;
     if used > 0 {
         return Err(Error::conflict(format!(
-            "{used} gap assessments use this framework; delete them first"
+            "gap assessments use this framework ({used}); delete them first"
         )));
     }
     run!(&mut tx, |c| {

@@ -194,7 +194,7 @@ pub fn check_framework_id(id: &str) -> Result<(), String> {
 /// Checks a node reference: 1 to 60 characters, no leading or trailing space, no control
 /// characters.
 pub fn check_reference(reference: &str) -> Result<(), String> {
-    if reference.is_empty() || reference.len() > 60 {
+    if reference.is_empty() || reference.chars().count() > 60 {
         return Err("a reference has 1 to 60 characters".into());
     }
     if reference.trim() != reference || reference.chars().any(char::is_control) {

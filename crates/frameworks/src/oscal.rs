@@ -52,11 +52,17 @@ pub fn oscal_id(reference: &str) -> String {
     id
 }
 
-fn prop<'v>(item: &'v Value, name: &str) -> Option<&'v str> {
+/// The value of property `name` in namespace `ns` (`None`: OSCAL's own, no `ns` given),
+/// ignoring classed variants (NIST adds `label` props of class `sp800-53a`).
+fn prop<'v>(item: &'v Value, name: &str, ns: Option<&str>) -> Option<&'v str> {
     item.get("props")?
         .as_array()?
         .iter()
-        .find(|p| p.get("name").and_then(Value::as_str) == Some(name) && p.get("class").is_none())
+        .find(|p| {
+            p.get("name").and_then(Value::as_str) == Some(name)
+                && p.get("ns").and_then(Value::as_str) == ns
+                && p.get("class").is_none()
+        })
         .and_then(|p| p.get("value")?.as_str())
 }
 
@@ -129,7 +135,7 @@ fn walk(
         for (i, item) in items.iter().enumerate() {
             let here = format!("{path}.{key}[{i}]");
             let id = item.get("id").and_then(Value::as_str);
-            let reference = prop(item, "label")
+            let reference = prop(item, "label", None)
                 .or(id)
                 .ok_or_else(|| error(&here, "has neither an `id` nor a `label` property"))?
                 .trim()
@@ -138,7 +144,7 @@ fn walk(
                 .get("title")
                 .and_then(Value::as_str)
                 .ok_or_else(|| error(&here, "has no `title`"))?;
-            let kind = match prop(item, "kind") {
+            let kind = match prop(item, "kind", Some(NAMESPACE)) {
                 Some(kind) => {
                     NodeKind::parse(kind).map_err(|m| error(&format!("{here}.props"), m))?
                 }

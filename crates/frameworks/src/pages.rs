@@ -158,7 +158,11 @@ async fn framework_list(State(state): State<AppState>) -> PageResult<Response> {
             FrameworkRow {
                 framework: f.clone(),
                 nodes: nodes.len(),
-                mappings: nodes.iter().map(|ix| catalogue.edges(*ix).len()).sum(),
+                mappings: catalogue
+                    .mappings()
+                    .iter()
+                    .filter(|m| m.source.framework == f.id || m.target.framework == f.id)
+                    .count(),
             }
         })
         .collect();
@@ -1025,15 +1029,25 @@ async fn framework_upload(
             ));
         };
         if text.trim_start().starts_with('{') {
-            crate::api::import_catalog(&state, &values.id, Some(&values.name), text)
-                .await
-                .map_err(|e| {
-                    Error::Invalid(if e.details.is_empty() {
-                        vec![tandem_kernel::FieldError::new("file", e.message)]
-                    } else {
-                        e.details
-                    })
+            crate::api::import_catalog(
+                &state,
+                &values.id,
+                &crate::api::CatalogFields {
+                    name: values.name.clone(),
+                    edition: values.edition.clone(),
+                    publisher: values.publisher.clone(),
+                    description: values.description.clone(),
+                },
+                text,
+            )
+            .await
+            .map_err(|e| {
+                Error::Invalid(if e.details.is_empty() {
+                    vec![tandem_kernel::FieldError::new("file", e.message)]
+                } else {
+                    e.details
                 })
+            })
         } else {
             let nodes = crate::catalogue::read_node_rows(file_name, text, &values.id)
                 .map_err(|e| Error::invalid("file", e.to_string()))?;

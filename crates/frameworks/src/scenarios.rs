@@ -28,7 +28,7 @@ pub const SCENARIOS: [Scenario; 4] = [
     Scenario {
         number: 1,
         title: "ISO 27001 in place",
-        question: "An organisation runs an ISO/IEC 27001 ISMS. Which ITIL security-management activities does it already cover?",
+        question: "An organisation runs an ISO/IEC 27001 ISMS. Which parts of ITIL (the book sections security management draws on) does it already cover?",
         source: ISO,
         target: ITIL,
     },

@@ -60,6 +60,34 @@ where
     }
 }
 
+/// A raw request body (an uploaded file), rejected in the API's error shape when it is larger
+/// than the route accepts.
+#[derive(Debug, Clone, Default)]
+pub struct ApiBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(ApiBody)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        "the request body is larger than this request accepts",
+                    )
+                } else {
+                    ApiError::bad_request(format!(
+                        "the request body could not be read: {rejection}"
+                    ))
+                }
+            })
+    }
+}
+
 /// Deserializes `bytes` into `T`, turning every failure into an error that names the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

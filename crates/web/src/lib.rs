@@ -21,7 +21,7 @@ use tandem_kernel::Clock;
 use tandem_storage::Db;
 
 pub use error::{ApiError, ApiResult};
-pub use extract::{ApiJson, ApiQuery};
+pub use extract::{ApiBody, ApiJson, ApiQuery};
 pub use page::{Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult};
 
 /// What every handler can reach.
