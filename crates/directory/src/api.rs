@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams, Page};
 use tandem_kernel::{Error, id::parse_id};
-use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState};
+use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -204,6 +204,7 @@ async fn list_organisations(
 #[utoipa::path(post, path = "/organisations", tag = "directory", request_body = NewOrganisation,
     responses((status = 201, body = OrganisationView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_organisation(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewOrganisation>,
 ) -> ApiResult<Response> {
@@ -213,7 +214,7 @@ async fn create_organisation(
         description: body.description,
     }
     .validate()?;
-    let organisation = organisations::create(&state.db, state.clock.now(), input).await?;
+    let organisation = organisations::create(&state.db, &actor, state.clock.now(), input).await?;
     Ok(created(
         format!("/api/v1/organisations/{}", organisation.id),
         OrganisationView::from(organisation),
@@ -235,6 +236,7 @@ async fn get_organisation(
 #[utoipa::path(patch, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)), request_body = OrganisationChanges,
     responses((status = 200, body = OrganisationView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_organisation(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<OrganisationChanges>,
@@ -246,8 +248,15 @@ async fn update_organisation(
     draft.name = changes.name.unwrap_or(draft.name);
     draft.kind = changes.kind.unwrap_or(draft.kind);
     draft.description = changes.description.unwrap_or(draft.description);
-    let updated =
-        organisations::update(&state.db, state.clock.now(), id, version, draft.validate()?).await?;
+    let updated = organisations::update(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id,
+        version,
+        draft.validate()?,
+    )
+    .await?;
     Ok(Json(updated.into()))
 }
 
@@ -255,10 +264,17 @@ async fn update_organisation(
 #[utoipa::path(delete, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
 async fn delete_organisation(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    organisations::delete(&state.db, id_from_path(&id, "organisation")?).await?;
+    organisations::delete(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id_from_path(&id, "organisation")?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -359,6 +375,7 @@ async fn list_people(
 #[utoipa::path(post, path = "/people", tag = "directory", request_body = NewPerson,
     responses((status = 201, body = PersonView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_person(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewPerson>,
 ) -> ApiResult<Response> {
@@ -370,7 +387,7 @@ async fn create_person(
         job_title: body.job_title,
     }
     .validate()?;
-    let person = people::create(&state.db, state.clock.now(), input).await?;
+    let person = people::create(&state.db, &actor, state.clock.now(), input).await?;
     Ok(created(
         format!("/api/v1/people/{}", person.id),
         PersonView::from(person),
@@ -392,6 +409,7 @@ async fn get_person(
 #[utoipa::path(patch, path = "/people/{id}", tag = "directory", params(("id" = String, Path)), request_body = PersonChanges,
     responses((status = 200, body = PersonView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_person(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<PersonChanges>,
@@ -405,8 +423,15 @@ async fn update_person(
     draft.email = changes.email.unwrap_or(draft.email);
     draft.phone = changes.phone.unwrap_or(draft.phone);
     draft.job_title = changes.job_title.unwrap_or(draft.job_title);
-    let updated =
-        people::update(&state.db, state.clock.now(), id, version, draft.validate()?).await?;
+    let updated = people::update(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id,
+        version,
+        draft.validate()?,
+    )
+    .await?;
     Ok(Json(updated.into()))
 }
 
@@ -414,10 +439,17 @@ async fn update_person(
 #[utoipa::path(delete, path = "/people/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn delete_person(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    people::delete(&state.db, id_from_path(&id, "person")?).await?;
+    people::delete(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id_from_path(&id, "person")?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -539,6 +571,7 @@ async fn list_teams(
 #[utoipa::path(post, path = "/teams", tag = "directory", request_body = NewTeam,
     responses((status = 201, body = TeamView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_team(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewTeam>,
 ) -> ApiResult<Response> {
@@ -550,7 +583,7 @@ async fn create_team(
         members: body.members,
     }
     .validate()?;
-    let team = teams::create(&state.db, state.clock.now(), input).await?;
+    let team = teams::create(&state.db, &actor, state.clock.now(), input).await?;
     let location = format!("/api/v1/teams/{}", team.id);
     Ok(created(location, team_view(&state, team).await?))
 }
@@ -570,6 +603,7 @@ async fn get_team(
 #[utoipa::path(patch, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)), request_body = TeamChanges,
     responses((status = 200, body = TeamView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_team(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<TeamChanges>,
@@ -588,8 +622,15 @@ async fn update_team(
     draft.level = changes.level.unwrap_or(draft.level);
     draft.description = changes.description.unwrap_or(draft.description);
     draft.members = changes.members.unwrap_or(draft.members);
-    let updated =
-        teams::update(&state.db, state.clock.now(), id, version, draft.validate()?).await?;
+    let updated = teams::update(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id,
+        version,
+        draft.validate()?,
+    )
+    .await?;
     Ok(Json(team_view(&state, updated).await?))
 }
 
@@ -597,9 +638,16 @@ async fn update_team(
 #[utoipa::path(delete, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn delete_team(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    teams::delete(&state.db, id_from_path(&id, "team")?).await?;
+    teams::delete(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id_from_path(&id, "team")?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -124,6 +124,31 @@ impl OrganisationDraft {
     }
 }
 
+/// The fields the audit trail records for an organisation.
+fn audit_fields(
+    name: &Name,
+    kind: OrganisationKind,
+    description: &Note,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.to_string()),
+        ("kind", kind.as_str().to_owned()),
+        ("description", description.to_string()),
+    ]
+}
+
+impl Organisation {
+    pub fn audit_fields(&self) -> Vec<(&'static str, String)> {
+        audit_fields(&self.name, self.kind, &self.description)
+    }
+}
+
+impl OrganisationInput {
+    pub fn audit_fields(&self) -> Vec<(&'static str, String)> {
+        audit_fields(&self.name, self.kind, &self.description)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

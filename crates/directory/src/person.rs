@@ -87,6 +87,50 @@ impl PersonDraft {
     }
 }
 
+/// The fields the audit trail records for a person.
+fn audit_fields(
+    organisation_id: OrganisationId,
+    name: &Name,
+    email: &Email,
+    phone: Option<&Phone>,
+    job_title: Option<&Label>,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("organisation_id", organisation_id.to_string()),
+        ("name", name.to_string()),
+        ("email", email.to_string()),
+        ("phone", phone.map(ToString::to_string).unwrap_or_default()),
+        (
+            "job_title",
+            job_title.map(ToString::to_string).unwrap_or_default(),
+        ),
+    ]
+}
+
+impl Person {
+    pub fn audit_fields(&self) -> Vec<(&'static str, String)> {
+        audit_fields(
+            self.organisation_id,
+            &self.name,
+            &self.email,
+            self.phone.as_ref(),
+            self.job_title.as_ref(),
+        )
+    }
+}
+
+impl PersonInput {
+    pub fn audit_fields(&self) -> Vec<(&'static str, String)> {
+        audit_fields(
+            self.organisation_id,
+            &self.name,
+            &self.email,
+            self.phone.as_ref(),
+            self.job_title.as_ref(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

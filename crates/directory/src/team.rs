@@ -179,6 +179,50 @@ impl TeamDraft {
     }
 }
 
+/// The fields the audit trail records for a team; members as sorted ids.
+fn audit_fields(
+    organisation_id: OrganisationId,
+    name: &Name,
+    level: TeamLevel,
+    description: &Note,
+    members: &[PersonId],
+) -> Vec<(&'static str, String)> {
+    let mut ids: Vec<String> = members.iter().map(ToString::to_string).collect();
+    ids.sort();
+    vec![
+        ("organisation_id", organisation_id.to_string()),
+        ("name", name.to_string()),
+        ("level", level.as_str().to_owned()),
+        ("description", description.to_string()),
+        ("members", ids.join(", ")),
+    ]
+}
+
+impl Team {
+    /// The team's audit fields with `members`, which a [`Team`] does not hold.
+    pub fn audit_fields(&self, members: &[PersonId]) -> Vec<(&'static str, String)> {
+        audit_fields(
+            self.organisation_id,
+            &self.name,
+            self.level,
+            &self.description,
+            members,
+        )
+    }
+}
+
+impl TeamInput {
+    pub fn audit_fields(&self) -> Vec<(&'static str, String)> {
+        audit_fields(
+            self.organisation_id,
+            &self.name,
+            self.level,
+            &self.description,
+            &self.members,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tandem_kernel::Error;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams};
-use tandem_web::{ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState};
+use tandem_web::{ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -484,6 +484,7 @@ pub struct NewAssessment {
 #[utoipa::path(post, path = "/gap-assessments", tag = "frameworks", request_body = NewAssessment,
     responses((status = 201, body = AssessmentView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_assessment(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewAssessment>,
 ) -> ApiResult<Response> {
@@ -493,7 +494,7 @@ async fn create_assessment(
         target_framework: body.target_framework,
     }
     .validate(&*catalogue(&state.db).await?)?;
-    let created = store::create(&state.db, state.clock.now(), input).await?;
+    let created = store::create(&state.db, &actor, state.clock.now(), input).await?;
     let location = format!("/api/v1/gap-assessments/{}", created.id);
     Ok((
         StatusCode::CREATED,
@@ -544,10 +545,11 @@ async fn get_assessment(
 #[utoipa::path(delete, path = "/gap-assessments/{id}", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn delete_assessment(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    store::delete(&state.db, assessment_id(&id)?).await?;
+    store::delete(&state.db, &actor, state.clock.now(), assessment_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -564,6 +566,7 @@ pub struct StatusChanges {
 #[utoipa::path(patch, path = "/gap-assessments/{id}/statuses", tag = "frameworks", params(("id" = String, Path)), request_body = StatusChanges,
     responses((status = 200, body = AssessmentView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn change_statuses(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<StatusChanges>,
@@ -581,7 +584,7 @@ async fn change_statuses(
         &raw,
     )?;
     let version = body.version.unwrap_or(assessment.version);
-    store::change_statuses(&state.db, state.clock.now(), id, version, &changes).await?;
+    store::change_statuses(&state.db, &actor, state.clock.now(), id, version, &changes).await?;
     Ok(Json(assessment_with_statuses(&state, id).await?))
 }
 
@@ -852,6 +855,7 @@ fn custom_framework(
 #[utoipa::path(post, path = "/frameworks", tag = "frameworks", request_body = NewFramework,
     responses((status = 201, body = FrameworkView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_framework(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewFramework>,
 ) -> ApiResult<Response> {
@@ -889,9 +893,15 @@ async fn create_framework(
         body.source,
         body.description,
     );
-    let created =
-        crate::custom::create_framework(&state.db, state.clock.now(), framework, nodes, "nodes")
-            .await?;
+    let created = crate::custom::create_framework(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        framework,
+        nodes,
+        "nodes",
+    )
+    .await?;
     created_framework(&state, &created.id).await
 }
 
@@ -910,10 +920,11 @@ async fn created_framework(state: &AppState, id: &str) -> ApiResult<Response> {
 #[utoipa::path(delete, path = "/frameworks/{id}", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
 async fn delete_framework(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    crate::custom::delete_framework(&state.db, &id).await?;
+    crate::custom::delete_framework(&state.db, &actor, state.clock.now(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -943,6 +954,7 @@ fn oscal_invalid(error: crate::oscal::OscalError) -> ApiError {
 #[utoipa::path(post, path = "/frameworks/import/oscal", tag = "frameworks", params(CatalogImport), request_body(content = String, content_type = "application/json", description = "An OSCAL catalog"),
     responses((status = 201, body = FrameworkView), (status = 409, body = tandem_web::error::ErrorBody), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn import_oscal_catalog(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<CatalogImport>,
     ApiBody(body): ApiBody,
@@ -951,12 +963,13 @@ async fn import_oscal_catalog(
         name: query.name.unwrap_or_default(),
         ..CatalogFields::default()
     };
-    let framework = import_catalog(&state, &query.id, &given, body_text(&body)?).await?;
+    let framework = import_catalog(&actor, &state, &query.id, &given, body_text(&body)?).await?;
     created_framework(&state, &framework).await
 }
 
 /// Stores an OSCAL catalog as framework `id`; shared by the API and the upload page.
 pub(crate) async fn import_catalog(
+    actor: &tandem_kernel::Actor,
     state: &AppState,
     id: &str,
     given: &CatalogFields,
@@ -986,6 +999,7 @@ pub(crate) async fn import_catalog(
     );
     let created = crate::custom::create_framework(
         &state.db,
+        actor,
         state.clock.now(),
         framework,
         imported.nodes,
@@ -1070,6 +1084,7 @@ fn added(ids: Vec<uuid::Uuid>) -> Response {
 #[utoipa::path(post, path = "/mappings", tag = "frameworks", request_body = NewMappings,
     responses((status = 201, body = AddedMappings), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_mappings(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewMappings>,
 ) -> ApiResult<Response> {
@@ -1111,7 +1126,8 @@ async fn create_mappings(
         return Err(Error::Invalid(errors).into());
     }
     let ids =
-        crate::custom::add_mappings(&state.db, state.clock.now(), mappings, "mappings").await?;
+        crate::custom::add_mappings(&state.db, &actor, state.clock.now(), mappings, "mappings")
+            .await?;
     Ok(added(ids))
 }
 
@@ -1119,12 +1135,13 @@ async fn create_mappings(
 #[utoipa::path(delete, path = "/mappings/{id}", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn delete_mapping(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let id =
         parse_id::<uuid::Uuid>("id", &id).map_err(|_| Error::NotFound { entity: "mapping" })?;
-    crate::custom::delete_mapping(&state.db, id).await?;
+    crate::custom::delete_mapping(&state.db, &actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1133,11 +1150,12 @@ async fn delete_mapping(
 #[utoipa::path(post, path = "/mappings/import/oscal", tag = "frameworks", request_body(content = String, content_type = "application/json", description = "An OSCAL mapping collection"),
     responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn import_oscal_mappings(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     Ok(added(
-        import_mappings(&state, body_text(&body)?, MappingFormat::Oscal).await?,
+        import_mappings(&actor, &state, body_text(&body)?, MappingFormat::Oscal).await?,
     ))
 }
 
@@ -1145,11 +1163,12 @@ async fn import_oscal_mappings(
 #[utoipa::path(post, path = "/mappings/import/csv", tag = "frameworks", request_body(content = String, content_type = "text/csv", description = "Mappings in the shipped CSV format"),
     responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn import_csv_mappings(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     Ok(added(
-        import_mappings(&state, body_text(&body)?, MappingFormat::Csv).await?,
+        import_mappings(&actor, &state, body_text(&body)?, MappingFormat::Csv).await?,
     ))
 }
 
@@ -1162,6 +1181,7 @@ pub(crate) enum MappingFormat {
 
 /// Checks and stores imported mappings; shared by the API and the upload page.
 pub(crate) async fn import_mappings(
+    actor: &tandem_kernel::Actor,
     state: &AppState,
     text: &str,
     format: MappingFormat,
@@ -1184,7 +1204,7 @@ pub(crate) async fn import_mappings(
         MappingFormat::Oscal => "mappings",
         MappingFormat::Csv => "mappings.csv",
     };
-    Ok(crate::custom::add_mappings(&state.db, state.clock.now(), mappings, rows).await?)
+    Ok(crate::custom::add_mappings(&state.db, actor, state.clock.now(), mappings, rows).await?)
 }
 
 /// Export mappings between two frameworks as an OSCAL mapping collection (JSON).

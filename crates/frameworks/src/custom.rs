@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_kernel::Actor;
 use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Db, ResultExt, Unique, run};
 use time::OffsetDateTime;
@@ -208,6 +211,7 @@ const FRAMEWORK_UNIQUE: &[Unique] = &[Unique {
 /// passes its name so that errors name its lines.
 pub async fn create_framework(
     db: &Db,
+    actor: &Actor,
     now: OffsetDateTime,
     framework: Framework,
     nodes: Vec<Node>,
@@ -284,6 +288,23 @@ pub async fn create_framework(
             .map(|r| r.rows_affected())
         })?;
     }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "framework",
+            entity_id: framework.id.clone(),
+            changes: Changes::created(&[
+                ("name", framework.name.clone()),
+                ("edition", framework.edition.clone()),
+                ("source", framework.source.clone()),
+                ("nodes", nodes.len().to_string()),
+            ]),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(framework)
 }
@@ -295,8 +316,12 @@ pub const MAX_MAPPINGS: usize = 20_000;
 
 /// Deletes a framework users added, with every mapping that touches it. A shipped framework
 /// cannot be deleted, nor one a gap assessment still uses.
-pub async fn delete_framework(db: &Db, id: &str) -> Result<()> {
+pub async fn delete_framework(db: &Db, actor: &Actor, now: OffsetDateTime, id: &str) -> Result<()> {
     let catalogue = catalogue(db).await?;
+    let name = catalogue
+        .framework(id)
+        .map(|f| f.name.clone())
+        .unwrap_or_default();
     match catalogue.framework(id) {
         None => {
             return Err(Error::NotFound {
@@ -336,6 +361,18 @@ pub async fn delete_framework(db: &Db, id: &str) -> Result<()> {
             .await
             .map(|r| r.rows_affected())
     })?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "framework",
+            entity_id: id.to_owned(),
+            changes: Changes::deleted(&[("name", name)]),
+        },
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -343,6 +380,7 @@ pub async fn delete_framework(db: &Db, id: &str) -> Result<()> {
 /// [`create_framework`].
 pub async fn add_mappings(
     db: &Db,
+    actor: &Actor,
     now: OffsetDateTime,
     mappings: Vec<Mapping>,
     rows: &str,
@@ -396,6 +434,18 @@ pub async fn add_mappings(
             .map(|r| r.rows_affected())
         })
         .on_violation(&[])?;
+        tandem_audit::record(
+            &mut tx,
+            Record {
+                actor,
+                at: now,
+                action: Action::Create,
+                entity: "mapping",
+                entity_id: id.to_string(),
+                changes: Changes::created(&mapping_fields(mapping)),
+            },
+        )
+        .await?;
         ids.push(id);
     }
     tx.commit().await?;
@@ -403,10 +453,40 @@ pub async fn add_mappings(
 }
 
 /// Deletes a mapping users added.
-pub async fn delete_mapping(db: &Db, id: Uuid) -> Result<()> {
+pub async fn delete_mapping(db: &Db, actor: &Actor, now: OffsetDateTime, id: Uuid) -> Result<()> {
+    let catalogue = catalogue(db).await?;
+    let before = catalogue
+        .mappings()
+        .iter()
+        .find(|m| m.id == Some(id))
+        .map(mapping_fields)
+        .unwrap_or_default();
     let mut tx = db.begin().await?;
     if !tx.delete_by_id("custom_mappings", id).await? {
         return Err(Error::NotFound { entity: "mapping" });
     }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "mapping",
+            entity_id: id.to_string(),
+            changes: Changes::deleted(&before),
+        },
+    )
+    .await?;
     tx.commit().await
+}
+
+/// The fields the audit trail records for a mapping.
+fn mapping_fields(mapping: &Mapping) -> Vec<(&'static str, String)> {
+    vec![
+        ("source", mapping.source.to_string()),
+        ("target", mapping.target.to_string()),
+        ("relation", mapping.relation.as_str().to_owned()),
+        ("rationale", mapping.rationale.as_str().to_owned()),
+        ("provenance", mapping.provenance.clone()),
+    ]
 }

@@ -16,7 +16,9 @@ use tandem_kernel::error::AllValid;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::ListOptions;
 use tandem_web::page::{render, see_other};
-use tandem_web::{AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor,
+};
 
 use crate::analysis::{Coverage, Status};
 use crate::api::{assessment_coverage, catalogue, mappings_between};
@@ -527,6 +529,7 @@ struct NewFields {
 }
 
 async fn assessment_create(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     FormInput(fields): FormInput<NewFields>,
 ) -> PageResult<Response> {
@@ -538,6 +541,7 @@ async fn assessment_create(
     let saved = async {
         store::create(
             &state.db,
+            &actor,
             state.clock.now(),
             draft.validate(&*catalogue(&state.db).await?)?,
         )
@@ -742,6 +746,7 @@ struct StatusFields {
 }
 
 async fn assessment_save(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(fields): FormInput<StatusFields>,
@@ -776,7 +781,15 @@ async fn assessment_save(
             &assessment.source_framework,
             &raw,
         )?;
-        store::change_statuses(&state.db, state.clock.now(), id, fields.version, &changes).await
+        store::change_statuses(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            id,
+            fields.version,
+            &changes,
+        )
+        .await
     }
     .await;
     match saved {
@@ -791,10 +804,11 @@ async fn assessment_save(
 }
 
 async fn assessment_delete(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    store::delete(&state.db, assessment_id(&id)?).await?;
+    store::delete(&state.db, &actor, state.clock.now(), assessment_id(&id)?).await?;
     Ok(see_other("/gap-assessments"))
 }
 
@@ -1010,6 +1024,7 @@ async fn framework_new() -> Response {
 
 /// Creates a framework from an uploaded OSCAL catalog (JSON) or `nodes.csv` file.
 async fn framework_upload(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     multipart: Multipart,
 ) -> PageResult<Response> {
@@ -1030,6 +1045,7 @@ async fn framework_upload(
         };
         if text.trim_start().starts_with('{') {
             crate::api::import_catalog(
+                &actor,
                 &state,
                 &values.id,
                 &crate::api::CatalogFields {
@@ -1063,6 +1079,7 @@ async fn framework_upload(
             };
             crate::custom::create_framework(
                 &state.db,
+                &actor,
                 state.clock.now(),
                 framework,
                 nodes,
@@ -1103,10 +1120,11 @@ async fn framework_upload(
 }
 
 async fn framework_delete(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    crate::custom::delete_framework(&state.db, &id).await?;
+    crate::custom::delete_framework(&state.db, &actor, state.clock.now(), &id).await?;
     Ok(see_other("/frameworks"))
 }
 
@@ -1127,6 +1145,7 @@ async fn mappings_import_form() -> Response {
 }
 
 async fn mappings_upload(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     multipart: Multipart,
 ) -> PageResult<Response> {
@@ -1142,7 +1161,7 @@ async fn mappings_upload(
             } else {
                 crate::api::MappingFormat::Csv
             };
-            crate::api::import_mappings(&state, text, format)
+            crate::api::import_mappings(&actor, &state, text, format)
                 .await
                 .map_err(|e| {
                     let message = e
@@ -1188,6 +1207,7 @@ struct MappingFields {
 }
 
 async fn mapping_add(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path((id, reference)): Path<(String, String)>,
     FormInput(fields): FormInput<MappingFields>,
@@ -1212,7 +1232,14 @@ async fn mapping_add(
             provenance: fields.provenance.trim().to_owned(),
             id: None,
         };
-        crate::custom::add_mappings(&state.db, state.clock.now(), vec![mapping], "mapping").await
+        crate::custom::add_mappings(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            vec![mapping],
+            "mapping",
+        )
+        .await
     }
     .await;
     match saved {
@@ -1251,12 +1278,13 @@ struct BackTo {
 }
 
 async fn mapping_delete(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(form): FormInput<BackTo>,
 ) -> PageResult<Response> {
     let id = parse_id::<uuid::Uuid>("id", &id).map_err(|_| PageError::not_found())?;
-    crate::custom::delete_mapping(&state.db, id).await?;
+    crate::custom::delete_mapping(&state.db, &actor, state.clock.now(), id).await?;
     let back = if form.back.starts_with("/frameworks/") {
         form.back
     } else {

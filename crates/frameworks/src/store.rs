@@ -2,6 +2,9 @@
 
 use std::collections::HashMap;
 
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_kernel::Actor;
 use tandem_kernel::page::{ListOptions, Page};
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, ListQuery, ResultExt, Unique, run};
@@ -47,7 +50,12 @@ pub async fn list(db: &Db, options: &ListOptions<ByName>) -> Result<Page<Assessm
         .await
 }
 
-pub async fn create(db: &Db, now: OffsetDateTime, input: AssessmentInput) -> Result<Assessment> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    input: AssessmentInput,
+) -> Result<Assessment> {
     let id = AssessmentId::generate();
     let mut tx = db.begin().await?;
     run!(&mut tx, |c| {
@@ -65,17 +73,50 @@ pub async fn create(db: &Db, now: OffsetDateTime, input: AssessmentInput) -> Res
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "gap assessment",
+            entity_id: id.to_string(),
+            changes: Changes::created(&[
+                ("name", input.name.to_string()),
+                ("source_framework", input.source_framework.clone()),
+                ("target_framework", input.target_framework.clone()),
+            ]),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, id).await
 }
 
-pub async fn delete(db: &Db, id: AssessmentId) -> Result<()> {
+pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: AssessmentId) -> Result<()> {
+    let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     if !tx.delete_by_id("gap_assessments", id.0).await? {
         return Err(Error::NotFound {
             entity: "gap assessment",
         });
     }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "gap assessment",
+            entity_id: id.to_string(),
+            changes: Changes::deleted(&[
+                ("name", before.name.to_string()),
+                ("source_framework", before.source_framework),
+                ("target_framework", before.target_framework),
+            ]),
+        },
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -129,11 +170,13 @@ pub fn by_node(
 /// Applies checked status changes in one transaction, if the assessment is still at `version`.
 pub async fn change_statuses(
     db: &Db,
+    actor: &Actor,
     now: OffsetDateTime,
     id: AssessmentId,
     version: i64,
     changes: &[StatusChange],
 ) -> Result<Assessment> {
+    let before = statuses(db, id).await?;
     let mut tx = db.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query("UPDATE gap_assessments SET updated_at = $2, version = version + 1 WHERE id = $1 AND version = $3")
@@ -147,6 +190,38 @@ pub async fn change_statuses(
     tx.check_updated(changed, "gap_assessments", id.0, "gap assessment")
         .await?;
     for change in changes {
+        let old = before.iter().find(|d| d.reference == change.reference);
+        let fields = |status: Option<Status>, note: &str| {
+            vec![
+                ("status", status.map_or("", Status::as_str).to_owned()),
+                ("note", note.to_owned()),
+            ]
+        };
+        let diff = Changes::diff(
+            &fields(old.map(|d| d.status), old.map_or("", |d| d.note.as_str())),
+            &fields(
+                change.status,
+                if change.status.is_some() {
+                    &change.note
+                } else {
+                    ""
+                },
+            ),
+        );
+        if !diff.is_empty() {
+            tandem_audit::record(
+                &mut tx,
+                Record {
+                    actor,
+                    at: now,
+                    action: Action::Update,
+                    entity: "gap status",
+                    entity_id: format!("{id} {}", change.reference),
+                    changes: diff,
+                },
+            )
+            .await?;
+        }
         run!(&mut tx, |c| {
             sqlx::query("DELETE FROM gap_statuses WHERE assessment_id = $1 AND node_ref = $2")
                 .bind(id)

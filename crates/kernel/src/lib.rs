@@ -3,12 +3,14 @@
 //! It owns ids, the injected clock, the error type capabilities return, field validation and
 //! keyset pagination. It does no I/O and knows nothing of HTTP, SQL engines or any capability.
 
+pub mod actor;
 pub mod clock;
 pub mod error;
 pub mod id;
 pub mod page;
 pub mod text;
 
+pub use actor::{Actor, ActorKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, FieldError, Result};
 pub use page::{Cursor, Direction, PageRequest};

@@ -12,6 +12,7 @@ pub enum Arg {
     Text(String),
     Uuid(Uuid),
     Int(i64),
+    Time(time::OffsetDateTime),
 }
 
 /// A `SELECT` with optional conditions, read one page at a time.
@@ -139,6 +140,7 @@ macro_rules! bind_args {
                 $crate::Arg::Text(v) => query.bind(v.clone()),
                 $crate::Arg::Uuid(v) => query.bind(*v),
                 $crate::Arg::Int(v) => query.bind(*v),
+                $crate::Arg::Time(v) => query.bind(*v),
             };
         }
         query

@@ -76,9 +76,14 @@ async fn bench(engine: Engine) {
             email: format!("person{i}@beta.example"),
             ..PersonDraft::default()
         };
-        let person = people::create(&app.db, app.clock.now(), draft.validate().unwrap())
-            .await
-            .unwrap();
+        let person = people::create(
+            &app.db,
+            &tandem_kernel::Actor::system("benchmark"),
+            app.clock.now(),
+            draft.validate().unwrap(),
+        )
+        .await
+        .unwrap();
         ids.push(person.id.to_string());
     }
     let ids = Arc::new(ids);

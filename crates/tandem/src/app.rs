@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/docs", get(api_docs))
         .merge(tandem_directory::pages::router())
         .merge(tandem_frameworks::pages::router())
+        .merge(tandem_audit::pages::router())
         .route("/", get(crate::home::show))
         .route("/healthz", get(healthz))
         .route("/metrics", get(observe::metrics))
@@ -198,7 +199,8 @@ pub async fn serve(
         let _ = stopping.send(true);
     });
     let mut graceful = stopped.clone();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         let _ = graceful.wait_for(|stop| *stop).await;
     });
     let drain_deadline = async move {

@@ -82,23 +82,25 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
         );
     }
     let now = clock.now();
+    let actor = tandem_kernel::Actor::system("demo loader");
     let organisation = |name: &str, kind: &str, description: &str| OrganisationDraft {
         name: name.into(),
         kind: kind.into(),
         description: description.into(),
     };
-    let alpha = organisations::create(db, now, organisation(
+    let alpha = organisations::create(db, &actor, now, organisation(
         "Alpha Cloud Services",
         "provider",
         "Cloud provider with data centres in Germany and the US. Runs the high-availability HD video-conferencing service; first-level support through one global support number.",
     ).validate()?).await?;
-    let beta = organisations::create(db, now, organisation(
+    let beta = organisations::create(db, &actor, now, organisation(
         "Beta Technologies",
         "customer",
         "Technology company using Alpha's video-conferencing suite for its VIP users and telepresence rooms. Audits Alpha against its provider checklist.",
     ).validate()?).await?;
     let gamma = organisations::create(
         db,
+        &actor,
         now,
         organisation(
             "Gamma Logistics",
@@ -108,7 +110,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
         .validate()?,
     )
     .await?;
-    let vidcom = organisations::create(db, now, organisation(
+    let vidcom = organisations::create(db, &actor, now, organisation(
         "Vidcom Systems",
         "supplier",
         "Vendor of the video endpoints and the video management platform; third-level support and maintenance contracts.",
@@ -234,7 +236,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
                 phone: person.phone.into(),
                 job_title: person.job_title.into(),
             };
-            let created = people::create(db, now, draft.validate()?).await?;
+            let created = people::create(db, &actor, now, draft.validate()?).await?;
             ids.push((person.email, created.id));
         }
     }
@@ -295,7 +297,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
             description: description.into(),
             members: members.iter().map(|email| person(email)).collect(),
         };
-        teams::create(db, now, draft.validate()?).await?;
+        teams::create(db, &actor, now, draft.validate()?).await?;
     }
     load_gap_assessment(db, now).await
 }
@@ -303,6 +305,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
 /// Alpha's view of its ITIL processes against ISO/IEC 27001:2005 (seed 001, scenario 2): what
 /// runs today (service desk, changes, monitoring), what is planned, what is missing.
 async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()> {
+    let actor = tandem_kernel::Actor::system("demo loader");
     use tandem_frameworks::analysis::Status::{Implemented, NotImplemented, Partial, Planned};
     use tandem_frameworks::assessment::{AssessmentDraft, check_changes};
     let shared = tandem_frameworks::api::catalogue(db).await?;
@@ -313,7 +316,7 @@ async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Resu
         target_framework: "iso27001-2005".into(),
     }
     .validate(catalogue)?;
-    let assessment = tandem_frameworks::store::create(db, now, input).await?;
+    let assessment = tandem_frameworks::store::create(db, &actor, now, input).await?;
     let statuses = [
         (
             "2.1",
@@ -376,7 +379,14 @@ async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Resu
         .map(|(reference, status, note)| (reference.into(), status.as_str().into(), note.into()))
         .collect();
     let changes = check_changes(catalogue, &assessment.source_framework, &raw)?;
-    tandem_frameworks::store::change_statuses(db, now, assessment.id, assessment.version, &changes)
-        .await?;
+    tandem_frameworks::store::change_statuses(
+        db,
+        &actor,
+        now,
+        assessment.id,
+        assessment.version,
+        &changes,
+    )
+    .await?;
     Ok(())
 }

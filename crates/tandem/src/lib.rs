@@ -9,5 +9,8 @@ pub mod home;
 pub mod ops;
 
 /// Every capability's migrations, in the order they build on each other.
-pub const MIGRATIONS: &[tandem_storage::MigrationSet] =
-    &[tandem_directory::MIGRATIONS, tandem_frameworks::MIGRATIONS];
+pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
+    tandem_directory::MIGRATIONS,
+    tandem_frameworks::MIGRATIONS,
+    tandem_audit::MIGRATIONS,
+];

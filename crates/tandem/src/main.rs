@@ -50,6 +50,18 @@ enum Command {
         /// A file written by `tandem backup`.
         file: PathBuf,
     },
+    /// Work with the audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; exit 1 and name the first broken entry if any entry was
+    /// changed or removed.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -103,6 +115,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 file.display()
             );
             Ok(())
+        }
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => {
+            let db = app::open_database(&config).await?;
+            let result = tandem_audit::store::verify(&db).await;
+            db.close().await;
+            match result? {
+                Ok(checked) => {
+                    println!("The audit trail is intact: {checked} entries checked.");
+                    Ok(())
+                }
+                Err(broken) => anyhow::bail!("the audit trail is broken: {broken}"),
+            }
         }
         Command::DefaultConfig => unreachable!("handled before the runtime starts"),
     }

@@ -8,6 +8,7 @@
 //! Architecture invariant: this and the capabilities' `api`/`pages` modules are the only code
 //! that knows HTTP; domain modules never see a request or a status code.
 
+pub mod actor;
 pub mod assets;
 pub mod error;
 pub mod extract;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use tandem_kernel::Clock;
 use tandem_storage::Db;
 
+pub use actor::RequestActor;
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiBody, ApiJson, ApiQuery};
 pub use page::{Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult};

@@ -7,7 +7,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::Error;
 use tandem_web::page::{render, see_other};
-use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+};
 
 use super::{ListQuery, after_save, filter, first, path_id};
 use crate::store::{organisations, people};
@@ -158,13 +160,15 @@ pub(super) async fn new() -> PageResult<Response> {
 }
 
 pub(super) async fn create(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
-    let saved =
-        async { organisations::create(&state.db, state.clock.now(), draft.validate()?).await }
-            .await;
+    let saved = async {
+        organisations::create(&state.db, &actor, state.clock.now(), draft.validate()?).await
+    }
+    .await;
     after_save(
         saved,
         |o| format!("/organisations/{}", o.id),
@@ -192,6 +196,7 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(fields): FormInput<Fields>,
@@ -199,7 +204,15 @@ pub(super) async fn update(
     let id: OrganisationId = path_id(&id)?;
     let (draft, version) = fields.draft();
     let saved = async {
-        organisations::update(&state.db, state.clock.now(), id, version, draft.validate()?).await
+        organisations::update(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            id,
+            version,
+            draft.validate()?,
+        )
+        .await
     }
     .await;
     let frame = FormFrame::edit(
@@ -216,11 +229,12 @@ pub(super) async fn update(
 }
 
 pub(super) async fn delete(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let id: OrganisationId = path_id(&id)?;
-    match organisations::delete(&state.db, id).await {
+    match organisations::delete(&state.db, &actor, state.clock.now(), id).await {
         Ok(()) => Ok(see_other("/organisations")),
         Err(Error::Conflict { message, .. }) => {
             let mut response = render(&show_page(&state, id, Some(message)).await?);

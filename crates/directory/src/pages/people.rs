@@ -6,7 +6,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::id::parse_id;
 use tandem_web::page::{render, see_other};
-use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+};
 
 use super::{ListQuery, after_save, choices, filter, first, path_id};
 use crate::store::{organisations, people, teams};
@@ -151,12 +153,14 @@ pub(super) async fn new(
 }
 
 pub(super) async fn create(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
     let saved =
-        async { people::create(&state.db, state.clock.now(), draft.validate()?).await }.await;
+        async { people::create(&state.db, &actor, state.clock.now(), draft.validate()?).await }
+            .await;
     after_save(
         saved,
         |p| format!("/people/{}", p.id),
@@ -185,6 +189,7 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(fields): FormInput<Fields>,
@@ -192,7 +197,15 @@ pub(super) async fn update(
     let id: PersonId = path_id(&id)?;
     let (draft, version) = fields.draft();
     let saved = async {
-        people::update(&state.db, state.clock.now(), id, version, draft.validate()?).await
+        people::update(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            id,
+            version,
+            draft.validate()?,
+        )
+        .await
     }
     .await;
     let frame = FormFrame::edit("Edit person".into(), format!("/people/{id}"), version);
@@ -205,9 +218,10 @@ pub(super) async fn update(
 }
 
 pub(super) async fn delete(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    people::delete(&state.db, path_id(&id)?).await?;
+    people::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
     Ok(see_other("/people"))
 }

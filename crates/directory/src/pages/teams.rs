@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_web::page::{render, see_other};
-use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+};
 
 use super::{ListQuery, after_save, choices, filter, path_id};
 use crate::store::{organisations, people, teams};
@@ -157,12 +159,14 @@ pub(super) async fn new(State(state): State<AppState>) -> PageResult<Response> {
 }
 
 pub(super) async fn create(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
     let saved =
-        async { teams::create(&state.db, state.clock.now(), draft.validate()?).await }.await;
+        async { teams::create(&state.db, &actor, state.clock.now(), draft.validate()?).await }
+            .await;
     after_save(
         saved,
         |t| format!("/teams/{}", t.id),
@@ -197,15 +201,25 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let id: TeamId = path_id(&id)?;
     let (draft, version) = fields.draft();
-    let saved =
-        async { teams::update(&state.db, state.clock.now(), id, version, draft.validate()?).await }
-            .await;
+    let saved = async {
+        teams::update(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            id,
+            version,
+            draft.validate()?,
+        )
+        .await
+    }
+    .await;
     let frame = FormFrame::edit("Edit team".into(), format!("/teams/{id}"), version);
     after_save(
         saved,
@@ -216,9 +230,10 @@ pub(super) async fn update(
 }
 
 pub(super) async fn delete(
+    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    teams::delete(&state.db, path_id(&id)?).await?;
+    teams::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
     Ok(see_other("/teams"))
 }

@@ -1,5 +1,8 @@
 //! The `organisations` table.
 
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_kernel::Actor;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Unique, run};
@@ -102,6 +105,7 @@ pub async fn choices(db: &Db) -> Result<Vec<(OrganisationId, String)>> {
 
 pub async fn create(
     db: &Db,
+    actor: &Actor,
     now: OffsetDateTime,
     input: OrganisationInput,
 ) -> Result<Organisation> {
@@ -122,6 +126,18 @@ pub async fn create(
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "organisation",
+            entity_id: id.to_string(),
+            changes: Changes::created(&input.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -129,11 +145,13 @@ pub async fn create(
 /// Saves `input` over the organisation, if the record is still at `version`.
 pub async fn update(
     db: &Db,
+    actor: &Actor,
     now: OffsetDateTime,
     id: OrganisationId,
     version: i64,
     input: OrganisationInput,
 ) -> Result<Organisation> {
+    let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
@@ -152,12 +170,25 @@ pub async fn update(
     .on_violation(UNIQUE)?;
     tx.check_updated(changed, "organisations", id.0, "organisation")
         .await?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "organisation",
+            entity_id: id.to_string(),
+            changes: Changes::diff(&before.audit_fields(), &input.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, id).await
 }
 
 /// Deletes an organisation that no person or team belongs to.
-pub async fn delete(db: &Db, id: OrganisationId) -> Result<()> {
+pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: OrganisationId) -> Result<()> {
+    let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     let in_use: i64 = run!(&mut tx, |c| {
         sqlx::query_scalar(
@@ -178,6 +209,18 @@ pub async fn delete(db: &Db, id: OrganisationId) -> Result<()> {
             entity: "organisation",
         });
     }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "organisation",
+            entity_id: id.to_string(),
+            changes: Changes::deleted(&before.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await
 }
 

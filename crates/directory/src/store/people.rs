@@ -1,5 +1,8 @@
 //! The `people` table.
 
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_kernel::Actor;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
@@ -113,7 +116,12 @@ async fn check_organisation(tx: &mut Tx, id: OrganisationId) -> Result<()> {
     }
 }
 
-pub async fn create(db: &Db, now: OffsetDateTime, input: PersonInput) -> Result<Person> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    input: PersonInput,
+) -> Result<Person> {
     let id = PersonId::generate();
     let mut tx = db.begin().await?;
     check_organisation(&mut tx, input.organisation_id).await?;
@@ -134,6 +142,18 @@ pub async fn create(db: &Db, now: OffsetDateTime, input: PersonInput) -> Result<
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "person",
+            entity_id: id.to_string(),
+            changes: Changes::created(&input.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -141,11 +161,13 @@ pub async fn create(db: &Db, now: OffsetDateTime, input: PersonInput) -> Result<
 /// Saves `input` over the person, if the record is still at `version`.
 pub async fn update(
     db: &Db,
+    actor: &Actor,
     now: OffsetDateTime,
     id: PersonId,
     version: i64,
     input: PersonInput,
 ) -> Result<Person> {
+    let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     check_organisation(&mut tx, input.organisation_id).await?;
     let changed = run!(&mut tx, |c| {
@@ -167,15 +189,40 @@ pub async fn update(
     })
     .on_violation(UNIQUE)?;
     tx.check_updated(changed, "people", id.0, "person").await?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "person",
+            entity_id: id.to_string(),
+            changes: Changes::diff(&before.audit_fields(), &input.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, id).await
 }
 
 /// Deletes a person; their team memberships go with them.
-pub async fn delete(db: &Db, id: PersonId) -> Result<()> {
+pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: PersonId) -> Result<()> {
+    let before = get(db, id).await?;
     let mut tx = db.begin().await?;
     if !tx.delete_by_id("people", id.0).await? {
         return Err(Error::NotFound { entity: "person" });
     }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "person",
+            entity_id: id.to_string(),
+            changes: Changes::deleted(&before.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await
 }

@@ -1,5 +1,8 @@
 //! The `teams` and `team_members` tables.
 
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_kernel::Actor;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
@@ -164,7 +167,7 @@ async fn replace_members(tx: &mut Tx, id: TeamId, members: &[PersonId]) -> Resul
     Ok(())
 }
 
-pub async fn create(db: &Db, now: OffsetDateTime, input: TeamInput) -> Result<Team> {
+pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInput) -> Result<Team> {
     let id = TeamId::generate();
     let mut tx = db.begin().await?;
     check_references(&mut tx, &input).await?;
@@ -185,6 +188,18 @@ pub async fn create(db: &Db, now: OffsetDateTime, input: TeamInput) -> Result<Te
     })
     .on_violation(UNIQUE)?;
     replace_members(&mut tx, id, &input.members).await?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "team",
+            entity_id: id.to_string(),
+            changes: Changes::created(&input.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -192,11 +207,14 @@ pub async fn create(db: &Db, now: OffsetDateTime, input: TeamInput) -> Result<Te
 /// Saves `input` over the team, if the record is still at `version`.
 pub async fn update(
     db: &Db,
+    actor: &Actor,
     now: OffsetDateTime,
     id: TeamId,
     version: i64,
     input: TeamInput,
 ) -> Result<Team> {
+    let before = get(db, id).await?;
+    let before_members: Vec<PersonId> = members(db, id).await?.into_iter().map(|m| m.id).collect();
     let mut tx = db.begin().await?;
     check_references(&mut tx, &input).await?;
     let changed = run!(&mut tx, |c| {
@@ -218,15 +236,41 @@ pub async fn update(
     .on_violation(UNIQUE)?;
     tx.check_updated(changed, "teams", id.0, "team").await?;
     replace_members(&mut tx, id, &input.members).await?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "team",
+            entity_id: id.to_string(),
+            changes: Changes::diff(&before.audit_fields(&before_members), &input.audit_fields()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(db, id).await
 }
 
-pub async fn delete(db: &Db, id: TeamId) -> Result<()> {
+pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: TeamId) -> Result<()> {
+    let before = get(db, id).await?;
+    let before_members: Vec<PersonId> = members(db, id).await?.into_iter().map(|m| m.id).collect();
     let mut tx = db.begin().await?;
     if !tx.delete_by_id("teams", id.0).await? {
         return Err(Error::NotFound { entity: "team" });
     }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "team",
+            entity_id: id.to_string(),
+            changes: Changes::deleted(&before.audit_fields(&before_members)),
+        },
+    )
+    .await?;
     tx.commit().await
 }
 

@@ -308,6 +308,21 @@ fn the_demo_starts_fresh_each_time_and_never_wipes_other_data() {
         assert!(server.terminate().success());
     }
     assert!(dir.path().join("tandem-demo/.tandem-demo").exists());
+    let verify = tandem(
+        dir.path(),
+        &["audit", "verify"],
+        &[("TANDEM_DATA_DIR", "tandem-demo")],
+    );
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        said.starts_with("The audit trail is intact: "),
+        "the demo world's writes are in the trail: {said}"
+    );
 
     std::fs::create_dir_all(dir.path().join("precious")).unwrap();
     std::fs::write(dir.path().join("precious/notes.txt"), "keep me").unwrap();

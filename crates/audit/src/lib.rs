@@ -1,0 +1,31 @@
+//! The audit trail: every create, update and delete of every record, with who did it, when,
+//! from where and what changed, written in the same transaction as the change itself.
+//!
+//! The trail is append-only (the database refuses updates and deletes of entries) and
+//! hash-chained: each entry's hash covers its content and the previous entry's hash, so that an
+//! entry edited or removed behind Tandem's back is found by [`store::verify`]
+//! (`tandem audit verify`). [`entry`] holds the pure parts (changes, hashing, chain checking);
+//! [`store`] the table access; [`pages`] the administrators' view.
+//!
+//! Capabilities call [`store::record`] inside their write transactions; nothing else writes
+//! the table.
+
+pub mod entry;
+pub mod pages;
+pub mod store;
+
+use sqlx::migrate::Migrator;
+use tandem_storage::MigrationSet;
+
+pub use entry::{Action, Changes};
+pub use store::record;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The audit trail's schema, for both engines.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    capability: "audit",
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};
