@@ -10,8 +10,6 @@ pub enum Action {
     Create,
     Update,
     Delete,
-    /// A sensitive read (an audit pack, a report).
-    Read,
 }
 
 impl Action {
@@ -20,7 +18,6 @@ impl Action {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
-            Self::Read => "read",
         }
     }
 }
@@ -67,7 +64,7 @@ impl Changes {
         self.0.is_empty()
     }
 
-    /// The changes as JSON: `{"field": [before, after], …}`, fields in the order given.
+    /// The changes as JSON: `{"field": [before, after], …}`, fields sorted by name.
     pub fn to_json(&self) -> String {
         let mut map = serde_json::Map::new();
         for (field, before, after) in &self.0 {
@@ -75,6 +72,20 @@ impl Changes {
         }
         serde_json::Value::Object(map).to_string()
     }
+}
+
+/// Percent-encodes a query-string value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// The hash of the entry before the first one.
@@ -107,6 +118,25 @@ fn field(out: &mut Vec<u8>, value: &str) {
 }
 
 impl Entry {
+    /// The time for people: `2026-11-23 05:47:13 UTC`.
+    pub fn when(&self) -> String {
+        let format =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+        self.at
+            .to_offset(time::UtcOffset::UTC)
+            .format(&format)
+            .unwrap_or_default()
+    }
+
+    /// The address of the page listing this record's entries.
+    pub fn record_href(&self) -> String {
+        format!(
+            "/audit?entity={}&entity_id={}",
+            encode(&self.entity),
+            encode(&self.entity_id)
+        )
+    }
+
     /// SHA-256 over every field but the hash itself, hex-encoded.
     pub fn compute_hash(&self) -> String {
         let mut bytes = Vec::with_capacity(256 + self.changes.len());
@@ -143,8 +173,12 @@ pub enum Broken {
         "entry {seq} does not follow entry {previous}: an entry before it was removed or changed"
     )]
     Unlinked { seq: i64, previous: i64 },
-    #[error("entries {after} to {seq} are missing: sequence number {missing} was never found")]
+    #[error("entry {missing} is missing: the entry after {after} is {seq}")]
     Gap { seq: i64, after: i64, missing: i64 },
+    #[error(
+        "the trail ends at entry {last}, but {head} entries were written: the last ones were removed"
+    )]
+    Truncated { last: i64, head: i64 },
 }
 
 /// Walks a chain in sequence order, one entry at a time.
@@ -193,10 +227,9 @@ impl ChainCheck {
     /// Checks the end of the chain against the head the writers keep.
     pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<u64, Broken> {
         if head_seq != self.last_seq {
-            return Err(Broken::Gap {
-                seq: head_seq,
-                after: self.last_seq,
-                missing: self.last_seq + 1,
+            return Err(Broken::Truncated {
+                last: self.last_seq,
+                head: head_seq,
             });
         }
         if head_hash != self.last_hash {
@@ -295,11 +328,16 @@ mod tests {
         }
         assert_eq!(
             walk.finish(5, &entries[4].hash),
-            Err(Broken::Gap {
-                seq: 5,
-                after: 3,
-                missing: 4
-            })
+            Err(Broken::Truncated { last: 3, head: 5 })
+        );
+        assert_eq!(
+            Broken::Gap {
+                seq: 4,
+                after: 2,
+                missing: 3
+            }
+            .to_string(),
+            "entry 3 is missing: the entry after 2 is 4"
         );
     }
 

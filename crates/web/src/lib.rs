@@ -15,6 +15,7 @@ pub mod extract;
 pub mod list;
 pub mod observe;
 pub mod page;
+pub mod security;
 
 use std::sync::Arc;
 

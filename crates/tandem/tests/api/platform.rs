@@ -13,7 +13,38 @@ on_both_engines!(
     every_response_carries_a_request_id,
     unknown_routes_and_methods_get_the_right_shape,
     assets_are_embedded_with_validators,
+    every_response_carries_the_security_headers,
 );
+
+async fn every_response_carries_the_security_headers(app: TestApp) {
+    for path in [
+        "/",
+        "/people",
+        "/api/v1/people",
+        "/no-such-page",
+        "/assets/tandem.css",
+        "/healthz",
+    ] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline")
+                && !csp.contains("unsafe-eval"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+    }
+    let docs = app.get("/api/docs").await;
+    let csp = docs.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self';"),
+        "no inline script even for Swagger UI: {csp}"
+    );
+}
 
 async fn health_reports_the_database(app: TestApp) {
     let (status, body) = app.get_json("/healthz").await;
