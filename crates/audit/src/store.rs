@@ -51,7 +51,7 @@ pub async fn record(tx: &mut Tx, record: Record<'_>) -> Result<i64> {
              changes, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(entry.seq)
-        .bind(entry.at)
+        .bind(tandem_storage::SqlTime(entry.at))
         .bind(&entry.actor_kind)
         .bind(entry.actor_id)
         .bind(&entry.actor_label)

@@ -266,7 +266,7 @@ pub async fn create_framework(
         .bind(&framework.licence_note)
         .bind(&framework.source)
         .bind(&framework.description)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -428,7 +428,7 @@ pub async fn add_mappings(
             .bind(mapping.confidence)
             .bind(&mapping.note)
             .bind(&mapping.provenance)
-            .bind(now)
+            .bind(tandem_storage::SqlTime(now))
             .execute(c)
             .await
             .map(|r| r.rows_affected())

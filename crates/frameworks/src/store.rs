@@ -67,7 +67,7 @@ pub async fn create(
         .bind(&input.name)
         .bind(&input.source_framework)
         .bind(&input.target_framework)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -181,7 +181,7 @@ pub async fn change_statuses(
     let changed = run!(&mut tx, |c| {
         sqlx::query("UPDATE gap_assessments SET updated_at = $2, version = version + 1 WHERE id = $1 AND version = $3")
             .bind(id)
-            .bind(now)
+            .bind(tandem_storage::SqlTime(now))
             .bind(version)
             .execute(c)
             .await
@@ -239,7 +239,7 @@ pub async fn change_statuses(
                 .bind(&change.reference)
                 .bind(status.as_str())
                 .bind(&change.note)
-                .bind(now)
+                .bind(tandem_storage::SqlTime(now))
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())

@@ -11,6 +11,7 @@
 
 mod backup;
 mod error;
+mod instant;
 mod list;
 mod migrate;
 mod rows;
@@ -27,6 +28,7 @@ use tandem_kernel::Result;
 
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use error::{ResultExt, Unique};
+pub use instant::SqlTime;
 pub use list::{Arg, ListQuery};
 pub use migrate::{MigrationError, MigrationSet};
 pub use rows::Row;

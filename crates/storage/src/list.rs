@@ -140,7 +140,7 @@ macro_rules! bind_args {
                 $crate::Arg::Text(v) => query.bind(v.clone()),
                 $crate::Arg::Uuid(v) => query.bind(*v),
                 $crate::Arg::Int(v) => query.bind(*v),
-                $crate::Arg::Time(v) => query.bind(*v),
+                $crate::Arg::Time(v) => query.bind($crate::SqlTime(*v)),
             };
         }
         query

@@ -120,7 +120,7 @@ pub async fn create(
         .bind(&input.name)
         .bind(input.kind.as_str())
         .bind(&input.description)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -161,7 +161,7 @@ pub async fn update(
         .bind(&input.name)
         .bind(input.kind.as_str())
         .bind(&input.description)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .bind(version)
         .execute(c)
         .await

@@ -136,7 +136,7 @@ pub async fn create(
         .bind(&input.email)
         .bind(&input.phone)
         .bind(&input.job_title)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -181,7 +181,7 @@ pub async fn update(
         .bind(&input.email)
         .bind(&input.phone)
         .bind(&input.job_title)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .bind(version)
         .execute(c)
         .await

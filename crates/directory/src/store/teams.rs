@@ -181,7 +181,7 @@ pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInpu
         .bind(&input.name)
         .bind(input.level.as_str())
         .bind(&input.description)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -227,7 +227,7 @@ pub async fn update(
         .bind(&input.name)
         .bind(input.level.as_str())
         .bind(&input.description)
-        .bind(now)
+        .bind(tandem_storage::SqlTime(now))
         .bind(version)
         .execute(c)
         .await

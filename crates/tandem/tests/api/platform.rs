@@ -14,7 +14,35 @@ on_both_engines!(
     unknown_routes_and_methods_get_the_right_shape,
     assets_are_embedded_with_validators,
     every_response_carries_the_security_headers,
+    instants_compare_in_time_order_on_both_engines,
 );
+
+/// A whole second and half a second later: stored as text on SQLite, they must still compare
+/// as instants (a shorter RFC 3339 text would sort after the longer one).
+async fn instants_compare_in_time_order_on_both_engines(app: TestApp) {
+    app.organisation("On the second", "customer").await;
+    app.clock.advance(time::Duration::milliseconds(500));
+    app.organisation("Half a second later", "customer").await;
+    let between = time::macros::datetime!(2026-11-02 09:00:00.2 UTC);
+    let mut conn = app.db.conn().await.unwrap();
+    let names: Vec<String> = tandem_storage::run!(&mut conn, |c| {
+        sqlx::query_scalar(
+            "SELECT name FROM organisations WHERE created_at > $1 ORDER BY created_at",
+        )
+        .bind(tandem_storage::SqlTime(between))
+        .fetch_all(c)
+        .await
+    })
+    .unwrap();
+    assert_eq!(names, ["Half a second later"]);
+    let ordered: Vec<String> = tandem_storage::run!(&mut conn, |c| {
+        sqlx::query_scalar("SELECT name FROM organisations ORDER BY created_at DESC")
+            .fetch_all(c)
+            .await
+    })
+    .unwrap();
+    assert_eq!(ordered, ["Half a second later", "On the second"]);
+}
 
 async fn every_response_carries_the_security_headers(app: TestApp) {
     for path in [
