@@ -345,6 +345,25 @@ pub async fn delete_framework(db: &Db, actor: &Actor, now: OffsetDateTime, id: &
             "gap assessments use this framework ({used}); delete them first"
         )));
     }
+    // The mappings that touch the framework go with it, each with its own entry.
+    for mapping in catalogue
+        .mappings()
+        .iter()
+        .filter(|m| m.id.is_some() && (m.source.framework == id || m.target.framework == id))
+    {
+        tandem_audit::record(
+            &mut tx,
+            Record {
+                actor,
+                at: now,
+                action: Action::Delete,
+                entity: "mapping",
+                entity_id: mapping.id.map(|i| i.to_string()).unwrap_or_default(),
+                changes: Changes::deleted(&mapping_fields(mapping)),
+            },
+        )
+        .await?;
+    }
     run!(&mut tx, |c| {
         sqlx::query(
             "DELETE FROM custom_mappings WHERE source_framework = $1 OR target_framework = $1",

@@ -95,6 +95,13 @@ pub async fn create(
 
 pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: AssessmentId) -> Result<()> {
     let before = get(db, id).await?;
+    // The declared statuses go with the assessment (ON DELETE CASCADE); the entry keeps them.
+    let mut declared: Vec<String> = statuses(db, id)
+        .await?
+        .into_iter()
+        .map(|d| format!("{}={}", d.reference, d.status.as_str()))
+        .collect();
+    declared.sort();
     let mut tx = db.begin().await?;
     if !tx.delete_by_id("gap_assessments", id.0).await? {
         return Err(Error::NotFound {
@@ -113,6 +120,7 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: AssessmentI
                 ("name", before.name.to_string()),
                 ("source_framework", before.source_framework),
                 ("target_framework", before.target_framework),
+                ("statuses", declared.join(", ")),
             ]),
         },
     )

@@ -209,9 +209,22 @@ pub async fn update(
 pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: PersonId) -> Result<()> {
     let before = get(db, id).await?;
     let mut tx = db.begin().await?;
+    // The memberships end with the person (ON DELETE CASCADE); the entry says which.
+    let mut teams: Vec<String> = run!(&mut tx, |c| {
+        sqlx::query_scalar::<_, uuid::Uuid>("SELECT team_id FROM team_members WHERE person_id = $1")
+            .bind(id)
+            .fetch_all(c)
+            .await
+    })?
+    .into_iter()
+    .map(|t| t.to_string())
+    .collect();
+    teams.sort();
     if !tx.delete_by_id("people", id.0).await? {
         return Err(Error::NotFound { entity: "person" });
     }
+    let mut fields = before.audit_fields();
+    fields.push(("teams", teams.join(", ")));
     tandem_audit::record(
         &mut tx,
         Record {
@@ -220,7 +233,7 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: PersonId) -
             action: Action::Delete,
             entity: "person",
             entity_id: id.to_string(),
-            changes: Changes::deleted(&before.audit_fields()),
+            changes: Changes::deleted(&fields),
         },
     )
     .await?;

@@ -10,6 +10,7 @@ use crate::on_both_engines;
 
 on_both_engines!(
     every_write_is_recorded_with_its_changes,
+    cascaded_removals_are_recorded,
     rejected_writes_record_nothing,
     the_chain_finds_an_edited_and_a_removed_entry,
     the_trail_page_filters_and_exports,
@@ -76,6 +77,52 @@ async fn every_write_is_recorded_with_its_changes(app: TestApp) {
         "the address the request came from"
     );
     assert_eq!(verify(&app).await, Ok(4));
+}
+
+async fn cascaded_removals_are_recorded(app: TestApp) {
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let nina = app
+        .person(&alpha, "Nina Keller", "nina@alpha.example")
+        .await;
+    let (_, team) = app
+        .post_json("/api/v1/teams", &json!({"organisation_id": alpha, "name": "Service Desk", "level": "first_level", "members": [nina]}))
+        .await;
+    let team = team["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.delete(&format!("/api/v1/people/{nina}")).await,
+        StatusCode::NO_CONTENT
+    );
+    let entries = trail(&app).await;
+    let (_, _, changes, _) = entries.last().unwrap();
+    assert!(
+        changes.contains(&format!(r#""teams":["{team}",null]"#)),
+        "the memberships that ended: {changes}"
+    );
+
+    let (_, assessment) = app
+        .post_json("/api/v1/gap-assessments", &json!({"name": "A", "source_framework": "seed001-ism", "target_framework": "iso27001-2005"}))
+        .await;
+    let id = assessment["id"].as_str().unwrap();
+    app.patch_json(
+        &format!("/api/v1/gap-assessments/{id}/statuses"),
+        &json!({"statuses": [{"ref": "3.4", "status": "implemented"}]}),
+    )
+    .await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/gap-assessments/{id}")).await,
+        StatusCode::NO_CONTENT
+    );
+    let entries = trail(&app).await;
+    assert!(
+        entries
+            .last()
+            .unwrap()
+            .2
+            .contains(r#""statuses":["3.4=implemented",null]"#),
+        "{:?}",
+        entries.last()
+    );
+    assert_eq!(verify(&app).await, Ok(entries.len() as u64));
 }
 
 async fn rejected_writes_record_nothing(app: TestApp) {

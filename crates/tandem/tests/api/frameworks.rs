@@ -726,5 +726,11 @@ mod custom {
             0,
             "its mappings went with it"
         );
+        assert_eq!(
+            app.count("audit_entries WHERE entity = 'mapping' AND action = 'delete'")
+                .await,
+            1,
+            "and the trail says so"
+        );
     }
 }
