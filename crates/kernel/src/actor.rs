@@ -48,6 +48,16 @@ impl Actor {
         }
     }
 
+    /// A signed-in person.
+    pub fn person(id: uuid::Uuid, email: &str, address: Option<String>) -> Self {
+        Self {
+            kind: ActorKind::Person,
+            id: Some(id),
+            label: email.to_owned(),
+            address,
+        }
+    }
+
     /// A request from `address` by someone not signed in.
     pub fn anonymous(address: Option<String>) -> Self {
         Self {

@@ -62,6 +62,7 @@ pub fn state(db: Db, clock: Arc<dyn Clock>, config: &Config) -> AppState {
         site: Arc::new(Site {
             public_url: config.public_url.clone(),
         }),
+        actors: Some(Arc::new(tandem_identity::SessionActors)),
     }
 }
 
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tandem_directory::pages::router())
         .merge(tandem_frameworks::pages::router())
         .merge(tandem_audit::pages::router())
+        .merge(tandem_identity::pages::router())
         .route("/", get(crate::home::show))
         .route("/healthz", get(healthz))
         .route("/metrics", get(observe::metrics))

@@ -13,4 +13,5 @@ pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
     tandem_directory::MIGRATIONS,
     tandem_frameworks::MIGRATIONS,
     tandem_audit::MIGRATIONS,
+    tandem_identity::MIGRATIONS,
 ];

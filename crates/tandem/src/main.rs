@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use tandem::config::{COMMENTED_DEFAULT, Config, LogFormat};
 use tandem::{app, demo, ops};
-use tandem_kernel::SystemClock;
+use tandem_kernel::{Clock, SystemClock};
 use tracing_subscriber::EnvFilter;
 
 /// Tandem: IT service management (ITIL) and an ISO 27001 ISMS in one system.
@@ -54,6 +54,21 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
+    },
+    /// Work with sign-in accounts.
+    Account {
+        #[command(subcommand)]
+        action: AccountCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Set the password of the person with EMAIL (read from standard input, first line), for
+    /// example to create the first administrator's account.
+    SetPassword {
+        /// The person's e-mail address, as in the directory.
+        email: String,
     },
 }
 
@@ -128,6 +143,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(broken) => anyhow::bail!("the audit trail is broken: {broken}"),
+            }
+        }
+        Command::Account {
+            action: AccountCommand::SetPassword { email },
+        } => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            let db = app::open_database(&config).await?;
+            let actor = tandem_kernel::Actor::system("tandem account set-password");
+            let result = tandem_identity::store::set_password(
+                &db,
+                &actor,
+                SystemClock.now(),
+                &email,
+                password,
+            )
+            .await;
+            db.close().await;
+            match result {
+                Ok(()) => {
+                    println!("The password of {email} is set.");
+                    Ok(())
+                }
+                Err(tandem_kernel::Error::Invalid(errors)) => {
+                    let reasons: Vec<String> = errors
+                        .iter()
+                        .map(|e| format!("{} {}", e.field, e.message))
+                        .collect();
+                    anyhow::bail!("the password was not set: {}", reasons.join("; "))
+                }
+                Err(other) => Err(other.into()),
             }
         }
         Command::DefaultConfig => unreachable!("handled before the runtime starts"),

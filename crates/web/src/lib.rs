@@ -33,6 +33,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub site: Arc<Site>,
+    /// Who is behind a session cookie; `None` where sign-in is not wired (unit tests).
+    pub actors: Option<Arc<dyn actor::ActorSource>>,
 }
 
 /// Facts about this installation shown in pages and documents.

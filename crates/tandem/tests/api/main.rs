@@ -8,4 +8,5 @@ mod cli;
 mod directory_api;
 mod directory_pages;
 mod frameworks;
+mod identity;
 mod platform;

@@ -1,0 +1,18 @@
+-- Local accounts (a password for a person of the directory) and sign-in sessions. A session is
+-- known by the SHA-256 of its token; the token itself lives only in the browser's cookie.
+CREATE TABLE accounts (
+    person_id     BLOB PRIMARY KEY NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY NOT NULL,
+    person_id    BLOB NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    address      TEXT
+);
+CREATE INDEX sessions_person ON sessions (person_id);

@@ -1,0 +1,121 @@
+//! The sign-in and sign-out pages.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use tandem_web::actor::SESSION_COOKIE;
+use tandem_web::page::{render, see_other};
+use tandem_web::{AppState, Chrome, FormErrors, FormInput, PageResult, RequestActor};
+
+use crate::password::Password;
+use crate::store::{self, ABSOLUTE_TIMEOUT};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+}
+
+#[derive(Template)]
+#[template(path = "identity/sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    email: String,
+    errors: FormErrors,
+}
+
+async fn form() -> Response {
+    render(&SignInPage {
+        chrome: Chrome::new("sign-in", "Sign in"),
+        email: String::new(),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Fields {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `Secure` when Tandem is reached over HTTPS.
+fn secure(state: &AppState) -> &'static str {
+    match &state.site.public_url {
+        Some(url) if url.starts_with("https://") => "; Secure",
+        _ => "",
+    }
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    FormInput(fields): FormInput<Fields>,
+) -> PageResult<Response> {
+    let address = actor.address;
+    let token = store::sign_in(
+        &state.db,
+        state.clock.now(),
+        &fields.email,
+        Password::typed(&fields.password),
+        address,
+    )
+    .await?;
+    match token {
+        Some(token) => {
+            let mut response = see_other("/");
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+                ABSOLUTE_TIMEOUT.whole_seconds(),
+                secure(&state)
+            );
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie).expect("a hex token makes a valid header"),
+            );
+            Ok(response)
+        }
+        None => {
+            let errors = FormErrors::from_error(tandem_kernel::Error::invalid(
+                "password",
+                "the e-mail address or the password is wrong",
+            ))?;
+            let mut response = render(&SignInPage {
+                chrome: Chrome::new("sign-in", "Sign in"),
+                email: fields.email,
+                errors,
+            });
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(response)
+        }
+    }
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> PageResult<Response> {
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned());
+    if let Some(token) = token {
+        store::sign_out(&state.db, &token).await?;
+    }
+    let mut response = see_other("/sign-in").into_response();
+    let expired = format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        secure(&state)
+    );
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&expired).expect("a valid header"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,294 @@
+//! Accounts and sessions.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use sha2::{Digest, Sha256};
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_kernel::{Actor, Clock, Error, Result};
+use tandem_storage::{Db, SqlTime, run};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::password::{self, Password};
+
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
+/// A session ends this long after sign-in, however busy.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(7);
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Storage(format!("no randomness available: {e}").into()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The person with `email`, if any.
+async fn person_by_email(db: &Db, email: &str) -> Result<Option<(Uuid, String)>> {
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as("SELECT id, email FROM people WHERE email = $1")
+            .bind(email.trim())
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+/// Sets (or replaces) the password of the person with `email`, after the password policy.
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    email: &str,
+    raw: &str,
+) -> Result<()> {
+    let (person, email) = person_by_email(db, email).await?.ok_or_else(|| {
+        Error::invalid(
+            "email",
+            "no person in the directory has this e-mail address",
+        )
+    })?;
+    let password = password::check_new("password", &email, raw)?;
+    let hash = password::hash(password)
+        .await
+        .map_err(|e| Error::Storage(Box::new(e)))?;
+    let mut tx = db.begin().await?;
+    let existed: Option<i32> = run!(&mut tx, |c| {
+        sqlx::query_scalar("SELECT 1 FROM accounts WHERE person_id = $1")
+            .bind(person)
+            .fetch_optional(c)
+            .await
+    })?;
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO accounts (person_id, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (person_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at",
+        )
+        .bind(person)
+        .bind(&hash)
+        .bind(SqlTime(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    // Sessions signed in with the old password end with it.
+    run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+            .bind(person)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    let (before, after) = if existed.is_some() {
+        ("set", "changed")
+    } else {
+        ("", "set")
+    };
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: if existed.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            entity: "account",
+            entity_id: person.to_string(),
+            changes: Changes::diff(
+                &[("password", before.into())],
+                &[("password", after.into())],
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// An argon2id hash of a password nobody has, checked when an e-mail address has no account,
+/// so that unknown and known addresses take the same time to refuse.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Gm8zAnHfd3tXu3rQ2bXqfXoAw7Wd6Gm0LxQ8CM3HoAY";
+
+/// Signs in: on the right password, a new session and its token (for the cookie). A wrong
+/// password and an unknown address get the same answer, `None`, after the same work. Both
+/// outcomes are recorded in the audit trail.
+pub async fn sign_in(
+    db: &Db,
+    now: OffsetDateTime,
+    email: &str,
+    password: Password,
+    address: Option<String>,
+) -> Result<Option<String>> {
+    let mut conn = db.conn().await?;
+    let account: Option<(Uuid, String, String)> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT p.id, p.email, a.password_hash FROM accounts a JOIN people p ON p.id = a.person_id WHERE p.email = $1",
+        )
+        .bind(email.trim())
+        .fetch_optional(c)
+        .await
+    })?;
+    drop(conn);
+    let (hash, who) = match &account {
+        Some((_, _, hash)) => (
+            hash.clone(),
+            account.as_ref().map(|(id, email, _)| (*id, email.clone())),
+        ),
+        None => (DECOY_HASH.to_owned(), None),
+    };
+    let matches = password::verify(password, hash).await;
+    let mut tx = db.begin().await?;
+    let outcome = match who.filter(|_| matches) {
+        Some((person, email)) => {
+            let token = new_token()?;
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, address) \
+                     VALUES ($1, $2, $3, $3, $4, $5)",
+                )
+                .bind(token_hash(&token))
+                .bind(person)
+                .bind(SqlTime(now))
+                .bind(SqlTime(now + ABSOLUTE_TIMEOUT))
+                .bind(&address)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+            let actor = Actor::person(person, &email, address.clone());
+            record_sign_in(&mut tx, &actor, now, "signed in").await?;
+            Some(token)
+        }
+        None => {
+            let actor = Actor::anonymous(address.clone());
+            record_sign_in(
+                &mut tx,
+                &actor,
+                now,
+                &format!("refused for {}", email.trim()),
+            )
+            .await?;
+            None
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+async fn record_sign_in(
+    tx: &mut tandem_storage::Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    outcome: &str,
+) -> Result<()> {
+    tandem_audit::record(
+        tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "sign-in",
+            entity_id: actor.id.map(|i| i.to_string()).unwrap_or_default(),
+            changes: Changes::created(&[("outcome", outcome.to_owned())]),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends the session of `token`.
+pub async fn sign_out(db: &Db, token: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await
+}
+
+/// The person of a live session; refreshes its last-seen time (at most once a minute).
+pub async fn session_actor(
+    db: &Db,
+    now: OffsetDateTime,
+    token: &str,
+    address: Option<String>,
+) -> Result<Option<Actor>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let mut conn = db.conn().await?;
+    let found: Option<(Uuid, String, OffsetDateTime)> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT s.person_id, p.email, s.last_seen_at FROM sessions s JOIN people p ON p.id = s.person_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+        )
+        .bind(&hash)
+        .bind(SqlTime(now))
+        .bind(SqlTime(now - IDLE_TIMEOUT))
+        .fetch_optional(c)
+        .await
+    })?;
+    drop(conn);
+    let Some((person, email, last_seen)) = found else {
+        return Ok(None);
+    };
+    if now - last_seen > Duration::minutes(1) {
+        let mut tx = db.begin().await?;
+        run!(&mut tx, |c| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                .bind(&hash)
+                .bind(SqlTime(now))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await?;
+    }
+    Ok(Some(Actor::person(person, &email, address)))
+}
+
+/// The web layer's view of sessions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionActors;
+
+impl tandem_web::actor::ActorSource for SessionActors {
+    fn actor<'a>(
+        &'a self,
+        db: &'a Db,
+        clock: &'a dyn Clock,
+        token: &'a str,
+        address: Option<String>,
+    ) -> Pin<Box<dyn Future<Output = Option<Actor>> + Send + 'a>> {
+        Box::pin(async move {
+            match session_actor(db, clock.now(), token, address).await {
+                Ok(actor) => actor,
+                Err(error) => {
+                    tracing::warn!(%error, "the session could not be read; treating the request as anonymous");
+                    None
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_decoy_hash_is_a_real_argon2id_hash() {
+        assert!(argon2::PasswordHash::new(super::DECOY_HASH).is_ok());
+    }
+}

@@ -1,0 +1,196 @@
+//! Sign-in: accounts with a password policy, sessions in a cookie that make the person the
+//! actor of their changes, sign-out and timeouts; wrong and unknown addresses look alike.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tandem_kernel::Clock;
+
+use crate::harness::TestApp;
+use crate::on_both_engines;
+
+on_both_engines!(
+    a_person_signs_in_and_their_changes_carry_their_name,
+    wrong_passwords_and_unknown_addresses_get_the_same_answer,
+    sessions_end_when_idle_and_passwords_follow_the_policy,
+);
+
+const PASSWORD: &str = "tandem video room 7";
+
+async fn account(app: &TestApp) -> String {
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let nina = app
+        .person(&alpha, "Nina Keller", "nina@alpha.example")
+        .await;
+    let actor = tandem_kernel::Actor::system("test");
+    tandem_identity::store::set_password(
+        &app.db,
+        &actor,
+        app.clock.now(),
+        "nina@alpha.example",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    nina
+}
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn a_person_signs_in_and_their_changes_carry_their_name(app: TestApp) {
+    let nina = account(&app).await;
+    let response = app
+        .post_form(
+            "/sign-in",
+            &[("email", "nina@alpha.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = session_cookie(&response);
+
+    let changed = app
+        .client
+        .patch(app.url(&format!("/api/v1/people/{nina}")))
+        .header("cookie", &cookie)
+        .json(&json!({"job_title": "Service desk agent"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'person' AND action = 'update' AND actor_kind = 'person' AND actor_label = 'nina@alpha.example'").await,
+        1,
+        "the change is recorded under Nina's name"
+    );
+    assert_eq!(app.count("audit_entries WHERE entity = 'sign-in'").await, 1);
+
+    let out = app
+        .client
+        .post(app.url("/sign-out"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(app.count("sessions").await, 0);
+    app.client
+        .patch(app.url(&format!("/api/v1/people/{nina}")))
+        .header("cookie", &cookie)
+        .json(&json!({"job_title": "Team lead"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'person' AND action = 'update' AND actor_label = 'anonymous request'").await,
+        1,
+        "after sign-out the old cookie names nobody"
+    );
+}
+
+async fn wrong_passwords_and_unknown_addresses_get_the_same_answer(app: TestApp) {
+    account(&app).await;
+    let wrong = app
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", "nina@alpha.example"),
+                ("password", "tandem video room 8"),
+            ],
+        )
+        .await;
+    let unknown = app
+        .post_form(
+            "/sign-in",
+            &[("email", "nobody@alpha.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get("set-cookie").is_none());
+    let (wrong, unknown) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    let message = "the e-mail address or the password is wrong";
+    assert!(wrong.contains(message) && unknown.contains(message));
+    assert_eq!(app.count("sessions").await, 0);
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'sign-in'").await,
+        2,
+        "refusals are recorded too"
+    );
+}
+
+async fn sessions_end_when_idle_and_passwords_follow_the_policy(app: TestApp) {
+    let nina = account(&app).await;
+    let response = app
+        .post_form(
+            "/sign-in",
+            &[("email", "nina@alpha.example"), ("password", PASSWORD)],
+        )
+        .await;
+    let cookie = session_cookie(&response);
+    app.clock.advance(time::Duration::hours(13));
+    app.client
+        .patch(app.url(&format!("/api/v1/people/{nina}")))
+        .header("cookie", &cookie)
+        .json(&json!({"job_title": "Agent"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count(
+            "audit_entries WHERE entity = 'person' AND action = 'update' AND actor_kind = 'person'"
+        )
+        .await,
+        0,
+        "an idle session has ended"
+    );
+
+    let actor = tandem_kernel::Actor::system("test");
+    for (bad, reason) in [
+        ("short", "at least 12"),
+        ("nina@alpha.example", "e-mail"),
+        ("correcthorsebatterystaple", "common"),
+    ] {
+        let err = tandem_identity::store::set_password(
+            &app.db,
+            &actor,
+            app.clock.now(),
+            "nina@alpha.example",
+            bad,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.field_errors()[0].message.contains(reason),
+            "{bad}: {err}"
+        );
+    }
+    let err = tandem_identity::store::set_password(
+        &app.db,
+        &actor,
+        app.clock.now(),
+        "ghost@alpha.example",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "email");
+    let hashes = app
+        .count("accounts WHERE password_hash LIKE '$argon2id$%'")
+        .await;
+    assert_eq!(hashes, 1, "stored as an argon2id hash");
+}
