@@ -299,7 +299,28 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
         };
         teams::create(db, &actor, now, draft.validate()?).await?;
     }
+    load_accounts(db, &actor, now).await?;
     load_gap_assessment(db, now).await
+}
+
+/// The password of every demo account. The demo is for trying Tandem out, never for real data.
+pub const DEMO_PASSWORD: &str = "tandem-demo-2026";
+
+/// Sign-in accounts for a few people of the demo world, all with [`DEMO_PASSWORD`].
+async fn load_accounts(
+    db: &Db,
+    actor: &tandem_kernel::Actor,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<()> {
+    for email in [
+        "nina.keller@alpha.example",
+        "sven.richter@alpha.example",
+        "ines.kraus@alpha.example",
+        "david.chen@beta.example",
+    ] {
+        tandem_identity::store::set_password(db, actor, now, email, DEMO_PASSWORD).await?;
+    }
+    Ok(())
 }
 
 /// Alpha's view of its ITIL processes against ISO/IEC 27001:2005 (seed 001, scenario 2): what

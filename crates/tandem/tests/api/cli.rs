@@ -121,6 +121,8 @@ fn every_subcommand_has_help() {
         "default-config",
         "backup",
         "restore",
+        "audit",
+        "account",
     ] {
         let output = tandem(dir.path(), &[command, "--help"], &[]);
         assert!(output.status.success(), "{command} --help");
@@ -308,6 +310,27 @@ fn the_demo_starts_fresh_each_time_and_never_wipes_other_data() {
         assert!(server.terminate().success());
     }
     assert!(dir.path().join("tandem-demo/.tandem-demo").exists());
+    let mut set = Command::new(BINARY)
+        .args(["account", "set-password", "anna.lindqvist@gamma.example"])
+        .current_dir(dir.path())
+        .env_remove("TANDEM_DATABASE_URL")
+        .env("TANDEM_DATA_DIR", "tandem-demo")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        set.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    }
+    let refused = set.wait_with_output().unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("at least 12"),
+        "the policy's reason is shown: {said}"
+    );
     let verify = tandem(
         dir.path(),
         &["audit", "verify"],

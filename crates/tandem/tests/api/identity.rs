@@ -194,3 +194,33 @@ async fn sessions_end_when_idle_and_passwords_follow_the_policy(app: TestApp) {
         .await;
     assert_eq!(hashes, 1, "stored as an argon2id hash");
 }
+
+mod demo {
+    use reqwest::StatusCode;
+
+    use crate::harness::TestApp;
+
+    async fn demo_accounts_sign_in(app: TestApp) {
+        let response = app
+            .post_form(
+                "/sign-in",
+                &[
+                    ("email", "ines.kraus@alpha.example"),
+                    ("password", tandem::demo::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("accounts").await, 4);
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        demo_accounts_sign_in(TestApp::spawn_demo(tandem_storage::Engine::Sqlite).await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        demo_accounts_sign_in(TestApp::spawn_demo(tandem_storage::Engine::Postgres).await).await;
+    }
+}
