@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(tandem_web::MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn(tandem_web::security::same_origin))
         .layer(middleware::from_fn(tandem_web::security::headers))
         .layer(middleware::from_fn(observe::track))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -4,7 +4,7 @@
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// The policy of every page: scripts, styles, images and connections from Tandem itself only.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -41,4 +41,84 @@ pub async fn headers(request: Request, next: Next) -> Response {
             .or_insert(HeaderValue::from_static(value));
     }
     response
+}
+
+/// Middleware: refuses a state-changing request (anything but GET, HEAD, OPTIONS) that a
+/// browser says comes from another site — `Sec-Fetch-Site: cross-site`, or an `Origin` whose
+/// host is not the one asked for — so that another site cannot make a signed-in person's
+/// browser change records. Scripts and integrations send neither header and are not affected.
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    let method = request.method();
+    let safe = method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD
+        || method == axum::http::Method::OPTIONS;
+    if !safe && crossing_sites(request.headers()) {
+        return crate::ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "cross_site_request",
+            "this request came from another web site and was refused; make the change from Tandem's own pages",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn crossing_sites(headers: &axum::http::HeaderMap) -> bool {
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "cross-site")
+    {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        host,
+    ) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> axum::http::HeaderMap {
+        let mut map = axum::http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn requests_from_other_sites_are_recognised() {
+        assert!(crossing_sites(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(crossing_sites(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "tandem.example")
+        ])));
+        assert!(crossing_sites(&headers(&[
+            ("origin", "null"),
+            ("host", "tandem.example")
+        ])));
+        assert!(!crossing_sites(&headers(&[
+            ("origin", "https://tandem.example"),
+            ("host", "tandem.example")
+        ])));
+        assert!(!crossing_sites(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(
+            !crossing_sites(&headers(&[])),
+            "scripts send neither header"
+        );
+    }
 }

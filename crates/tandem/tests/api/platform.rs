@@ -15,7 +15,55 @@ on_both_engines!(
     assets_are_embedded_with_validators,
     every_response_carries_the_security_headers,
     instants_compare_in_time_order_on_both_engines,
+    changes_from_other_sites_are_refused_and_write_nothing,
 );
+
+async fn changes_from_other_sites_are_refused_and_write_nothing(app: TestApp) {
+    let response = app
+        .client
+        .post(app.url("/organisations"))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("name", "Planted"),
+            ("kind", "customer"),
+            ("description", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = app
+        .client
+        .post(app.url("/api/v1/organisations"))
+        .header("sec-fetch-site", "cross-site")
+        .json(&serde_json::json!({"name": "Planted", "kind": "customer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "cross_site_request");
+    assert_eq!(app.count("organisations").await, 0);
+
+    let same_site = app
+        .client
+        .post(app.url("/organisations"))
+        .header("origin", app.base.clone())
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("name", "Welcome"),
+            ("kind", "customer"),
+            ("description", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        same_site.status(),
+        StatusCode::SEE_OTHER,
+        "Tandem's own pages still work"
+    );
+}
 
 /// A whole second and half a second later: stored as text on SQLite, they must still compare
 /// as instants (a shorter RFC 3339 text would sort after the longer one).
