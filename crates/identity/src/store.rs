@@ -36,7 +36,7 @@ fn new_token() -> Result<String> {
 async fn person_by_email(db: &Db, email: &str) -> Result<Option<(Uuid, String)>> {
     let mut conn = db.conn().await?;
     Ok(run!(&mut conn, |c| {
-        sqlx::query_as("SELECT id, email FROM people WHERE email = $1")
+        sqlx::query_as("SELECT id, email FROM people WHERE lower(email) = lower($1)")
             .bind(email.trim())
             .fetch_optional(c)
             .await
@@ -132,7 +132,7 @@ pub async fn sign_in(
     let mut conn = db.conn().await?;
     let account: Option<(Uuid, String, String)> = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT p.id, p.email, a.password_hash FROM accounts a JOIN people p ON p.id = a.person_id WHERE p.email = $1",
+            "SELECT p.id, p.email, a.password_hash FROM accounts a JOIN people p ON p.id = a.person_id WHERE lower(p.email) = lower($1)",
         )
         .bind(email.trim())
         .fetch_optional(c)
@@ -170,14 +170,12 @@ pub async fn sign_in(
             Some(token)
         }
         None => {
+            // Only something shaped like an e-mail address is recorded: a password typed into
+            // the wrong field must not end up in the append-only trail.
+            let typed = tandem_kernel::text::Email::parse("email", email)
+                .map_or_else(|_| "(not an e-mail address)".to_owned(), |e| e.to_string());
             let actor = Actor::anonymous(address.clone());
-            record_sign_in(
-                &mut tx,
-                &actor,
-                now,
-                &format!("refused for {}", email.trim()),
-            )
-            .await?;
+            record_sign_in(&mut tx, &actor, now, &format!("refused for {typed}")).await?;
             None
         }
     };

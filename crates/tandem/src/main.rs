@@ -65,7 +65,7 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum AccountCommand {
     /// Set the password of the person with EMAIL (read from standard input, first line), for
-    /// example to create the first administrator's account.
+    /// example to create the first account.
     SetPassword {
         /// The person's e-mail address, as in the directory.
         email: String,

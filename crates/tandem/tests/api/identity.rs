@@ -131,6 +131,31 @@ async fn wrong_passwords_and_unknown_addresses_get_the_same_answer(app: TestApp)
         2,
         "refusals are recorded too"
     );
+
+    let mistyped = app
+        .post_form(
+            "/sign-in",
+            &[("email", "tandem video room 7"), ("password", "")],
+        )
+        .await;
+    assert_eq!(mistyped.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.count("audit_entries WHERE changes LIKE '%tandem video room 7%'")
+            .await,
+        0,
+        "a password typed into the e-mail field is not recorded"
+    );
+    let capitals = app
+        .post_form(
+            "/sign-in",
+            &[("email", "Nina@Alpha.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        capitals.status(),
+        StatusCode::SEE_OTHER,
+        "addresses match whatever their case"
+    );
 }
 
 async fn sessions_end_when_idle_and_passwords_follow_the_policy(app: TestApp) {
