@@ -16,8 +16,28 @@ use crate::store::{self, ABSOLUTE_TIMEOUT};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/account", get(account))
         .route("/sign-in", get(form).post(sign_in))
         .route("/sign-out", post(sign_out))
+}
+
+#[derive(Template)]
+#[template(path = "identity/account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    /// The signed-in person's e-mail address; `None` when not signed in.
+    signed_in: Option<String>,
+    address: Option<String>,
+}
+
+/// `GET /account`: who you are signed in as, with the sign-out button.
+async fn account(RequestActor(actor): RequestActor) -> Response {
+    let signed_in = (actor.kind == tandem_kernel::ActorKind::Person).then(|| actor.label.clone());
+    render(&AccountPage {
+        chrome: Chrome::new("account", "Account"),
+        signed_in,
+        address: actor.address,
+    })
 }
 
 #[derive(Template)]

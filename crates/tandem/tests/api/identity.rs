@@ -73,6 +73,23 @@ async fn a_person_signs_in_and_their_changes_carry_their_name(app: TestApp) {
     );
     assert_eq!(app.count("audit_entries WHERE entity = 'sign-in'").await, 1);
 
+    let page = app
+        .client
+        .get(app.url("/account"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("signed in as <strong>nina@alpha.example</strong>")
+            && page.contains("action=\"/sign-out\""),
+        "{page}"
+    );
+    let anonymous = app.get("/account").await.text().await.unwrap();
+    assert!(anonymous.contains("You are not signed in") && anonymous.contains("href=\"/sign-in\""));
     let out = app
         .client
         .post(app.url("/sign-out"))
