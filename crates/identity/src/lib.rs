@@ -5,8 +5,10 @@
 //! session behind a request becomes the request's [`tandem_kernel::Actor`] through
 //! [`SessionActors`], which the binary hands to the web layer.
 //!
+//! Owns the tables `accounts`, `sessions` and `sign_in_failures` (for throttling).
+//!
 //! Not yet here (see issue 3): roles and permissions, tenant scoping, MFA, API tokens, CSRF
-//! tokens, throttling.
+//! tokens.
 
 pub mod pages;
 pub mod password;

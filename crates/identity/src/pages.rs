@@ -12,7 +12,7 @@ use tandem_web::page::{render, see_other};
 use tandem_web::{AppState, Chrome, FormErrors, FormInput, PageResult, RequestActor};
 
 use crate::password::Password;
-use crate::store::{self, ABSOLUTE_TIMEOUT};
+use crate::store::{self, ABSOLUTE_TIMEOUT, SignIn};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,7 +78,7 @@ async fn sign_in(
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let address = actor.address;
-    let token = store::sign_in(
+    let outcome = store::sign_in(
         &state.db,
         state.clock.now(),
         &fields.email,
@@ -86,8 +86,8 @@ async fn sign_in(
         address,
     )
     .await?;
-    match token {
-        Some(token) => {
+    match outcome {
+        SignIn::Started(token) => {
             let mut response = see_other("/");
             let cookie = format!(
                 "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
@@ -100,17 +100,25 @@ async fn sign_in(
             );
             Ok(response)
         }
-        None => {
-            let errors = FormErrors::from_error(tandem_kernel::Error::invalid(
-                "password",
-                "the e-mail address or the password is wrong",
-            ))?;
+        refused => {
+            let (message, status) = match refused {
+                SignIn::Throttled => (
+                    "too many failed sign-ins lately for this address; wait 15 minutes and try again",
+                    StatusCode::TOO_MANY_REQUESTS,
+                ),
+                _ => (
+                    "the e-mail address or the password is wrong",
+                    StatusCode::UNAUTHORIZED,
+                ),
+            };
+            let errors =
+                FormErrors::from_error(tandem_kernel::Error::invalid("password", message))?;
             let mut response = render(&SignInPage {
                 chrome: Chrome::new("sign-in", "Sign in"),
                 email: fields.email,
                 errors,
             });
-            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            *response.status_mut() = status;
             Ok(response)
         }
     }

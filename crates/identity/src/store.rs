@@ -119,16 +119,79 @@ pub async fn set_password(
 /// so that unknown and known addresses take the same time to refuse.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Gm8zAnHfd3tXu3rQ2bXqfXoAw7Wd6Gm0LxQ8CM3HoAY";
 
+/// How long failed sign-ins count against an address.
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// Failed sign-ins for one e-mail address within the window before further tries are refused.
+pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
+/// Failed sign-ins from one network address within the window before further tries are refused.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+
+/// The outcome of a sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// The session's token, for the cookie.
+    Started(String),
+    /// Wrong password, unknown address or no account: one answer for all three.
+    Refused,
+    /// Too many failures for this e-mail address or from this network address lately; the
+    /// password was not even checked.
+    Throttled,
+}
+
+/// Whether recent failures for `email` or from `address` stop this attempt.
+async fn throttled(
+    db: &Db,
+    now: OffsetDateTime,
+    email: &str,
+    address: Option<&str>,
+) -> Result<bool> {
+    let mut conn = db.conn().await?;
+    let since = SqlTime(now - THROTTLE_WINDOW);
+    let (by_email, by_address): (i64, i64) = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM sign_in_failures WHERE email = $1 AND at > $3), \
+                    (SELECT count(*) FROM sign_in_failures WHERE address = $2 AND at > $3)",
+        )
+        .bind(email)
+        .bind(address)
+        .bind(since)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(by_email >= MAX_FAILURES_PER_EMAIL || by_address >= MAX_FAILURES_PER_ADDRESS)
+}
+
 /// Signs in: on the right password, a new session and its token (for the cookie). A wrong
-/// password and an unknown address get the same answer, `None`, after the same work. Both
-/// outcomes are recorded in the audit trail.
+/// password and an unknown address get the same answer after the same work; after too many
+/// failures for the address typed, or from the client's address, tries are refused without
+/// checking the password until the failures age out of [`THROTTLE_WINDOW`]. Every outcome is
+/// recorded in the audit trail.
 pub async fn sign_in(
     db: &Db,
     now: OffsetDateTime,
     email: &str,
     password: Password,
     address: Option<String>,
-) -> Result<Option<String>> {
+) -> Result<SignIn> {
+    // Only something shaped like an e-mail address is kept (in the trail and for throttling):
+    // a password typed into the wrong field must not end up stored.
+    let typed = tandem_kernel::text::Email::parse("email", email).map_or_else(
+        |_| "(not an e-mail address)".to_owned(),
+        |e| e.to_string().to_lowercase(),
+    );
+    if throttled(db, now, &typed, address.as_deref()).await? {
+        let mut tx = db.begin().await?;
+        let actor = Actor::anonymous(address.clone());
+        record_sign_in(
+            &mut tx,
+            &actor,
+            now,
+            &format!("refused for {typed}: too many failed sign-ins lately"),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(SignIn::Throttled);
+    }
     let mut conn = db.conn().await?;
     let account: Option<(Uuid, String, String)> = run!(&mut conn, |c| {
         sqlx::query_as(
@@ -167,16 +230,28 @@ pub async fn sign_in(
             })?;
             let actor = Actor::person(person, &email, address.clone());
             record_sign_in(&mut tx, &actor, now, "signed in").await?;
-            Some(token)
+            run!(&mut tx, |c| {
+                sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+                    .bind(&typed)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            SignIn::Started(token)
         }
         None => {
-            // Only something shaped like an e-mail address is recorded: a password typed into
-            // the wrong field must not end up in the append-only trail.
-            let typed = tandem_kernel::text::Email::parse("email", email)
-                .map_or_else(|_| "(not an e-mail address)".to_owned(), |e| e.to_string());
             let actor = Actor::anonymous(address.clone());
             record_sign_in(&mut tx, &actor, now, &format!("refused for {typed}")).await?;
-            None
+            run!(&mut tx, |c| {
+                sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
+                    .bind(&typed)
+                    .bind(&address)
+                    .bind(SqlTime(now))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            SignIn::Refused
         }
     };
     tx.commit().await?;

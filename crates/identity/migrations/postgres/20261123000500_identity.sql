@@ -16,3 +16,13 @@ CREATE TABLE sessions (
     address      TEXT
 );
 CREATE INDEX sessions_person ON sessions (person_id);
+
+-- Failed sign-ins, for throttling: by the address typed (lower case) and by the client's network
+-- address. Rows older than the throttling window are of no further use.
+CREATE TABLE sign_in_failures (
+    email   TEXT NOT NULL,
+    address TEXT,
+    at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sign_in_failures_email ON sign_in_failures (email, at);
+CREATE INDEX sign_in_failures_address ON sign_in_failures (address, at);

@@ -12,7 +12,77 @@ on_both_engines!(
     a_person_signs_in_and_their_changes_carry_their_name,
     wrong_passwords_and_unknown_addresses_get_the_same_answer,
     sessions_end_when_idle_and_passwords_follow_the_policy,
+    repeated_failures_are_throttled_without_revealing_accounts,
 );
+
+async fn repeated_failures_are_throttled_without_revealing_accounts(app: TestApp) {
+    account(&app).await;
+    for _ in 0..5 {
+        let wrong = app
+            .post_form(
+                "/sign-in",
+                &[
+                    ("email", "nina@alpha.example"),
+                    ("password", "not the password x"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let right = app
+        .post_form(
+            "/sign-in",
+            &[("email", "Nina@alpha.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        right.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(
+        right
+            .text()
+            .await
+            .unwrap()
+            .contains("too many failed sign-ins")
+    );
+    for _ in 0..5 {
+        app.post_form(
+            "/sign-in",
+            &[
+                ("email", "ghost@alpha.example"),
+                ("password", "not the password x"),
+            ],
+        )
+        .await;
+    }
+    let ghost = app
+        .post_form(
+            "/sign-in",
+            &[("email", "ghost@alpha.example"), ("password", "x")],
+        )
+        .await;
+    assert_eq!(
+        ghost.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "addresses without an account are throttled alike"
+    );
+    app.clock.advance(time::Duration::minutes(16));
+    let later = app
+        .post_form(
+            "/sign-in",
+            &[("email", "nina@alpha.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(later.status(), StatusCode::SEE_OTHER, "failures age out");
+    assert_eq!(
+        app.count("sign_in_failures WHERE email = 'nina@alpha.example'")
+            .await,
+        0,
+        "a success clears them"
+    );
+}
 
 const PASSWORD: &str = "tandem video room 7";
 
