@@ -1,9 +1,10 @@
 //! Identity: local accounts for people of the directory, sign-in and sessions.
 //!
-//! Owns the tables `accounts`, `sessions` and `sign_in_failures` (for throttling). [`password`] holds the password policy and
-//! hashing; [`store`] the accounts and sessions; [`pages`] the sign-in and sign-out pages. The
-//! session behind a request becomes the request's [`tandem_kernel::Actor`] through
-//! [`SessionActors`], which the binary hands to the web layer.
+//! Owns the tables `accounts`, `sessions` and `sign_in_failures` (for throttling).
+//! [`password`] holds the password policy and hashing; [`store`] the accounts, sessions and
+//! throttling; [`pages`] the account, sign-in and sign-out pages. The session behind a request
+//! becomes the request's [`tandem_kernel::Actor`] through [`SessionActors`], which the binary
+//! hands to the web layer.
 //!
 //! Not yet here (see issue 3): roles and permissions, tenant scoping, MFA, API tokens, CSRF
 //! tokens.
