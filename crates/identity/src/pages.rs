@@ -17,6 +17,10 @@ use crate::store::{self, ABSOLUTE_TIMEOUT, SignIn};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(account))
+        .route(
+            "/account/password",
+            get(password_form).post(change_password),
+        )
         .route("/sign-in", get(form).post(sign_in))
         .route("/sign-out", post(sign_out))
 }
@@ -124,16 +128,86 @@ async fn sign_in(
     }
 }
 
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> PageResult<Response> {
-    let token = headers
+/// The session token of the request's cookie.
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned());
-    if let Some(token) = token {
+        .map(|(_, value)| value.to_owned())
+}
+
+#[derive(Template)]
+#[template(path = "identity/password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    email: String,
+    errors: FormErrors,
+    changed: bool,
+}
+
+fn password_page(email: String, errors: FormErrors, changed: bool) -> Response {
+    render(&PasswordPage {
+        chrome: Chrome::new("account", "Change your password"),
+        email,
+        errors,
+        changed,
+    })
+}
+
+/// `GET /account/password`: the form, for a signed-in person; others are sent to sign in.
+async fn password_form(RequestActor(actor): RequestActor) -> Response {
+    if actor.kind != tandem_kernel::ActorKind::Person {
+        return see_other("/sign-in");
+    }
+    password_page(actor.label, FormErrors::default(), false)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PasswordFields {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    headers: HeaderMap,
+    FormInput(fields): FormInput<PasswordFields>,
+) -> PageResult<Response> {
+    let (true, Some(token)) = (
+        actor.kind == tandem_kernel::ActorKind::Person,
+        session_token(&headers),
+    ) else {
+        return Ok(see_other("/sign-in"));
+    };
+    let email = actor.label.clone();
+    let changed = store::change_own_password(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        &token,
+        Password::typed(&fields.current),
+        &fields.password,
+    )
+    .await;
+    match changed {
+        Ok(()) => Ok(password_page(email, FormErrors::default(), true)),
+        Err(error) => {
+            let mut response = password_page(email, FormErrors::from_error(error)?, false);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> PageResult<Response> {
+    if let Some(token) = session_token(&headers) {
         store::sign_out(&state.db, &token).await?;
     }
     let mut response = see_other("/sign-in").into_response();

@@ -43,13 +43,51 @@ async fn person_by_email(db: &Db, email: &str) -> Result<Option<(Uuid, String)>>
     })?)
 }
 
-/// Sets (or replaces) the password of the person with `email`, after the password policy.
+/// Sets (or replaces) the password of the person with `email`, after the password policy, and
+/// ends their sessions.
 pub async fn set_password(
     db: &Db,
     actor: &Actor,
     now: OffsetDateTime,
     email: &str,
     raw: &str,
+) -> Result<()> {
+    change_password(db, actor, now, email, raw, None).await
+}
+
+/// Changes the password of the signed-in person whose session is `token`, if `current` is
+/// their password; ends their other sessions and keeps this one.
+pub async fn change_own_password(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    token: &str,
+    current: Password,
+    new: &str,
+) -> Result<()> {
+    let email = actor.label.clone();
+    let mut conn = db.conn().await?;
+    let hash: Option<String> = run!(&mut conn, |c| {
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE person_id = $1")
+            .bind(actor.id)
+            .fetch_optional(c)
+            .await
+    })?;
+    drop(conn);
+    let matches = password::verify(current, hash.unwrap_or_else(|| DECOY_HASH.to_owned())).await;
+    if !matches {
+        return Err(Error::invalid("current", "is not your current password"));
+    }
+    change_password(db, actor, now, &email, new, Some(&token_hash(token))).await
+}
+
+async fn change_password(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    email: &str,
+    raw: &str,
+    keep_session: Option<&str>,
 ) -> Result<()> {
     let (person, email) = person_by_email(db, email).await?.ok_or_else(|| {
         Error::invalid(
@@ -80,10 +118,11 @@ pub async fn set_password(
         .await
         .map(|r| r.rows_affected())
     })?;
-    // Sessions signed in with the old password end with it.
+    // Sessions signed in with the old password end with it (but the one changing it).
     run!(&mut tx, |c| {
-        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
             .bind(person)
+            .bind(keep_session.unwrap_or(""))
             .execute(c)
             .await
             .map(|r| r.rows_affected())

@@ -13,7 +13,78 @@ on_both_engines!(
     wrong_passwords_and_unknown_addresses_get_the_same_answer,
     sessions_end_when_idle_and_passwords_follow_the_policy,
     repeated_failures_are_throttled_without_revealing_accounts,
+    a_person_changes_their_own_password,
 );
+
+async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
+    app.post_form(
+        "/sign-in",
+        &[("email", "nina@alpha.example"), ("password", password)],
+    )
+    .await
+}
+
+async fn a_person_changes_their_own_password(app: TestApp) {
+    account(&app).await;
+    // Signed in from another browser, too.
+    session_cookie(&sign_in(&app, PASSWORD).await);
+    let this = session_cookie(&sign_in(&app, PASSWORD).await);
+    assert_eq!(app.count("sessions").await, 2);
+
+    let change = |cookie: String, current: &'static str, new: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/account/password"))
+                .header("cookie", cookie)
+                .form(&[("current", current), ("password", new)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let wrong = change(this.clone(), "not my password x", "a brand new passphrase").await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("id=\"current-error\""));
+    let weak = change(this.clone(), PASSWORD, "short").await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.text().await.unwrap().contains("at least 12"));
+
+    let done = change(this.clone(), PASSWORD, "a brand new passphrase").await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(
+        done.text()
+            .await
+            .unwrap()
+            .contains("Your password has been changed")
+    );
+    assert_eq!(
+        app.count("sessions").await,
+        1,
+        "the other session ended, this one stays"
+    );
+    assert_eq!(
+        sign_in(&app, PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&app, "a brand new passphrase").await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let anonymous = app
+        .post_form(
+            "/account/password",
+            &[("current", PASSWORD), ("password", "x")],
+        )
+        .await;
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::SEE_OTHER,
+        "only a signed-in person changes a password"
+    );
+    assert_eq!(anonymous.headers()["location"], "/sign-in");
+}
 
 async fn repeated_failures_are_throttled_without_revealing_accounts(app: TestApp) {
     account(&app).await;
