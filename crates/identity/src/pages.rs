@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
             "/account/password",
             get(password_form).post(change_password),
         )
+        .route("/account/sessions/{session}/revoke", post(revoke))
         .route("/sign-in", get(form).post(sign_in))
         .route("/sign-out", post(sign_out))
 }
@@ -32,16 +33,53 @@ struct AccountPage {
     /// The signed-in person's e-mail address; `None` when not signed in.
     signed_in: Option<String>,
     address: Option<String>,
+    sessions: Vec<store::SessionInfo>,
+    /// The name of the session this page was asked from.
+    this_session: String,
 }
 
-/// `GET /account`: who you are signed in as, with the sign-out button.
-async fn account(RequestActor(actor): RequestActor) -> Response {
+impl AccountPage {
+    fn when(&self, at: &time::OffsetDateTime) -> String {
+        let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+        at.to_offset(time::UtcOffset::UTC)
+            .format(&format)
+            .unwrap_or_default()
+    }
+}
+
+/// `GET /account`: who you are signed in as, your sessions, the sign-out button.
+async fn account(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    headers: HeaderMap,
+) -> PageResult<Response> {
     let signed_in = (actor.kind == tandem_kernel::ActorKind::Person).then(|| actor.label.clone());
-    render(&AccountPage {
+    let sessions = match actor.id.filter(|_| signed_in.is_some()) {
+        Some(person) => store::sessions_of(&state.db, state.clock.now(), person).await?,
+        None => Vec::new(),
+    };
+    Ok(render(&AccountPage {
         chrome: Chrome::new("account", "Account"),
         signed_in,
         address: actor.address,
-    })
+        sessions,
+        this_session: session_token(&headers)
+            .map(|t| store::session_name(&t))
+            .unwrap_or_default(),
+    }))
+}
+
+/// Ends one of the signed-in person's own sessions.
+async fn revoke(
+    State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
+    axum::extract::Path(session): axum::extract::Path<String>,
+) -> PageResult<Response> {
+    let (tandem_kernel::ActorKind::Person, Some(person)) = (actor.kind, actor.id) else {
+        return Ok(see_other("/sign-in"));
+    };
+    store::revoke_session(&state.db, person, &session).await?;
+    Ok(see_other("/account"))
 }
 
 #[derive(Template)]

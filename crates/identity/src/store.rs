@@ -331,6 +331,54 @@ pub async fn sign_out(db: &Db, token: &str) -> Result<()> {
     tx.commit().await
 }
 
+/// A live session, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionInfo {
+    /// The SHA-256 of the token: names the session without being usable to sign in.
+    pub token_hash: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub address: Option<String>,
+}
+
+/// The person's live sessions, newest first.
+pub async fn sessions_of(db: &Db, now: OffsetDateTime, person: Uuid) -> Result<Vec<SessionInfo>> {
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, SessionInfo>(
+            "SELECT token_hash, created_at, last_seen_at, address FROM sessions \
+             WHERE person_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY created_at DESC",
+        )
+        .bind(person)
+        .bind(SqlTime(now))
+        .bind(SqlTime(now - IDLE_TIMEOUT))
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Ends one of the person's own sessions; another person's session is not found.
+pub async fn revoke_session(db: &Db, person: Uuid, session: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let ended = run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND person_id = $2")
+            .bind(session)
+            .bind(person)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if ended == 0 {
+        return Err(Error::NotFound { entity: "session" });
+    }
+    tx.commit().await
+}
+
+/// The hash a session is known by, for marking "this session" in a list.
+pub fn session_name(token: &str) -> String {
+    token_hash(token)
+}
+
 /// The person of a live session; refreshes its last-seen time (at most once a minute).
 pub async fn session_actor(
     db: &Db,

@@ -14,7 +14,81 @@ on_both_engines!(
     sessions_end_when_idle_and_passwords_follow_the_policy,
     repeated_failures_are_throttled_without_revealing_accounts,
     a_person_changes_their_own_password,
+    a_person_ends_their_other_sessions_and_no_one_elses,
 );
+
+async fn a_person_ends_their_other_sessions_and_no_one_elses(app: TestApp) {
+    account(&app).await;
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    app.person(&beta, "David Chen", "david@beta.example").await;
+    let actor = tandem_kernel::Actor::system("test");
+    tandem_identity::store::set_password(
+        &app.db,
+        &actor,
+        app.clock.now(),
+        "david@beta.example",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let davids = session_cookie(
+        &app.post_form(
+            "/sign-in",
+            &[("email", "david@beta.example"), ("password", PASSWORD)],
+        )
+        .await,
+    );
+    let other = session_cookie(&sign_in(&app, PASSWORD).await);
+    let this = session_cookie(&sign_in(&app, PASSWORD).await);
+
+    let page = app
+        .client
+        .get(app.url("/account"))
+        .header("cookie", &this)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("this session"));
+    let name =
+        |cookie: &str| tandem_identity::store::session_name(cookie.split_once('=').unwrap().1);
+    assert!(
+        page.contains(&format!("/account/sessions/{}/revoke", name(&other))),
+        "the other session can be ended"
+    );
+    assert!(
+        !page.contains(&name(&davids)),
+        "another person's sessions are not listed"
+    );
+
+    let denied = app
+        .client
+        .post(app.url(&format!("/account/sessions/{}/revoke", name(&davids))))
+        .header("cookie", &this)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        denied.status(),
+        StatusCode::NOT_FOUND,
+        "nobody ends another person's session"
+    );
+    let ended = app
+        .client
+        .post(app.url(&format!("/account/sessions/{}/revoke", name(&other))))
+        .header("cookie", &this)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("sessions").await,
+        2,
+        "David's and this one remain"
+    );
+}
 
 async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
     app.post_form(
