@@ -276,6 +276,16 @@ pub async fn sign_in(
                     .await
                     .map(|r| r.rows_affected())
             })?;
+            // Sessions of this person that have ended are of no further use.
+            run!(&mut tx, |c| {
+                sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND (expires_at <= $2 OR last_seen_at <= $3)")
+                    .bind(person)
+                    .bind(SqlTime(now))
+                    .bind(SqlTime(now - IDLE_TIMEOUT))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
             SignIn::Started(token)
         }
         None => {
@@ -286,6 +296,14 @@ pub async fn sign_in(
                     .bind(&typed)
                     .bind(&address)
                     .bind(SqlTime(now))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            // Failures older than the window no longer count; they go.
+            run!(&mut tx, |c| {
+                sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
+                    .bind(SqlTime(now - THROTTLE_WINDOW))
                     .execute(c)
                     .await
                     .map(|r| r.rows_affected())

@@ -227,6 +227,19 @@ async fn repeated_failures_are_throttled_without_revealing_accounts(app: TestApp
         0,
         "a success clears them"
     );
+    // The ghost's five failures are now older than the window: the next failure removes them.
+    let stale = app
+        .post_form(
+            "/sign-in",
+            &[("email", "ghost@alpha.example"), ("password", "x")],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.count("sign_in_failures").await,
+        1,
+        "failures older than the window are removed"
+    );
 }
 
 const PASSWORD: &str = "tandem video room 7";
