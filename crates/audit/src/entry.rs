@@ -74,20 +74,6 @@ impl Changes {
     }
 }
 
-/// Percent-encodes a query-string value.
-pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// The hash of the entry before the first one.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -132,8 +118,8 @@ impl Entry {
     pub fn record_href(&self) -> String {
         format!(
             "/audit?entity={}&entity_id={}",
-            encode(&self.entity),
-            encode(&self.entity_id)
+            tandem_web::page::encode_component(&self.entity),
+            tandem_web::page::encode_component(&self.entity_id)
         )
     }
 
@@ -155,10 +141,7 @@ impl Entry {
         ] {
             field(&mut bytes, &value);
         }
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        tandem_kernel::text::hex(&Sha256::digest(&bytes))
     }
 }
 

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use tandem_web::page::render;
+use tandem_web::page::{encode_component, render};
 use tandem_web::{AppState, Chrome, PageError, PageQuery, PageResult};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
@@ -79,23 +79,10 @@ impl Query {
         pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", form_encode(v)))
+            .map(|(k, v)| format!("{k}={}", encode_component(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
-}
-
-fn form_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[derive(Template)]

@@ -3,12 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams, Page};
 use tandem_kernel::{Error, id::parse_id};
-use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor};
+use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor, created};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -37,15 +37,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 fn id_from_path<T: std::str::FromStr>(raw: &str, entity: &'static str) -> Result<T, ApiError> {
     parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity }))
-}
-
-fn created(location: String, body: impl Serialize) -> Response {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(body),
-    )
-        .into_response()
 }
 
 /// Query parameters shared by every list.

@@ -496,12 +496,10 @@ async fn create_assessment(
     .validate(&*catalogue(&state.db).await?)?;
     let created = store::create(&state.db, &actor, state.clock.now(), input).await?;
     let location = format!("/api/v1/gap-assessments/{}", created.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(assessment_view(created, Some(Vec::new()))),
-    )
-        .into_response())
+    Ok(tandem_web::created(
+        location,
+        assessment_view(created, Some(Vec::new())),
+    ))
 }
 
 async fn assessment_with_statuses(
@@ -908,12 +906,10 @@ async fn create_framework(
 async fn created_framework(state: &AppState, id: &str) -> ApiResult<Response> {
     let shared = catalogue(&state.db).await?;
     let view = framework_view(&shared, id).ok_or_else(|| unknown_framework(id))?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, format!("/api/v1/frameworks/{id}"))],
-        Json(view),
-    )
-        .into_response())
+    Ok(tandem_web::created(
+        format!("/api/v1/frameworks/{id}"),
+        view,
+    ))
 }
 
 /// Delete a framework you added, with the mappings that touch it.

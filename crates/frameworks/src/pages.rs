@@ -15,7 +15,7 @@ use tandem_kernel::Error;
 use tandem_kernel::error::AllValid;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::ListOptions;
-use tandem_web::page::{render, see_other};
+use tandem_web::page::{encode_component, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor,
 };
@@ -63,26 +63,13 @@ pub fn router() -> Router<AppState> {
         .route("/scenarios/{number}", get(scenario_page))
 }
 
-/// Percent-encodes one path segment (references hold spaces and other characters).
-pub fn segment(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for byte in raw.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// The page address of a node.
 pub fn node_href(catalogue: &Catalogue, ix: usize) -> String {
     let node = catalogue.node(ix);
     format!(
         "/frameworks/{}/nodes/{}",
         node.framework,
-        segment(&node.reference)
+        encode_component(&node.reference)
     )
 }
 
@@ -924,16 +911,6 @@ async fn scenario_page(
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn references_are_encoded_as_one_path_segment() {
-        assert_eq!(super::segment("SD 4.6.4.3"), "SD%204.6.4.3");
-        assert_eq!(super::segment("A.10.1/2"), "A.10.1%2F2");
-        assert_eq!(super::segment("Ä"), "%C3%84");
-    }
-}
-
 // ---------------------------------------------------------------- adding frameworks and mappings
 
 /// The fields of an upload form and its file.
@@ -1212,7 +1189,7 @@ async fn mapping_add(
     Path((id, reference)): Path<(String, String)>,
     FormInput(fields): FormInput<MappingFields>,
 ) -> PageResult<Response> {
-    let href = format!("/frameworks/{id}/nodes/{}", segment(&reference));
+    let href = format!("/frameworks/{id}/nodes/{}", encode_component(&reference));
     let target = (fields.target_framework.clone(), fields.target_ref.clone());
     let saved: tandem_kernel::Result<Vec<uuid::Uuid>> = async {
         let (relation, rationale) = (

@@ -168,14 +168,7 @@ async fn sign_in(
 
 /// The session token of the request's cookie.
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
+    tandem_web::actor::cookie(headers, SESSION_COOKIE).map(str::to_owned)
 }
 
 #[derive(Template)]

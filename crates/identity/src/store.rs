@@ -19,17 +19,14 @@ pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(7);
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    tandem_kernel::text::hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::Storage(format!("no randomness available: {e}").into()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(tandem_kernel::text::hex(&bytes))
 }
 
 /// The person with `email`, if any.

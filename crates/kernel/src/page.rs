@@ -55,7 +55,7 @@ impl Cursor {
     /// The cursor as a URL-safe token (hex of sort, key and id, separated).
     pub fn encode(&self) -> String {
         let raw = format!("{}{SEPARATOR}{}{SEPARATOR}{}", self.sort, self.key, self.id);
-        raw.bytes().map(|b| format!("{b:02x}")).collect()
+        crate::text::hex(raw.as_bytes())
     }
 
     pub fn decode(field: &str, token: &str) -> Result<Self, FieldError> {

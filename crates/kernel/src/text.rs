@@ -182,10 +182,20 @@ impl Phone {
     }
 }
 
+/// Lower-case hexadecimal of `bytes`: for hashes, tokens and cursors.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn hex_is_two_lower_case_digits_per_byte() {
+        assert_eq!(hex(&[0x00, 0xab, 0x7f]), "00ab7f");
+    }
 
     #[test]
     fn names_are_trimmed_and_required() {

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use tandem_kernel::{Actor, Clock};
@@ -29,9 +30,8 @@ pub trait ActorSource: Send + Sync {
 pub const SESSION_COOKIE: &str = "tandem_session";
 
 /// The value of cookie `name` in the request's `Cookie` headers.
-pub fn cookie<'p>(parts: &'p Parts, name: &str) -> Option<&'p str> {
-    parts
-        .headers
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -56,7 +56,7 @@ impl FromRequestParts<AppState> for RequestActor {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip().to_string());
-        if let (Some(source), Some(token)) = (&state.actors, cookie(parts, SESSION_COOKIE))
+        if let (Some(source), Some(token)) = (&state.actors, cookie(&parts.headers, SESSION_COOKIE))
             && let Some(actor) = source
                 .actor(&state.db, state.clock.as_ref(), token, address.clone())
                 .await

@@ -19,12 +19,7 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     };
     let etag = format!(
         "\"{}\"",
-        file.metadata
-            .sha256_hash()
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+        tandem_kernel::text::hex(&file.metadata.sha256_hash()[..16])
     );
     let cache = HeaderValue::from_static("public, max-age=3600");
     if headers

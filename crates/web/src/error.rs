@@ -99,6 +99,16 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// `201 Created` with the new record's address in `Location` and the record as JSON.
+pub fn created(location: String, body: impl Serialize) -> Response {
+    (
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

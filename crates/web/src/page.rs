@@ -253,8 +253,33 @@ where
     }
 }
 
+/// Percent-encodes a value for one path segment or query-string value: everything but ASCII
+/// letters, digits and `-._~` (references hold spaces and slashes, e-mail addresses `@`).
+pub fn encode_component(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Redirects the browser to `location` after a successful form submission (303 See Other, so
 /// that reloading does not submit again).
 pub fn see_other(location: &str) -> Response {
     axum::response::Redirect::to(location).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(super::encode_component("SD 4.6.4.3"), "SD%204.6.4.3");
+        assert_eq!(super::encode_component("A.10.1/2"), "A.10.1%2F2");
+        assert_eq!(super::encode_component("Ä"), "%C3%84");
+        assert_eq!(super::encode_component("gap status"), "gap%20status");
+    }
 }
