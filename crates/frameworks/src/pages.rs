@@ -15,7 +15,7 @@ use tandem_kernel::Error;
 use tandem_kernel::error::AllValid;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::ListOptions;
-use tandem_web::page::{encode_component, render, see_other};
+use tandem_web::page::{after_save, encode_component, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor,
 };
@@ -535,15 +535,12 @@ async fn assessment_create(
         .await
     }
     .await;
-    match saved {
-        Ok(assessment) => Ok(see_other(&format!("/gap-assessments/{}", assessment.id))),
-        Err(error) => {
-            let mut response =
-                assessment_list_page(&state, draft, FormErrors::from_error(error)?).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-    }
+    after_save(
+        saved,
+        |a| format!("/gap-assessments/{}", a.id),
+        async |errors| assessment_list_page(&state, draft, errors).await,
+    )
+    .await
 }
 
 /// A source node with the status declared for it.
@@ -779,15 +776,12 @@ async fn assessment_save(
         .await
     }
     .await;
-    match saved {
-        Ok(_) => Ok(see_other(&format!("/gap-assessments/{id}"))),
-        Err(error) => {
-            let mut response =
-                assessment_view(&state, id, false, FormErrors::from_error(error)?).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-    }
+    after_save(
+        saved,
+        |_| format!("/gap-assessments/{id}"),
+        async |errors| assessment_view(&state, id, false, errors).await,
+    )
+    .await
 }
 
 async fn assessment_delete(

@@ -253,6 +253,24 @@ where
     }
 }
 
+/// Ends a form submission: on success, sends the browser to the saved record's page; on
+/// invalid input or a conflict, shows the form again with each error next to its field (422);
+/// anything else becomes an error page.
+pub async fn after_save<T>(
+    saved: tandem_kernel::Result<T>,
+    location: impl FnOnce(&T) -> String,
+    show_form: impl AsyncFnOnce(FormErrors) -> PageResult<Response>,
+) -> PageResult<Response> {
+    match saved {
+        Ok(record) => Ok(see_other(&location(&record))),
+        Err(error) => {
+            let mut response = show_form(FormErrors::from_error(error)?).await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
 /// Percent-encodes a value for one path segment or query-string value: everything but ASCII
 /// letters, digits and `-._~` (references hold spaces and slashes, e-mail addresses `@`).
 pub fn encode_component(raw: &str) -> String {

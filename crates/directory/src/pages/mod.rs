@@ -7,15 +7,13 @@ mod teams;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Error, FieldError, Result};
+use tandem_kernel::{Error, FieldError};
 use tandem_web::list::ListLinks;
-use tandem_web::page::see_other;
-use tandem_web::{AppState, FormErrors, PageError, PageResult};
+use tandem_web::{AppState, PageError, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -122,24 +120,6 @@ fn first<S: Default>(limit: u32) -> ListOptions<S> {
     ListOptions {
         page: PageRequest { limit, after: None },
         ..ListOptions::default()
-    }
-}
-
-/// Ends a form submission: on success, sends the browser to the saved record's page; on
-/// invalid input or a conflict, shows the form again with each error next to its field (422);
-/// anything else becomes an error page.
-async fn after_save<T>(
-    saved: Result<T>,
-    location: impl FnOnce(&T) -> String,
-    show_form: impl AsyncFnOnce(FormErrors) -> PageResult<Response>,
-) -> PageResult<Response> {
-    match saved {
-        Ok(record) => Ok(see_other(&location(&record))),
-        Err(error) => {
-            let mut response = show_form(FormErrors::from_error(error)?).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
     }
 }
 

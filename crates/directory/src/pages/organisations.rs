@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::Error;
-use tandem_web::page::{render, see_other};
+use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
 };
 
-use super::{ListQuery, after_save, filter, first, path_id};
+use super::{ListQuery, filter, first, path_id};
 use crate::store::{organisations, people};
 use crate::{Organisation, OrganisationDraft, OrganisationId, OrganisationKind, Person};
 

@@ -4,12 +4,12 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_web::page::{render, see_other};
+use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
 };
 
-use super::{ListQuery, after_save, choices, filter, path_id};
+use super::{ListQuery, choices, filter, path_id};
 use crate::store::{organisations, people, teams};
 use crate::{PersonId, Team, TeamDraft, TeamId, TeamLevel};
 
