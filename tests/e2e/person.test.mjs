@@ -2,22 +2,14 @@
 // would do it, then found in the list; and a bad e-mail address is reported next to its field.
 //
 // The server must already run (scripts/test starts `tandem serve --demo`, whose demo world has
-// the organisation "Beta Technologies") and TANDEM_BASE_URL must point at it.
-// Chromium is Debian's /usr/bin/chromium, driven by playwright-core: nothing here downloads a browser.
+// the organisation "Beta Technologies" and the accounts used here) and TANDEM_BASE_URL must
+// point at it. Chromium is Debian's /usr/bin/chromium, driven by playwright-core.
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const base = (process.env.TANDEM_BASE_URL ?? '').replace(/\/+$/, '');
-if (!base) {
-  throw new Error(
-    'TANDEM_BASE_URL is not set: start a Tandem server and set it to its address, e.g. ' +
-      'TANDEM_BASE_URL=http://127.0.0.1:8080 (scripts/test does both for you)',
-  );
-}
+import { TEST_TIMEOUT_MS, base, launch, signIn, withPage as onPage } from './lib/session.mjs';
 
 // Where the screenshot for humans goes; git ignores this folder.
 const resultsDir = fileURLToPath(new URL('./test-results/', import.meta.url));
@@ -25,44 +17,23 @@ const resultsDir = fileURLToPath(new URL('./test-results/', import.meta.url));
 // A person's own page: /people/ followed by a UUID.
 const detailPath = /\/people\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/?$/i;
 
-// No single step should take long on a local server; fail fast rather than hang.
-const STEP_TIMEOUT_MS = 10_000;
-const TEST_TIMEOUT_MS = 60_000;
-
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    // The background-networking flags keep Chromium from calling out to Google's services,
-    // which this machine's closed network would refuse, noisily, at every start.
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-// Runs `body` with a fresh page in its own browser context (own cookies), then closes it.
+// A fresh page signed in as Nina Keller, the demo world's service desk agent (who may change
+// the directory), on the new-person form.
 async function withPage(body) {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const page = await context.newPage();
-  try {
+  await onPage(browser, async (page) => {
+    await signIn(page, 'nina.keller@alpha.example', '/people/new');
     await body(page);
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 // A number that no earlier run has used, so that each run creates people of its own.
@@ -82,7 +53,6 @@ test('creates a person through the form and sees them in the list', { timeout: T
     const id = stamp();
     const name = `Ada Lovelace ${id}`;
 
-    await page.goto(`${base}/people/new`);
     await page.locator('#name').fill(name);
     await page.locator('#email').fill(`ada.${id}@beta.example`);
     await page.locator('#organisation_id').selectOption({ label: 'Beta Technologies' });
@@ -124,7 +94,6 @@ test('shows a validation error next to the field', { timeout: TEST_TIMEOUT_MS },
   await withPage(async (page) => {
     const name = `Grace Hopper ${stamp()}`;
 
-    await page.goto(`${base}/people/new`);
     await page.locator('#name').fill(name);
     await page.locator('#email').fill('not-an-address');
     await page.locator('#organisation_id').selectOption({ label: 'Beta Technologies' });

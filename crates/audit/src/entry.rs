@@ -10,6 +10,8 @@ pub enum Action {
     Create,
     Update,
     Delete,
+    /// A sensitive read: an export of the trail, an audit pack, a report.
+    Read,
 }
 
 impl Action {
@@ -18,6 +20,7 @@ impl Action {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Read => "read",
         }
     }
 }

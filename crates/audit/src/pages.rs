@@ -1,24 +1,25 @@
 //! The audit trail for administrators: filter by record, person and time; export as CSV.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
+use tandem_kernel::{Need, Permission};
 use tandem_web::page::{encode_component, render};
-use tandem_web::{AppState, Chrome, PageError, PageQuery, PageResult};
+use tandem_web::{AppState, Chrome, PageError, PageQuery, PageResult, RequestActor, Routes};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
 
 use crate::entry::Entry;
 use crate::store::{self, Filter};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(list))
-        .route("/audit.csv", get(csv_export))
+/// The trail's pages, for those whose roles grant `audit.read`.
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::AuditRead);
+    Routes::new()
+        .get("/audit", read, list)
+        .get("/audit.csv", read, csv_export)
 }
 
 /// The query string of the trail page.
@@ -129,11 +130,29 @@ async fn list(
 /// The most entries one export holds.
 pub const MAX_EXPORT: u32 = 100_000;
 
+/// `GET /audit.csv`: the filtered trail as CSV. The export is itself a sensitive read and is
+/// recorded in the trail (before the entries are read, so it is part of what it exports).
 async fn csv_export(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     PageQuery(query): PageQuery<Query>,
 ) -> PageResult<Response> {
-    let entries = store::all(&state.db, &query.filter()?, MAX_EXPORT).await?;
+    let filter = query.filter()?;
+    let mut tx = state.db.begin().await?;
+    crate::record(
+        &mut tx,
+        crate::store::Record {
+            actor: &actor,
+            at: state.clock.now(),
+            action: crate::Action::Read,
+            entity: "audit trail export",
+            entity_id: String::new(),
+            changes: crate::Changes::created(&[("filter", query.without_position())]),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let entries = store::all(&state.db, &filter, MAX_EXPORT).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let write = |writer: &mut csv::Writer<Vec<u8>>, record: &[&str]| {
         writer.write_record(record).map_err(|e| {

@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams, Page};
-use tandem_kernel::{Error, id::parse_id};
-use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor, created};
+use tandem_kernel::{Error, Need, Permission, id::parse_id};
+use tandem_web::{
+    ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestAccess, Routes, created,
+};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::store::{organisations, people, teams};
@@ -21,18 +22,22 @@ use crate::{
 };
 
 /// The directory's routes, to be nested under `/api/v1`.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_organisations, create_organisation))
-        .routes(routes!(
-            get_organisation,
-            update_organisation,
-            delete_organisation
-        ))
-        .routes(routes!(list_people, create_person))
-        .routes(routes!(get_person, update_person, delete_person))
-        .routes(routes!(list_teams, create_team))
-        .routes(routes!(get_team, update_team, delete_team))
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::DirectoryRead);
+    let write = Need::Permission(Permission::DirectoryWrite);
+    Routes::new()
+        .api(read, routes!(list_organisations))
+        .api(write, routes!(create_organisation))
+        .api(read, routes!(get_organisation))
+        .api(write, routes!(update_organisation, delete_organisation))
+        .api(read, routes!(list_people))
+        .api(write, routes!(create_person))
+        .api(read, routes!(get_person))
+        .api(write, routes!(update_person, delete_person))
+        .api(read, routes!(list_teams))
+        .api(write, routes!(create_team))
+        .api(read, routes!(get_team))
+        .api(write, routes!(update_team, delete_team))
 }
 
 fn id_from_path<T: std::str::FromStr>(raw: &str, entity: &'static str) -> Result<T, ApiError> {
@@ -174,6 +179,7 @@ pub struct OrganisationChanges {
 #[utoipa::path(get, path = "/organisations", tag = "directory", params(ListQueryParams),
     responses((status = 200, body = ListBody<OrganisationView>), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn list_organisations(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ListQueryParams>,
 ) -> ApiResult<Json<ListBody<OrganisationView>>> {
@@ -187,7 +193,7 @@ async fn list_organisations(
             .transpose()
             .map_err(Error::from)?,
     };
-    let page = organisations::list(&state.db, &filter, &options).await?;
+    let page = organisations::list(&state.db, access.scope, &filter, &options).await?;
     Ok(Json(list_body(page, OrganisationView::from)))
 }
 
@@ -195,7 +201,7 @@ async fn list_organisations(
 #[utoipa::path(post, path = "/organisations", tag = "directory", request_body = NewOrganisation,
     responses((status = 201, body = OrganisationView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_organisation(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewOrganisation>,
 ) -> ApiResult<Response> {
@@ -205,7 +211,8 @@ async fn create_organisation(
         description: body.description,
     }
     .validate()?;
-    let organisation = organisations::create(&state.db, &actor, state.clock.now(), input).await?;
+    let organisation =
+        organisations::create(&state.db, &access.actor, state.clock.now(), input).await?;
     Ok(created(
         format!("/api/v1/organisations/{}", organisation.id),
         OrganisationView::from(organisation),
@@ -216,24 +223,29 @@ async fn create_organisation(
 #[utoipa::path(get, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 200, body = OrganisationView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_organisation(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrganisationView>> {
     let id = id_from_path(&id, "organisation")?;
-    Ok(Json(organisations::get(&state.db, id).await?.into()))
+    Ok(Json(
+        organisations::get(&state.db, access.scope, id)
+            .await?
+            .into(),
+    ))
 }
 
 /// Change some fields of an organisation.
 #[utoipa::path(patch, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)), request_body = OrganisationChanges,
     responses((status = 200, body = OrganisationView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_organisation(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<OrganisationChanges>,
 ) -> ApiResult<Json<OrganisationView>> {
     let id = id_from_path(&id, "organisation")?;
-    let current = organisations::get(&state.db, id).await?;
+    let current = organisations::get(&state.db, access.scope, id).await?;
     let version = changes.version.unwrap_or(current.version);
     let mut draft = OrganisationDraft::from_record(&current);
     draft.name = changes.name.unwrap_or(draft.name);
@@ -241,7 +253,7 @@ async fn update_organisation(
     draft.description = changes.description.unwrap_or(draft.description);
     let updated = organisations::update(
         &state.db,
-        &actor,
+        &access.actor,
         state.clock.now(),
         id,
         version,
@@ -255,13 +267,13 @@ async fn update_organisation(
 #[utoipa::path(delete, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
 async fn delete_organisation(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     organisations::delete(
         &state.db,
-        &actor,
+        &access.actor,
         state.clock.now(),
         id_from_path(&id, "organisation")?,
     )
@@ -345,6 +357,7 @@ pub struct PersonChanges {
 #[utoipa::path(get, path = "/people", tag = "directory", params(ListQueryParams),
     responses((status = 200, body = ListBody<PersonView>), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn list_people(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ListQueryParams>,
 ) -> ApiResult<Json<ListBody<PersonView>>> {
@@ -358,7 +371,7 @@ async fn list_people(
             .transpose()
             .map_err(Error::from)?,
     };
-    let page = people::list(&state.db, &filter, &options).await?;
+    let page = people::list(&state.db, access.scope, &filter, &options).await?;
     Ok(Json(list_body(page, PersonView::from)))
 }
 
@@ -366,7 +379,7 @@ async fn list_people(
 #[utoipa::path(post, path = "/people", tag = "directory", request_body = NewPerson,
     responses((status = 201, body = PersonView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_person(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewPerson>,
 ) -> ApiResult<Response> {
@@ -378,7 +391,7 @@ async fn create_person(
         job_title: body.job_title,
     }
     .validate()?;
-    let person = people::create(&state.db, &actor, state.clock.now(), input).await?;
+    let person = people::create(&state.db, &access.actor, state.clock.now(), input).await?;
     Ok(created(
         format!("/api/v1/people/{}", person.id),
         PersonView::from(person),
@@ -389,24 +402,25 @@ async fn create_person(
 #[utoipa::path(get, path = "/people/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 200, body = PersonView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_person(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PersonView>> {
     let id = id_from_path(&id, "person")?;
-    Ok(Json(people::get(&state.db, id).await?.into()))
+    Ok(Json(people::get(&state.db, access.scope, id).await?.into()))
 }
 
 /// Change some fields of a person.
 #[utoipa::path(patch, path = "/people/{id}", tag = "directory", params(("id" = String, Path)), request_body = PersonChanges,
     responses((status = 200, body = PersonView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_person(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> ApiResult<Json<PersonView>> {
     let id = id_from_path(&id, "person")?;
-    let current = people::get(&state.db, id).await?;
+    let current = people::get(&state.db, access.scope, id).await?;
     let version = changes.version.unwrap_or(current.version);
     let mut draft = PersonDraft::from_record(&current);
     draft.organisation_id = changes.organisation_id.unwrap_or(draft.organisation_id);
@@ -416,7 +430,7 @@ async fn update_person(
     draft.job_title = changes.job_title.unwrap_or(draft.job_title);
     let updated = people::update(
         &state.db,
-        &actor,
+        &access.actor,
         state.clock.now(),
         id,
         version,
@@ -430,13 +444,13 @@ async fn update_person(
 #[utoipa::path(delete, path = "/people/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn delete_person(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     people::delete(
         &state.db,
-        &actor,
+        &access.actor,
         state.clock.now(),
         id_from_path(&id, "person")?,
     )
@@ -535,6 +549,7 @@ pub struct TeamChanges {
 #[utoipa::path(get, path = "/teams", tag = "directory", params(ListQueryParams),
     responses((status = 200, body = ListBody<TeamView>), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn list_teams(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ListQueryParams>,
 ) -> ApiResult<Json<ListBody<TeamView>>> {
@@ -554,7 +569,7 @@ async fn list_teams(
             .transpose()
             .map_err(Error::from)?,
     };
-    let page = teams::list(&state.db, &filter, &options).await?;
+    let page = teams::list(&state.db, access.scope, &filter, &options).await?;
     Ok(Json(list_body(page, |t| TeamView::new(t, None))))
 }
 
@@ -562,7 +577,7 @@ async fn list_teams(
 #[utoipa::path(post, path = "/teams", tag = "directory", request_body = NewTeam,
     responses((status = 201, body = TeamView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_team(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewTeam>,
 ) -> ApiResult<Response> {
@@ -574,7 +589,7 @@ async fn create_team(
         members: body.members,
     }
     .validate()?;
-    let team = teams::create(&state.db, &actor, state.clock.now(), input).await?;
+    let team = teams::create(&state.db, &access.actor, state.clock.now(), input).await?;
     let location = format!("/api/v1/teams/{}", team.id);
     Ok(created(location, team_view(&state, team).await?))
 }
@@ -583,10 +598,11 @@ async fn create_team(
 #[utoipa::path(get, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 200, body = TeamView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_team(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TeamView>> {
-    let team = teams::get(&state.db, id_from_path(&id, "team")?).await?;
+    let team = teams::get(&state.db, access.scope, id_from_path(&id, "team")?).await?;
     Ok(Json(team_view(&state, team).await?))
 }
 
@@ -594,13 +610,13 @@ async fn get_team(
 #[utoipa::path(patch, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)), request_body = TeamChanges,
     responses((status = 200, body = TeamView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_team(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<TeamChanges>,
 ) -> ApiResult<Json<TeamView>> {
     let id = id_from_path(&id, "team")?;
-    let team = teams::get(&state.db, id).await?;
+    let team = teams::get(&state.db, access.scope, id).await?;
     let members: Vec<_> = teams::members(&state.db, id)
         .await?
         .into_iter()
@@ -615,7 +631,7 @@ async fn update_team(
     draft.members = changes.members.unwrap_or(draft.members);
     let updated = teams::update(
         &state.db,
-        &actor,
+        &access.actor,
         state.clock.now(),
         id,
         version,
@@ -629,13 +645,13 @@ async fn update_team(
 #[utoipa::path(delete, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn delete_team(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     teams::delete(
         &state.db,
-        &actor,
+        &access.actor,
         state.clock.now(),
         id_from_path(&id, "team")?,
     )

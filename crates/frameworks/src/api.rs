@@ -6,13 +6,12 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tandem_kernel::Error;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams};
-use tandem_web::{ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor};
+use tandem_kernel::{Error, Need, Permission};
+use tandem_web::{ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor, Routes};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::analysis::{Coverage, Status};
@@ -23,30 +22,39 @@ use crate::model::Origin;
 use crate::{scenarios, store};
 
 /// The frameworks routes, to be nested under `/api/v1`.
-pub fn router() -> OpenApiRouter<AppState> {
-    let imports = OpenApiRouter::new()
-        .routes(routes!(import_oscal_catalog))
-        .routes(routes!(import_oscal_mappings))
-        .routes(routes!(import_csv_mappings))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_BYTES));
-    OpenApiRouter::new()
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::FrameworksRead);
+    let write = Need::Permission(Permission::FrameworksWrite);
+    let assessments_read = Need::Permission(Permission::AssessmentsRead);
+    let assessments_write = Need::Permission(Permission::AssessmentsWrite);
+    let imports = Routes::new()
+        .api(write, routes!(import_oscal_catalog))
+        .api(write, routes!(import_oscal_mappings))
+        .api(write, routes!(import_csv_mappings))
+        .body_limit(MAX_IMPORT_BYTES);
+    Routes::new()
         .merge(imports)
-        .routes(routes!(list_frameworks, create_framework))
-        .routes(routes!(get_framework, delete_framework))
-        .routes(routes!(framework_csv))
-        .routes(routes!(framework_oscal))
-        .routes(routes!(get_node))
-        .routes(routes!(list_mappings, create_mappings))
-        .routes(routes!(delete_mapping))
-        .routes(routes!(mappings_csv))
-        .routes(routes!(mappings_oscal))
-        .routes(routes!(list_assessments, create_assessment))
-        .routes(routes!(get_assessment, delete_assessment))
-        .routes(routes!(change_statuses))
-        .routes(routes!(get_coverage))
-        .routes(routes!(coverage_csv))
-        .routes(routes!(list_scenarios))
-        .routes(routes!(get_scenario))
+        .api(read, routes!(list_frameworks))
+        .api(write, routes!(create_framework))
+        .api(read, routes!(get_framework))
+        .api(write, routes!(delete_framework))
+        .api(read, routes!(framework_csv))
+        .api(read, routes!(framework_oscal))
+        .api(read, routes!(get_node))
+        .api(read, routes!(list_mappings))
+        .api(write, routes!(create_mappings))
+        .api(write, routes!(delete_mapping))
+        .api(read, routes!(mappings_csv))
+        .api(read, routes!(mappings_oscal))
+        .api(assessments_read, routes!(list_assessments))
+        .api(assessments_write, routes!(create_assessment))
+        .api(assessments_read, routes!(get_assessment))
+        .api(assessments_write, routes!(delete_assessment))
+        .api(assessments_write, routes!(change_statuses))
+        .api(assessments_read, routes!(get_coverage))
+        .api(assessments_read, routes!(coverage_csv))
+        .api(read, routes!(list_scenarios))
+        .api(read, routes!(get_scenario))
 }
 
 /// The catalogue as it stands: the shipped frameworks and those users added.
@@ -55,7 +63,7 @@ pub async fn catalogue(db: &tandem_storage::Db) -> Result<std::sync::Arc<Catalog
 }
 
 /// The largest catalog or mapping file an import accepts (NIST SP 800-53 is about 10 MB).
-pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+pub const MAX_IMPORT_BYTES: usize = tandem_web::MAX_UPLOAD_BYTES;
 
 fn unknown_framework(id: &str) -> ApiError {
     ApiError::not_found(format!("there is no framework `{id}`"))

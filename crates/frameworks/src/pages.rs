@@ -5,19 +5,17 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
-use tandem_kernel::Error;
 use tandem_kernel::error::AllValid;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::ListOptions;
+use tandem_kernel::{Error, Need, Permission};
 use tandem_web::page::{after_save, encode_component, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor, Routes,
 };
 
 use crate::analysis::{Coverage, Status};
@@ -27,40 +25,38 @@ use crate::catalogue::Catalogue;
 use crate::model::Framework;
 use crate::{scenarios, store};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/frameworks", get(framework_list))
-        .route(
-            "/frameworks/new",
-            get(framework_new)
-                .post(framework_upload)
-                .layer(DefaultBodyLimit::max(crate::api::MAX_IMPORT_BYTES)),
+/// The framework library's pages. Forms are shown only to those who may submit them.
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::FrameworksRead);
+    let write = Need::Permission(Permission::FrameworksWrite);
+    let assessments_read = Need::Permission(Permission::AssessmentsRead);
+    let assessments_write = Need::Permission(Permission::AssessmentsWrite);
+    let uploads = Routes::new()
+        .post("/frameworks/new", write, framework_upload)
+        .post("/mappings/import", write, mappings_upload)
+        .body_limit(crate::api::MAX_IMPORT_BYTES);
+    Routes::new()
+        .merge(uploads)
+        .get("/frameworks", read, framework_list)
+        .get("/frameworks/new", write, framework_new)
+        .get("/frameworks/matrix", read, matrix)
+        .get("/frameworks/{id}", read, framework_tree)
+        .post("/frameworks/{id}/delete", write, framework_delete)
+        .get("/frameworks/{id}/nodes/{ref}", read, node_page)
+        .post("/frameworks/{id}/nodes/{ref}", write, mapping_add)
+        .get("/mappings/import", write, mappings_import_form)
+        .post("/mappings/{id}/delete", write, mapping_delete)
+        .get("/gap-assessments", assessments_read, assessment_list)
+        .post("/gap-assessments", assessments_write, assessment_create)
+        .get("/gap-assessments/{id}", assessments_read, assessment_page)
+        .post("/gap-assessments/{id}", assessments_write, assessment_save)
+        .post(
+            "/gap-assessments/{id}/delete",
+            assessments_write,
+            assessment_delete,
         )
-        .route("/frameworks/matrix", get(matrix))
-        .route("/frameworks/{id}", get(framework_tree))
-        .route("/frameworks/{id}/delete", post(framework_delete))
-        .route(
-            "/frameworks/{id}/nodes/{ref}",
-            get(node_page).post(mapping_add),
-        )
-        .route(
-            "/mappings/import",
-            get(mappings_import_form)
-                .post(mappings_upload)
-                .layer(DefaultBodyLimit::max(crate::api::MAX_IMPORT_BYTES)),
-        )
-        .route("/mappings/{id}/delete", post(mapping_delete))
-        .route(
-            "/gap-assessments",
-            get(assessment_list).post(assessment_create),
-        )
-        .route(
-            "/gap-assessments/{id}",
-            get(assessment_page).post(assessment_save),
-        )
-        .route("/gap-assessments/{id}/delete", post(assessment_delete))
-        .route("/scenarios", get(scenario_list))
-        .route("/scenarios/{number}", get(scenario_page))
+        .get("/scenarios", read, scenario_list)
+        .get("/scenarios/{number}", read, scenario_page)
 }
 
 /// The page address of a node.

@@ -1,22 +1,27 @@
-//! Identity: local accounts for people of the directory, sign-in and sessions.
+//! Identity: who people are when they use Tandem, and what they may do.
 //!
-//! Owns the tables `accounts`, `sessions` and `sign_in_failures` (for throttling).
-//! [`password`] holds the password policy and hashing; [`store`] the accounts, sessions and
-//! throttling; [`pages`] the account, sign-in and sign-out pages. The session behind a request
-//! becomes the request's [`tandem_kernel::Actor`] through [`SessionActors`], which the binary
-//! hands to the web layer.
-//!
-//! Not yet here (see issue 3): roles and permissions, tenant scoping, MFA, API tokens, CSRF
-//! tokens.
+//! Owns the tables `accounts`, `sessions`, `sign_in_failures` (for throttling),
+//! `role_assignments`, `api_tokens`, `totp_secrets` and `recovery_codes`. [`password`] holds the
+//! password policy and hashing; [`store`] accounts, sessions and sign-in; [`roles`] the roles
+//! people hold; [`tokens`] API tokens; [`mfa`] and [`totp`] the second factor; [`pages`] the
+//! sign-in, account and access-administration pages. A session or token becomes the request's
+//! [`tandem_kernel::Access`] through [`IdentityCredentials`], which the binary hands to the web
+//! layer. What each role may do is not here: it is the kernel's table
+//! [`tandem_kernel::access::GRANTS`].
 
+pub mod mfa;
 pub mod pages;
 pub mod password;
+pub mod roles;
+pub mod secret;
 pub mod store;
+pub mod tokens;
+pub mod totp;
 
 use sqlx::migrate::Migrator;
 use tandem_storage::MigrationSet;
 
-pub use store::SessionActors;
+pub use store::IdentityCredentials;
 
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");

@@ -1,13 +1,10 @@
 //! Accounts and sessions.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use sha2::{Digest, Sha256};
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
-use tandem_kernel::{Actor, Clock, Error, Result};
+use tandem_kernel::{Access, Actor, Clock, Error, Result, Roles, Scope, Stage};
 use tandem_storage::{Db, SqlTime, run};
+use tandem_web::actor::{Credentials, Lookup};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -19,18 +16,11 @@ pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(7);
 
 fn token_hash(token: &str) -> String {
-    tandem_kernel::text::hex(&Sha256::digest(token.as_bytes()))
+    crate::secret::digest(token)
 }
 
-fn new_token() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Storage(format!("no randomness available: {e}").into()))?;
-    Ok(tandem_kernel::text::hex(&bytes))
-}
-
-/// The person with `email`, if any.
-async fn person_by_email(db: &Db, email: &str) -> Result<Option<(Uuid, String)>> {
+/// The person with `email` (id and the address as stored), if any.
+pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(Uuid, String)>> {
     let mut conn = db.conn().await?;
     Ok(run!(&mut conn, |c| {
         sqlx::query_as("SELECT id, email FROM people WHERE lower(email) = lower($1)")
@@ -162,11 +152,15 @@ pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
 /// Failed sign-ins from one network address within the window before further tries are refused.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 
+/// How long a session waits for the second factor after the right password.
+pub const SECOND_FACTOR_TIMEOUT: Duration = Duration::minutes(5);
+
 /// The outcome of a sign-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignIn {
-    /// The session's token, for the cookie.
-    Started(String),
+    /// The session's token, for the cookie; `code_due` if the person has a second factor, whose
+    /// code must follow before the session is good for anything else.
+    Started { token: String, code_due: bool },
     /// Wrong password, unknown address or no account: one answer for all three.
     Refused,
     /// Too many failures for this e-mail address or from this network address lately; the
@@ -249,23 +243,35 @@ pub async fn sign_in(
     let mut tx = db.begin().await?;
     let outcome = match who.filter(|_| matches) {
         Some((person, email)) => {
-            let token = new_token()?;
+            let token = crate::secret::random_hex()?;
+            let code_due = crate::mfa::status(db, person).await?.enrolled;
+            let (stage, expires) = if code_due {
+                (STAGE_SECOND_FACTOR, now + SECOND_FACTOR_TIMEOUT)
+            } else {
+                (STAGE_COMPLETE, now + ABSOLUTE_TIMEOUT)
+            };
             run!(&mut tx, |c| {
                 sqlx::query(
-                    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, address) \
-                     VALUES ($1, $2, $3, $3, $4, $5)",
+                    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, address, stage) \
+                     VALUES ($1, $2, $3, $3, $4, $5, $6)",
                 )
                 .bind(token_hash(&token))
                 .bind(person)
                 .bind(SqlTime(now))
-                .bind(SqlTime(now + ABSOLUTE_TIMEOUT))
+                .bind(SqlTime(expires))
                 .bind(&address)
+                .bind(stage)
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
             })?;
             let actor = Actor::person(person, &email, address.clone());
-            record_sign_in(&mut tx, &actor, now, "signed in").await?;
+            let outcome = if code_due {
+                "password accepted; code due"
+            } else {
+                "signed in"
+            };
+            record_sign_in(&mut tx, &actor, now, outcome).await?;
             run!(&mut tx, |c| {
                 sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
                     .bind(&typed)
@@ -283,7 +289,7 @@ pub async fn sign_in(
                     .await
                     .map(|r| r.rows_affected())
             })?;
-            SignIn::Started(token)
+            SignIn::Started { token, code_due }
         }
         None => {
             let actor = Actor::anonymous(address.clone());
@@ -394,21 +400,39 @@ pub fn session_name(token: &str) -> String {
     token_hash(token)
 }
 
-/// The person of a live session; refreshes its last-seen time (at most once a minute).
-pub async fn session_actor(
+const STAGE_COMPLETE: &str = "complete";
+const STAGE_SECOND_FACTOR: &str = "second-factor";
+
+#[derive(sqlx::FromRow)]
+struct LiveSession {
+    person_id: Uuid,
+    email: String,
+    organisation_id: Uuid,
+    last_seen_at: OffsetDateTime,
+    stage: String,
+    enrolled: bool,
+}
+
+/// The access of a live session: its person's roles and scope, and how far sign-in has got
+/// (a role in `mfa_required` without a second factor set up leaves only the account pages
+/// open). Refreshes the session's last-seen time (at most once a minute).
+pub async fn session_access(
     db: &Db,
     now: OffsetDateTime,
     token: &str,
     address: Option<String>,
-) -> Result<Option<Actor>> {
+    mfa_required: Roles,
+) -> Result<Option<Access>> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
     let hash = token_hash(token);
     let mut conn = db.conn().await?;
-    let found: Option<(Uuid, String, OffsetDateTime)> = run!(&mut conn, |c| {
+    let found: Option<LiveSession> = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT s.person_id, p.email, s.last_seen_at FROM sessions s JOIN people p ON p.id = s.person_id \
+            "SELECT s.person_id, p.email, p.organisation_id, s.last_seen_at, s.stage, \
+                    EXISTS (SELECT 1 FROM totp_secrets t WHERE t.person_id = s.person_id AND t.confirmed_at IS NOT NULL) AS enrolled \
+             FROM sessions s JOIN people p ON p.id = s.person_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
         .bind(&hash)
@@ -418,10 +442,10 @@ pub async fn session_actor(
         .await
     })?;
     drop(conn);
-    let Some((person, email, last_seen)) = found else {
+    let Some(session) = found else {
         return Ok(None);
     };
-    if now - last_seen > Duration::minutes(1) {
+    if now - session.last_seen_at > Duration::minutes(1) {
         let mut tx = db.begin().await?;
         run!(&mut tx, |c| {
             sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
@@ -433,30 +457,173 @@ pub async fn session_actor(
         })?;
         tx.commit().await?;
     }
-    Ok(Some(Actor::person(person, &email, address)))
+    let roles = crate::roles::of(db, session.person_id).await?;
+    let stage = if session.stage == STAGE_SECOND_FACTOR {
+        Stage::SecondFactorDue
+    } else if roles.overlaps(mfa_required) && !session.enrolled {
+        Stage::EnrolmentDue
+    } else {
+        Stage::Complete
+    };
+    Ok(Some(Access {
+        actor: Actor::person(session.person_id, &session.email, address),
+        scope: Scope::of(roles, session.organisation_id),
+        roles,
+        stage,
+    }))
 }
 
-/// The web layer's view of sessions.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SessionActors;
+/// The outcome of typing the second factor's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    Accepted,
+    Refused,
+    /// Too many wrong codes lately; the code was not checked.
+    Throttled,
+}
 
-impl tandem_web::actor::ActorSource for SessionActors {
-    fn actor<'a>(
+/// Finishes the sign-in of the session `token` (whose code is due) with `code`: the current
+/// TOTP code or a recovery code. Wrong codes count against the person like wrong passwords.
+pub async fn finish_sign_in(
+    db: &Db,
+    now: OffsetDateTime,
+    token: &str,
+    code: &str,
+    address: Option<String>,
+) -> Result<SecondFactor> {
+    let hash = token_hash(token);
+    let mut conn = db.conn().await?;
+    let pending: Option<(Uuid, String)> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT s.person_id, p.email FROM sessions s JOIN people p ON p.id = s.person_id \
+             WHERE s.token_hash = $1 AND s.stage = $2 AND s.expires_at > $3",
+        )
+        .bind(&hash)
+        .bind(STAGE_SECOND_FACTOR)
+        .bind(SqlTime(now))
+        .fetch_optional(c)
+        .await
+    })?;
+    drop(conn);
+    let Some((person, email)) = pending else {
+        return Ok(SecondFactor::Refused);
+    };
+    let typed = email.to_lowercase();
+    let actor = Actor::person(person, &email, address.clone());
+    if throttled(db, now, &typed, address.as_deref()).await? {
+        let mut tx = db.begin().await?;
+        record_sign_in(
+            &mut tx,
+            &actor,
+            now,
+            "code refused: too many failed sign-ins lately",
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(SecondFactor::Throttled);
+    }
+    let mut tx = db.begin().await?;
+    let outcome = match crate::mfa::check_code(&mut tx, now, person, code).await? {
+        Some(kind) => {
+            run!(&mut tx, |c| {
+                sqlx::query("UPDATE sessions SET stage = $2, expires_at = $3, last_seen_at = $4 WHERE token_hash = $1")
+                    .bind(&hash)
+                    .bind(STAGE_COMPLETE)
+                    .bind(SqlTime(now + ABSOLUTE_TIMEOUT))
+                    .bind(SqlTime(now))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            record_sign_in(&mut tx, &actor, now, &format!("signed in with {kind}")).await?;
+            SecondFactor::Accepted
+        }
+        None => {
+            record_sign_in(&mut tx, &actor, now, "code refused").await?;
+            run!(&mut tx, |c| {
+                sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
+                    .bind(&typed)
+                    .bind(&address)
+                    .bind(SqlTime(now))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            SecondFactor::Refused
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Ends every session of `person` (an administrator's act, after a password or second-factor
+/// reset, or on suspicion), recorded in the audit trail.
+pub async fn end_sessions_of(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    person: Uuid,
+) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    if !tx.exists("people", person).await? {
+        return Err(Error::NotFound { entity: "person" });
+    }
+    let ended = run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+            .bind(person)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "sessions",
+            entity_id: person.to_string(),
+            changes: Changes::deleted(&[("sessions", ended.to_string())]),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Sessions and tokens as the web layer sees them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdentityCredentials {
+    /// Roles whose holders must have a second factor before they may use anything but their
+    /// account pages.
+    pub mfa_required: Roles,
+}
+
+impl Credentials for IdentityCredentials {
+    fn session<'a>(
         &'a self,
         db: &'a Db,
         clock: &'a dyn Clock,
         token: &'a str,
         address: Option<String>,
-    ) -> Pin<Box<dyn Future<Output = Option<Actor>> + Send + 'a>> {
-        Box::pin(async move {
-            match session_actor(db, clock.now(), token, address).await {
-                Ok(actor) => actor,
-                Err(error) => {
-                    tracing::warn!(%error, "the session could not be read; treating the request as anonymous");
-                    None
-                }
-            }
-        })
+    ) -> Lookup<'a> {
+        Box::pin(session_access(
+            db,
+            clock.now(),
+            token,
+            address,
+            self.mfa_required,
+        ))
+    }
+
+    fn bearer<'a>(
+        &'a self,
+        db: &'a Db,
+        clock: &'a dyn Clock,
+        token: &'a str,
+        address: Option<String>,
+    ) -> Lookup<'a> {
+        Box::pin(crate::tokens::access(db, clock.now(), token, address))
     }
 }
 

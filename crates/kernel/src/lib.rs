@@ -3,6 +3,7 @@
 //! It owns ids, the injected clock, the error type capabilities return, field validation and
 //! keyset pagination. It does no I/O and knows nothing of HTTP, SQL engines or any capability.
 
+pub mod access;
 pub mod actor;
 pub mod clock;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod id;
 pub mod page;
 pub mod text;
 
+pub use access::{Access, Need, Permission, Role, Roles, Scope, Stage};
 pub use actor::{Actor, ActorKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, FieldError, Result};

@@ -9,17 +9,18 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tandem_kernel::Clock;
+use tandem_kernel::{Need, Permission};
 use tandem_storage::{Db, PoolSettings};
-use tandem_web::{ApiError, AppState, PageError, Site, assets, observe};
+use tandem_web::routes::Declared;
+use tandem_web::{ApiError, AppState, PageError, Routes, Site, assets, observe};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 
 use crate::config::Config;
 
@@ -61,52 +62,112 @@ pub fn state(db: Db, clock: Arc<dyn Clock>, config: &Config) -> AppState {
         clock,
         site: Arc::new(Site {
             public_url: config.public_url.clone(),
+            secure_cookies: config.serves_tls()
+                || config
+                    .public_url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("https://")),
+            trusted_proxies: config.trusted_proxies.clone(),
         }),
-        actors: Some(Arc::new(tandem_identity::SessionActors)),
+        actors: Some(Arc::new(tandem_identity::IdentityCredentials {
+            mfa_required: config.mfa_required().unwrap_or_default(),
+        })),
     }
 }
 
-/// The OpenAPI document of every capability's API, and the router serving those routes.
-fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", tandem_directory::api::router())
-        .nest("/api/v1", tandem_frameworks::api::router())
-        .split_for_parts()
+/// Every route of the application, each with the need it declares.
+pub fn routes() -> Routes {
+    let api = Routes::new()
+        .merge(tandem_directory::api::routes())
+        .merge(tandem_frameworks::api::routes());
+    Routes::new()
+        .nest("/api/v1", api)
+        .get("/api/v1/openapi.json", Need::Public, openapi_json)
+        .get("/api/docs", Need::Public, api_docs)
+        .merge(tandem_directory::pages::routes())
+        .merge(tandem_frameworks::pages::routes())
+        .merge(tandem_audit::pages::routes())
+        .merge(tandem_identity::pages::routes())
+        .get("/", Need::Account, crate::home::show)
+        .get("/healthz", Need::Public, healthz)
+        .get(
+            "/metrics",
+            Need::Permission(Permission::MetricsRead),
+            observe::metrics,
+        )
+        .get("/assets/{*path}", Need::Public, assets::serve)
 }
 
-/// The OpenAPI 3.1 document, as served at `/api/v1/openapi.json`.
+/// The OpenAPI 3.1 document, as served at `/api/v1/openapi.json`: every capability's API, with
+/// the bearer-token scheme every operation but this one needs.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().1
+    let mut doc = ApiDoc::openapi();
+    doc.merge(routes().openapi().clone());
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API token, created on the account page (/account/tokens).",
+                ))
+                .build(),
+        ),
+    );
+    doc.security = Some(vec![SecurityRequirement::new(
+        "token",
+        Vec::<String>::new(),
+    )]);
+    doc
 }
 
-/// The whole application.
-pub fn router(state: AppState) -> Router {
-    observe::recorder();
-    let (api_routes, mut openapi) = api();
+async fn openapi_json(State(state): State<AppState>) -> Response {
+    let mut doc = openapi();
     if let Some(url) = &state.site.public_url {
-        openapi.servers = Some(vec![utoipa::openapi::Server::new(
+        doc.servers = Some(vec![utoipa::openapi::Server::new(
             url.trim_end_matches('/'),
         )]);
     }
-    let openapi = Arc::new(openapi);
-    Router::new()
-        .merge(api_routes)
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let openapi = openapi.clone();
-                async move { Json(openapi.as_ref().clone()) }
-            }),
-        )
-        .route("/api/docs", get(api_docs))
-        .merge(tandem_directory::pages::router())
-        .merge(tandem_frameworks::pages::router())
-        .merge(tandem_audit::pages::router())
-        .merge(tandem_identity::pages::router())
-        .route("/", get(crate::home::show))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(observe::metrics))
-        .route("/assets/{*path}", get(assets::serve))
+    Json(doc).into_response()
+}
+
+/// Checks that every operation of the API document has a declared need. Routes are only added
+/// through [`Routes`], which takes a need for each; this catches an operation documented but
+/// routed some other way.
+fn check_declarations(
+    openapi: &utoipa::openapi::OpenApi,
+    declared: &[Declared],
+) -> anyhow::Result<()> {
+    for (path, item) in &openapi.paths.paths {
+        let methods = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ];
+        for (method, _) in methods.iter().filter(|(_, present)| *present) {
+            if !declared
+                .iter()
+                .any(|d| d.method.as_str() == *method && d.path == *path)
+            {
+                anyhow::bail!("the API operation {method} {path} declares no need");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The whole application. Fails if a route is declared twice or an API operation has no
+/// declared need.
+pub fn router(state: AppState) -> anyhow::Result<Router> {
+    observe::recorder();
+    let (routes, openapi, declared) = routes()
+        .into_router(state.clone())
+        .map_err(|e| anyhow::anyhow!(e))?;
+    check_declarations(&openapi, &declared)?;
+    Ok(routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(tandem_web::MAX_BODY_BYTES))
@@ -128,7 +189,7 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .with_state(state)
+        .with_state(state))
 }
 
 fn is_api(uri: &Uri) -> bool {

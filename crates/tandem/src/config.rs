@@ -2,12 +2,13 @@
 //! each overriding the one before.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use tandem_kernel::Roles;
 use tandem_storage::DatabaseUrl;
 
 /// The settings of one Tandem installation.
@@ -27,6 +28,14 @@ pub struct Config {
     pub log_level: String,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// Roles whose holders must set up two-factor authentication before using Tandem.
+    pub mfa_required_roles: Vec<String>,
+    /// PEM certificate chain: with `tls_key`, `serve` speaks HTTPS itself.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed for the client's address.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -46,18 +55,26 @@ impl Default for Config {
             public_url: None,
             log_level: "info".into(),
             log_format: LogFormat::Text,
+            mfa_required_roles: vec!["administrator".into(), "ciso".into()],
+            tls_cert: None,
+            tls_key: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
 
 /// The environment variables read, each `TANDEM_` followed by the upper-cased key.
-const ENV_KEYS: [&str; 6] = [
+const ENV_KEYS: [&str; 10] = [
     "data_dir",
     "database_url",
     "bind",
     "public_url",
     "log_level",
     "log_format",
+    "mfa_required_roles",
+    "tls_cert",
+    "tls_key",
+    "trusted_proxies",
 ];
 
 /// The file read when no `--config` is given, if it exists.
@@ -88,7 +105,24 @@ impl Config {
             .extract()
             .map_err(|e| ConfigError::Invalid(redact(&e.to_string())))?;
         config.database_url()?;
+        config.mfa_required()?;
+        if config.tls_cert.is_some() != config.tls_key.is_some() {
+            return Err(ConfigError::Invalid(
+                "tls_cert and tls_key go together: give both files, or neither".into(),
+            ));
+        }
         Ok(config)
+    }
+
+    /// The roles of `mfa_required_roles`; an unknown name is an error naming the known ones.
+    pub fn mfa_required(&self) -> Result<Roles, ConfigError> {
+        Roles::parse_list("mfa_required_roles", &self.mfa_required_roles.join(","))
+            .map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    /// Whether `serve` speaks HTTPS itself.
+    pub fn serves_tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
     }
 
     /// The database to use: `database_url`, or the SQLite file in `data_dir`.
@@ -133,6 +167,10 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("log_level", &self.log_level)
             .field("log_format", &self.log_format)
+            .field("mfa_required_roles", &self.mfa_required_roles)
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -163,6 +201,21 @@ log_level = "info"
 
 # Log format: "text" for people, "json" for log collectors.
 log_format = "text"
+
+# Roles whose holders must set up two-factor authentication (TOTP) before they can use anything
+# but their own account pages. The roles: administrator, service-desk-agent, engineer,
+# service-manager, change-manager, cab-member, ciso, auditor, customer-user.
+mfa_required_roles = ["administrator", "ciso"]
+
+# HTTPS without a reverse proxy: a PEM certificate chain and its private key. Cookies are then
+# marked Secure. Leave unset behind a proxy that terminates TLS (and set public_url to https://).
+# tls_cert = "/etc/tandem/cert.pem"
+# tls_key = "/etc/tandem/key.pem"
+
+# Reverse proxies in front of Tandem whose X-Forwarded-For header names the client's address
+# (for the audit trail and sign-in throttling). Requests from other addresses are taken as the
+# client's own.
+trusted_proxies = []
 "#;
 
 #[cfg(test)]
@@ -196,6 +249,20 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("topsecret"), "{shown}");
         assert!(shown.contains("postgres://tandem:***@db/tandem"), "{shown}");
+    }
+
+    #[test]
+    fn unknown_roles_are_refused() {
+        let config = Config {
+            mfa_required_roles: vec!["root".into()],
+            ..Config::default()
+        };
+        let error = config.mfa_required().unwrap_err().to_string();
+        assert!(error.contains("`root` is not a role"), "{error}");
+        assert_eq!(
+            Config::default().mfa_required().unwrap().to_string(),
+            "administrator, ciso"
+        );
     }
 
     #[test]

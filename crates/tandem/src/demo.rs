@@ -11,6 +11,7 @@ use tandem_directory::store::{organisations, people, teams};
 use tandem_directory::{OrganisationDraft, PersonDraft, PersonId, TeamDraft};
 use tandem_kernel::Clock;
 use tandem_kernel::page::{ListOptions, PageRequest};
+use tandem_kernel::{Role, Roles};
 use tandem_storage::Db;
 
 use crate::config::Config;
@@ -66,6 +67,7 @@ const fn who(
 pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
     let existing = organisations::list(
         db,
+        tandem_kernel::Scope::Everything,
         &Default::default(),
         &ListOptions {
             page: PageRequest {
@@ -173,6 +175,12 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
                     "ines.kraus@alpha.example",
                     "+49 89 4000 500",
                     "Chief information security officer",
+                ),
+                who(
+                    "Ruth Meyer",
+                    "ruth.meyer@alpha.example",
+                    "+49 89 4000 510",
+                    "Internal auditor",
                 ),
             ],
         ),
@@ -306,19 +314,53 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.
 pub const DEMO_PASSWORD: &str = "tandem-demo-2026";
 
-/// Sign-in accounts for a few people of the demo world, all with [`DEMO_PASSWORD`].
+/// The TOTP secret (base32) of the demo accounts whose roles require a second factor: type the
+/// codes of `oathtool --totp -b JBSWY3DPEHPK3PXP`, or add the secret to an authenticator app.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
+
+/// The same secret as bytes.
+const DEMO_TOTP_BYTES: &[u8] = b"Hello!\xde\xad\xbe\xef";
+
+/// One sign-in account per role, all with [`DEMO_PASSWORD`]; the administrator and the CISO
+/// (whose roles require a second factor by default) with [`DEMO_TOTP_SECRET`].
+pub const DEMO_ACCOUNTS: [(&str, &[Role]); 10] = [
+    ("claudia.hoffmann@alpha.example", &[Role::Administrator]),
+    ("nina.keller@alpha.example", &[Role::ServiceDeskAgent]),
+    (
+        "sven.richter@alpha.example",
+        &[Role::Engineer, Role::CabMember],
+    ),
+    (
+        "maria.schmidt@alpha.example",
+        &[Role::ServiceManager, Role::CabMember],
+    ),
+    (
+        "jonas.braun@alpha.example",
+        &[Role::ChangeManager, Role::CabMember],
+    ),
+    ("erik.vogel@alpha.example", &[Role::CabMember]),
+    ("ines.kraus@alpha.example", &[Role::Ciso, Role::CabMember]),
+    ("ruth.meyer@alpha.example", &[Role::Auditor]),
+    ("david.chen@beta.example", &[Role::CustomerUser]),
+    ("anna.lindqvist@gamma.example", &[Role::CustomerUser]),
+];
+
 async fn load_accounts(
     db: &Db,
     actor: &tandem_kernel::Actor,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<()> {
-    for email in [
-        "nina.keller@alpha.example",
-        "sven.richter@alpha.example",
-        "ines.kraus@alpha.example",
-        "david.chen@beta.example",
-    ] {
+    for (email, roles) in DEMO_ACCOUNTS {
         tandem_identity::store::set_password(db, actor, now, email, DEMO_PASSWORD).await?;
+        let (person, _) = tandem_identity::store::person_by_email(db, email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the demo person {email} is missing"))?;
+        let roles: Roles = roles.iter().copied().collect();
+        tandem_identity::roles::set(db, actor, now, person, roles).await?;
+        if roles.contains(Role::Administrator) || roles.contains(Role::Ciso) {
+            tandem_identity::mfa::set_up_with_secret(db, actor, now, person, DEMO_TOTP_BYTES)
+                .await?;
+        }
     }
     Ok(())
 }

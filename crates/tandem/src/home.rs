@@ -4,19 +4,31 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use tandem_directory::store::{self, Summary};
+use tandem_kernel::{Permission, Scope};
 use tandem_web::page::render;
-use tandem_web::{AppState, Chrome, PageResult};
+use tandem_web::{AppState, Chrome, PageResult, RequestAccess};
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     chrome: Chrome,
-    summary: Summary,
+    /// The directory's counts, for those who see the whole directory.
+    summary: Option<Summary>,
 }
 
-/// `GET /`.
-pub async fn show(State(state): State<AppState>) -> PageResult<Response> {
-    let summary = store::summary(&state.db).await?;
+/// `GET /`: the counts of the directory for the provider's staff; for others (customer users,
+/// people without roles yet) the navigation alone.
+pub async fn show(
+    State(state): State<AppState>,
+    RequestAccess(access): RequestAccess,
+) -> PageResult<Response> {
+    let whole_directory =
+        access.may(Permission::DirectoryRead) && access.scope == Scope::Everything;
+    let summary = if whole_directory {
+        Some(store::summary(&state.db).await?)
+    } else {
+        None
+    };
     Ok(render(&Home {
         chrome: Chrome::new("home", "Start"),
         summary,

@@ -2,6 +2,7 @@
 //! application, the demo world and the command-line operations. `main.rs` only parses the
 //! command line and calls in here, so that tests drive exactly what the binary runs.
 
+pub mod accounts;
 pub mod app;
 pub mod config;
 pub mod demo;

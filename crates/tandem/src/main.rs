@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use tandem::config::{COMMENTED_DEFAULT, Config, LogFormat};
-use tandem::{app, demo, ops};
-use tandem_kernel::{Clock, SystemClock};
+use tandem::{accounts, app, demo, ops};
+use tandem_kernel::SystemClock;
+use tandem_storage::Db;
 use tracing_subscriber::EnvFilter;
 
 /// Tandem: IT service management (ITIL) and an ISO 27001 ISMS in one system.
@@ -64,11 +65,43 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AccountCommand {
-    /// Set the password of the person with EMAIL (read from standard input, first line), for
-    /// example to create the first account.
+    /// Create the first administrator of a fresh installation: the provider organisation
+    /// (unless one exists), the person, their password (read from standard input, first line)
+    /// and the administrator role. Refused once an administrator exists.
+    FirstAdministrator {
+        /// The administrator's e-mail address.
+        email: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        name: String,
+        /// The name of the provider organisation running Tandem.
+        #[arg(long)]
+        organisation: String,
+    },
+    /// Set the password of the person with EMAIL (read from standard input, first line).
     SetPassword {
         /// The person's e-mail address, as in the directory.
         email: String,
+    },
+    /// Give the person with EMAIL exactly ROLES (comma-separated, e.g. `engineer,cab-member`;
+    /// an empty string takes every role away).
+    Grant {
+        /// The person's e-mail address, as in the directory.
+        email: String,
+        /// The roles, comma-separated.
+        roles: String,
+    },
+    /// Create an API token acting as the person with EMAIL, with all their roles, and print it
+    /// (it is shown only this once).
+    Token {
+        /// The person's e-mail address, as in the directory.
+        email: String,
+        /// What the token is for, e.g. `monitoring`.
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
     },
 }
 
@@ -145,40 +178,52 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(broken) => anyhow::bail!("the audit trail is broken: {broken}"),
             }
         }
-        Command::Account {
-            action: AccountCommand::SetPassword { email },
-        } => {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            let password = line.trim_end_matches(['\r', '\n']);
+        Command::Account { action } => {
+            let password = match &action {
+                AccountCommand::FirstAdministrator { .. } | AccountCommand::SetPassword { .. } => {
+                    accounts::read_password()?
+                }
+                _ => String::new(),
+            };
             let db = app::open_database(&config).await?;
-            let actor = tandem_kernel::Actor::system("tandem account set-password");
-            let result = tandem_identity::store::set_password(
-                &db,
-                &actor,
-                SystemClock.now(),
-                &email,
-                password,
-            )
-            .await;
+            let result = account(&db, action, &password).await;
             db.close().await;
-            match result {
-                Ok(()) => {
-                    println!("The password of {email} is set.");
-                    Ok(())
-                }
-                Err(tandem_kernel::Error::Invalid(errors)) => {
-                    let reasons: Vec<String> = errors
-                        .iter()
-                        .map(|e| format!("{} {}", e.field, e.message))
-                        .collect();
-                    anyhow::bail!("the password was not set: {}", reasons.join("; "))
-                }
-                Err(other) => Err(other.into()),
-            }
+            result
         }
         Command::DefaultConfig => unreachable!("handled before the runtime starts"),
     }
+}
+
+async fn account(db: &Db, action: AccountCommand, password: &str) -> anyhow::Result<()> {
+    match action {
+        AccountCommand::FirstAdministrator {
+            email,
+            name,
+            organisation,
+        } => {
+            accounts::first_administrator(db, &email, &name, &organisation, password).await?;
+            println!("{email} is the administrator of {organisation}; sign in at /sign-in.");
+        }
+        AccountCommand::SetPassword { email } => {
+            accounts::set_password(db, &email, password).await?;
+            println!("The password of {email} is set.");
+        }
+        AccountCommand::Grant { email, roles } => {
+            let roles = accounts::grant(db, &email, &roles).await?;
+            println!(
+                "{email} now holds: {}",
+                if roles.is_empty() {
+                    "no role".to_owned()
+                } else {
+                    roles.to_string()
+                }
+            );
+        }
+        AccountCommand::Token { email, name, days } => {
+            println!("{}", accounts::token(db, &email, &name, days).await?);
+        }
+    }
+    Ok(())
 }
 
 /// Starts logging to stderr: coloured text on a terminal, plain text or JSON otherwise.
@@ -229,5 +274,5 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
     let state = app::state(db.clone(), clock, &config);
     tracing::info!(database = %url, %address, "Tandem started");
     println!("Tandem is serving on http://{address}/ (database: {url})");
-    app::serve(listener, app::router(state), db, app::shutdown_signal()).await
+    app::serve(listener, app::router(state)?, db, app::shutdown_signal()).await
 }

@@ -1,29 +1,42 @@
-//! Who is behind a request, for the audit trail: the person of the session cookie, or an
-//! anonymous request from the address it came from. The web layer does not know how sessions
-//! are kept; the identity capability provides an [`ActorSource`].
+//! Who is behind a request: the person of the session cookie or the API token, as an
+//! [`Access`]. The web layer does not know how sessions and tokens are kept; the identity
+//! capability provides [`Credentials`], and [`crate::routes::authorize`] uses them.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use tandem_kernel::{Actor, Clock};
+use tandem_kernel::{Access, Actor, Clock, Result};
 use tandem_storage::Db;
 
-use crate::AppState;
+use crate::ApiError;
+use crate::routes::RequestAccess;
 
-/// Finds the actor of a session token.
-pub trait ActorSource: Send + Sync {
-    fn actor<'a>(
+/// A future returned by [`Credentials`].
+pub type Lookup<'a> = Pin<Box<dyn Future<Output = Result<Option<Access>>> + Send + 'a>>;
+
+/// Turns a session token or an API token into the access it carries.
+pub trait Credentials: Send + Sync {
+    /// The access of a live session, `None` if the token names none.
+    fn session<'a>(
         &'a self,
         db: &'a Db,
         clock: &'a dyn Clock,
         token: &'a str,
         address: Option<String>,
-    ) -> Pin<Box<dyn Future<Output = Option<Actor>> + Send + 'a>>;
+    ) -> Lookup<'a>;
+
+    /// The access of a live API token, `None` if the token is unknown, expired or revoked.
+    fn bearer<'a>(
+        &'a self,
+        db: &'a Db,
+        clock: &'a dyn Clock,
+        token: &'a str,
+        address: Option<String>,
+    ) -> Lookup<'a>;
 }
 
 /// The name of the cookie that carries the session token.
@@ -41,28 +54,15 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, value)| value)
 }
 
-/// The actor of the current request.
+/// The actor of the current request, for the audit trail.
 #[derive(Debug, Clone)]
 pub struct RequestActor(pub Actor);
 
-impl FromRequestParts<AppState> for RequestActor {
-    type Rejection = std::convert::Infallible;
+impl<S: Send + Sync> FromRequestParts<S> for RequestActor {
+    type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip().to_string());
-        if let (Some(source), Some(token)) = (&state.actors, cookie(&parts.headers, SESSION_COOKIE))
-            && let Some(actor) = source
-                .actor(&state.db, state.clock.as_ref(), token, address.clone())
-                .await
-        {
-            return Ok(Self(actor));
-        }
-        Ok(Self(Actor::anonymous(address)))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let RequestAccess(access) = RequestAccess::from_request_parts(parts, state).await?;
+        Ok(Self(access.actor))
     }
 }

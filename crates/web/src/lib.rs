@@ -15,6 +15,7 @@ pub mod extract;
 pub mod list;
 pub mod observe;
 pub mod page;
+pub mod routes;
 pub mod security;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use actor::RequestActor;
 pub use error::{ApiError, ApiResult, created};
 pub use extract::{ApiBody, ApiJson, ApiQuery};
 pub use page::{Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult};
+pub use routes::{RequestAccess, Routes, SessionToken};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -33,8 +35,9 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub site: Arc<Site>,
-    /// Who is behind a session cookie; `None` where sign-in is not wired (unit tests).
-    pub actors: Option<Arc<dyn actor::ActorSource>>,
+    /// Who is behind a session cookie or an API token; `None` where sign-in is not wired
+    /// (then every request is anonymous).
+    pub actors: Option<Arc<dyn actor::Credentials>>,
 }
 
 /// Facts about this installation shown in pages and documents.
@@ -43,6 +46,11 @@ pub struct Site {
     /// The URL people reach Tandem at, if configured: the server named in the OpenAPI document
     /// and the base of links Tandem sends out.
     pub public_url: Option<String>,
+    /// Whether cookies get the `Secure` attribute: Tandem is served over TLS, or reached at an
+    /// `https://` public URL through a proxy.
+    pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The version of this build, shown in the page footer.
@@ -50,3 +58,6 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The largest request body the API accepts, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The largest upload (a catalogue or mapping file) a form or the API accepts, in bytes.
+pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;

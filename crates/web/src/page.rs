@@ -4,23 +4,54 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use tandem_kernel::access::Permissions;
 use tandem_kernel::{Error, FieldError};
 
-/// The parts of the layout that change from page to page.
+/// The parts of the layout that change from page to page, and what the layout needs to know
+/// about the request (taken from [`crate::routes::PAGE_CONTEXT`] when the chrome is made).
 #[derive(Debug, Clone)]
 pub struct Chrome {
     /// The navigation section to highlight (`organisations`, `people`, …).
     pub section: &'static str,
     /// The page title, shown in the browser tab after "Tandem".
     pub title: String,
+    /// The CSRF token every form posting to Tandem carries; empty without a session.
+    pub csrf: String,
+    /// Who is signed in (e-mail), if anyone.
+    pub signed_in: Option<String>,
+    permissions: Permissions,
 }
 
 impl Chrome {
     pub fn new(section: &'static str, title: impl Into<String>) -> Self {
+        let context = crate::routes::PAGE_CONTEXT.try_with(Clone::clone).ok();
+        let (csrf, signed_in, permissions) = match context {
+            Some(c) => (
+                c.csrf.unwrap_or_default(),
+                c.access
+                    .is_signed_in()
+                    .then(|| c.access.actor.label.clone()),
+                if c.access.stage == tandem_kernel::Stage::Complete {
+                    c.access.roles.permissions()
+                } else {
+                    Permissions::NONE
+                },
+            ),
+            None => (String::new(), None, Permissions::NONE),
+        };
         Self {
             section,
             title: title.into(),
+            csrf,
+            signed_in,
+            permissions,
         }
+    }
+
+    /// Whether the person may do what the permission named `permission` allows: links and
+    /// buttons to what they may not do are left out.
+    pub fn may(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p.as_str() == permission)
     }
 
     pub fn version(&self) -> &'static str {

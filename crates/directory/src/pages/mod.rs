@@ -5,39 +5,41 @@ mod organisations;
 mod people;
 mod teams;
 
-use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Error, FieldError};
+use tandem_kernel::{Error, FieldError, Need, Permission};
 use tandem_web::list::ListLinks;
-use tandem_web::{AppState, PageError, PageResult};
+use tandem_web::{PageError, PageResult, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/organisations",
-            get(organisations::list).post(organisations::create),
-        )
-        .route("/organisations/new", get(organisations::new))
-        .route(
-            "/organisations/{id}",
-            get(organisations::show).post(organisations::update),
-        )
-        .route("/organisations/{id}/edit", get(organisations::edit))
-        .route("/organisations/{id}/delete", post(organisations::delete))
-        .route("/people", get(people::list).post(people::create))
-        .route("/people/new", get(people::new))
-        .route("/people/{id}", get(people::show).post(people::update))
-        .route("/people/{id}/edit", get(people::edit))
-        .route("/people/{id}/delete", post(people::delete))
-        .route("/teams", get(teams::list).post(teams::create))
-        .route("/teams/new", get(teams::new))
-        .route("/teams/{id}", get(teams::show).post(teams::update))
-        .route("/teams/{id}/edit", get(teams::edit))
-        .route("/teams/{id}/delete", post(teams::delete))
+/// The directory's pages. Forms to create or change records need the write permission even
+/// to be shown.
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::DirectoryRead);
+    let write = Need::Permission(Permission::DirectoryWrite);
+    Routes::new()
+        .get("/organisations", read, organisations::list)
+        .post("/organisations", write, organisations::create)
+        .get("/organisations/new", write, organisations::new)
+        .get("/organisations/{id}", read, organisations::show)
+        .post("/organisations/{id}", write, organisations::update)
+        .get("/organisations/{id}/edit", write, organisations::edit)
+        .post("/organisations/{id}/delete", write, organisations::delete)
+        .get("/people", read, people::list)
+        .post("/people", write, people::create)
+        .get("/people/new", write, people::new)
+        .get("/people/{id}", read, people::show)
+        .post("/people/{id}", write, people::update)
+        .get("/people/{id}/edit", write, people::edit)
+        .post("/people/{id}/delete", write, people::delete)
+        .get("/teams", read, teams::list)
+        .post("/teams", write, teams::create)
+        .get("/teams/new", write, teams::new)
+        .get("/teams/{id}", read, teams::show)
+        .post("/teams/{id}", write, teams::update)
+        .get("/teams/{id}/edit", write, teams::edit)
+        .post("/teams/{id}/delete", write, teams::delete)
 }
 
 /// The query string of a list page.

@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::Error;
+use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
 };
 
 use super::{ListQuery, filter, first, path_id};
@@ -34,6 +35,7 @@ struct ListPage {
 }
 
 pub(super) async fn list(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     PageQuery(query): PageQuery<ListQuery>,
 ) -> PageResult<Response> {
@@ -41,7 +43,7 @@ pub(super) async fn list(
     let filter = organisations::Filter {
         kind: filter(&query.kind, |k| OrganisationKind::parse("kind", k))?,
     };
-    let page = organisations::list(&state.db, &filter, &options).await?;
+    let page = organisations::list(&state.db, access.scope, &filter, &options).await?;
     let links = query.links(
         "/organisations",
         &options,
@@ -71,12 +73,14 @@ struct ShowPage {
 
 async fn show_page(
     state: &AppState,
+    scope: Scope,
     id: OrganisationId,
     error: Option<String>,
 ) -> PageResult<ShowPage> {
-    let organisation = organisations::get(&state.db, id).await?;
+    let organisation = organisations::get(&state.db, scope, id).await?;
     let people = people::list(
         &state.db,
+        scope,
         &people::Filter {
             organisation: Some(id),
         },
@@ -93,10 +97,13 @@ async fn show_page(
 }
 
 pub(super) async fn show(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    Ok(render(&show_page(&state, path_id(&id)?, None).await?))
+    Ok(render(
+        &show_page(&state, access.scope, path_id(&id)?, None).await?,
+    ))
 }
 
 #[derive(Template)]
@@ -160,13 +167,19 @@ pub(super) async fn new() -> PageResult<Response> {
 }
 
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
     let saved = async {
-        organisations::create(&state.db, &actor, state.clock.now(), draft.validate()?).await
+        organisations::create(
+            &state.db,
+            &access.actor,
+            state.clock.now(),
+            draft.validate()?,
+        )
+        .await
     }
     .await;
     after_save(
@@ -178,10 +191,11 @@ pub(super) async fn create(
 }
 
 pub(super) async fn edit(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let organisation = organisations::get(&state.db, path_id(&id)?).await?;
+    let organisation = organisations::get(&state.db, access.scope, path_id(&id)?).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", organisation.name),
         format!("/organisations/{}", organisation.id),
@@ -196,7 +210,7 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(fields): FormInput<Fields>,
@@ -206,7 +220,7 @@ pub(super) async fn update(
     let saved = async {
         organisations::update(
             &state.db,
-            &actor,
+            &access.actor,
             state.clock.now(),
             id,
             version,
@@ -229,15 +243,15 @@ pub(super) async fn update(
 }
 
 pub(super) async fn delete(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let id: OrganisationId = path_id(&id)?;
-    match organisations::delete(&state.db, &actor, state.clock.now(), id).await {
+    match organisations::delete(&state.db, &access.actor, state.clock.now(), id).await {
         Ok(()) => Ok(see_other("/organisations")),
         Err(Error::Conflict { message, .. }) => {
-            let mut response = render(&show_page(&state, id, Some(message)).await?);
+            let mut response = render(&show_page(&state, access.scope, id, Some(message)).await?);
             *response.status_mut() = StatusCode::CONFLICT;
             Ok(response)
         }

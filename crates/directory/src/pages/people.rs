@@ -4,10 +4,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_kernel::Scope;
 use tandem_kernel::id::parse_id;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
 };
 
 use super::{ListQuery, choices, filter, first, path_id};
@@ -26,6 +27,7 @@ struct ListPage {
 }
 
 pub(super) async fn list(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     PageQuery(query): PageQuery<ListQuery>,
 ) -> PageResult<Response> {
@@ -33,7 +35,7 @@ pub(super) async fn list(
     let filter = people::Filter {
         organisation: filter(&query.organisation, |o| parse_id("organisation", o))?,
     };
-    let page = people::list(&state.db, &filter, &options).await?;
+    let page = people::list(&state.db, access.scope, &filter, &options).await?;
     let links = query.links(
         "/people",
         &options,
@@ -46,7 +48,7 @@ pub(super) async fn list(
         links,
         q: query.q,
         organisation: query.organisation,
-        organisations: choices(organisations::choices(&state.db).await?),
+        organisations: choices(organisations::choices(&state.db, access.scope).await?),
     }))
 }
 
@@ -59,15 +61,18 @@ struct ShowPage {
 }
 
 pub(super) async fn show(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let person = people::get(&state.db, path_id(&id)?).await?;
+    let person = people::get(&state.db, access.scope, path_id(&id)?).await?;
     let filter = teams::Filter {
         member: Some(person.id),
         ..teams::Filter::default()
     };
-    let teams = teams::list(&state.db, &filter, &first(200)).await?.items;
+    let teams = teams::list(&state.db, access.scope, &filter, &first(200))
+        .await?
+        .items;
     Ok(render(&ShowPage {
         chrome: Chrome::new("people", person.name.to_string()),
         person,
@@ -117,6 +122,7 @@ impl Fields {
 
 async fn form(
     state: &AppState,
+    scope: Scope,
     frame: FormFrame,
     values: PersonDraft,
     errors: FormErrors,
@@ -126,7 +132,7 @@ async fn form(
         frame,
         values,
         errors,
-        organisations: choices(organisations::choices(&state.db).await?),
+        organisations: choices(organisations::choices(&state.db, scope).await?),
     }))
 }
 
@@ -142,6 +148,7 @@ pub(super) struct NewQuery {
 }
 
 pub(super) async fn new(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     PageQuery(query): PageQuery<NewQuery>,
 ) -> PageResult<Response> {
@@ -149,31 +156,46 @@ pub(super) async fn new(
         organisation_id: query.organisation,
         ..PersonDraft::default()
     };
-    form(&state, create_frame(), values, FormErrors::default()).await
+    form(
+        &state,
+        access.scope,
+        create_frame(),
+        values,
+        FormErrors::default(),
+    )
+    .await
 }
 
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
-    let saved =
-        async { people::create(&state.db, &actor, state.clock.now(), draft.validate()?).await }
-            .await;
+    let saved = async {
+        people::create(
+            &state.db,
+            &access.actor,
+            state.clock.now(),
+            draft.validate()?,
+        )
+        .await
+    }
+    .await;
     after_save(
         saved,
         |p| format!("/people/{}", p.id),
-        async |errors| form(&state, create_frame(), draft, errors).await,
+        async |errors| form(&state, access.scope, create_frame(), draft, errors).await,
     )
     .await
 }
 
 pub(super) async fn edit(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let person = people::get(&state.db, path_id(&id)?).await?;
+    let person = people::get(&state.db, access.scope, path_id(&id)?).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", person.name),
         format!("/people/{}", person.id),
@@ -181,6 +203,7 @@ pub(super) async fn edit(
     );
     form(
         &state,
+        access.scope,
         frame,
         PersonDraft::from_record(&person),
         FormErrors::default(),
@@ -189,7 +212,7 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(fields): FormInput<Fields>,
@@ -199,7 +222,7 @@ pub(super) async fn update(
     let saved = async {
         people::update(
             &state.db,
-            &actor,
+            &access.actor,
             state.clock.now(),
             id,
             version,
@@ -212,16 +235,16 @@ pub(super) async fn update(
     after_save(
         saved,
         |p| format!("/people/{}", p.id),
-        async |errors| form(&state, frame, draft, errors).await,
+        async |errors| form(&state, access.scope, frame, draft, errors).await,
     )
     .await
 }
 
 pub(super) async fn delete(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    people::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
+    people::delete(&state.db, &access.actor, state.clock.now(), path_id(&id)?).await?;
     Ok(see_other("/people"))
 }

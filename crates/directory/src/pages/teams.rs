@@ -4,9 +4,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
 };
 
 use super::{ListQuery, choices, filter, path_id};
@@ -32,6 +33,7 @@ struct ListPage {
 }
 
 pub(super) async fn list(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     PageQuery(query): PageQuery<ListQuery>,
 ) -> PageResult<Response> {
@@ -40,7 +42,7 @@ pub(super) async fn list(
         level: filter(&query.level, |l| TeamLevel::parse("level", l))?,
         member: None,
     };
-    let page = teams::list(&state.db, &filter, &options).await?;
+    let page = teams::list(&state.db, access.scope, &filter, &options).await?;
     let links = query.links(
         "/teams",
         &options,
@@ -66,11 +68,12 @@ struct ShowPage {
 }
 
 pub(super) async fn show(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let id: TeamId = path_id(&id)?;
-    let team = teams::get(&state.db, id).await?;
+    let team = teams::get(&state.db, access.scope, id).await?;
     let members = teams::members(&state.db, id).await?;
     Ok(render(&ShowPage {
         chrome: Chrome::new("teams", team.name.to_string()),
@@ -129,6 +132,7 @@ impl Fields {
 
 async fn form(
     state: &AppState,
+    scope: Scope,
     frame: FormFrame,
     values: TeamDraft,
     errors: FormErrors,
@@ -138,9 +142,9 @@ async fn form(
         frame,
         values,
         errors,
-        organisations: choices(organisations::choices(&state.db).await?),
+        organisations: choices(organisations::choices(&state.db, scope).await?),
         levels: levels(),
-        people: choices(people::choices(&state.db).await?),
+        people: choices(people::choices(&state.db, scope).await?),
     }))
 }
 
@@ -148,9 +152,13 @@ fn create_frame() -> FormFrame {
     FormFrame::create("New team", "/teams", "Create team")
 }
 
-pub(super) async fn new(State(state): State<AppState>) -> PageResult<Response> {
+pub(super) async fn new(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+) -> PageResult<Response> {
     form(
         &state,
+        access.scope,
         create_frame(),
         TeamDraft::default(),
         FormErrors::default(),
@@ -159,28 +167,36 @@ pub(super) async fn new(State(state): State<AppState>) -> PageResult<Response> {
 }
 
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
-    let saved =
-        async { teams::create(&state.db, &actor, state.clock.now(), draft.validate()?).await }
-            .await;
+    let saved = async {
+        teams::create(
+            &state.db,
+            &access.actor,
+            state.clock.now(),
+            draft.validate()?,
+        )
+        .await
+    }
+    .await;
     after_save(
         saved,
         |t| format!("/teams/{}", t.id),
-        async |errors| form(&state, create_frame(), draft, errors).await,
+        async |errors| form(&state, access.scope, create_frame(), draft, errors).await,
     )
     .await
 }
 
 pub(super) async fn edit(
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let id: TeamId = path_id(&id)?;
-    let team = teams::get(&state.db, id).await?;
+    let team = teams::get(&state.db, access.scope, id).await?;
     let members: Vec<PersonId> = teams::members(&state.db, id)
         .await?
         .into_iter()
@@ -193,6 +209,7 @@ pub(super) async fn edit(
     );
     form(
         &state,
+        access.scope,
         frame,
         TeamDraft::from_record(&team, &members),
         FormErrors::default(),
@@ -201,7 +218,7 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
     FormInput(fields): FormInput<Fields>,
@@ -211,7 +228,7 @@ pub(super) async fn update(
     let saved = async {
         teams::update(
             &state.db,
-            &actor,
+            &access.actor,
             state.clock.now(),
             id,
             version,
@@ -224,16 +241,16 @@ pub(super) async fn update(
     after_save(
         saved,
         |t| format!("/teams/{}", t.id),
-        async |errors| form(&state, frame, draft, errors).await,
+        async |errors| form(&state, access.scope, frame, draft, errors).await,
     )
     .await
 }
 
 pub(super) async fn delete(
-    RequestActor(actor): RequestActor,
+    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    teams::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
+    teams::delete(&state.db, &access.actor, state.clock.now(), path_id(&id)?).await?;
     Ok(see_other("/teams"))
 }

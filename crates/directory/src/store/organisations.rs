@@ -3,6 +3,7 @@
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_kernel::Actor;
+use tandem_kernel::Scope;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Unique, run};
@@ -63,20 +64,23 @@ pub struct Filter {
     pub kind: Option<OrganisationKind>,
 }
 
-pub async fn get(db: &Db, id: OrganisationId) -> Result<Organisation> {
-    db.fetch_by_id(&format!("{SELECT} WHERE id = $1"), id.0)
+pub async fn get(db: &Db, scope: Scope, id: OrganisationId) -> Result<Organisation> {
+    let organisation: Organisation = db
+        .fetch_by_id(&format!("{SELECT} WHERE id = $1"), id.0)
         .await?
         .ok_or(Error::NotFound {
             entity: "organisation",
-        })
+        })?;
+    super::within(scope, organisation.id.0, "organisation", organisation)
 }
 
 pub async fn list(
     db: &Db,
+    scope: Scope,
     filter: &Filter,
     options: &ListOptions<Sort>,
 ) -> Result<Page<Organisation>> {
-    let mut query = ListQuery::new(SELECT);
+    let mut query = super::scoped(ListQuery::new(SELECT), "id", scope);
     if let Some(kind) = filter.kind {
         query = query.filter("kind = ?", [Arg::Text(kind.as_str().into())]);
     }
@@ -92,12 +96,17 @@ pub async fn list(
 }
 
 /// Every organisation's id and name, by name: the choices of a form's organisation field.
-pub async fn choices(db: &Db) -> Result<Vec<(OrganisationId, String)>> {
+pub async fn choices(db: &Db, scope: Scope) -> Result<Vec<(OrganisationId, String)>> {
+    let own = match scope {
+        Scope::Everything => None,
+        Scope::Organisation(own) => Some(own),
+    };
     let mut conn = db.conn().await?;
     Ok(run!(&mut conn, |c| {
         sqlx::query_as::<_, (OrganisationId, String)>(
-            "SELECT id, name FROM organisations ORDER BY name, id",
+            "SELECT id, name FROM organisations WHERE $1 IS NULL OR id = $1 ORDER BY name, id",
         )
+        .bind(own)
         .fetch_all(c)
         .await
     })?)
@@ -139,7 +148,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, Scope::Everything, id).await
 }
 
 /// Saves `input` over the organisation, if the record is still at `version`.
@@ -151,7 +160,7 @@ pub async fn update(
     version: i64,
     input: OrganisationInput,
 ) -> Result<Organisation> {
-    let before = get(db, id).await?;
+    let before = get(db, Scope::Everything, id).await?;
     let mut tx = db.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
@@ -183,12 +192,12 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, Scope::Everything, id).await
 }
 
 /// Deletes an organisation that no person or team belongs to.
 pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: OrganisationId) -> Result<()> {
-    let before = get(db, id).await?;
+    let before = get(db, Scope::Everything, id).await?;
     let mut tx = db.begin().await?;
     let in_use: i64 = run!(&mut tx, |c| {
         sqlx::query_scalar(

@@ -3,6 +3,7 @@
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_kernel::Actor;
+use tandem_kernel::Scope;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
@@ -69,14 +70,21 @@ pub struct Filter {
     pub organisation: Option<OrganisationId>,
 }
 
-pub async fn get(db: &Db, id: PersonId) -> Result<Person> {
-    db.fetch_by_id(&format!("{SELECT} WHERE p.id = $1"), id.0)
+pub async fn get(db: &Db, scope: Scope, id: PersonId) -> Result<Person> {
+    let person: Person = db
+        .fetch_by_id(&format!("{SELECT} WHERE p.id = $1"), id.0)
         .await?
-        .ok_or(Error::NotFound { entity: "person" })
+        .ok_or(Error::NotFound { entity: "person" })?;
+    super::within(scope, person.organisation_id.0, "person", person)
 }
 
-pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Result<Page<Person>> {
-    let mut query = ListQuery::new(SELECT);
+pub async fn list(
+    db: &Db,
+    scope: Scope,
+    filter: &Filter,
+    options: &ListOptions<Sort>,
+) -> Result<Page<Person>> {
+    let mut query = super::scoped(ListQuery::new(SELECT), "p.organisation_id", scope);
     if let Some(organisation) = filter.organisation {
         query = query.filter("p.organisation_id = ?", [Arg::Uuid(organisation.0)]);
     }
@@ -93,13 +101,19 @@ pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Resu
 
 /// Every person's id and name with their organisation, by name: the choices of a team's
 /// member field.
-pub async fn choices(db: &Db) -> Result<Vec<(PersonId, String)>> {
+pub async fn choices(db: &Db, scope: Scope) -> Result<Vec<(PersonId, String)>> {
+    let own = match scope {
+        Scope::Everything => None,
+        Scope::Organisation(own) => Some(own),
+    };
     let mut conn = db.conn().await?;
     Ok(run!(&mut conn, |c| {
         sqlx::query_as::<_, (PersonId, String)>(
             "SELECT p.id, p.name || ' (' || o.name || ')' FROM people p \
-             JOIN organisations o ON o.id = p.organisation_id ORDER BY p.name, p.id",
+             JOIN organisations o ON o.id = p.organisation_id \
+             WHERE $1 IS NULL OR p.organisation_id = $1 ORDER BY p.name, p.id",
         )
+        .bind(own)
         .fetch_all(c)
         .await
     })?)
@@ -155,7 +169,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, Scope::Everything, id).await
 }
 
 /// Saves `input` over the person, if the record is still at `version`.
@@ -167,7 +181,7 @@ pub async fn update(
     version: i64,
     input: PersonInput,
 ) -> Result<Person> {
-    let before = get(db, id).await?;
+    let before = get(db, Scope::Everything, id).await?;
     let mut tx = db.begin().await?;
     check_organisation(&mut tx, input.organisation_id).await?;
     let changed = run!(&mut tx, |c| {
@@ -202,12 +216,12 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, Scope::Everything, id).await
 }
 
 /// Deletes a person; their team memberships go with them.
 pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: PersonId) -> Result<()> {
-    let before = get(db, id).await?;
+    let before = get(db, Scope::Everything, id).await?;
     let mut tx = db.begin().await?;
     // The memberships end with the person (ON DELETE CASCADE); the entry says which.
     let mut teams: Vec<String> = run!(&mut tx, |c| {

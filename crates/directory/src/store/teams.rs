@@ -3,6 +3,7 @@
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_kernel::Actor;
+use tandem_kernel::Scope;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
@@ -77,10 +78,12 @@ pub struct Member {
     pub organisation_name: String,
 }
 
-pub async fn get(db: &Db, id: TeamId) -> Result<Team> {
-    db.fetch_by_id(&format!("{SELECT} WHERE t.id = $1"), id.0)
+pub async fn get(db: &Db, scope: Scope, id: TeamId) -> Result<Team> {
+    let team: Team = db
+        .fetch_by_id(&format!("{SELECT} WHERE t.id = $1"), id.0)
         .await?
-        .ok_or(Error::NotFound { entity: "team" })
+        .ok_or(Error::NotFound { entity: "team" })?;
+    super::within(scope, team.organisation_id.0, "team", team)
 }
 
 /// The team's members, by name.
@@ -98,8 +101,13 @@ pub async fn members(db: &Db, id: TeamId) -> Result<Vec<Member>> {
     })?)
 }
 
-pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Result<Page<Team>> {
-    let mut query = ListQuery::new(SELECT);
+pub async fn list(
+    db: &Db,
+    scope: Scope,
+    filter: &Filter,
+    options: &ListOptions<Sort>,
+) -> Result<Page<Team>> {
+    let mut query = super::scoped(ListQuery::new(SELECT), "t.organisation_id", scope);
     if let Some(level) = filter.level {
         query = query.filter("t.level = ?", [Arg::Text(level.as_str().into())]);
     }
@@ -201,7 +209,7 @@ pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInpu
     )
     .await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, Scope::Everything, id).await
 }
 
 /// Saves `input` over the team, if the record is still at `version`.
@@ -213,7 +221,7 @@ pub async fn update(
     version: i64,
     input: TeamInput,
 ) -> Result<Team> {
-    let before = get(db, id).await?;
+    let before = get(db, Scope::Everything, id).await?;
     let before_members: Vec<PersonId> = members(db, id).await?.into_iter().map(|m| m.id).collect();
     let mut tx = db.begin().await?;
     check_references(&mut tx, &input).await?;
@@ -249,11 +257,11 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, Scope::Everything, id).await
 }
 
 pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: TeamId) -> Result<()> {
-    let before = get(db, id).await?;
+    let before = get(db, Scope::Everything, id).await?;
     let before_members: Vec<PersonId> = members(db, id).await?.into_iter().map(|m| m.id).collect();
     let mut tx = db.begin().await?;
     if !tx.delete_by_id("teams", id.0).await? {

@@ -16,21 +16,27 @@ on_both_engines!(
     the_trail_page_filters_and_exports,
 );
 
-/// The trail as (action, entity, changes JSON), oldest first, straight from the table.
+/// The trail after the harness's own entries as (action, entity, changes JSON, address),
+/// oldest first, straight from the table.
 async fn trail(app: &TestApp) -> Vec<(String, String, String, String)> {
     let mut conn = app.db.conn().await.unwrap();
     run!(&mut conn, |c| {
         sqlx::query_as::<_, (String, String, String, String)>(
-            "SELECT action, entity, changes, COALESCE(address, '') FROM audit_entries ORDER BY seq",
+            "SELECT action, entity, changes, COALESCE(address, '') FROM audit_entries WHERE seq > $1 ORDER BY seq",
         )
+        .bind(app.audit_start)
         .fetch_all(c)
         .await
     })
     .unwrap()
 }
 
+/// The chain's check, as the number of entries after the harness's own.
 async fn verify(app: &TestApp) -> Result<u64, tandem_audit::entry::Broken> {
-    tandem_audit::store::verify(&app.db).await.unwrap()
+    tandem_audit::store::verify(&app.db)
+        .await
+        .unwrap()
+        .map(|total| total - app.audit_start as u64)
 }
 
 async fn every_write_is_recorded_with_its_changes(app: TestApp) {
@@ -237,7 +243,12 @@ async fn the_trail_page_filters_and_exports(app: TestApp) {
         .unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("seq,at,actor_kind"));
-    assert_eq!(lines.len(), 2, "header and the organisation's entry: {csv}");
+    assert_eq!(
+        lines.len(),
+        2 + super::harness::HARNESS_ORGANISATIONS as usize,
+        "header, the harness's organisation and Beta's entry: {csv}"
+    );
+    assert!(lines.last().unwrap().contains("Beta Technologies"));
 }
 
 mod concurrency {

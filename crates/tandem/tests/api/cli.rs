@@ -23,6 +23,80 @@ fn tandem(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .expect("run tandem")
 }
 
+/// Runs `tandem ARGS` with `input` on standard input.
+fn tandem_with_input(dir: &Path, args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TANDEM_DATABASE_URL")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tandem");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A new API token of the person with `email`, from `tandem account token`.
+fn token_of(dir: &Path, email: &str, env: &[(&str, &str)]) -> String {
+    let output = tandem(dir, &["account", "token", email, "--name", "cli test"], env);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// Makes the first administrator of the fresh installation in `dir` (of the provider
+/// "Operators") and returns an API token of theirs.
+fn first_administrator(dir: &Path) -> String {
+    let made = tandem_with_input(
+        dir,
+        &[
+            "account",
+            "first-administrator",
+            "admin@operators.example",
+            "--name",
+            "Ada Admin",
+            "--organisation",
+            "Operators",
+        ],
+        &[],
+        "a long enough passphrase\n",
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let again = tandem_with_input(
+        dir,
+        &[
+            "account",
+            "first-administrator",
+            "eve@operators.example",
+            "--name",
+            "Eve",
+            "--organisation",
+            "Operators",
+        ],
+        &[],
+        "another long passphrase\n",
+    );
+    assert!(!again.status.success(), "only the first administrator");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is an administrator already"));
+    token_of(dir, "admin@operators.example", &[])
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -170,6 +244,7 @@ fn healthcheck_fails_when_nothing_answers() {
 #[test]
 fn the_server_serves_survives_a_crash_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
+    let token = first_administrator(dir.path());
     let server = Server::start(dir.path(), &[], &[]);
     assert!(
         tandem(
@@ -182,8 +257,15 @@ fn the_server_serves_survives_a_crash_and_stops_gracefully() {
     );
 
     let client = reqwest::blocking::Client::new();
+    let anonymous = client
+        .post(server.url("/api/v1/organisations"))
+        .json(&json!({"name": "Planted", "kind": "customer"}))
+        .send()
+        .unwrap();
+    assert_eq!(anonymous.status(), 401, "the API wants a token");
     let created = client
         .post(server.url("/api/v1/organisations"))
+        .bearer_auth(&token)
         .json(&json!({"name": "Beta Technologies", "kind": "customer"}))
         .send()
         .unwrap();
@@ -193,6 +275,7 @@ fn the_server_serves_survives_a_crash_and_stops_gracefully() {
     let server = Server::start(dir.path(), &[], &[]);
     let list: serde_json::Value = client
         .get(server.url("/api/v1/organisations"))
+        .bearer_auth(&token)
         .send()
         .unwrap()
         .json()
@@ -220,11 +303,13 @@ fn the_server_serves_survives_a_crash_and_stops_gracefully() {
 #[test]
 fn backups_are_taken_while_serving_and_restored_while_stopped() {
     let dir = tempfile::tempdir().unwrap();
+    let token = first_administrator(dir.path());
     let server = Server::start(dir.path(), &[], &[]);
     let client = reqwest::blocking::Client::new();
     let post = |name: &str| {
         let response = client
             .post(server.url("/api/v1/organisations"))
+            .bearer_auth(&token)
             .json(&json!({"name": name, "kind": "customer"}))
             .send()
             .unwrap();
@@ -269,6 +354,7 @@ fn backups_are_taken_while_serving_and_restored_while_stopped() {
     let server = Server::start(dir.path(), &[], &[]);
     let list: serde_json::Value = client
         .get(server.url("/api/v1/organisations"))
+        .bearer_auth(&token)
         .send()
         .unwrap()
         .json()
@@ -279,7 +365,7 @@ fn backups_are_taken_while_serving_and_restored_while_stopped() {
         .iter()
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Before the backup"]);
+    assert_eq!(names, ["Before the backup", "Operators"]);
     assert!(server.terminate().success());
 }
 
@@ -289,8 +375,14 @@ fn the_demo_starts_fresh_each_time_and_never_wipes_other_data() {
     let client = reqwest::blocking::Client::new();
     for _ in 0..2 {
         let server = Server::start(dir.path(), &["--demo"], &[]);
+        let token = token_of(
+            dir.path(),
+            "claudia.hoffmann@alpha.example",
+            &[("TANDEM_DATA_DIR", "tandem-demo")],
+        );
         let orgs: serde_json::Value = client
             .get(server.url("/api/v1/organisations"))
+            .bearer_auth(&token)
             .send()
             .unwrap()
             .json()
@@ -302,6 +394,7 @@ fn the_demo_starts_fresh_each_time_and_never_wipes_other_data() {
         );
         let teams: serde_json::Value = client
             .get(server.url("/api/v1/teams?level=cab"))
+            .bearer_auth(&token)
             .send()
             .unwrap()
             .json()

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tandem::config::Config;
-use tandem_kernel::FixedClock;
+use tandem_kernel::{Clock, FixedClock};
 use tandem_storage::{Db, Engine};
 use tempfile::TempDir;
 use time::macros::datetime;
@@ -77,17 +77,208 @@ impl TestDatabase {
     }
 }
 
-/// A running application and a client for it.
+/// A running application and a client for it. The request helpers (`get`, `post_json`,
+/// `post_form` …) act as an administrator through an API token; `client` alone is anonymous
+/// and keeps cookies, for the tests of signing in.
 pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub db: Db,
     pub clock: Arc<FixedClock>,
+    /// The API token the request helpers send.
+    pub token: String,
+    /// The sequence number of the last audit entry the harness itself wrote; tests of the
+    /// trail look at what comes after.
+    pub audit_start: i64,
     _database: TestDatabase,
 }
 
+/// The e-mail address of the administrator an empty test application is given.
+pub const OPERATOR: &str = "operator@harness.example";
+/// The demo world's TOTP secret ([`tandem::demo::DEMO_TOTP_SECRET`]) as bytes.
+pub const DEMO_TOTP_BYTES: &[u8] = b"Hello!\xde\xad\xbe\xef";
+/// Organisations and people [`TestApp::spawn`] creates for its administrator.
+pub const HARNESS_ORGANISATIONS: i64 = 1;
+pub const HARNESS_PEOPLE: i64 = 1;
+
 impl TestApp {
+    /// An application on an empty database but for one administrator (person [`OPERATOR`] of the
+    /// supplier organisation "Harness Operators") whose API token the request helpers use.
+    /// Tests that count records or audit entries count from what this leaves.
     pub async fn spawn(engine: Engine) -> Self {
+        let mut app = Self::spawn_empty(engine).await;
+        let actor = tandem_kernel::Actor::system("test harness");
+        let now = app.clock.now();
+        let organisation = tandem_directory::store::organisations::create(
+            &app.db,
+            &actor,
+            now,
+            tandem_directory::OrganisationDraft {
+                name: "Harness Operators".into(),
+                kind: "supplier".into(),
+                ..Default::default()
+            }
+            .validate()
+            .expect("a valid organisation"),
+        )
+        .await
+        .expect("create the operators' organisation");
+        tandem_directory::store::people::create(
+            &app.db,
+            &actor,
+            now,
+            tandem_directory::PersonDraft {
+                organisation_id: organisation.id.to_string(),
+                name: "Harness Operator".into(),
+                email: OPERATOR.into(),
+                ..Default::default()
+            }
+            .validate()
+            .expect("a valid person"),
+        )
+        .await
+        .expect("create the operator");
+        app.token = app
+            .token_for(OPERATOR, &[tandem_kernel::Role::Administrator])
+            .await;
+        app.settle().await;
+        app
+    }
+
+    /// Uses the token once (its first use is recorded in the trail) and notes where the
+    /// harness's own audit entries end.
+    async fn settle(&mut self) {
+        let response = self.get("/api/v1/organisations?limit=1").await;
+        assert_eq!(response.status(), StatusCode::OK, "the harness token works");
+        self.audit_start = self.count("audit_entries").await;
+    }
+
+    /// Gives the person with `email` exactly `roles` and returns a new API token of theirs.
+    pub async fn token_for(&self, email: &str, roles: &[tandem_kernel::Role]) -> String {
+        let (person, _) = tandem_identity::store::person_by_email(&self.db, email)
+            .await
+            .expect("look the person up")
+            .expect("the person exists");
+        let actor = tandem_kernel::Actor::system("test harness");
+        tandem_identity::roles::set(
+            &self.db,
+            &actor,
+            self.clock.now(),
+            person,
+            roles.iter().copied().collect(),
+        )
+        .await
+        .expect("give the roles");
+        self.token_of(email).await
+    }
+
+    /// A new API token of the person with `email`, acting with all the roles they hold.
+    pub async fn token_of(&self, email: &str) -> String {
+        let (person, email) = tandem_identity::store::person_by_email(&self.db, email)
+            .await
+            .expect("look the person up")
+            .expect("the person exists");
+        let (_, secret) = tandem_identity::tokens::create(
+            &self.db,
+            &tandem_kernel::Actor::person(person, &email, None),
+            self.clock.now(),
+            tandem_identity::tokens::NewToken {
+                name: format!("test token {}", uuid::Uuid::now_v7().simple()),
+                roles: String::new(),
+                days: 365,
+            },
+        )
+        .await
+        .expect("create a token");
+        secret
+    }
+
+    /// A request to `path` with API token `token`.
+    pub fn request_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// `GET path` with API token `token`, as JSON.
+    pub async fn get_json_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .request_as(token, reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Signs in through the sign-in form (without following the redirect).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/sign-in"))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("POST /sign-in")
+    }
+
+    /// Signs in a demo account through the pages, with the code of the demo world's second
+    /// factor when one is due, and returns the session cookie.
+    pub async fn demo_session(&self, email: &str) -> String {
+        // A code works once: each sign-in takes a fresh time step.
+        self.clock.advance(time::Duration::seconds(30));
+        let response = self.sign_in(email, tandem::demo::DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
+        let cookie = session_cookie(&response);
+        let location = response.headers()["location"].to_str().unwrap();
+        if location.starts_with("/sign-in/code") {
+            let step = tandem_identity::totp::step_of(self.clock.now().unix_timestamp());
+            let code = tandem_identity::totp::code(DEMO_TOTP_BYTES, step);
+            let done = self
+                .post_as(&cookie, "/sign-in/code", &[("code", &code)])
+                .await;
+            assert_eq!(done.status(), StatusCode::SEE_OTHER, "the code is accepted");
+        }
+        cookie
+    }
+
+    /// A page in the session of `cookie` (`tandem_session=TOKEN`).
+    pub async fn get_as(&self, cookie: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Posts a form of Tandem's pages in the session of `cookie`, with its CSRF token.
+    pub async fn post_as(&self, cookie: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = csrf(cookie);
+        let mut fields = fields.to_vec();
+        fields.push(("_csrf", &token));
+        self.client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// A request to `path` with the harness token.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+    }
+
+    /// An application on an empty database without any account.
+    pub async fn spawn_empty(engine: Engine) -> Self {
         let database = TestDatabase::create(engine).await;
         let config = Config {
             database_url: Some(database.url.clone()),
@@ -105,7 +296,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("bound address"));
         tokio::spawn(tandem::app::serve(
             listener,
-            tandem::app::router(state),
+            tandem::app::router(state).expect("the routes are declared"),
             db.clone(),
             std::future::pending(),
         ));
@@ -118,16 +309,26 @@ impl TestApp {
             client,
             db,
             clock,
+            token: String::new(),
+            audit_start: 0,
             _database: database,
         }
     }
 
-    /// Spawns the app with the demo world loaded.
+    /// Spawns the app with the demo world loaded; the request helpers act as its administrator
+    /// (Claudia Hoffmann).
     pub async fn spawn_demo(engine: Engine) -> Self {
-        let app = Self::spawn(engine).await;
+        let mut app = Self::spawn_empty(engine).await;
         tandem::demo::load(&app.db, app.clock.as_ref())
             .await
             .expect("load the demo world");
+        app.token = app
+            .token_for(
+                "claudia.hoffmann@alpha.example",
+                &[tandem_kernel::Role::Administrator],
+            )
+            .await;
+        app.settle().await;
         app
     }
 
@@ -136,7 +337,10 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("GET")
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
@@ -152,8 +356,7 @@ impl TestApp {
         body: &Value,
     ) -> (StatusCode, Value) {
         let response = self
-            .client
-            .request(method, self.url(path))
+            .request(method, path)
             .json(body)
             .send()
             .await
@@ -177,8 +380,7 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> StatusCode {
-        self.client
-            .delete(self.url(path))
+        self.request(reqwest::Method::DELETE, path)
             .send()
             .await
             .expect("DELETE")
@@ -186,8 +388,7 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        self.client
-            .post(self.url(path))
+        self.request(reqwest::Method::POST, path)
             .form(fields)
             .send()
             .await
@@ -247,4 +448,39 @@ pub fn error_fields(body: &Value) -> (String, Vec<String>) {
         })
         .unwrap_or_default();
     (code, fields)
+}
+
+/// The CSRF token of the session in `cookie` (`tandem_session=TOKEN`), as its pages carry it.
+pub fn csrf(cookie: &str) -> String {
+    tandem_web::routes::csrf_token(cookie.split_once('=').expect("NAME=VALUE").1)
+}
+
+/// The session cookie (`tandem_session=TOKEN`) a sign-in set, after checking its attributes.
+pub fn session_cookie(response: &Response) -> String {
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// Like [`on_both_engines`], with the demo world loaded.
+#[macro_export]
+macro_rules! on_both_engines_with_demo {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::harness::TestApp::spawn_demo(tandem_storage::Engine::Sqlite).await).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::harness::TestApp::spawn_demo(tandem_storage::Engine::Postgres).await).await;
+            }
+        }
+    )+};
 }

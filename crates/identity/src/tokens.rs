@@ -1,0 +1,288 @@
+//! API tokens for scripts and integrations: created by a person, acting with a subset of that
+//! person's roles, shown once and stored as a SHA-256, with an expiry, a last-used time, and
+//! revocable. A request with `Authorization: Bearer <token>` acts as the person "via" the token.
+
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_kernel::error::AllValid;
+use tandem_kernel::text::Name;
+use tandem_kernel::{Access, Actor, ActorKind, Error, FieldError, Result, Roles, Scope, Stage};
+use tandem_storage::{Db, ResultExt, SqlTime, Unique, run};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::secret;
+
+/// Every token starts with this, so that a leaked one is recognisable (for secret scanners).
+pub const PREFIX: &str = "tandem_";
+/// The longest a token may live.
+pub const MAX_DAYS: i64 = 365;
+/// How often the last-used time (and the "token used" audit entry) is refreshed at most.
+pub const USE_RECORDED_EVERY: Duration = Duration::minutes(1);
+
+/// A token as its owner sees it (never with its secret).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenInfo {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub name: String,
+    pub roles: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl TokenInfo {
+    /// Whether the token still works at `now`.
+    pub fn is_live(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}
+
+/// What a person asks for when creating a token.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub name: String,
+    /// Role names, comma-separated; empty means all the person's roles.
+    pub roles: String,
+    /// Days until it expires, 1 to [`MAX_DAYS`].
+    pub days: i64,
+}
+
+/// Creates a token for the person `actor` is; returns it with its secret, which is not kept.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    input: NewToken,
+) -> Result<(TokenInfo, String)> {
+    let person = actor
+        .id
+        .filter(|_| actor.kind == ActorKind::Person)
+        .ok_or_else(|| Error::invalid("name", "only a signed-in person can create API tokens"))?;
+    let held = crate::roles::of(db, person).await?;
+    let (name, roles, days) = (
+        Name::parse("name", &input.name),
+        Roles::parse_list("roles", &input.roles),
+        if (1..=MAX_DAYS).contains(&input.days) {
+            Ok(input.days)
+        } else {
+            Err(FieldError::new(
+                "days",
+                format!("must be between 1 and {MAX_DAYS} days"),
+            ))
+        },
+    );
+    let (name, roles, days) = (name, roles, days).all_valid()?;
+    let roles = if roles.is_empty() { held } else { roles };
+    if roles.is_empty() {
+        return Err(Error::invalid(
+            "roles",
+            "you hold no role, so a token would be allowed nothing",
+        ));
+    }
+    if roles.intersection(held) != roles {
+        return Err(Error::invalid(
+            "roles",
+            format!("a token can only carry roles you hold ({held})"),
+        ));
+    }
+    let secret = format!("{PREFIX}{}", secret::random_hex()?);
+    let info = TokenInfo {
+        id: Uuid::now_v7(),
+        person_id: person,
+        name: name.to_string(),
+        roles: roles.to_string(),
+        created_at: now,
+        expires_at: now + Duration::days(days),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let mut tx = db.begin().await?;
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, person_id, name, token_hash, roles, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(info.id)
+        .bind(person)
+        .bind(&info.name)
+        .bind(secret::digest(&secret))
+        .bind(&info.roles)
+        .bind(SqlTime(now))
+        .bind(SqlTime(info.expires_at))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .on_violation(&[Unique {
+        target: "api_tokens.token_hash",
+        field: "name",
+        message: "a token with this secret exists; try again",
+    }])?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "api-token",
+            entity_id: info.id.to_string(),
+            changes: Changes::created(&[
+                ("name", info.name.clone()),
+                ("roles", info.roles.clone()),
+                ("expires_at", info.expires_at.to_string()),
+            ]),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((info, secret))
+}
+
+/// The person's tokens, newest first.
+pub async fn of(db: &Db, person: Uuid) -> Result<Vec<TokenInfo>> {
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, TokenInfo>(
+            "SELECT id, person_id, name, roles, created_at, expires_at, last_used_at, revoked_at \
+             FROM api_tokens WHERE person_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(person)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Revokes token `id` of `owner` (another person's token is not found).
+pub async fn revoke(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    owner: Uuid,
+    id: Uuid,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let revoked = run!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND person_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(SqlTime(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if revoked == 0 {
+        return Err(Error::NotFound {
+            entity: "API token",
+        });
+    }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "api-token",
+            entity_id: id.to_string(),
+            changes: Changes::diff(&[("revoked", "no".into())], &[("revoked", "yes".into())]),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[derive(sqlx::FromRow)]
+struct Live {
+    id: Uuid,
+    name: String,
+    roles: String,
+    last_used_at: Option<OffsetDateTime>,
+    person_id: Uuid,
+    email: String,
+    organisation_id: Uuid,
+}
+
+/// The access a bearer token gives: the roles it carries that its person still holds, in the
+/// person's scope. Records its use (at most every [`USE_RECORDED_EVERY`]).
+pub async fn access(
+    db: &Db,
+    now: OffsetDateTime,
+    secret: &str,
+    address: Option<String>,
+) -> Result<Option<Access>> {
+    if !secret.starts_with(PREFIX) || secret.len() != PREFIX.len() + 64 {
+        return Ok(None);
+    }
+    let hash = secret::digest(secret);
+    let mut conn = db.conn().await?;
+    let found: Option<Live> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT t.id, t.name, t.roles, t.last_used_at, p.id AS person_id, p.email, p.organisation_id \
+             FROM api_tokens t JOIN people p ON p.id = t.person_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
+        )
+        .bind(&hash)
+        .bind(SqlTime(now))
+        .fetch_optional(c)
+        .await
+    })?;
+    drop(conn);
+    let Some(token) = found else {
+        return Ok(None);
+    };
+    let held = crate::roles::of(db, token.person_id).await?;
+    let carried = Roles::parse_list("roles", &token.roles).unwrap_or_default();
+    let roles = carried.intersection(held);
+    let actor = Actor {
+        kind: ActorKind::Token,
+        id: Some(token.person_id),
+        label: format!("{} via token {}", token.email, token.name),
+        address,
+    };
+    if token
+        .last_used_at
+        .is_none_or(|last| now - last >= USE_RECORDED_EVERY)
+    {
+        let mut tx = db.begin().await?;
+        run!(&mut tx, |c| {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+                .bind(token.id)
+                .bind(SqlTime(now))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tandem_audit::record(
+            &mut tx,
+            Record {
+                actor: &actor,
+                at: now,
+                action: Action::Update,
+                entity: "api-token",
+                entity_id: token.id.to_string(),
+                changes: Changes::diff(
+                    &[(
+                        "last_used_at",
+                        token
+                            .last_used_at
+                            .map(|t| t.to_string())
+                            .unwrap_or_default(),
+                    )],
+                    &[("last_used_at", now.to_string())],
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(Some(Access {
+        scope: Scope::of(held, token.organisation_id),
+        actor,
+        roles,
+        stage: Stage::Complete,
+    }))
+}
