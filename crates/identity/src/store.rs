@@ -623,7 +623,13 @@ impl Credentials for IdentityCredentials {
         token: &'a str,
         address: Option<String>,
     ) -> Lookup<'a> {
-        Box::pin(crate::tokens::access(db, clock.now(), token, address))
+        Box::pin(crate::tokens::access(
+            db,
+            clock.now(),
+            token,
+            address,
+            self.mfa_required,
+        ))
     }
 }
 

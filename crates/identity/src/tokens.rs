@@ -155,6 +155,47 @@ pub async fn of(db: &Db, person: Uuid) -> Result<Vec<TokenInfo>> {
     })?)
 }
 
+/// Revokes every live token of `person` (an administrator's act, for a person who leaves or
+/// lost a device); returns how many.
+pub async fn revoke_all_of(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    person: Uuid,
+) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    if !tx.exists("people", person).await? {
+        return Err(Error::NotFound { entity: "person" });
+    }
+    let revoked = run!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(person)
+        .bind(SqlTime(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "api-tokens",
+            entity_id: person.to_string(),
+            changes: Changes::diff(
+                &[("revoked", String::new())],
+                &[("revoked", revoked.to_string())],
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(revoked)
+}
+
 /// Revokes token `id` of `owner` (another person's token is not found).
 pub async fn revoke(
     db: &Db,
@@ -207,12 +248,15 @@ struct Live {
 }
 
 /// The access a bearer token gives: the roles it carries that its person still holds, in the
-/// person's scope. Records its use (at most every [`USE_RECORDED_EVERY`]).
+/// person's scope. While the person holds a role of `mfa_required` without a second factor set
+/// up, the token opens nothing (stage [`Stage::EnrolmentDue`]). Records its use (at most every
+/// [`USE_RECORDED_EVERY`]).
 pub async fn access(
     db: &Db,
     now: OffsetDateTime,
     secret: &str,
     address: Option<String>,
+    mfa_required: Roles,
 ) -> Result<Option<Access>> {
     if !secret.starts_with(PREFIX) || secret.len() != PREFIX.len() + 64 {
         return Ok(None);
@@ -279,10 +323,17 @@ pub async fn access(
         .await?;
         tx.commit().await?;
     }
+    let stage = if held.overlaps(mfa_required)
+        && !crate::mfa::status(db, token.person_id).await?.enrolled
+    {
+        Stage::EnrolmentDue
+    } else {
+        Stage::Complete
+    };
     Ok(Some(Access {
         scope: Scope::of(held, token.organisation_id),
         actor,
         roles,
-        stage: Stage::Complete,
+        stage,
     }))
 }

@@ -233,10 +233,16 @@ impl Permission {
             Self::AssessmentsWrite => "Create, change and delete gap assessments",
             Self::AuditRead => "Read and export the audit trail",
             Self::AccessManage => {
-                "See accounts, assign roles, reset passwords and end other people's sessions"
+                "See accounts, assign roles, reset passwords, remove second factors, end other people's sessions and revoke their tokens (in a browser session only)"
             }
             Self::MetricsRead => "Read the Prometheus metrics at /metrics",
         }
+    }
+
+    /// Whether the permission is used only in a person's browser session, never with an API
+    /// token: managing access stays with people who signed in with their second factor.
+    pub fn needs_session(self) -> bool {
+        matches!(self, Self::AccessManage)
     }
 
     fn bit(self) -> u32 {
@@ -322,6 +328,41 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
     ),
     (Role::CustomerUser, &[P::DirectoryRead]),
 ];
+
+/// Whether `role` is granted `permission` by [`GRANTS`].
+pub fn grants(role: Role, permission: Permission) -> bool {
+    GRANTS
+        .iter()
+        .any(|(r, granted)| *r == role && granted.contains(&permission))
+}
+
+/// [`GRANTS`] as a Markdown table, permissions down and roles across, for the documentation
+/// (a test keeps `docs/security.md` equal to it).
+pub fn grants_markdown() -> String {
+    let mut out = String::from("| Permission | What it allows |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", role.title()));
+    }
+    out.push_str("\n| --- | --- |");
+    out.push_str(&" :-: |".repeat(Role::ALL.len()));
+    out.push('\n');
+    for permission in Permission::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} |",
+            permission.as_str(),
+            permission.description()
+        ));
+        for role in Role::ALL {
+            out.push_str(if grants(role, permission) {
+                " ✓ |"
+            } else {
+                "  |"
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
 
 /// Which records an access reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

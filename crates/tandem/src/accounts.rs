@@ -76,6 +76,24 @@ pub async fn token(db: &Db, email: &str, name: &str, days: i64) -> anyhow::Resul
     Ok(secret)
 }
 
+/// Why a token of the person with `email` would open nothing yet: a role of theirs requires a
+/// second factor (`mfa_required_roles`) they have not set up.
+pub async fn second_factor_warning(
+    db: &Db,
+    email: &str,
+    config: &crate::config::Config,
+) -> anyhow::Result<Option<String>> {
+    let person = person(db, email).await?;
+    let held = tandem_identity::roles::of(db, person).await?;
+    let required = held.intersection(config.mfa_required()?);
+    if required.is_empty() || tandem_identity::mfa::status(db, person).await?.enrolled {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "{email} holds {required}, which requires two-factor authentication; the token works once they set it up at /account/mfa"
+    )))
+}
+
 /// `tandem account first-administrator EMAIL --name NAME --organisation ORG`: on an
 /// installation without an administrator, the provider organisation (unless there is one), the
 /// person, their password and the administrator role.

@@ -10,6 +10,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Json, Router, middleware};
+use axum_server::tls_rustls::RustlsConfig;
 use tandem_kernel::Clock;
 use tandem_kernel::{Need, Permission};
 use tandem_storage::{Db, PoolSettings};
@@ -250,10 +251,11 @@ async fn api_docs() -> Html<&'static str> {
     Html(include_str!("../templates/api_docs.html"))
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets running requests finish
-/// for at most [`DRAIN_TIMEOUT`], and closes the database.
+/// Serves `router` on `listener` (over HTTPS with `tls`) until `shutdown` completes, then lets
+/// running requests finish for at most [`DRAIN_TIMEOUT`], and closes the database.
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<RustlsConfig>,
     router: Router,
     db: Db,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -265,9 +267,29 @@ pub async fn serve(
     });
     let mut graceful = stopped.clone();
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
-        let _ = graceful.wait_for(|stop| *stop).await;
-    });
+    let server = async move {
+        match tls {
+            None => {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(async move {
+                        let _ = graceful.wait_for(|stop| *stop).await;
+                    })
+                    .await
+            }
+            Some(tls) => {
+                let handle = axum_server::Handle::new();
+                let stop = handle.clone();
+                tokio::spawn(async move {
+                    let _ = graceful.wait_for(|stop| *stop).await;
+                    stop.graceful_shutdown(Some(DRAIN_TIMEOUT));
+                });
+                axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+                    .handle(handle)
+                    .serve(service)
+                    .await
+            }
+        }
+    };
     let drain_deadline = async move {
         let _ = stopped.wait_for(|stop| *stop).await;
         tokio::time::sleep(DRAIN_TIMEOUT).await;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod home;
 pub mod ops;
+pub mod tls;
 
 /// Every capability's migrations, in the order they build on each other.
 pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[

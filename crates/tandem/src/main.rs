@@ -149,7 +149,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("The database {} is up to date.", config.database_url()?);
             Ok(())
         }
-        Command::Healthcheck => ops::healthcheck(config.bind).await,
+        Command::Healthcheck => ops::healthcheck(config.bind, config.tls_cert.as_deref()).await,
         Command::Backup { file } => {
             ops::backup(&config, &file).await?;
             println!("Backup written to {}", file.display());
@@ -186,7 +186,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => String::new(),
             };
             let db = app::open_database(&config).await?;
-            let result = account(&db, action, &password).await;
+            let result = account(&db, &config, action, &password).await;
             db.close().await;
             result
         }
@@ -194,7 +194,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn account(db: &Db, action: AccountCommand, password: &str) -> anyhow::Result<()> {
+async fn account(
+    db: &Db,
+    config: &Config,
+    action: AccountCommand,
+    password: &str,
+) -> anyhow::Result<()> {
     match action {
         AccountCommand::FirstAdministrator {
             email,
@@ -202,7 +207,9 @@ async fn account(db: &Db, action: AccountCommand, password: &str) -> anyhow::Res
             organisation,
         } => {
             accounts::first_administrator(db, &email, &name, &organisation, password).await?;
-            println!("{email} is the administrator of {organisation}; sign in at /sign-in.");
+            println!(
+                "{email} is the administrator of {organisation}. Sign in at /sign-in and set up two-factor authentication at /account/mfa (administrators need it unless mfa_required_roles says otherwise)."
+            );
         }
         AccountCommand::SetPassword { email } => {
             accounts::set_password(db, &email, password).await?;
@@ -221,6 +228,9 @@ async fn account(db: &Db, action: AccountCommand, password: &str) -> anyhow::Res
         }
         AccountCommand::Token { email, name, days } => {
             println!("{}", accounts::token(db, &email, &name, days).await?);
+            if let Some(warning) = accounts::second_factor_warning(db, &email, config).await? {
+                eprintln!("note: {warning}");
+            }
         }
     }
     Ok(())
@@ -271,8 +281,17 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let address = listener.local_addr()?;
+    let tls = tandem::tls::server_config(&config).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let state = app::state(db.clone(), clock, &config);
-    tracing::info!(database = %url, %address, "Tandem started");
-    println!("Tandem is serving on http://{address}/ (database: {url})");
-    app::serve(listener, app::router(state)?, db, app::shutdown_signal()).await
+    tracing::info!(database = %url, %address, scheme, "Tandem started");
+    println!("Tandem is serving on {scheme}://{address}/ (database: {url})");
+    app::serve(
+        listener,
+        tls,
+        app::router(state)?,
+        db,
+        app::shutdown_signal(),
+    )
+    .await
 }

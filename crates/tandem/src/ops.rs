@@ -82,22 +82,32 @@ pub async fn restore(config: &Config, source: &Path) -> anyhow::Result<()> {
 }
 
 /// `tandem healthcheck`: asks the server at `address` for `/healthz` and succeeds on 200.
-pub async fn healthcheck(address: SocketAddr) -> anyhow::Result<()> {
+/// With `tls_cert` set, it speaks HTTPS and trusts exactly that certificate.
+pub async fn healthcheck(address: SocketAddr, tls_cert: Option<&Path>) -> anyhow::Result<()> {
     let address = if address.ip().is_unspecified() {
         SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), address.port())
     } else {
         address
     };
+    let connector = tls_cert.map(crate::tls::pinned_connector).transpose()?;
     let ask = async {
-        let mut stream = tokio::net::TcpStream::connect(address).await?;
-        stream
-            .write_all(
-                format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
-                    .as_bytes(),
-            )
-            .await?;
+        let stream = tokio::net::TcpStream::connect(address).await?;
+        let request =
+            format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
         let mut response = Vec::new();
-        stream.take(64 * 1024).read_to_end(&mut response).await?;
+        match &connector {
+            Some(connector) => {
+                let name = rustls::pki_types::ServerName::IpAddress(address.ip().into());
+                let mut stream = connector.connect(name, stream).await?;
+                stream.write_all(request.as_bytes()).await?;
+                stream.take(64 * 1024).read_to_end(&mut response).await?;
+            }
+            None => {
+                let mut stream = stream;
+                stream.write_all(request.as_bytes()).await?;
+                stream.take(64 * 1024).read_to_end(&mut response).await?;
+            }
+        }
         Ok::<_, std::io::Error>(response)
     };
     let response = tokio::time::timeout(Duration::from_secs(5), ask)

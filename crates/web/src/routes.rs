@@ -505,6 +505,15 @@ fn check(need: Need, access: &Access) -> Result<(), Refusal> {
             "mfa_enrolment_due",
             "one of your roles requires two-factor authentication: set it up on your account page (/account/mfa) first",
         )),
+        Need::Permission(permission)
+            if permission.needs_session() && access.actor.kind == ActorKind::Token =>
+        {
+            Err(Refusal::new(
+                StatusCode::FORBIDDEN,
+                "session_required",
+                format!("`{permission}` is used in a browser session only, not with an API token"),
+            ))
+        }
         Need::Permission(permission) if access.may(permission) => Ok(()),
         Need::Permission(permission) => Err(Refusal::new(
             StatusCode::FORBIDDEN,
@@ -607,6 +616,68 @@ mod tests {
             scope: Scope::Everything,
             stage,
         }
+    }
+
+    /// Application state over an in-memory database, without sign-in.
+    async fn bare_state() -> AppState {
+        let url = tandem_storage::DatabaseUrl::parse("sqlite::memory:").unwrap();
+        AppState {
+            db: tandem_storage::Db::connect(&url, &Default::default())
+                .await
+                .unwrap(),
+            clock: std::sync::Arc::new(tandem_kernel::SystemClock),
+            site: std::sync::Arc::new(crate::Site {
+                public_url: None,
+                secure_cookies: false,
+                trusted_proxies: Vec::new(),
+            }),
+            actors: None,
+        }
+    }
+
+    /// A route that reached the router without a declaration (impossible through [`Routes`],
+    /// whose every method takes a need; built here by hand) is refused, not served.
+    #[tokio::test]
+    async fn a_route_without_a_declaration_is_refused() {
+        use tower::ServiceExt;
+        let state = bare_state().await;
+        let routes = Routes {
+            router: OpenApiRouter::new().route("/raw", axum::routing::get(|| async { "reached" })),
+            declared: Vec::new(),
+        }
+        .get("/declared", Need::Public, || async { "served" });
+        let (router, _, declared) = routes.into_router(state.clone()).unwrap();
+        assert_eq!(declared.len(), 1);
+        let router = router.with_state(state);
+        let ask = |path: &'static str| {
+            let router = router.clone();
+            async move {
+                router
+                    .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(ask("/declared").await, StatusCode::OK);
+        assert_eq!(ask("/raw").await, StatusCode::FORBIDDEN);
+    }
+
+    #[tokio::test]
+    async fn a_route_declared_twice_is_refused_at_start_up() {
+        let routes = Routes::new()
+            .get("/twice", Need::Public, || async { "a" })
+            .merge(Routes {
+                router: OpenApiRouter::new(),
+                declared: vec![Declared {
+                    method: Method::GET,
+                    path: "/twice".into(),
+                    need: Need::Account,
+                }],
+            });
+        let state = bare_state().await;
+        let error = routes.into_router(state).err().unwrap();
+        assert!(error.contains("declared twice"), "{error}");
     }
 
     #[test]

@@ -324,6 +324,20 @@ pub(super) async fn token_create(
     RequestAccess(access): RequestAccess,
     FormInput(fields): FormInput<TokenFields>,
 ) -> PageResult<Response> {
+    if access.stage != Stage::Complete {
+        let refusal = Error::invalid(
+            "name",
+            "set up two-factor authentication first: your role requires it, and a token would go around it",
+        );
+        return tokens_page(
+            &state,
+            &access,
+            None,
+            fields,
+            FormErrors::from_error(refusal)?,
+        )
+        .await;
+    }
     let days = fields
         .days
         .trim()

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_kernel::access::GRANTS;
 use tandem_kernel::{Error, Permission, Role, Roles};
 use tandem_web::page::{render, see_other};
 use tandem_web::{AppState, Chrome, FormErrors, FormInput, PageQuery, PageResult, RequestAccess};
@@ -25,9 +24,7 @@ struct PermissionsPage {
 
 impl PermissionsPage {
     fn grants(&self, role: &Role, permission: &Permission) -> bool {
-        GRANTS
-            .iter()
-            .any(|(r, granted)| r == role && granted.contains(permission))
+        tandem_kernel::access::grants(*role, *permission)
     }
 }
 
@@ -74,6 +71,7 @@ struct PersonPage {
     all_roles: [Role; 9],
     checked: Roles,
     sessions: usize,
+    live_tokens: usize,
     notice: Option<&'static str>,
     errors: FormErrors,
 }
@@ -103,6 +101,12 @@ async fn person_page(
     let sessions = store::sessions_of(&state.db, state.clock.now(), person)
         .await?
         .len();
+    let now = state.clock.now();
+    let live_tokens = crate::tokens::of(&state.db, person)
+        .await?
+        .iter()
+        .filter(|t| t.is_live(now))
+        .count();
     let invalid = errors.summary.is_some();
     let mut response = render(&PersonPage {
         chrome: Chrome::new("admin", format!("Access of {}", account.name)),
@@ -110,6 +114,7 @@ async fn person_page(
         account,
         all_roles: Role::ALL,
         sessions,
+        live_tokens,
         notice,
         errors,
     });
@@ -138,6 +143,7 @@ pub(super) async fn person(
             "Two-factor authentication has been removed; the person sets it up again at next sign-in.",
         ),
         "sessions" => Some("The person's sessions have been ended."),
+        "tokens" => Some("The person's API tokens have been revoked."),
         _ => None,
     };
     person_page(
@@ -235,4 +241,15 @@ pub(super) async fn end_sessions(
     Ok(see_other(&format!(
         "/admin/accounts/{person}?done=sessions"
     )))
+}
+
+/// `POST /admin/accounts/{person}/tokens/revoke`: revokes every live token of the person.
+pub(super) async fn revoke_tokens(
+    State(state): State<AppState>,
+    RequestAccess(access): RequestAccess,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let person = parse_person(&id)?;
+    crate::tokens::revoke_all_of(&state.db, &access.actor, state.clock.now(), person).await?;
+    Ok(see_other(&format!("/admin/accounts/{person}?done=tokens")))
 }

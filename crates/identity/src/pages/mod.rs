@@ -62,6 +62,11 @@ pub fn routes() -> Routes {
             manage,
             admin::end_sessions,
         )
+        .post(
+            "/admin/accounts/{person}/tokens/revoke",
+            manage,
+            admin::revoke_tokens,
+        )
 }
 
 /// A `Set-Cookie` header for the session cookie: `HttpOnly`, `SameSite=Lax`, and `Secure` when

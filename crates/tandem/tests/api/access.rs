@@ -125,6 +125,9 @@ async fn each_role_reaches_what_the_grants_table_says(app: TestApp) {
             let what = format!("{email}: {} {}", route.method, route.path);
             let status = send(&app, Some(&token), &route, &nil()).await.status();
             match route.need {
+                Need::Permission(p) if permissions.contains(p) && p.needs_session() => {
+                    assert_eq!(status, StatusCode::FORBIDDEN, "{what}: a session only");
+                }
                 Need::Permission(p) if permissions.contains(p) => {
                     assert!(
                         ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status)
@@ -536,6 +539,8 @@ async fn session_forms_need_their_csrf_token(app: TestApp) {
 }
 
 async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
+    let admin = app.demo_session("claudia.hoffmann@alpha.example").await;
+    let earlier_token = app.token_of("sven.richter@alpha.example").await;
     // Sven becomes an administrator, a role that requires a second factor he has not set up.
     let (sven_id, _) =
         tandem_identity::store::person_by_email(&app.db, "sven.richter@alpha.example")
@@ -543,13 +548,39 @@ async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
             .unwrap()
             .unwrap();
     let given = app
-        .post_form(
+        .post_as(
+            &admin,
             &format!("/admin/accounts/{sven_id}/roles"),
             &[("roles", "administrator")],
         )
         .await;
     assert_eq!(given.status(), StatusCode::SEE_OTHER);
     let sven = sign_in(&app, "sven.richter@alpha.example").await;
+    let blocked = app
+        .request_as(&earlier_token, Method::GET, "/api/v1/people")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        blocked.status(),
+        StatusCode::FORBIDDEN,
+        "his older token waits too"
+    );
+    let workaround = app
+        .post_as(
+            &sven,
+            "/account/tokens",
+            &[("name", "around it"), ("days", "5")],
+        )
+        .await;
+    assert_eq!(workaround.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        workaround
+            .text()
+            .await
+            .unwrap()
+            .contains("set up two-factor authentication first")
+    );
     let people = app.get_as(&sven, "/people").await;
     assert_eq!(people.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -666,7 +697,11 @@ async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
 
     // He lost his phone: an administrator removes the factor, which ends his sessions.
     let removed = app
-        .post_form(&format!("/admin/accounts/{sven_id}/mfa/remove"), &[])
+        .post_as(
+            &admin,
+            &format!("/admin/accounts/{sven_id}/mfa/remove"),
+            &[],
+        )
         .await;
     assert_eq!(removed.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -681,6 +716,7 @@ async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
 }
 
 async fn administrators_give_roles_and_reset_passwords(app: TestApp) {
+    let admin = app.demo_session("claudia.hoffmann@alpha.example").await;
     let person = |email: &'static str| {
         let app = &app;
         async move {
@@ -693,7 +729,8 @@ async fn administrators_give_roles_and_reset_passwords(app: TestApp) {
     };
     let david = person("david.chen@beta.example").await;
     let mixed = app
-        .post_form(
+        .post_as(
+            &admin,
             &format!("/admin/accounts/{david}/roles"),
             &[("roles", "customer-user"), ("roles", "engineer")],
         )
@@ -714,7 +751,8 @@ async fn administrators_give_roles_and_reset_passwords(app: TestApp) {
 
     let tom = person("tom.becker@alpha.example").await;
     let given = app
-        .post_form(
+        .post_as(
+            &admin,
             &format!("/admin/accounts/{tom}/roles"),
             &[("roles", "service-desk-agent")],
         )
@@ -729,7 +767,8 @@ async fn administrators_give_roles_and_reset_passwords(app: TestApp) {
         "role changes are in the trail"
     );
     let weak = app
-        .post_form(
+        .post_as(
+            &admin,
             &format!("/admin/accounts/{tom}/password"),
             &[("password", "short")],
         )
@@ -737,7 +776,8 @@ async fn administrators_give_roles_and_reset_passwords(app: TestApp) {
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().await.unwrap().contains("id=\"password-error\""));
     let set = app
-        .post_form(
+        .post_as(
+            &admin,
             &format!("/admin/accounts/{tom}/password"),
             &[("password", "handed over in person 42")],
         )
@@ -747,8 +787,28 @@ async fn administrators_give_roles_and_reset_passwords(app: TestApp) {
         .sign_in("tom.becker@alpha.example", "handed over in person 42")
         .await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let toms_token = app.token_of("tom.becker@alpha.example").await;
+    let revoked = app
+        .post_as(&admin, &format!("/admin/accounts/{tom}/tokens/revoke"), &[])
+        .await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    let refused = app
+        .request_as(&toms_token, Method::GET, "/api/v1/people")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNAUTHORIZED,
+        "an administrator revokes his tokens"
+    );
 
-    let overview = app.get("/admin/accounts").await.text().await.unwrap();
+    let overview = app
+        .get_as(&admin, "/admin/accounts")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         overview.contains("tom.becker@alpha.example") && overview.contains("service-desk-agent")
     );
@@ -794,4 +854,23 @@ async fn reading_the_trail_is_for_auditors_and_exports_are_recorded(app: TestApp
     );
     let change = app.get_as(&ruth, "/people/new").await;
     assert_eq!(change.status(), StatusCode::FORBIDDEN, "auditors only read");
+}
+
+/// The permissions table of the security documentation is the grants table of the code.
+#[test]
+fn the_documented_permissions_are_the_granted_ones() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/security.md"
+    ))
+    .expect("docs/security.md");
+    let start = "<!-- permissions-table:start -->";
+    let end = "<!-- permissions-table:end -->";
+    let from = doc.find(start).expect("the start marker") + start.len();
+    let to = doc.find(end).expect("the end marker");
+    assert_eq!(
+        doc[from..to].trim(),
+        tandem_kernel::access::grants_markdown().trim(),
+        "regenerate the table between the markers from tandem_kernel::access::grants_markdown()"
+    );
 }

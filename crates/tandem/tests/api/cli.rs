@@ -97,6 +97,10 @@ fn first_administrator(dir: &Path) -> String {
     token_of(dir, "admin@operators.example", &[])
 }
 
+/// The first administrator of these tests has no second factor: the server is told not to
+/// require one, so that their token works (`mfa_required_roles` is documented to allow this).
+const NO_MFA: &[(&str, &str)] = &[("TANDEM_MFA_REQUIRED_ROLES", "[]")];
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -143,7 +147,8 @@ impl Server {
             )
         };
         assert!(
-            line.contains(&format!("Tandem is serving on http://{bind}/")),
+            line.contains(&format!("Tandem is serving on http://{bind}/"))
+                || line.contains(&format!("Tandem is serving on https://{bind}/")),
             "{line}"
         );
         Self { child, bind }
@@ -245,7 +250,7 @@ fn healthcheck_fails_when_nothing_answers() {
 fn the_server_serves_survives_a_crash_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let token = first_administrator(dir.path());
-    let server = Server::start(dir.path(), &[], &[]);
+    let server = Server::start(dir.path(), &[], NO_MFA);
     assert!(
         tandem(
             dir.path(),
@@ -272,7 +277,7 @@ fn the_server_serves_survives_a_crash_and_stops_gracefully() {
     assert_eq!(created.status(), 201, "the write is acknowledged");
     server.crash();
 
-    let server = Server::start(dir.path(), &[], &[]);
+    let server = Server::start(dir.path(), &[], NO_MFA);
     let list: serde_json::Value = client
         .get(server.url("/api/v1/organisations"))
         .bearer_auth(&token)
@@ -304,7 +309,7 @@ fn the_server_serves_survives_a_crash_and_stops_gracefully() {
 fn backups_are_taken_while_serving_and_restored_while_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let token = first_administrator(dir.path());
-    let server = Server::start(dir.path(), &[], &[]);
+    let server = Server::start(dir.path(), &[], NO_MFA);
     let client = reqwest::blocking::Client::new();
     let post = |name: &str| {
         let response = client
@@ -351,7 +356,7 @@ fn backups_are_taken_while_serving_and_restored_while_stopped() {
         String::from_utf8_lossy(&restore.stderr)
     );
 
-    let server = Server::start(dir.path(), &[], &[]);
+    let server = Server::start(dir.path(), &[], NO_MFA);
     let list: serde_json::Value = client
         .get(server.url("/api/v1/organisations"))
         .bearer_auth(&token)
@@ -478,4 +483,91 @@ async fn postgres_installations_migrate_and_point_backups_at_pg_dump() {
     assert!(!backup.status.success());
     let message = String::from_utf8_lossy(&backup.stderr);
     assert!(message.contains("pg_dump"), "{message}");
+}
+
+/// `serve` speaks HTTPS itself with `tls_cert` and `tls_key` (a self-signed pair made by the
+/// openssl command line here); `curl` is the client, trusting that certificate; the session
+/// cookie is marked `Secure`; `tandem healthcheck` checks the server over TLS.
+#[test]
+fn the_server_speaks_https_with_the_configured_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-days",
+            "1",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    first_administrator(dir.path());
+    let tls = [
+        ("TANDEM_TLS_CERT", "cert.pem"),
+        ("TANDEM_TLS_KEY", "key.pem"),
+    ];
+    let server = Server::start(dir.path(), &[], &tls);
+    let curl = |args: &[&str]| {
+        Command::new("curl")
+            .args([
+                "--silent",
+                "--show-error",
+                "--include",
+                "--cacert",
+                "cert.pem",
+            ])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("curl")
+    };
+    let health = curl(&[&format!("https://{}/healthz", server.bind)]);
+    let answer = String::from_utf8_lossy(&health.stdout);
+    assert!(
+        answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/2 200"),
+        "{answer}"
+    );
+    let signed_in = curl(&[
+        "--data",
+        "email=admin%40operators.example&password=a+long+enough+passphrase",
+        &format!("https://{}/sign-in", server.bind),
+    ]);
+    let answer = String::from_utf8_lossy(&signed_in.stdout).to_lowercase();
+    assert!(answer.contains("set-cookie: tandem_session="), "{answer}");
+    assert!(
+        answer.contains("; secure"),
+        "the cookie is Secure over TLS: {answer}"
+    );
+    let plain = curl(&[&format!("http://{}/healthz", server.bind)]);
+    assert!(
+        !String::from_utf8_lossy(&plain.stdout).contains("200"),
+        "plain HTTP is not served"
+    );
+    let mut env = vec![("TANDEM_BIND", server.bind.as_str())];
+    env.extend(tls);
+    let check = tandem(dir.path(), &["healthcheck"], &env);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(server.terminate().success());
 }

@@ -138,6 +138,14 @@ impl TestApp {
         )
         .await
         .expect("create the operator");
+        // Administrators must have a second factor (the default `mfa_required_roles`).
+        let (operator, _) = tandem_identity::store::person_by_email(&app.db, OPERATOR)
+            .await
+            .expect("look the operator up")
+            .expect("the operator exists");
+        tandem_identity::mfa::set_up_with_secret(&app.db, &actor, now, operator, DEMO_TOTP_BYTES)
+            .await
+            .expect("give the operator a second factor");
         app.token = app
             .token_for(OPERATOR, &[tandem_kernel::Role::Administrator])
             .await;
@@ -296,6 +304,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("bound address"));
         tokio::spawn(tandem::app::serve(
             listener,
+            None,
             tandem::app::router(state).expect("the routes are declared"),
             db.clone(),
             std::future::pending(),
