@@ -339,17 +339,59 @@ async fn record_sign_in(
     Ok(())
 }
 
-/// Ends the session of `token`.
-pub async fn sign_out(db: &Db, token: &str) -> Result<()> {
+/// Ends the session of `token`, recorded in the audit trail under its person (a token that
+/// names no session changes nothing).
+pub async fn sign_out(
+    db: &Db,
+    now: OffsetDateTime,
+    token: &str,
+    address: Option<String>,
+) -> Result<()> {
+    let hash = token_hash(token);
     let mut tx = db.begin().await?;
+    let ended: Option<(Uuid, String)> = run!(&mut tx, |c| {
+        sqlx::query_as(
+            "SELECT s.person_id, p.email FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(c)
+        .await
+    })?;
+    let Some((person, email)) = ended else {
+        return Ok(());
+    };
     run!(&mut tx, |c| {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
+            .bind(&hash)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
+    let actor = Actor::person(person, &email, address);
+    record_session_end(&mut tx, &actor, now, person, "signed out").await?;
     tx.commit().await
+}
+
+async fn record_session_end(
+    tx: &mut tandem_storage::Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    person: Uuid,
+    how: &str,
+) -> Result<()> {
+    tandem_audit::record(
+        tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Delete,
+            entity: "session",
+            entity_id: person.to_string(),
+            changes: Changes::deleted(&[("ended", how.to_owned())]),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A live session, as its owner sees it.
@@ -378,8 +420,14 @@ pub async fn sessions_of(db: &Db, now: OffsetDateTime, person: Uuid) -> Result<V
     })?)
 }
 
-/// Ends one of the person's own sessions; another person's session is not found.
-pub async fn revoke_session(db: &Db, person: Uuid, session: &str) -> Result<()> {
+/// Ends one of the signed-in person's own sessions; another person's session is not found.
+pub async fn revoke_session(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    person: Uuid,
+    session: &str,
+) -> Result<()> {
     let mut tx = db.begin().await?;
     let ended = run!(&mut tx, |c| {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND person_id = $2")
@@ -392,6 +440,14 @@ pub async fn revoke_session(db: &Db, person: Uuid, session: &str) -> Result<()> 
     if ended == 0 {
         return Err(Error::NotFound { entity: "session" });
     }
+    record_session_end(
+        &mut tx,
+        actor,
+        now,
+        person,
+        "ended by its person from another session",
+    )
+    .await?;
     tx.commit().await
 }
 

@@ -50,17 +50,15 @@ pub struct NewToken {
     pub days: i64,
 }
 
-/// Creates a token for the person `actor` is; returns it with its secret, which is not kept.
+/// Creates a token of `person`, recorded under `actor` (the person on their tokens page, or
+/// the system for `tandem account token`); returns it with its secret, which is not kept.
 pub async fn create(
     db: &Db,
     actor: &Actor,
     now: OffsetDateTime,
+    person: Uuid,
     input: NewToken,
 ) -> Result<(TokenInfo, String)> {
-    let person = actor
-        .id
-        .filter(|_| actor.kind == ActorKind::Person)
-        .ok_or_else(|| Error::invalid("name", "only a signed-in person can create API tokens"))?;
     let held = crate::roles::of(db, person).await?;
     let (name, roles, days) = (
         Name::parse("name", &input.name),

@@ -60,11 +60,12 @@ pub async fn grant(db: &Db, email: &str, roles: &str) -> anyhow::Result<Roles> {
 /// person's roles; returns its secret.
 pub async fn token(db: &Db, email: &str, name: &str, days: i64) -> anyhow::Result<String> {
     let person = person(db, email).await?;
-    let actor = Actor::person(person, email, None);
+    let actor = Actor::system("tandem account token");
     let (_, secret) = tandem_identity::tokens::create(
         db,
         &actor,
         SystemClock.now(),
+        person,
         tandem_identity::tokens::NewToken {
             name: name.to_owned(),
             roles: String::new(),

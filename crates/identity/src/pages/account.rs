@@ -71,7 +71,14 @@ pub(super) async fn revoke_session(
     RequestAccess(access): RequestAccess,
     Path(session): Path<String>,
 ) -> PageResult<Response> {
-    store::revoke_session(&state.db, person(&access)?, &session).await?;
+    store::revoke_session(
+        &state.db,
+        &access.actor,
+        state.clock.now(),
+        person(&access)?,
+        &session,
+    )
+    .await?;
     Ok(see_other("/account"))
 }
 
@@ -349,6 +356,7 @@ pub(super) async fn token_create(
                 &state.db,
                 &access.actor,
                 state.clock.now(),
+                person(&access)?,
                 NewToken {
                     name: fields.name.clone(),
                     roles: fields.roles.join(","),

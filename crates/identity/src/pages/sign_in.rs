@@ -170,10 +170,11 @@ pub(super) async fn code(
 /// Open to anyone: without a session it only clears the cookie.
 pub(super) async fn sign_out(
     State(state): State<AppState>,
+    RequestActor(actor): RequestActor,
     headers: HeaderMap,
 ) -> PageResult<Response> {
     if let Some(token) = tandem_web::actor::cookie(&headers, tandem_web::actor::SESSION_COOKIE) {
-        store::sign_out(&state.db, token).await?;
+        store::sign_out(&state.db, state.clock.now(), token, actor.address).await?;
     }
     Ok(with_session_cookie(see_other("/sign-in"), &state, None))
 }

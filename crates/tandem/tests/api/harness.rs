@@ -182,14 +182,15 @@ impl TestApp {
 
     /// A new API token of the person with `email`, acting with all the roles they hold.
     pub async fn token_of(&self, email: &str) -> String {
-        let (person, email) = tandem_identity::store::person_by_email(&self.db, email)
+        let (person, _) = tandem_identity::store::person_by_email(&self.db, email)
             .await
             .expect("look the person up")
             .expect("the person exists");
         let (_, secret) = tandem_identity::tokens::create(
             &self.db,
-            &tandem_kernel::Actor::person(person, &email, None),
+            &tandem_kernel::Actor::system("test harness"),
             self.clock.now(),
+            person,
             tandem_identity::tokens::NewToken {
                 name: format!("test token {}", uuid::Uuid::now_v7().simple()),
                 roles: String::new(),

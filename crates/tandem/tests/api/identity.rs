@@ -341,6 +341,12 @@ async fn a_person_signs_in_and_their_changes_carry_their_name(app: TestApp) {
             .contains("Max-Age=0")
     );
     assert_eq!(app.count("sessions").await, 0);
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'session' AND changes LIKE '%signed out%'")
+            .await,
+        1,
+        "signing out is recorded"
+    );
     let stale = retitle(&app, &cookie, &nina, "Team lead").await;
     assert_eq!(
         stale.status(),
