@@ -128,6 +128,7 @@ pub async fn create(
             entity: "api-token",
             entity_id: info.id.to_string(),
             changes: Changes::created(&[
+                ("person", person.to_string()),
                 ("name", info.name.clone()),
                 ("roles", info.roles.clone()),
                 ("expires_at", info.expires_at.to_string()),
@@ -243,6 +244,7 @@ struct Live {
     person_id: Uuid,
     email: String,
     organisation_id: Uuid,
+    enrolled: bool,
 }
 
 /// The access a bearer token gives: the roles it carries that its person still holds, in the
@@ -263,7 +265,8 @@ pub async fn access(
     let mut conn = db.conn().await?;
     let found: Option<Live> = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT t.id, t.name, t.roles, t.last_used_at, p.id AS person_id, p.email, p.organisation_id \
+            "SELECT t.id, t.name, t.roles, t.last_used_at, p.id AS person_id, p.email, p.organisation_id, \
+                    EXISTS (SELECT 1 FROM totp_secrets s WHERE s.person_id = p.id AND s.confirmed_at IS NOT NULL) AS enrolled \
              FROM api_tokens t JOIN people p ON p.id = t.person_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
         )
@@ -321,9 +324,7 @@ pub async fn access(
         .await?;
         tx.commit().await?;
     }
-    let stage = if held.overlaps(mfa_required)
-        && !crate::mfa::status(db, token.person_id).await?.enrolled
-    {
+    let stage = if held.overlaps(mfa_required) && !token.enrolled {
         Stage::EnrolmentDue
     } else {
         Stage::Complete
