@@ -190,10 +190,12 @@ pub enum Permission {
     AuditRead,
     AccessManage,
     MetricsRead,
+    ServiceLevelsRead,
+    ServiceLevelsWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::DirectoryRead,
         Permission::DirectoryWrite,
         Permission::FrameworksRead,
@@ -203,6 +205,8 @@ impl Permission {
         Permission::AuditRead,
         Permission::AccessManage,
         Permission::MetricsRead,
+        Permission::ServiceLevelsRead,
+        Permission::ServiceLevelsWrite,
     ];
 
     /// The permission's name in messages and documents.
@@ -217,6 +221,8 @@ impl Permission {
             Self::AuditRead => "audit.read",
             Self::AccessManage => "access.manage",
             Self::MetricsRead => "metrics.read",
+            Self::ServiceLevelsRead => "service-levels.read",
+            Self::ServiceLevelsWrite => "service-levels.write",
         }
     }
 
@@ -236,6 +242,12 @@ impl Permission {
                 "See accounts, assign roles, reset passwords, remove second factors, end other people's sessions and revoke their tokens (in a browser session only)"
             }
             Self::MetricsRead => "Read the Prometheus metrics at /metrics",
+            Self::ServiceLevelsRead => {
+                "Read business-hours calendars and agreements, and work out due times"
+            }
+            Self::ServiceLevelsWrite => {
+                "Create, change and delete business-hours calendars and agreements"
+            }
         }
     }
 
@@ -292,9 +304,17 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
     (Role::Administrator, &Permission::ALL),
     (
         Role::ServiceDeskAgent,
-        &[P::DirectoryRead, P::DirectoryWrite, P::FrameworksRead],
+        &[
+            P::DirectoryRead,
+            P::DirectoryWrite,
+            P::FrameworksRead,
+            P::ServiceLevelsRead,
+        ],
     ),
-    (Role::Engineer, &[P::DirectoryRead, P::FrameworksRead]),
+    (
+        Role::Engineer,
+        &[P::DirectoryRead, P::FrameworksRead, P::ServiceLevelsRead],
+    ),
     (
         Role::ServiceManager,
         &[
@@ -302,10 +322,18 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::DirectoryWrite,
             P::FrameworksRead,
             P::AssessmentsRead,
+            P::ServiceLevelsRead,
+            P::ServiceLevelsWrite,
         ],
     ),
-    (Role::ChangeManager, &[P::DirectoryRead, P::FrameworksRead]),
-    (Role::CabMember, &[P::DirectoryRead, P::FrameworksRead]),
+    (
+        Role::ChangeManager,
+        &[P::DirectoryRead, P::FrameworksRead, P::ServiceLevelsRead],
+    ),
+    (
+        Role::CabMember,
+        &[P::DirectoryRead, P::FrameworksRead, P::ServiceLevelsRead],
+    ),
     (
         Role::Ciso,
         &[
@@ -315,6 +343,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::AssessmentsRead,
             P::AssessmentsWrite,
             P::AuditRead,
+            P::ServiceLevelsRead,
         ],
     ),
     (
@@ -324,6 +353,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::FrameworksRead,
             P::AssessmentsRead,
             P::AuditRead,
+            P::ServiceLevelsRead,
         ],
     ),
     (Role::CustomerUser, &[P::DirectoryRead]),

@@ -308,7 +308,64 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
         teams::create(db, &actor, now, draft.validate()?).await?;
     }
     load_accounts(db, &actor, now).await?;
+    load_calendars(db, now).await?;
     load_gap_assessment(db, now).await
+}
+
+/// Alpha's business-hours calendars (seed 000, section 5.3: support in business hours, and
+/// round the clock for the most urgent incidents): the Munich office with German public
+/// holidays, the San José office for the US data centre, and round the clock.
+async fn load_calendars(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()> {
+    use tandem_service_levels::calendar::CalendarDraft;
+    use tandem_service_levels::calendars::BusinessCalendarDraft;
+    let actor = tandem_kernel::Actor::system("demo loader");
+    let office = |zone: &str, holidays: &str| CalendarDraft {
+        time_zone: zone.into(),
+        week: [
+            "08:00-18:00",
+            "08:00-18:00",
+            "08:00-18:00",
+            "08:00-18:00",
+            "08:00-18:00",
+            "",
+            "",
+        ]
+        .map(str::to_owned),
+        holidays: holidays.into(),
+    };
+    let calendars = [
+        (
+            "Alpha Munich business hours",
+            office(
+                "Europe/Berlin",
+                "01-01 New Year's Day\n05-01 Labour Day\n10-03 German Unity Day\n12-25 Christmas Day\n12-26 St Stephen's Day\n2026-12-24 Christmas Eve (office closed)\n2027-03-26 Good Friday\n2027-03-29 Easter Monday",
+            ),
+        ),
+        (
+            "Alpha San José business hours",
+            office(
+                "America/Los_Angeles",
+                "01-01 New Year's Day\n07-04 Independence Day\n12-25 Christmas Day\n2026-11-26 Thanksgiving",
+            ),
+        ),
+        (
+            "Round the clock",
+            CalendarDraft {
+                time_zone: "UTC".into(),
+                week: ["00:00-24:00"; 7].map(str::to_owned),
+                holidays: String::new(),
+            },
+        ),
+    ];
+    for (name, calendar) in calendars {
+        let input = BusinessCalendarDraft {
+            name: name.into(),
+            calendar,
+        }
+        .validate()?;
+        tandem_service_levels::store::calendars::create(db, &actor, now, input).await?;
+    }
+    Ok(())
 }
 
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.

@@ -16,4 +16,5 @@ pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
     tandem_frameworks::MIGRATIONS,
     tandem_audit::MIGRATIONS,
     tandem_identity::MIGRATIONS,
+    tandem_service_levels::MIGRATIONS,
 ];

@@ -19,7 +19,7 @@ use crate::{mfa, store};
 struct PermissionsPage {
     chrome: Chrome,
     roles: [Role; 9],
-    permissions: [Permission; 9],
+    permissions: Vec<Permission>,
 }
 
 impl PermissionsPage {
@@ -33,7 +33,7 @@ pub(super) async fn permissions() -> Response {
     render(&PermissionsPage {
         chrome: Chrome::new("account", "Roles and permissions"),
         roles: Role::ALL,
-        permissions: Permission::ALL,
+        permissions: Permission::ALL.to_vec(),
     })
 }
 

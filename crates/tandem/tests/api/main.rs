@@ -11,3 +11,4 @@ mod directory_pages;
 mod frameworks;
 mod identity;
 mod platform;
+mod service_levels;

@@ -1,0 +1,4 @@
+//! Reading and writing the service-level tables; every write in one transaction with its audit
+//! entry.
+
+pub mod calendars;

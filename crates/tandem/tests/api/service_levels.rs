@@ -1,0 +1,234 @@
+//! Service levels: business-hours calendars through the API and the pages, and the working-time
+//! calculator, on both engines.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, error_fields};
+use crate::{on_both_engines, on_both_engines_with_demo};
+
+on_both_engines!(
+    calendars_are_created_read_changed_and_deleted,
+    calendars_without_working_time_are_refused_and_nothing_is_stored,
+    the_calculator_leaves_out_nights_weekends_holidays_and_pauses,
+    calendar_forms_show_errors_next_to_their_fields,
+);
+
+on_both_engines_with_demo!(engineers_read_calendars_and_only_service_managers_change_them);
+
+fn office() -> Value {
+    json!({
+        "name": "Office",
+        "time_zone": "Europe/Berlin",
+        "week": {"monday": "08:00-18:00", "tuesday": "08:00-18:00", "wednesday": "08:00-18:00",
+                 "thursday": "08:00-18:00", "friday": "08:00-18:00"},
+        "holidays": ["12-25 Christmas Day", "2026-12-24 Christmas Eve"]
+    })
+}
+
+async fn calendars_are_created_read_changed_and_deleted(app: TestApp) {
+    let (status, created) = app.post_json("/api/v1/calendars", &office()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["weekly_minutes"], 5 * 600);
+    assert_eq!(created["week"]["saturday"], "");
+    assert_eq!(created["holidays"][1], "2026-12-24 Christmas Eve");
+    let id = created["id"].as_str().unwrap();
+
+    let (status, changed) = app
+        .patch_json(
+            &format!("/api/v1/calendars/{id}"),
+            &json!({"week": {"monday": "13:00-17:00, 08:00-12:00"}, "version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["week"]["monday"], "08:00-12:00, 13:00-17:00");
+    assert_eq!(changed["week"]["tuesday"], "", "the week is replaced whole");
+    assert_eq!(changed["version"], 2);
+    let (status, stale) = app
+        .patch_json(
+            &format!("/api/v1/calendars/{id}"),
+            &json!({"name": "Late", "version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{stale}");
+
+    let (status, _) = app.post_json("/api/v1/calendars", &office()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "names are unique");
+
+    let (_, list) = app.get_json("/api/v1/calendars").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'calendar'").await,
+        2,
+        "creation and change are in the trail"
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/calendars/{id}")).await,
+        StatusCode::NO_CONTENT
+    );
+    let (status, _) = app.get_json(&format!("/api/v1/calendars/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn calendars_without_working_time_are_refused_and_nothing_is_stored(app: TestApp) {
+    let mut idle = office();
+    idle["week"] = json!({});
+    let (status, body) = app.post_json("/api/v1/calendars", &idle).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&body),
+        ("invalid".into(), vec!["monday".into()])
+    );
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no working time")
+    );
+
+    let mut bad = office();
+    bad["time_zone"] = json!("Europe/Atlantis");
+    bad["week"]["friday"] = json!("18:00-08:00");
+    bad["holidays"] = json!(["13-01 Nothing"]);
+    let (status, body) = app.post_json("/api/v1/calendars", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, fields) = error_fields(&body);
+    assert_eq!(
+        fields,
+        ["time_zone", "friday", "holidays"],
+        "every field at once"
+    );
+    assert_eq!(app.count("calendars").await, 0);
+}
+
+async fn the_calculator_leaves_out_nights_weekends_holidays_and_pauses(app: TestApp) {
+    let (_, created) = app
+        .post_json(
+            "/api/v1/calendars",
+            &json!({"name": "UTC office", "time_zone": "UTC",
+                    "week": {"monday": "08:00-18:00", "tuesday": "08:00-18:00", "wednesday": "08:00-18:00",
+                             "thursday": "08:00-18:00", "friday": "08:00-18:00"}}),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let due = |body: Value| {
+        let app = &app;
+        let path = format!("/api/v1/calendars/{id}/due");
+        async move { app.post_json(&path, &body).await }
+    };
+    let (status, answer) = due(json!({"start": "2026-11-27T16:00:00Z", "minutes": 240})).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        answer["due"], "2026-11-30T10:00:00Z",
+        "Friday 16:00 + 4 h: Monday 10:00"
+    );
+    assert_eq!(answer["due_local"], "Mon 2026-11-30 10:00 UTC");
+    let (_, paused) = due(json!({"start": "2026-11-23T08:00:00Z", "minutes": 120,
+        "pauses": [{"from": "2026-11-23T09:00:00Z", "until": "2026-11-23T10:05:00Z"}]}))
+    .await;
+    assert_eq!(paused["due"], "2026-11-23T11:05:00Z");
+    let (_, stopped) = due(json!({"start": "2026-11-23T08:00:00Z", "minutes": 120,
+        "pauses": [{"from": "2026-11-23T09:00:00Z"}]}))
+    .await;
+    assert_eq!(
+        stopped["due"],
+        Value::Null,
+        "a running pause stops the clock"
+    );
+    let (status, body) = due(json!({"start": "2026-11-23T08:00:00Z", "minutes": 60,
+        "pauses": [{"from": "2026-11-23T09:00:00Z", "until": "2026-11-23T08:00:00Z"}]}))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["pauses[0].until"]);
+
+    let page = app
+        .get(&format!(
+            "/calendars/{id}?start=2026-11-27T16%3A00&minutes=240"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("are up Mon 2026-11-30 10:00 UTC"), "{page}");
+    let confused = app
+        .get(&format!("/calendars/{id}?start=friday&minutes=240"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(confused.contains("id=\"question-error\""));
+}
+
+async fn calendar_forms_show_errors_next_to_their_fields(app: TestApp) {
+    let response = app
+        .post_form(
+            "/calendars",
+            &[("name", "Empty"), ("time_zone", "UTC"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"monday-error\"") && html.contains("no working time"));
+    assert_eq!(app.count("calendars").await, 0);
+    let saved = app
+        .post_form(
+            "/calendars",
+            &[
+                ("name", "Weekdays"),
+                ("time_zone", "Europe/Berlin"),
+                ("monday", "09:00-17:00"),
+                ("holidays", "12-25 Christmas Day"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let show = app
+        .get(saved.headers()["location"].to_str().unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(show.contains("09:00-17:00") && show.contains("12-25 Christmas Day"));
+}
+
+async fn engineers_read_calendars_and_only_service_managers_change_them(app: TestApp) {
+    let sven = app.token_of("sven.richter@alpha.example").await;
+    let (status, list) = app.get_json_as(&sven, "/api/v1/calendars").await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Alpha Munich business hours",
+            "Alpha San José business hours",
+            "Round the clock"
+        ]
+    );
+    let refused = app
+        .request_as(&sven, Method::POST, "/api/v1/calendars")
+        .json(&office())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let maria = app.token_of("maria.schmidt@alpha.example").await;
+    let allowed = app
+        .request_as(&maria, Method::POST, "/api/v1/calendars")
+        .json(&office())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::CREATED);
+    let david = app.token_of("david.chen@beta.example").await;
+    let (status, _) = app.get_json_as(&david, "/api/v1/calendars").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "customers do not see the provider's calendars"
+    );
+}
