@@ -1,5 +1,5 @@
-//! The service levels' JSON API under `/api/v1`: business-hours calendars (list, create, read,
-//! change, delete) and the due-time calculator of a calendar.
+//! The service levels' JSON API under `/api/v1`: business-hours calendars with their due-time
+//! calculator, the service catalogue, and agreements with the SLA simulator.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -13,9 +13,12 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
+use crate::agreement::{AgreementDraft, AgreementId, Priority};
+use crate::agreements::{Agreement, PartiesDraft};
 use crate::calendar::{CalendarDraft, Pause};
 use crate::calendars::{BusinessCalendar, BusinessCalendarDraft, CalendarId};
-use crate::store::calendars;
+use crate::services::{Service, ServiceDraft, ServiceId};
+use crate::store::{agreements, calendars, services};
 
 /// The service levels' routes, to be nested under `/api/v1`.
 pub fn routes() -> Routes {
@@ -27,6 +30,15 @@ pub fn routes() -> Routes {
         .api(read, routes!(get_calendar))
         .api(write, routes!(update_calendar, delete_calendar))
         .api(read, routes!(calendar_due))
+        .api(read, routes!(list_services))
+        .api(write, routes!(create_service))
+        .api(read, routes!(get_service))
+        .api(write, routes!(update_service, delete_service))
+        .api(read, routes!(list_agreements))
+        .api(write, routes!(create_agreement))
+        .api(read, routes!(get_agreement))
+        .api(write, routes!(replace_agreement, delete_agreement))
+        .api(read, routes!(simulate_agreement))
 }
 
 fn calendar_id(raw: &str) -> Result<CalendarId, ApiError> {
@@ -350,4 +362,554 @@ async fn calendar_due(
         due_local: due.map(|d| calendar.calendar.local(d)),
         due,
     }))
+}
+
+// ---------------------------------------------------------------- services
+
+/// An organisation, person, team, service or calendar an agreement or service refers to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reference {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+}
+
+fn reference(id: impl ToString, name: impl Into<String>) -> Reference {
+    Reference {
+        id: id.to_string(),
+        name: name.into(),
+    }
+}
+
+/// A service of the catalogue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceView {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+    /// `iaas`, `paas`, `saas` or `other`.
+    kind: &'static str,
+    owner: Option<Reference>,
+    description: String,
+    /// Boundaries and responsibilities towards partners.
+    boundaries: String,
+    /// The customer organisations using the service.
+    customers: Vec<Reference>,
+    version: i64,
+}
+
+impl From<Service> for ServiceView {
+    fn from(s: Service) -> Self {
+        Self {
+            id: s.id.to_string(),
+            name: s.name.into_inner(),
+            kind: s.kind.as_str(),
+            owner: s
+                .owner_id
+                .zip(s.owner_name)
+                .map(|(id, name)| reference(id, name)),
+            description: s.description.into_inner(),
+            boundaries: s.boundaries.into_inner(),
+            customers: s
+                .customers
+                .into_iter()
+                .map(|(id, name)| reference(id, name))
+                .collect(),
+            version: s.version,
+        }
+    }
+}
+
+/// The fields of a new service.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewService {
+    name: String,
+    /// `iaas`, `paas`, `saas` or `other`.
+    kind: String,
+    #[serde(default)]
+    owner_id: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    boundaries: String,
+    /// Ids of customer organisations.
+    #[serde(default)]
+    customers: Vec<String>,
+}
+
+/// The fields to change; absent fields keep their value (`customers` replaces the list).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceChanges {
+    name: Option<String>,
+    kind: Option<String>,
+    /// An empty string removes the owner.
+    owner_id: Option<String>,
+    description: Option<String>,
+    boundaries: Option<String>,
+    customers: Option<Vec<String>>,
+    version: Option<i64>,
+}
+
+fn service_id(raw: &str) -> Result<ServiceId, ApiError> {
+    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity: "service" }))
+}
+
+/// List the service catalogue by name.
+#[utoipa::path(get, path = "/services", tag = "service levels",
+    responses((status = 200, body = Vec<ServiceView>)))]
+async fn list_services(State(state): State<AppState>) -> ApiResult<Json<Vec<ServiceView>>> {
+    Ok(Json(
+        services::all(&state.db)
+            .await?
+            .into_iter()
+            .map(ServiceView::from)
+            .collect(),
+    ))
+}
+
+/// Add a service to the catalogue.
+#[utoipa::path(post, path = "/services", tag = "service levels", request_body = NewService,
+    responses((status = 201, body = ServiceView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_service(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewService>,
+) -> ApiResult<Response> {
+    let input = ServiceDraft {
+        name: body.name,
+        kind: body.kind,
+        owner_id: body.owner_id.unwrap_or_default(),
+        description: body.description,
+        boundaries: body.boundaries,
+        customers: body.customers,
+    }
+    .validate()?;
+    let service = services::create(&state.db, &actor, state.clock.now(), input).await?;
+    Ok(created(
+        format!("/api/v1/services/{}", service.id),
+        ServiceView::from(service),
+    ))
+}
+
+/// Read one service.
+#[utoipa::path(get, path = "/services/{id}", tag = "service levels", params(("id" = String, Path)),
+    responses((status = 200, body = ServiceView), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_service(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ServiceView>> {
+    Ok(Json(
+        services::get(&state.db, service_id(&id)?).await?.into(),
+    ))
+}
+
+/// Change some fields of a service.
+#[utoipa::path(patch, path = "/services/{id}", tag = "service levels", params(("id" = String, Path)), request_body = ServiceChanges,
+    responses((status = 200, body = ServiceView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn update_service(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(changes): ApiJson<ServiceChanges>,
+) -> ApiResult<Json<ServiceView>> {
+    let id = service_id(&id)?;
+    let current = services::get(&state.db, id).await?;
+    let version = changes.version.unwrap_or(current.version);
+    let draft = ServiceDraft {
+        name: changes.name.unwrap_or_else(|| current.name.to_string()),
+        kind: changes
+            .kind
+            .unwrap_or_else(|| current.kind.as_str().to_owned()),
+        owner_id: changes
+            .owner_id
+            .unwrap_or_else(|| current.owner_id.map(|o| o.to_string()).unwrap_or_default()),
+        description: changes
+            .description
+            .unwrap_or_else(|| current.description.to_string()),
+        boundaries: changes
+            .boundaries
+            .unwrap_or_else(|| current.boundaries.to_string()),
+        customers: changes.customers.unwrap_or_else(|| {
+            current
+                .customers
+                .iter()
+                .map(|(id, _)| id.to_string())
+                .collect()
+        }),
+    };
+    let updated = services::update(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id,
+        version,
+        draft.validate()?,
+    )
+    .await?;
+    Ok(Json(updated.into()))
+}
+
+/// Delete a service no agreement covers.
+#[utoipa::path(delete, path = "/services/{id}", tag = "service levels", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
+async fn delete_service(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    services::delete(&state.db, &actor, state.clock.now(), service_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- agreements
+
+/// A target in working minutes, given as a number of minutes or as text (`90`, `1h30m`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Duration {
+    Minutes(u32),
+    Text(String),
+}
+
+impl Duration {
+    fn text(&self) -> String {
+        match self {
+            Self::Minutes(m) => m.to_string(),
+            Self::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// The targets of one priority; absent: no target.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TargetsBody {
+    first_response: Option<Duration>,
+    update: Option<Duration>,
+    resolution: Option<Duration>,
+}
+
+/// Targets per priority.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrioritiesBody {
+    p1: TargetsBody,
+    p2: TargetsBody,
+    p3: TargetsBody,
+    p4: TargetsBody,
+}
+
+impl PrioritiesBody {
+    fn texts(&self) -> [[String; 3]; 4] {
+        [&self.p1, &self.p2, &self.p3, &self.p4].map(|t| {
+            [&t.first_response, &t.update, &t.resolution]
+                .map(|d| d.as_ref().map(Duration::text).unwrap_or_default())
+        })
+    }
+}
+
+/// The fields of a new agreement. Percentages as `99.9` or `2`, money as `12000.50`.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewAgreement {
+    name: String,
+    /// `sla`, `ola` or `underpinning-contract`.
+    kind: String,
+    /// The customer (SLA) or the supplier (underpinning contract).
+    organisation_id: Option<String>,
+    /// The internal team (OLA).
+    team_id: Option<String>,
+    service_id: Option<String>,
+    calendar_id: String,
+    targets: PrioritiesBody,
+    /// Warn at this share of a target's working time (default 80).
+    warn_at_percent: Option<u8>,
+    availability_target: Option<String>,
+    monthly_fee: Option<String>,
+    penalty_per_missed_target: Option<String>,
+    penalty_per_tenth_below_availability: Option<String>,
+    penalty_cap: Option<String>,
+    security_requirements: Vec<String>,
+    /// Months between reviews (default 6: twice a year).
+    review_interval_months: Option<u8>,
+    /// `YYYY-MM-DD`.
+    next_review: String,
+}
+
+impl NewAgreement {
+    fn drafts(self) -> (AgreementDraft, PartiesDraft) {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        (
+            AgreementDraft {
+                name: self.name,
+                kind: self.kind,
+                targets: self.targets.texts(),
+                warn_at_percent: self
+                    .warn_at_percent
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                availability_target: text(self.availability_target),
+                monthly_fee: text(self.monthly_fee),
+                penalty_per_missed_target: text(self.penalty_per_missed_target),
+                penalty_per_tenth_below_availability: text(
+                    self.penalty_per_tenth_below_availability,
+                ),
+                penalty_cap: text(self.penalty_cap),
+                security_requirements: self.security_requirements.join("\n"),
+                review_interval_months: self
+                    .review_interval_months
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                next_review: self.next_review,
+            },
+            PartiesDraft {
+                organisation_id: text(self.organisation_id),
+                team_id: text(self.team_id),
+                service_id: text(self.service_id),
+                calendar_id: self.calendar_id,
+            },
+        )
+    }
+}
+
+/// The targets of one priority, in working minutes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetsView {
+    first_response: Option<u32>,
+    update: Option<u32>,
+    resolution: Option<u32>,
+}
+
+/// An agreement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreementView {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+    kind: &'static str,
+    organisation: Option<Reference>,
+    team: Option<Reference>,
+    service: Option<Reference>,
+    calendar: Reference,
+    /// Per priority (`p1` … `p4`).
+    targets: std::collections::BTreeMap<&'static str, TargetsView>,
+    warn_at_percent: u8,
+    /// Percent, e.g. `99.9`.
+    availability_target: Option<String>,
+    monthly_fee: Option<String>,
+    penalty_per_missed_target: Option<String>,
+    penalty_per_tenth_below_availability: Option<String>,
+    penalty_cap: Option<String>,
+    security_requirements: Vec<String>,
+    review_interval_months: u8,
+    #[schema(value_type = String, format = Date)]
+    next_review: String,
+    version: i64,
+}
+
+impl From<Agreement> for AgreementView {
+    fn from(a: Agreement) -> Self {
+        let draft = a.terms.draft();
+        let some = |s: String| (!s.is_empty()).then_some(s);
+        Self {
+            id: a.id.to_string(),
+            name: draft.name,
+            kind: a.terms.kind.as_str(),
+            organisation: a.organisation.map(|(id, name)| reference(id, name)),
+            team: a.team.map(|(id, name)| reference(id, name)),
+            service: a.service.map(|(id, name)| reference(id, name)),
+            calendar: reference(a.calendar.0, a.calendar.1),
+            targets: Priority::ALL
+                .into_iter()
+                .map(|p| {
+                    let t = a.terms.targets(p);
+                    (
+                        p.as_str(),
+                        TargetsView {
+                            first_response: t.first_response,
+                            update: t.update,
+                            resolution: t.resolution,
+                        },
+                    )
+                })
+                .collect(),
+            warn_at_percent: a.terms.warn_at_percent,
+            availability_target: some(draft.availability_target),
+            monthly_fee: some(draft.monthly_fee),
+            penalty_per_missed_target: some(draft.penalty_per_missed_target),
+            penalty_per_tenth_below_availability: some(draft.penalty_per_tenth_below_availability),
+            penalty_cap: some(draft.penalty_cap),
+            security_requirements: a.terms.security_requirements,
+            review_interval_months: a.terms.review_interval_months,
+            next_review: draft.next_review,
+            version: a.version,
+        }
+    }
+}
+
+fn agreement_id(raw: &str) -> Result<AgreementId, ApiError> {
+    parse_id("id", raw).map_err(|_| {
+        ApiError::from(Error::NotFound {
+            entity: "agreement",
+        })
+    })
+}
+
+/// List agreements by name.
+#[utoipa::path(get, path = "/agreements", tag = "service levels",
+    responses((status = 200, body = Vec<AgreementView>)))]
+async fn list_agreements(State(state): State<AppState>) -> ApiResult<Json<Vec<AgreementView>>> {
+    Ok(Json(
+        agreements::all(&state.db)
+            .await?
+            .into_iter()
+            .map(AgreementView::from)
+            .collect(),
+    ))
+}
+
+/// Make an agreement. An SLA names a customer, an underpinning contract a supplier, an OLA an
+/// internal team; every agreement a calendar.
+#[utoipa::path(post, path = "/agreements", tag = "service levels", request_body = NewAgreement,
+    responses((status = 201, body = AgreementView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_agreement(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewAgreement>,
+) -> ApiResult<Response> {
+    let (terms, parties) = body.drafts();
+    let input = crate::agreements::validate(&terms, &parties)?;
+    let agreement = agreements::create(&state.db, &actor, state.clock.now(), input).await?;
+    Ok(created(
+        format!("/api/v1/agreements/{}", agreement.id),
+        AgreementView::from(agreement),
+    ))
+}
+
+/// Read one agreement.
+#[utoipa::path(get, path = "/agreements/{id}", tag = "service levels", params(("id" = String, Path)),
+    responses((status = 200, body = AgreementView), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_agreement(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AgreementView>> {
+    Ok(Json(
+        agreements::get(&state.db, agreement_id(&id)?).await?.into(),
+    ))
+}
+
+/// Replace an agreement's terms and parties: send every field, as when creating.
+#[utoipa::path(put, path = "/agreements/{id}", tag = "service levels", params(("id" = String, Path)), request_body = NewAgreement,
+    responses((status = 200, body = AgreementView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn replace_agreement(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewAgreement>,
+) -> ApiResult<Json<AgreementView>> {
+    let id = agreement_id(&id)?;
+    let current = agreements::get(&state.db, id).await?;
+    let (terms, parties) = body.drafts();
+    let input = crate::agreements::validate(&terms, &parties)?;
+    let updated = agreements::update(
+        &state.db,
+        &actor,
+        state.clock.now(),
+        id,
+        current.version,
+        input,
+    )
+    .await?;
+    Ok(Json(updated.into()))
+}
+
+/// Delete an agreement.
+#[utoipa::path(delete, path = "/agreements/{id}", tag = "service levels", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn delete_agreement(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    agreements::delete(&state.db, &actor, state.clock.now(), agreement_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A ticket to simulate: its priority, when it was opened, and its pauses.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Simulation {
+    /// `p1` … `p4`.
+    priority: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    start: OffsetDateTime,
+    #[serde(default)]
+    pauses: Vec<PauseBody>,
+}
+
+/// One clock of the simulated ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockView {
+    /// `first_response`, `update` or `resolution`.
+    metric: &'static str,
+    target_minutes: u32,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    warning: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    due: Option<OffsetDateTime>,
+    /// The due time on the calendar's wall clock.
+    due_local: Option<String>,
+}
+
+/// The SLA simulator: when each clock of a ticket of this agreement warns and is due.
+#[utoipa::path(post, path = "/agreements/{id}/simulate", tag = "service levels", params(("id" = String, Path)), request_body = Simulation,
+    responses((status = 200, body = Vec<ClockView>), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn simulate_agreement(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(question): ApiJson<Simulation>,
+) -> ApiResult<Json<Vec<ClockView>>> {
+    let priority = Priority::parse("priority", &question.priority).map_err(Error::from)?;
+    let pauses = checked_pauses(&question.pauses)?;
+    let agreement = agreements::get(&state.db, agreement_id(&id)?).await?;
+    let calendar = calendars::get(&state.db, agreement.calendar.0).await?;
+    Ok(Json(
+        agreement
+            .terms
+            .simulate(&calendar.calendar, priority, question.start, &pauses)
+            .into_iter()
+            .map(|d| ClockView {
+                metric: d.metric.as_str(),
+                target_minutes: d.target_minutes,
+                warning: d.warning,
+                due_local: d.due.map(|due| calendar.calendar.local(due)),
+                due: d.due,
+            })
+            .collect(),
+    ))
+}
+
+/// Pauses of a request, each ending after it starts.
+fn checked_pauses(pauses: &[PauseBody]) -> Result<Vec<Pause>, Error> {
+    if let Some(i) = pauses
+        .iter()
+        .position(|p| p.until.is_some_and(|u| u < p.from))
+    {
+        return Err(Error::invalid(
+            format!("pauses[{i}].until"),
+            "is before the pause's start",
+        ));
+    }
+    Ok(pauses
+        .iter()
+        .map(|p| Pause {
+            from: p.from,
+            until: p.until,
+        })
+        .collect())
 }

@@ -3,14 +3,18 @@
 //! contracts with suppliers), the business-hours calendars those levels are measured in, and
 //! the SLA clock.
 //!
-//! Owns the table `calendars`. [`calendar`] is the working-time arithmetic (pure),
-//! [`calendars`] the stored, named calendars, [`store`] their table, [`api`] and [`pages`] the
-//! HTTP edge.
+//! Owns the tables `calendars`, `services`, `service_customers` and `agreements`. Pure:
+//! [`calendar`] (working-time arithmetic), [`agreement`] (terms, the SLA simulator, penalties),
+//! and the record types [`calendars`], [`services`], [`agreements`]. [`store`] reads and
+//! writes the tables; [`api`] and [`pages`] are the HTTP edge.
 
+pub mod agreement;
+pub mod agreements;
 pub mod api;
 pub mod calendar;
 pub mod calendars;
 pub mod pages;
+pub mod services;
 pub mod store;
 
 use sqlx::migrate::Migrator;

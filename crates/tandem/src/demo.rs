@@ -357,13 +357,186 @@ async fn load_calendars(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()
             },
         ),
     ];
+    let mut ids = Vec::new();
     for (name, calendar) in calendars {
         let input = BusinessCalendarDraft {
             name: name.into(),
             calendar,
         }
         .validate()?;
-        tandem_service_levels::store::calendars::create(db, &actor, now, input).await?;
+        ids.push(
+            tandem_service_levels::store::calendars::create(db, &actor, now, input)
+                .await?
+                .id,
+        );
+    }
+    load_agreements(db, now, ids[0], ids[2]).await
+}
+
+/// Alpha's service catalogue and agreements (seed 000, sections 3.1 and 5.2-5.5): the HD
+/// video-conferencing service for Beta Technologies with its SLA (P1 to P4, penalties per
+/// missed target and per 0.1 % below 99.9 % availability, security requirements, reviewed
+/// twice a year), an OLA with Alpha's cloud engineers, and the underpinning contract with the
+/// video-equipment vendor, whose review is overdue in the demo.
+async fn load_agreements(
+    db: &Db,
+    now: time::OffsetDateTime,
+    office: tandem_service_levels::calendars::CalendarId,
+    round_the_clock: tandem_service_levels::calendars::CalendarId,
+) -> anyhow::Result<()> {
+    use tandem_service_levels::agreement::AgreementDraft;
+    use tandem_service_levels::agreements::{PartiesDraft, validate};
+    use tandem_service_levels::services::ServiceDraft;
+    use tandem_service_levels::store::{agreements, services};
+    let actor = tandem_kernel::Actor::system("demo loader");
+    let org = |name: &str| {
+        let name = name.to_owned();
+        async move {
+            let options = tandem_kernel::page::ListOptions::parse(
+                &tandem_kernel::page::ListParams {
+                    search: Some(&name),
+                    ..Default::default()
+                },
+                &organisations::Sort::OPTIONS,
+            )?;
+            let page = organisations::list(
+                db,
+                tandem_kernel::Scope::Everything,
+                &Default::default(),
+                &options,
+            )
+            .await?;
+            page.items
+                .into_iter()
+                .next()
+                .map(|o| o.id)
+                .ok_or_else(|| anyhow::anyhow!("the demo organisation {name} is missing"))
+        }
+    };
+    let (beta, gamma, vidcom) = (
+        org("Beta Technologies").await?,
+        org("Gamma Logistics").await?,
+        org("Vidcom").await?,
+    );
+    let (maria, _) = tandem_identity::store::person_by_email(db, "maria.schmidt@alpha.example")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("Maria Schmidt is missing"))?;
+    let video = services::create(
+        db,
+        &actor,
+        now,
+        ServiceDraft {
+            name: "HD video conferencing".into(),
+            kind: "saas".into(),
+            owner_id: maria.to_string(),
+            description: "Video rooms and meetings in HD for the customer's offices and VIP users, run from Alpha's data centres in Germany and the US.".into(),
+            boundaries: "Alpha: the video platform, its network up to the customer's edge router, first- and second-level support.\nThe customer's local IT: the room equipment and the office network, second level on site.\nVidcom (vendor): third-level support of the video equipment, under the underpinning contract.".into(),
+            customers: vec![beta.to_string()],
+        }
+        .validate()?,
+    )
+    .await?;
+    services::create(
+        db,
+        &actor,
+        now,
+        ServiceDraft {
+            name: "Managed cloud servers".into(),
+            kind: "iaas".into(),
+            owner_id: String::new(),
+            description: "Virtual servers in Alpha's data centres, patched and monitored by Alpha.".into(),
+            boundaries: "Alpha: hypervisor, network, backups, operating system patches. The customer: applications and their data.".into(),
+            customers: vec![gamma.to_string()],
+        }
+        .validate()?,
+    )
+    .await?;
+    let targets = |rows: [[&str; 3]; 4]| rows.map(|r| r.map(str::to_owned));
+    let today = now.date();
+    let review = |days: i64| (today + time::Duration::days(days)).to_string();
+    let cloud_engineering = tandem_directory::store::teams::list(
+        db,
+        tandem_kernel::Scope::Everything,
+        &Default::default(),
+        &tandem_kernel::page::ListOptions::parse(
+            &tandem_kernel::page::ListParams {
+                search: Some("Cloud Engineering"),
+                ..Default::default()
+            },
+            &tandem_directory::store::teams::Sort::OPTIONS,
+        )?,
+    )
+    .await?
+    .items
+    .into_iter()
+    .next()
+    .ok_or_else(|| anyhow::anyhow!("the demo team Cloud Engineering is missing"))?
+    .id;
+    let agreements_to_load = [
+        (
+            AgreementDraft {
+                name: "Beta Technologies: HD video conferencing SLA".into(),
+                kind: "sla".into(),
+                targets: targets([
+                    ["15", "1h", "4h"],
+                    ["30", "2h", "8h"],
+                    ["2h", "4h", "16h"],
+                    ["4h", "", "40h"],
+                ]),
+                warn_at_percent: "80".into(),
+                availability_target: "99.9".into(),
+                monthly_fee: "12000".into(),
+                penalty_per_missed_target: "2".into(),
+                penalty_per_tenth_below_availability: "5".into(),
+                penalty_cap: "30".into(),
+                security_requirements: "Video streams encrypted end to end\nStrong, multi-factor authentication before customers read their monitoring reports\nSecurity incidents reported to the customer within 24 hours\nCustomer data kept in the EU data centre".into(),
+                review_interval_months: "6".into(),
+                next_review: review(60),
+            },
+            PartiesDraft {
+                organisation_id: beta.to_string(),
+                service_id: video.id.to_string(),
+                calendar_id: office.to_string(),
+                ..Default::default()
+            },
+        ),
+        (
+            AgreementDraft {
+                name: "Cloud Engineering: second-level OLA".into(),
+                kind: "ola".into(),
+                targets: targets([["10", "30", "2h"], ["20", "1h", "6h"], ["1h", "", "12h"], ["", "", ""]]),
+                warn_at_percent: "75".into(),
+                review_interval_months: "12".into(),
+                next_review: review(200),
+                ..Default::default()
+            },
+            PartiesDraft {
+                team_id: cloud_engineering.to_string(),
+                service_id: video.id.to_string(),
+                calendar_id: round_the_clock.to_string(),
+                ..Default::default()
+            },
+        ),
+        (
+            AgreementDraft {
+                name: "Vidcom: video equipment support contract".into(),
+                kind: "underpinning-contract".into(),
+                targets: targets([["1h", "", "24h"], ["4h", "", ""], ["", "", ""], ["", "", ""]]),
+                security_requirements: "Remote access to customer rooms only through Alpha's jump host, logged".into(),
+                review_interval_months: "12".into(),
+                next_review: review(-14),
+                ..Default::default()
+            },
+            PartiesDraft {
+                organisation_id: vidcom.to_string(),
+                service_id: video.id.to_string(),
+                calendar_id: office.to_string(),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (terms, parties) in agreements_to_load {
+        agreements::create(db, &actor, now, validate(&terms, &parties)?).await?;
     }
     Ok(())
 }

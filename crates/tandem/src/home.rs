@@ -14,6 +14,8 @@ struct Home {
     chrome: Chrome,
     /// The directory's counts, for those who see the whole directory.
     summary: Option<Summary>,
+    /// Agreements whose review is due, for those who read service levels.
+    reviews_due: Vec<tandem_service_levels::agreements::Agreement>,
 }
 
 /// `GET /`: the counts of the directory for the provider's staff; for others (customer users,
@@ -29,8 +31,15 @@ pub async fn show(
     } else {
         None
     };
+    let reviews_due = if access.may(Permission::ServiceLevelsRead) {
+        tandem_service_levels::store::agreements::reviews_due(&state.db, state.clock.now().date())
+            .await?
+    } else {
+        Vec::new()
+    };
     Ok(render(&Home {
         chrome: Chrome::new("home", "Start"),
         summary,
+        reviews_due,
     }))
 }

@@ -208,6 +208,17 @@ pub async fn update(
 pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: CalendarId) -> Result<()> {
     let before = get(db, id).await?;
     let mut tx = db.begin().await?;
+    let in_use: i64 = run!(&mut tx, |c| {
+        sqlx::query_scalar("SELECT count(*) FROM agreements WHERE calendar_id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await
+    })?;
+    if in_use > 0 {
+        return Err(Error::conflict(format!(
+            "{in_use} agreements use this calendar; change or delete them first"
+        )));
+    }
     if !tx.delete_by_id("calendars", id.0).await? {
         return Err(Error::NotFound { entity: "calendar" });
     }

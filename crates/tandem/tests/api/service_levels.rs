@@ -8,13 +8,247 @@ use crate::harness::{TestApp, error_fields};
 use crate::{on_both_engines, on_both_engines_with_demo};
 
 on_both_engines!(
+    agreements_bind_the_right_party_and_simulate_their_clocks,
+    services_list_their_customers,
+    agreement_forms_show_errors_next_to_their_fields,
     calendars_are_created_read_changed_and_deleted,
     calendars_without_working_time_are_refused_and_nothing_is_stored,
     the_calculator_leaves_out_nights_weekends_holidays_and_pauses,
     calendar_forms_show_errors_next_to_their_fields,
 );
 
-on_both_engines_with_demo!(engineers_read_calendars_and_only_service_managers_change_them);
+on_both_engines_with_demo!(
+    engineers_read_calendars_and_only_service_managers_change_them,
+    the_demo_agreements_show_their_terms_and_due_reviews,
+);
+
+/// A Berlin office calendar; its id.
+async fn berlin_office(app: &TestApp) -> String {
+    let (status, created) = app.post_json("/api/v1/calendars", &office()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+fn sla(name: &str, organisation: &str, calendar: &str) -> Value {
+    json!({
+        "name": name,
+        "kind": "sla",
+        "organisation_id": organisation,
+        "calendar_id": calendar,
+        "targets": {"p1": {"first_response": 15, "update": "1h", "resolution": "4h"},
+                    "p2": {"first_response": "30m", "resolution": "8h"}},
+        "availability_target": "99.9",
+        "monthly_fee": "12000",
+        "penalty_per_missed_target": "2",
+        "penalty_cap": "30",
+        "security_requirements": ["Encrypt video streams"],
+        "next_review": "2027-05-01"
+    })
+}
+
+async fn agreements_bind_the_right_party_and_simulate_their_clocks(app: TestApp) {
+    let calendar = berlin_office(&app).await;
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let vidcom = app.organisation("Vidcom Systems", "supplier").await;
+    let (status, created) = app
+        .post_json("/api/v1/agreements", &sla("Beta SLA", &beta, &calendar))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["targets"]["p1"]["resolution"], 240);
+    assert_eq!(created["targets"]["p4"]["resolution"], Value::Null);
+    assert_eq!(created["organisation"]["name"], "Beta Technologies");
+    let id = created["id"].as_str().unwrap();
+
+    let (status, body) = app
+        .post_json(
+            "/api/v1/agreements",
+            &sla("Wrong party", &vidcom, &calendar),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&body).1,
+        ["organisation_id"],
+        "an SLA is with a customer"
+    );
+    let mut ola = sla("Team OLA", &beta, &calendar);
+    ola["kind"] = json!("ola");
+    let (status, body) = app.post_json("/api/v1/agreements", &ola).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["team_id", "organisation_id"]);
+    let mut broken = sla("Broken", &beta, &calendar);
+    broken["targets"]["p3"] = json!({"resolution": "soon"});
+    broken["penalty_per_tenth_below_availability"] = json!("5");
+    broken["availability_target"] = json!("");
+    let (_, body) = app.post_json("/api/v1/agreements", &broken).await;
+    assert_eq!(
+        error_fields(&body).1,
+        ["p3_resolution", "availability_target"]
+    );
+    assert_eq!(
+        app.count("agreements").await,
+        1,
+        "refused agreements are not stored"
+    );
+
+    // A P1 opened Friday 17:30 in Berlin (16:30 UTC).
+    let (status, clocks) = app
+        .post_json(
+            &format!("/api/v1/agreements/{id}/simulate"),
+            &json!({"priority": "p1", "start": "2026-11-27T16:30:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{clocks}");
+    assert_eq!(clocks[0]["metric"], "first_response");
+    assert_eq!(clocks[0]["due"], "2026-11-27T16:45:00Z");
+    assert_eq!(clocks[0]["warning"], "2026-11-27T16:42:00Z");
+    assert_eq!(
+        clocks[2]["due"], "2026-11-30T10:30:00Z",
+        "Monday 11:30 in Berlin"
+    );
+    assert_eq!(clocks[2]["due_local"], "Mon 2026-11-30 11:30 CET");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/agreements/{id}/simulate"),
+            &json!({"priority": "p9", "start": "2026-11-27T16:30:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["priority"]);
+    let page = app
+        .get(&format!(
+            "/agreements/{id}?priority=p1&start=2026-11-27T17%3A30"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"simulation\"") && page.contains("Mon 2026-11-30 11:30 CET"),
+        "{page}"
+    );
+
+    let mut changed = sla("Beta SLA", &beta, &calendar);
+    changed["targets"]["p1"]["resolution"] = json!("2h");
+    let request = app
+        .request(Method::PUT, &format!("/api/v1/agreements/{id}"))
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(request.status(), StatusCode::OK);
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'agreement' AND action = 'update' AND changes LIKE '%p1_resolution%'")
+            .await,
+        1,
+        "the changed target is in the trail"
+    );
+    let refused = app.delete(&format!("/api/v1/calendars/{calendar}")).await;
+    assert_eq!(refused, StatusCode::CONFLICT, "a calendar in use stays");
+    assert_eq!(
+        app.delete(&format!("/api/v1/agreements/{id}")).await,
+        StatusCode::NO_CONTENT
+    );
+}
+
+async fn services_list_their_customers(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let vidcom = app.organisation("Vidcom Systems", "supplier").await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/services",
+            &json!({"name": "Video", "kind": "saas", "customers": [vidcom]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["customers[0]"]);
+    let (status, created) = app
+        .post_json(
+            "/api/v1/services",
+            &json!({"name": "Video", "kind": "saas", "customers": [beta], "boundaries": "Alpha runs the platform."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["customers"][0]["name"], "Beta Technologies");
+    let id = created["id"].as_str().unwrap();
+    let (status, changed) = app
+        .patch_json(
+            &format!("/api/v1/services/{id}"),
+            &json!({"customers": [], "kind": "paas"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["customers"], json!([]));
+    assert_eq!(changed["kind"], "paas");
+    let page = app.get("/services").await.text().await.unwrap();
+    assert!(page.contains("Platform (PaaS)"));
+}
+
+async fn agreement_forms_show_errors_next_to_their_fields(app: TestApp) {
+    let calendar = berlin_office(&app).await;
+    let response = app
+        .post_form(
+            "/agreements",
+            &[
+                ("name", "Half done"),
+                ("kind", "sla"),
+                ("calendar_id", &calendar),
+                ("p1_first_response", "whenever"),
+                ("next_review", "2027-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"p1_first_response-error\""), "{html}");
+    assert!(html.contains("id=\"organisation_id-error\""));
+    assert!(
+        html.contains("value=\"whenever\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.count("agreements").await, 0);
+}
+
+async fn the_demo_agreements_show_their_terms_and_due_reviews(app: TestApp) {
+    let maria = app.demo_session("maria.schmidt@alpha.example").await;
+    let home = app.get_as(&maria, "/").await.text().await.unwrap();
+    assert!(
+        home.contains("Agreement reviews due")
+            && home.contains("Vidcom: video equipment support contract")
+    );
+    let list = app
+        .get_as(&maria, "/agreements")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Beta Technologies: HD video conferencing SLA")
+            && list.contains("review due")
+    );
+    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let sla = agreements
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "sla")
+        .unwrap();
+    assert_eq!(sla["availability_target"], "99.9");
+    assert_eq!(sla["security_requirements"].as_array().unwrap().len(), 4);
+    let page = app
+        .get_as(
+            &maria,
+            &format!("/agreements/{}", sla["id"].as_str().unwrap()),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2 % of the fee per missed response or resolution target"));
+    let david = app.token_of("david.chen@beta.example").await;
+    let (status, _) = app.get_json_as(&david, "/api/v1/agreements").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
 
 fn office() -> Value {
     json!({

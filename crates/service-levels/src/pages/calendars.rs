@@ -1,35 +1,21 @@
-//! The service levels' pages: business-hours calendars, with a calculator that shows when a
-//! number of working minutes from a given start is up.
+//! Business-hours calendar pages, with a calculator that shows when a number of working
+//! minutes from a given start is up.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_kernel::Error;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Error, Need, Permission};
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor, Routes,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
 };
 
 use crate::calendar::{CalendarDraft, WEEKDAYS};
 use crate::calendars::{BusinessCalendar, BusinessCalendarDraft, CalendarId};
 use crate::store::calendars;
-
-/// The service levels' pages. Forms are shown only to those who may submit them.
-pub fn routes() -> Routes {
-    let read = Need::Permission(Permission::ServiceLevelsRead);
-    let write = Need::Permission(Permission::ServiceLevelsWrite);
-    Routes::new()
-        .get("/calendars", read, list)
-        .post("/calendars", write, create)
-        .get("/calendars/new", write, new)
-        .get("/calendars/{id}", read, show)
-        .post("/calendars/{id}", write, update)
-        .get("/calendars/{id}/edit", write, edit)
-        .post("/calendars/{id}/delete", write, delete)
-}
 
 fn path_id(raw: &str) -> Result<CalendarId, Error> {
     parse_id("id", raw).map_err(|_| Error::NotFound { entity: "calendar" })
@@ -67,7 +53,7 @@ fn hours(minutes: u32) -> String {
 }
 
 /// `GET /calendars`.
-async fn list(State(state): State<AppState>) -> PageResult<Response> {
+pub(super) async fn list(State(state): State<AppState>) -> PageResult<Response> {
     let options = ListOptions::parse(
         &ListParams {
             limit: Some(PageRequest::MAX_LIMIT),
@@ -77,7 +63,7 @@ async fn list(State(state): State<AppState>) -> PageResult<Response> {
     )?;
     let page = calendars::list(&state.db, &options).await?;
     Ok(render(&ListPage {
-        chrome: Chrome::new("calendars", "Business-hours calendars"),
+        chrome: Chrome::new("service-levels", "Business-hours calendars"),
         items: page.items,
     }))
 }
@@ -97,7 +83,7 @@ struct ShowPage {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct TryQuery {
+pub(super) struct TryQuery {
     #[serde(default)]
     start: String,
     #[serde(default)]
@@ -105,7 +91,7 @@ struct TryQuery {
 }
 
 /// `GET /calendars/{id}[?start=…&minutes=…]`: the calendar, and when the minutes are up.
-async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
     PageQuery(query): PageQuery<TryQuery>,
@@ -144,7 +130,7 @@ async fn show(
         }
     };
     Ok(render(&ShowPage {
-        chrome: Chrome::new("calendars", calendar.name.to_string()),
+        chrome: Chrome::new("service-levels", calendar.name.to_string()),
         days: DAY_TITLES.iter().copied().zip(draft.week).collect(),
         holidays: draft.holidays.lines().map(str::to_owned).collect(),
         weekly: hours(calendar.calendar.weekly_minutes()),
@@ -177,7 +163,7 @@ impl FormPage {
 
 /// The calendar form's fields.
 #[derive(Debug, Clone, Default, Deserialize)]
-struct Fields {
+pub(super) struct Fields {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -261,7 +247,7 @@ impl Fields {
 
 fn form(frame: FormFrame, values: Fields, errors: FormErrors) -> Response {
     render(&FormPage {
-        chrome: Chrome::new("calendars", frame.title.clone()),
+        chrome: Chrome::new("service-levels", frame.title.clone()),
         frame,
         values,
         days: WEEKDAYS.iter().copied().zip(DAY_TITLES).collect(),
@@ -274,7 +260,7 @@ fn create_frame() -> FormFrame {
 }
 
 /// `GET /calendars/new`: Monday to Friday 08:00-18:00 in UTC to start from.
-async fn new() -> Response {
+pub(super) async fn new() -> Response {
     let office = "08:00-18:00".to_owned();
     let values = Fields {
         time_zone: "UTC".into(),
@@ -290,7 +276,7 @@ async fn new() -> Response {
 }
 
 /// `POST /calendars`.
-async fn create(
+pub(super) async fn create(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     FormInput(fields): FormInput<Fields>,
@@ -315,7 +301,10 @@ async fn create(
 }
 
 /// `GET /calendars/{id}/edit`.
-async fn edit(State(state): State<AppState>, Path(id): Path<String>) -> PageResult<Response> {
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
     let calendar = calendars::get(&state.db, path_id(&id)?).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", calendar.name),
@@ -326,7 +315,7 @@ async fn edit(State(state): State<AppState>, Path(id): Path<String>) -> PageResu
 }
 
 /// `POST /calendars/{id}`.
-async fn update(
+pub(super) async fn update(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -360,7 +349,7 @@ async fn update(
 }
 
 /// `POST /calendars/{id}/delete`.
-async fn delete(
+pub(super) async fn delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     Path(id): Path<String>,
