@@ -1,0 +1,265 @@
+//! Tickets without I/O: their kinds, the state model and its transitions, impact and urgency,
+//! and the priority matrix.
+
+use tandem_kernel::FieldError;
+use tandem_service_levels::agreement::Priority;
+
+/// What a ticket is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TicketKind {
+    Incident,
+    ServiceRequest,
+    Problem,
+    SecurityIncident,
+    AccessRequest,
+}
+
+impl TicketKind {
+    pub const ALL: [Self; 5] = [
+        Self::Incident,
+        Self::ServiceRequest,
+        Self::Problem,
+        Self::SecurityIncident,
+        Self::AccessRequest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Incident => "incident",
+            Self::ServiceRequest => "service-request",
+            Self::Problem => "problem",
+            Self::SecurityIncident => "security-incident",
+            Self::AccessRequest => "access-request",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Incident => "Incident",
+            Self::ServiceRequest => "Service request",
+            Self::Problem => "Problem",
+            Self::SecurityIncident => "Security incident",
+            Self::AccessRequest => "Access request",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "must be one of: incident, service-request, problem, security-incident, access-request",
+                )
+            })
+    }
+}
+
+/// Where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    New,
+    Assigned,
+    InProgress,
+    WaitingForCustomer,
+    WaitingForSupplier,
+    Resolved,
+    Closed,
+}
+
+impl State {
+    pub const ALL: [Self; 7] = [
+        Self::New,
+        Self::Assigned,
+        Self::InProgress,
+        Self::WaitingForCustomer,
+        Self::WaitingForSupplier,
+        Self::Resolved,
+        Self::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Assigned => "assigned",
+            Self::InProgress => "in-progress",
+            Self::WaitingForCustomer => "waiting-for-customer",
+            Self::WaitingForSupplier => "waiting-for-supplier",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::New => "New",
+            Self::Assigned => "Assigned",
+            Self::InProgress => "In progress",
+            Self::WaitingForCustomer => "Waiting for customer",
+            Self::WaitingForSupplier => "Waiting for supplier",
+            Self::Resolved => "Resolved",
+            Self::Closed => "Closed",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "must be one of: new, assigned, in-progress, waiting-for-customer, waiting-for-supplier, resolved, closed",
+                )
+            })
+    }
+
+    /// Whether the SLA clocks stand still in this state: waiting for the customer or a
+    /// supplier, and resolved (a reopened ticket's clocks go on from where they stopped).
+    pub fn pauses_clocks(self) -> bool {
+        matches!(
+            self,
+            Self::WaitingForCustomer | Self::WaitingForSupplier | Self::Resolved | Self::Closed
+        )
+    }
+
+    /// Whether the ticket is still being worked on.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Resolved | Self::Closed)
+    }
+
+    /// The states a ticket may move to from this one. Resolved and closed tickets are
+    /// reopened to in progress.
+    pub fn next(self) -> &'static [State] {
+        use State::*;
+        match self {
+            New => &[Assigned, InProgress, WaitingForCustomer, Resolved, Closed],
+            Assigned => &[InProgress, WaitingForCustomer, WaitingForSupplier, Resolved],
+            InProgress => &[Assigned, WaitingForCustomer, WaitingForSupplier, Resolved],
+            WaitingForCustomer => &[InProgress, Assigned, Resolved, Closed],
+            WaitingForSupplier => &[InProgress, Assigned, Resolved],
+            Resolved => &[Closed, InProgress],
+            Closed => &[InProgress],
+        }
+    }
+
+    /// Checks a move to `to`, naming the allowed ones when it is refused.
+    pub fn check_move(self, to: State) -> Result<(), FieldError> {
+        if self.next().contains(&to) {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = self.next().iter().map(|s| s.as_str()).collect();
+        Err(FieldError::new(
+            "state",
+            format!(
+                "a ticket that is {} cannot become {}; it can become: {}",
+                self.as_str(),
+                to.as_str(),
+                allowed.join(", ")
+            ),
+        ))
+    }
+}
+
+/// How much a ticket affects the business, or how soon it must be dealt with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    High,
+    Medium,
+    Low,
+}
+
+impl Level {
+    pub const ALL: [Self; 3] = [Self::High, Self::Medium, Self::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new(field, "must be one of: high, medium, low"))
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Priority from impact (rows) and urgency (columns), high first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriorityMatrix(pub [[Priority; 3]; 3]);
+
+impl Default for PriorityMatrix {
+    /// The usual ITIL matrix: high × high is P1; one step down on either axis lowers it by
+    /// one, down to P4.
+    fn default() -> Self {
+        use Priority::*;
+        Self([[P1, P2, P3], [P2, P3, P4], [P3, P4, P4]])
+    }
+}
+
+impl PriorityMatrix {
+    pub fn priority(&self, impact: Level, urgency: Level) -> Priority {
+        self.0[impact.index()][urgency.index()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_is_reachable_and_closed_tickets_reopen() {
+        for state in State::ALL {
+            if state != State::New {
+                assert!(
+                    State::ALL.iter().any(|s| s.next().contains(&state)),
+                    "{state:?} cannot be reached"
+                );
+            }
+            assert!(!state.next().contains(&state), "{state:?} moves to itself");
+        }
+        assert!(State::Closed.check_move(State::InProgress).is_ok());
+        let refused = State::Closed.check_move(State::Assigned).unwrap_err();
+        assert!(
+            refused.message.contains("it can become: in-progress"),
+            "{refused}"
+        );
+        assert!(State::New.check_move(State::WaitingForSupplier).is_err());
+    }
+
+    #[test]
+    fn waiting_and_resolved_tickets_stop_the_clocks() {
+        let paused: Vec<State> = State::ALL
+            .into_iter()
+            .filter(|s| s.pauses_clocks())
+            .collect();
+        assert_eq!(
+            paused,
+            [
+                State::WaitingForCustomer,
+                State::WaitingForSupplier,
+                State::Resolved,
+                State::Closed
+            ]
+        );
+    }
+
+    #[test]
+    fn the_default_matrix_is_the_itil_one() {
+        let m = PriorityMatrix::default();
+        assert_eq!(m.priority(Level::High, Level::High), Priority::P1);
+        assert_eq!(m.priority(Level::High, Level::Medium), Priority::P2);
+        assert_eq!(m.priority(Level::Medium, Level::High), Priority::P2);
+        assert_eq!(m.priority(Level::Medium, Level::Medium), Priority::P3);
+        assert_eq!(m.priority(Level::Low, Level::Low), Priority::P4);
+    }
+}
