@@ -192,10 +192,13 @@ pub enum Permission {
     MetricsRead,
     ServiceLevelsRead,
     ServiceLevelsWrite,
+    TicketsRead,
+    TicketsSubmit,
+    TicketsWork,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 14] = [
         Permission::DirectoryRead,
         Permission::DirectoryWrite,
         Permission::FrameworksRead,
@@ -207,6 +210,9 @@ impl Permission {
         Permission::MetricsRead,
         Permission::ServiceLevelsRead,
         Permission::ServiceLevelsWrite,
+        Permission::TicketsRead,
+        Permission::TicketsSubmit,
+        Permission::TicketsWork,
     ];
 
     /// The permission's name in messages and documents.
@@ -223,6 +229,9 @@ impl Permission {
             Self::MetricsRead => "metrics.read",
             Self::ServiceLevelsRead => "service-levels.read",
             Self::ServiceLevelsWrite => "service-levels.write",
+            Self::TicketsRead => "tickets.read",
+            Self::TicketsSubmit => "tickets.submit",
+            Self::TicketsWork => "tickets.work",
         }
     }
 
@@ -243,10 +252,15 @@ impl Permission {
             }
             Self::MetricsRead => "Read the Prometheus metrics at /metrics",
             Self::ServiceLevelsRead => {
-                "Read business-hours calendars and agreements, and work out due times"
+                "Read agreements, the service catalogue and business-hours calendars; work out due times"
             }
             Self::ServiceLevelsWrite => {
-                "Create, change and delete business-hours calendars and agreements"
+                "Create, change and delete agreements, services and business-hours calendars"
+            }
+            Self::TicketsRead => "Read tickets and their customer-visible articles",
+            Self::TicketsSubmit => "Open tickets and write customer-visible articles",
+            Self::TicketsWork => {
+                "Work tickets: assign, change state and priority, write internal notes, read them"
             }
         }
     }
@@ -309,11 +323,21 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::DirectoryWrite,
             P::FrameworksRead,
             P::ServiceLevelsRead,
+            P::TicketsRead,
+            P::TicketsSubmit,
+            P::TicketsWork,
         ],
     ),
     (
         Role::Engineer,
-        &[P::DirectoryRead, P::FrameworksRead, P::ServiceLevelsRead],
+        &[
+            P::DirectoryRead,
+            P::FrameworksRead,
+            P::ServiceLevelsRead,
+            P::TicketsRead,
+            P::TicketsSubmit,
+            P::TicketsWork,
+        ],
     ),
     (
         Role::ServiceManager,
@@ -324,15 +348,28 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::AssessmentsRead,
             P::ServiceLevelsRead,
             P::ServiceLevelsWrite,
+            P::TicketsRead,
+            P::TicketsSubmit,
+            P::TicketsWork,
         ],
     ),
     (
         Role::ChangeManager,
-        &[P::DirectoryRead, P::FrameworksRead, P::ServiceLevelsRead],
+        &[
+            P::DirectoryRead,
+            P::FrameworksRead,
+            P::ServiceLevelsRead,
+            P::TicketsRead,
+        ],
     ),
     (
         Role::CabMember,
-        &[P::DirectoryRead, P::FrameworksRead, P::ServiceLevelsRead],
+        &[
+            P::DirectoryRead,
+            P::FrameworksRead,
+            P::ServiceLevelsRead,
+            P::TicketsRead,
+        ],
     ),
     (
         Role::Ciso,
@@ -344,6 +381,9 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::AssessmentsWrite,
             P::AuditRead,
             P::ServiceLevelsRead,
+            P::TicketsRead,
+            P::TicketsSubmit,
+            P::TicketsWork,
         ],
     ),
     (
@@ -354,9 +394,13 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::AssessmentsRead,
             P::AuditRead,
             P::ServiceLevelsRead,
+            P::TicketsRead,
         ],
     ),
-    (Role::CustomerUser, &[P::DirectoryRead]),
+    (
+        Role::CustomerUser,
+        &[P::DirectoryRead, P::TicketsRead, P::TicketsSubmit],
+    ),
 ];
 
 /// Whether `role` is granted `permission` by [`GRANTS`].
@@ -521,7 +565,11 @@ mod tests {
         assert!(!auditor.contains(P::AssessmentsWrite), "auditors read only");
         assert!(!auditor.contains(P::DirectoryWrite));
         let customer = Roles::NONE.with(Role::CustomerUser).permissions();
-        assert_eq!(customer.iter().collect::<Vec<_>>(), vec![P::DirectoryRead]);
+        assert_eq!(
+            customer.iter().collect::<Vec<_>>(),
+            vec![P::DirectoryRead, P::TicketsRead, P::TicketsSubmit],
+            "customer users read and submit within their organisation, nothing more"
+        );
         assert_eq!(Roles::NONE.permissions(), Permissions::NONE);
         let admin = Roles::NONE.with(Role::Administrator).permissions();
         assert_eq!(admin.iter().count(), Permission::ALL.len());

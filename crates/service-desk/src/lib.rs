@@ -1,7 +1,29 @@
-//! The service desk: tickets and their SLA clocks.
+//! The service desk: tickets (incidents, service requests, problems, security incidents,
+//! access requests), their thread of articles, and their SLA clocks.
 //!
-//! Pure: [`ticket`] (kinds, the state model, the priority matrix) and [`clocks`] (which
-//! agreement applies and when each clock is due).
+//! Owns the tables `tickets`, `ticket_pauses`, `ticket_articles` and `ticket_numbers`. Pure:
+//! [`ticket`] (kinds, the state model, the priority matrix), [`clocks`] (which agreement
+//! applies and when each clock is due) and [`records`] (the records and the checks of what is
+//! typed or sent). [`store`] reads and writes the tables; [`api`] and [`pages`] are the HTTP
+//! edge. Reads take the request's scope, so customer users reach only their organisation's
+//! tickets.
 
+pub mod api;
 pub mod clocks;
+pub mod pages;
+pub mod records;
+pub mod store;
 pub mod ticket;
+
+use sqlx::migrate::Migrator;
+use tandem_storage::MigrationSet;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The service desk's schema, for both engines.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    capability: "service desk",
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};

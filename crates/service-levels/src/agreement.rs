@@ -166,10 +166,10 @@ pub fn parse_minutes(field: &str, raw: &str) -> Result<Option<u32>, FieldError> 
         )
     };
     if let Ok(minutes) = text.parse::<u32>() {
-        return if minutes == 0 {
-            Err(FieldError::new(field, "must be more than zero"))
-        } else {
-            Ok(Some(minutes))
+        return match minutes {
+            0 => Err(FieldError::new(field, "must be more than zero")),
+            m if m > 5_256_000 => Err(FieldError::new(field, "must be at most ten years")),
+            m => Ok(Some(m)),
         };
     }
     let (hours, rest) = match text.split_once('h') {
@@ -730,6 +730,10 @@ mod tests {
         assert_eq!(parse_minutes("f", "45m").unwrap(), Some(45));
         assert_eq!(parse_minutes("f", "").unwrap(), None);
         assert!(parse_minutes("f", "0").is_err());
+        assert!(
+            parse_minutes("f", "6000000").is_err(),
+            "at most ten years, in either form"
+        );
         assert!(parse_minutes("f", "soon").is_err());
         assert_eq!(show_minutes(90), "1 h 30 min");
         assert_eq!(

@@ -36,7 +36,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
     tags(
         (name = "directory", description = "Organisations, people and teams"),
         (name = "frameworks", description = "Standards and models as data, typed mappings with provenance, gap assessments and the seed-001 scenarios"),
-        (name = "service levels", description = "Business-hours calendars and the working-time calculator"),
+        (name = "service levels", description = "Business-hours calendars, the service catalogue, agreements and the SLA simulator"),
+        (name = "service desk", description = "Tickets with their state model, priority, thread and SLA clocks"),
     ),
     components(schemas(tandem_web::error::ErrorBody))
 )]
@@ -82,7 +83,8 @@ pub fn routes() -> Routes {
     let api = Routes::new()
         .merge(tandem_directory::api::routes())
         .merge(tandem_frameworks::api::routes())
-        .merge(tandem_service_levels::api::routes());
+        .merge(tandem_service_levels::api::routes())
+        .merge(tandem_service_desk::api::routes());
     Routes::new()
         .nest("/api/v1", api)
         .get("/api/v1/openapi.json", Need::Public, openapi_json)
@@ -92,6 +94,7 @@ pub fn routes() -> Routes {
         .merge(tandem_audit::pages::routes())
         .merge(tandem_identity::pages::routes())
         .merge(tandem_service_levels::pages::routes())
+        .merge(tandem_service_desk::pages::routes())
         .get("/", Need::Account, crate::home::show)
         .get("/healthz", Need::Public, healthz)
         .get(

@@ -17,4 +17,5 @@ pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
     tandem_audit::MIGRATIONS,
     tandem_identity::MIGRATIONS,
     tandem_service_levels::MIGRATIONS,
+    tandem_service_desk::MIGRATIONS,
 ];

@@ -11,4 +11,5 @@ mod directory_pages;
 mod frameworks;
 mod identity;
 mod platform;
+mod service_desk;
 mod service_levels;

@@ -206,7 +206,7 @@ async fn every_response_carries_a_request_id(app: TestApp) {
 }
 
 async fn unknown_routes_and_methods_get_the_right_shape(app: TestApp) {
-    let (status, body) = app.get_json("/api/v1/tickets").await;
+    let (status, body) = app.get_json("/api/v1/no-such-collection").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
 

@@ -1,0 +1,444 @@
+//! The service desk's JSON API under `/api/v1`: tickets (list with queues, open, read with
+//! their thread, change) and articles. Customer users reach their organisation's tickets only.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use tandem_directory::{PersonId, TeamId};
+use tandem_kernel::{Error, Need, Permission, id::parse_id};
+use tandem_web::{
+    ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestAccess, Routes, created,
+};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
+
+use crate::records::{Article, ArticleDraft, Ticket, TicketChanges, TicketDraft, TicketId};
+use crate::store::{self, Filter};
+use crate::ticket::PriorityMatrix;
+
+/// The service desk's routes, to be nested under `/api/v1`.
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::TicketsRead);
+    let submit = Need::Permission(Permission::TicketsSubmit);
+    let work = Need::Permission(Permission::TicketsWork);
+    Routes::new()
+        .api(read, routes!(list_tickets))
+        .api(submit, routes!(create_ticket))
+        .api(read, routes!(get_ticket))
+        .api(work, routes!(change_ticket))
+        .api(submit, routes!(add_article))
+}
+
+fn ticket_id(raw: &str) -> Result<TicketId, ApiError> {
+    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity: "ticket" }))
+}
+
+/// A name with its id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Named {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+}
+
+fn named(pair: Option<(impl ToString, String)>) -> Option<Named> {
+    pair.map(|(id, name)| Named {
+        id: id.to_string(),
+        name,
+    })
+}
+
+/// A ticket and its clocks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    #[schema(format = Uuid)]
+    id: String,
+    /// `T-000042`.
+    number: String,
+    kind: &'static str,
+    title: String,
+    state: &'static str,
+    impact: &'static str,
+    urgency: &'static str,
+    /// `p1` … `p4`, from impact and urgency.
+    priority: &'static str,
+    organisation: Named,
+    requester: Option<Named>,
+    service: Option<Named>,
+    /// The agreement whose targets the clocks follow.
+    agreement: Option<Named>,
+    team: Option<Named>,
+    assignee: Option<Named>,
+    support_level: i32,
+    category: String,
+    affected_items: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    first_response_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    resolved_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    response_due: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    update_due: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    resolution_due: Option<OffsetDateTime>,
+    /// Which targets are missed now: `first_response`, `update`, `resolution`.
+    breached: Vec<&'static str>,
+    version: i64,
+}
+
+impl TicketView {
+    fn new(t: Ticket, now: OffsetDateTime) -> Self {
+        let mut breached = Vec::new();
+        if t.response_breached(now) {
+            breached.push("first_response");
+        }
+        if t.update_breached(now) {
+            breached.push("update");
+        }
+        if t.resolution_breached(now) {
+            breached.push("resolution");
+        }
+        Self {
+            id: t.id.to_string(),
+            number: t.display_number(),
+            kind: t.kind.as_str(),
+            title: t.title,
+            state: t.state.as_str(),
+            impact: t.impact.as_str(),
+            urgency: t.urgency.as_str(),
+            priority: t.priority.as_str(),
+            organisation: named(Some(t.organisation)).expect("a ticket has an organisation"),
+            requester: named(t.requester),
+            service: named(t.service),
+            agreement: named(t.agreement),
+            team: named(t.team),
+            assignee: named(t.assignee),
+            support_level: t.support_level,
+            category: t.category,
+            affected_items: t.affected_items,
+            created_at: t.created_at,
+            first_response_at: t.first_response_at,
+            resolved_at: t.resolved_at,
+            response_due: t.response_due,
+            update_due: t.update_due,
+            resolution_due: t.resolution_due,
+            breached,
+            version: t.version,
+        }
+    }
+}
+
+/// An article of the thread.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleView {
+    #[schema(format = Uuid)]
+    id: String,
+    channel: String,
+    /// `public` or `internal`.
+    visibility: String,
+    /// `agent`, `customer` or `system`.
+    author_kind: String,
+    author: String,
+    body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+}
+
+impl From<Article> for ArticleView {
+    fn from(a: Article) -> Self {
+        Self {
+            id: a.id.to_string(),
+            channel: a.channel,
+            visibility: a.visibility,
+            author_kind: a.author_kind,
+            author: a.author_label,
+            body: a.body,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// A ticket with its thread.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketWithThread {
+    #[serde(flatten)]
+    ticket: TicketView,
+    /// Oldest first; internal notes only for those who work tickets.
+    articles: Vec<ArticleView>,
+}
+
+/// Query parameters of the ticket list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TicketQuery {
+    /// Only open tickets (default `true`).
+    open: Option<bool>,
+    /// `me` or a person's id.
+    assignee: Option<String>,
+    /// A team's id.
+    team: Option<String>,
+    /// Only tickets with a missed target now.
+    breached: Option<bool>,
+    /// Only tickets due within this many minutes.
+    due_within: Option<u32>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+    /// Rows per page, 1 to 200 (default 50).
+    limit: Option<u32>,
+}
+
+/// A page of tickets, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    items: Vec<TicketView>,
+    next: Option<String>,
+}
+
+/// The filter of a queue, as the API and the desk page ask for it.
+pub fn filter(
+    access: &tandem_kernel::Access,
+    now: OffsetDateTime,
+    open: bool,
+    assignee: Option<&str>,
+    team: Option<&str>,
+    breached: bool,
+    due_within: Option<u32>,
+) -> Result<Filter, Error> {
+    let assignee = match assignee.map(str::trim) {
+        None | Some("") => None,
+        Some("me") => access.actor.id.map(PersonId),
+        Some(raw) => Some(parse_id::<PersonId>("assignee", raw).map_err(Error::from)?),
+    };
+    let team = match team.map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(parse_id::<TeamId>("team", raw).map_err(Error::from)?),
+    };
+    Ok(Filter {
+        open,
+        assignee,
+        team,
+        organisation: None,
+        breached_at: breached.then_some(now),
+        due_before: due_within.map(|m| now + time::Duration::minutes(i64::from(m))),
+    })
+}
+
+/// List tickets: the open ones by default, newest first; queues by assignee, team, missed
+/// targets and due soon.
+#[utoipa::path(get, path = "/tickets", tag = "service desk", params(TicketQuery),
+    responses((status = 200, body = TicketList), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn list_tickets(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<TicketQuery>,
+) -> ApiResult<Json<TicketList>> {
+    let now = state.clock.now();
+    let filter = filter(
+        &access,
+        now,
+        query.open.unwrap_or(true),
+        query.assignee.as_deref(),
+        query.team.as_deref(),
+        query.breached.unwrap_or(false),
+        query.due_within,
+    )?;
+    let after = match query.after.as_deref() {
+        Some(raw) => Some(parse_id::<TicketId>("after", raw).map_err(Error::from)?),
+        None => None,
+    };
+    let (tickets, next) = store::list(
+        &state.db,
+        access.scope,
+        &filter,
+        after,
+        query.limit.unwrap_or(50),
+    )
+    .await?;
+    Ok(Json(TicketList {
+        items: tickets
+            .into_iter()
+            .map(|t| TicketView::new(t, now))
+            .collect(),
+        next: next.map(|n| n.to_string()),
+    }))
+}
+
+/// The fields of a new ticket.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewTicketBody {
+    /// `incident`, `service-request`, `problem`, `security-incident` or `access-request`.
+    kind: String,
+    title: String,
+    /// What the requester says: the first article.
+    description: String,
+    /// `high`, `medium` (default) or `low`.
+    impact: String,
+    urgency: String,
+    /// The customer; a customer user's tickets are always their own organisation's.
+    organisation_id: String,
+    requester_id: String,
+    service_id: String,
+    team_id: String,
+    category: String,
+    /// Configuration items concerned, as free references until the CMDB exists.
+    affected_items: String,
+    /// `portal` (default), `e-mail`, `phone`, `note` or `system`.
+    channel: String,
+}
+
+/// Open a ticket. Its priority follows from impact and urgency; the agreement that applies
+/// sets its clocks.
+#[utoipa::path(post, path = "/tickets", tag = "service desk", request_body = NewTicketBody,
+    responses((status = 201, body = TicketView), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn create_ticket(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewTicketBody>,
+) -> ApiResult<Response> {
+    let mut draft = TicketDraft {
+        kind: body.kind,
+        title: body.title,
+        description: body.description,
+        impact: body.impact,
+        urgency: body.urgency,
+        organisation_id: body.organisation_id,
+        requester_id: body.requester_id,
+        service_id: body.service_id,
+        team_id: body.team_id,
+        category: body.category,
+        affected_items: body.affected_items,
+        channel: body.channel,
+    };
+    if let tandem_kernel::Scope::Organisation(own) = access.scope {
+        draft.organisation_id = own.to_string();
+    }
+    let input = draft.validate(&PriorityMatrix::default())?;
+    let now = state.clock.now();
+    let ticket = store::create(&state.db, &access.actor, access.scope, now, input).await?;
+    Ok(created(
+        format!("/api/v1/tickets/{}", ticket.id),
+        TicketView::new(ticket, now),
+    ))
+}
+
+/// Read a ticket and its thread.
+#[utoipa::path(get, path = "/tickets/{id}", tag = "service desk", params(("id" = String, Path)),
+    responses((status = 200, body = TicketWithThread), (status = 404, body = tandem_web::error::ErrorBody)))]
+async fn get_ticket(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TicketWithThread>> {
+    let ticket = store::get(&state.db, access.scope, ticket_id(&id)?).await?;
+    let articles =
+        store::articles(&state.db, ticket.id, access.may(Permission::TicketsWork)).await?;
+    Ok(Json(TicketWithThread {
+        ticket: TicketView::new(ticket, state.clock.now()),
+        articles: articles.into_iter().map(ArticleView::from).collect(),
+    }))
+}
+
+/// The fields to change; absent fields keep their value.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketChangesBody {
+    state: Option<String>,
+    impact: Option<String>,
+    urgency: Option<String>,
+    /// An empty string: no team.
+    team_id: Option<String>,
+    /// An empty string: nobody.
+    assignee_id: Option<String>,
+    /// 1, 2 or 3.
+    support_level: Option<u8>,
+    category: Option<String>,
+    /// The `version` the change is based on; if the ticket changed since, 409.
+    version: Option<i64>,
+}
+
+/// Change a ticket: its state (as the state model allows), impact, urgency, team, assignee,
+/// support level, category.
+#[utoipa::path(patch, path = "/tickets/{id}", tag = "service desk", params(("id" = String, Path)), request_body = TicketChangesBody,
+    responses((status = 200, body = TicketView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn change_ticket(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TicketChangesBody>,
+) -> ApiResult<Json<TicketView>> {
+    let id = ticket_id(&id)?;
+    let ticket = store::get(&state.db, access.scope, id).await?;
+    let change = TicketChanges {
+        state: body.state,
+        impact: body.impact,
+        urgency: body.urgency,
+        team_id: body.team_id,
+        assignee_id: body.assignee_id,
+        support_level: body.support_level.map(|l| l.to_string()),
+        category: body.category,
+    }
+    .apply(&ticket, &PriorityMatrix::default())?;
+    let now = state.clock.now();
+    let version = body.version.unwrap_or(ticket.version);
+    let changed = store::change(&state.db, &access.actor, now, id, version, change).await?;
+    Ok(Json(TicketView::new(changed, now)))
+}
+
+/// A new article.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewArticleBody {
+    body: String,
+    /// `public` (default: the customer sees it) or `internal` (staff who work tickets only).
+    visibility: String,
+    /// `portal` (default), `e-mail`, `phone`, `note` or `system`.
+    channel: String,
+}
+
+/// Add an article to the thread. An agent's public article answers the customer (first
+/// response, update); internal notes are for those who work tickets.
+#[utoipa::path(post, path = "/tickets/{id}/articles", tag = "service desk", params(("id" = String, Path)), request_body = NewArticleBody,
+    responses((status = 201, body = TicketView), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn add_article(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewArticleBody>,
+) -> ApiResult<Response> {
+    let id = ticket_id(&id)?;
+    let article = ArticleDraft {
+        body: body.body,
+        visibility: body.visibility,
+        channel: body.channel,
+    }
+    .validate()?;
+    if article.visibility == crate::records::Visibility::Internal
+        && !access.may(Permission::TicketsWork)
+    {
+        return Err(Error::invalid(
+            "visibility",
+            "internal notes are written by those who work tickets",
+        )
+        .into());
+    }
+    let now = state.clock.now();
+    let ticket =
+        store::add_article(&state.db, &access.actor, access.scope, now, id, article).await?;
+    Ok(created(
+        format!("/api/v1/tickets/{id}"),
+        TicketView::new(ticket, now),
+    ))
+}

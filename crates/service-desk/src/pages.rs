@@ -1,0 +1,503 @@
+//! The service desk's pages: the desk (queues), a ticket with its clocks and thread, and the
+//! forms to open a ticket, write an article and change a ticket. Customer users see the same
+//! pages for their organisation's tickets, without internal notes and without the work form.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use tandem_directory::OrganisationKind;
+use tandem_directory::store::{organisations, people, teams};
+use tandem_kernel::id::parse_id;
+use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
+use tandem_kernel::{Access, Error, Need, Permission, Scope};
+use tandem_web::page::{render, see_other};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormInput, PageQuery, PageResult, RequestAccess, Routes,
+};
+use time::OffsetDateTime;
+
+use crate::records::{
+    Article, ArticleDraft, CHANNELS, Ticket, TicketChanges, TicketDraft, TicketId, Visibility,
+};
+use crate::store;
+use crate::ticket::{Level, PriorityMatrix, TicketKind};
+
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::TicketsRead);
+    let submit = Need::Permission(Permission::TicketsSubmit);
+    let work = Need::Permission(Permission::TicketsWork);
+    Routes::new()
+        .get("/desk", read, desk)
+        .get("/tickets/new", submit, new)
+        .post("/tickets", submit, create)
+        .get("/tickets/{id}", read, show)
+        .post("/tickets/{id}", work, change)
+        .post("/tickets/{id}/articles", submit, reply)
+}
+
+fn path_id(raw: &str) -> Result<TicketId, Error> {
+    parse_id("id", raw).map_err(|_| Error::NotFound { entity: "ticket" })
+}
+
+/// A time as the desk shows it.
+fn when(at: &OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
+/// The queues of the desk.
+const QUEUES: [(&str, &str); 5] = [
+    ("open", "Open"),
+    ("mine", "My tickets"),
+    ("breached", "Targets missed"),
+    ("due-soon", "Due within 4 hours"),
+    ("all", "All"),
+];
+
+#[derive(Template)]
+#[template(path = "service_desk/desk.html")]
+struct DeskPage {
+    chrome: Chrome,
+    queues: Vec<(&'static str, &'static str)>,
+    queue: String,
+    tickets: Vec<Ticket>,
+    next: Option<String>,
+    now: OffsetDateTime,
+    works: bool,
+}
+
+impl DeskPage {
+    fn due(&self, t: &Ticket) -> String {
+        t.escalation_at.as_ref().map(when).unwrap_or_default()
+    }
+
+    fn late(&self, t: &Ticket) -> bool {
+        t.response_breached(self.now)
+            || t.update_breached(self.now)
+            || t.resolution_breached(self.now)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DeskQuery {
+    #[serde(default)]
+    queue: String,
+    #[serde(default)]
+    after: String,
+}
+
+/// `GET /desk[?queue=…]`: the tickets of a queue, newest first.
+async fn desk(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    PageQuery(query): PageQuery<DeskQuery>,
+) -> PageResult<Response> {
+    let now = state.clock.now();
+    let queue = if QUEUES.iter().any(|(q, _)| *q == query.queue) {
+        query.queue.clone()
+    } else {
+        "open".to_owned()
+    };
+    let filter = match queue.as_str() {
+        "mine" => crate::api::filter(&access, now, true, Some("me"), None, false, None)?,
+        "breached" => crate::api::filter(&access, now, true, None, None, true, None)?,
+        "due-soon" => crate::api::filter(&access, now, true, None, None, false, Some(240))?,
+        "all" => crate::api::filter(&access, now, false, None, None, false, None)?,
+        _ => crate::api::filter(&access, now, true, None, None, false, None)?,
+    };
+    let after = match query.after.trim() {
+        "" => None,
+        raw => Some(path_id(raw)?),
+    };
+    let (tickets, next) = store::list(&state.db, access.scope, &filter, after, 50).await?;
+    Ok(render(&DeskPage {
+        chrome: Chrome::new("desk", "Service desk"),
+        queues: QUEUES.to_vec(),
+        next: next.map(|n| format!("/desk?queue={queue}&after={n}")),
+        queue,
+        tickets,
+        now,
+        works: access.may(Permission::TicketsWork),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "service_desk/ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    ticket: Ticket,
+    articles: Vec<Article>,
+    now: OffsetDateTime,
+    works: bool,
+    states: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+    people: Vec<(String, String)>,
+    reply: ArticleFields,
+    errors: FormErrors,
+}
+
+impl TicketPage {
+    fn when(&self, at: &OffsetDateTime) -> String {
+        when(at)
+    }
+
+    fn clock(&self, due: &Option<OffsetDateTime>, met: &Option<OffsetDateTime>) -> String {
+        match (due, met) {
+            (None, _) => "—".to_owned(),
+            (Some(due), Some(met)) if met <= due => {
+                format!("met {} (due {})", when(met), when(due))
+            }
+            (Some(due), Some(met)) => format!("missed: {} (due {})", when(met), when(due)),
+            (Some(due), None) if *due < self.now => format!("missed: due {}", when(due)),
+            (Some(due), None) => format!("due {}", when(due)),
+        }
+    }
+}
+
+async fn ticket_page(
+    state: &AppState,
+    access: &Access,
+    id: TicketId,
+    reply: ArticleFields,
+    errors: FormErrors,
+) -> PageResult<Response> {
+    let ticket = store::get(&state.db, access.scope, id).await?;
+    let works = access.may(Permission::TicketsWork);
+    let articles = store::articles(&state.db, id, works).await?;
+    let (teams, people) = if works {
+        let options = ListOptions::parse(
+            &ListParams {
+                limit: Some(PageRequest::MAX_LIMIT),
+                ..ListParams::default()
+            },
+            &teams::Sort::OPTIONS,
+        )?;
+        let teams = teams::list(
+            &state.db,
+            Scope::Everything,
+            &teams::Filter::default(),
+            &options,
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|t| (t.id.to_string(), t.name.to_string()))
+        .collect();
+        let people = people::choices(&state.db, Scope::Everything)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect();
+        (teams, people)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let allowed: Vec<(String, String)> = std::iter::once(ticket.state)
+        .chain(ticket.state.next().iter().copied())
+        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+        .collect();
+    let invalid = errors.summary.is_some();
+    let mut response = render(&TicketPage {
+        chrome: Chrome::new(
+            "desk",
+            format!("{} {}", ticket.display_number(), ticket.title),
+        ),
+        ticket,
+        articles,
+        now: state.clock.now(),
+        works,
+        states: allowed,
+        levels: Level::ALL
+            .iter()
+            .map(|l| (l.as_str().to_owned(), l.as_str().to_owned()))
+            .collect(),
+        teams,
+        people,
+        reply,
+        errors,
+    });
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /tickets/{id}`.
+async fn show(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    ticket_page(
+        &state,
+        &access,
+        path_id(&id)?,
+        ArticleFields::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+/// The reply form's fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ArticleFields {
+    body: String,
+    visibility: String,
+    channel: String,
+}
+
+/// `POST /tickets/{id}/articles`.
+async fn reply(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    FormInput(fields): FormInput<ArticleFields>,
+) -> PageResult<Response> {
+    let id = path_id(&id)?;
+    let checked = ArticleDraft {
+        body: fields.body.clone(),
+        visibility: fields.visibility.clone(),
+        channel: fields.channel.clone(),
+    }
+    .validate()
+    .and_then(|article| {
+        if article.visibility == Visibility::Internal && !access.may(Permission::TicketsWork) {
+            Err(Error::invalid(
+                "visibility",
+                "internal notes are written by those who work tickets",
+            ))
+        } else {
+            Ok(article)
+        }
+    });
+    let saved = match checked {
+        Ok(article) => {
+            store::add_article(
+                &state.db,
+                &access.actor,
+                access.scope,
+                state.clock.now(),
+                id,
+                article,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/tickets/{id}"))),
+        Err(error) => {
+            ticket_page(&state, &access, id, fields, FormErrors::from_error(error)?).await
+        }
+    }
+}
+
+/// The work form's fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ChangeFields {
+    state: String,
+    impact: String,
+    urgency: String,
+    team_id: String,
+    assignee_id: String,
+    support_level: String,
+    version: i64,
+}
+
+/// `POST /tickets/{id}`: state, impact, urgency, team, assignee, support level.
+async fn change(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    FormInput(fields): FormInput<ChangeFields>,
+) -> PageResult<Response> {
+    let id = path_id(&id)?;
+    let ticket = store::get(&state.db, access.scope, id).await?;
+    let saved = match (TicketChanges {
+        state: Some(fields.state),
+        impact: Some(fields.impact),
+        urgency: Some(fields.urgency),
+        team_id: Some(fields.team_id),
+        assignee_id: Some(fields.assignee_id),
+        support_level: Some(fields.support_level),
+        category: None,
+    })
+    .apply(&ticket, &PriorityMatrix::default())
+    {
+        Ok(change) => {
+            store::change(
+                &state.db,
+                &access.actor,
+                state.clock.now(),
+                id,
+                fields.version,
+                change,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/tickets/{id}"))),
+        Err(error) => {
+            ticket_page(
+                &state,
+                &access,
+                id,
+                ArticleFields::default(),
+                FormErrors::from_error(error)?,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service_desk/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    values: NewFields,
+    kinds: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    organisations: Vec<(String, String)>,
+    channels: Vec<(String, String)>,
+    staff: bool,
+    errors: FormErrors,
+}
+
+/// The new-ticket form's fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct NewFields {
+    kind: String,
+    title: String,
+    description: String,
+    impact: String,
+    urgency: String,
+    organisation_id: String,
+    category: String,
+    affected_items: String,
+    channel: String,
+}
+
+async fn new_page(
+    state: &AppState,
+    access: &Access,
+    values: NewFields,
+    errors: FormErrors,
+) -> PageResult<Response> {
+    let staff = access.scope == Scope::Everything;
+    let organisations = if staff {
+        let options = ListOptions::parse(
+            &ListParams {
+                limit: Some(PageRequest::MAX_LIMIT),
+                ..ListParams::default()
+            },
+            &organisations::Sort::OPTIONS,
+        )?;
+        organisations::list(
+            &state.db,
+            Scope::Everything,
+            &organisations::Filter::default(),
+            &options,
+        )
+        .await?
+        .items
+        .into_iter()
+        .filter(|o| o.kind != OrganisationKind::Supplier)
+        .map(|o| (o.id.to_string(), o.name.to_string()))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let invalid = errors.summary.is_some();
+    let mut response = render(&NewPage {
+        chrome: Chrome::new("desk", "New ticket"),
+        values,
+        kinds: TicketKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
+            .collect(),
+        levels: Level::ALL
+            .iter()
+            .map(|l| (l.as_str().to_owned(), l.as_str().to_owned()))
+            .collect(),
+        organisations,
+        channels: CHANNELS
+            .iter()
+            .map(|c| ((*c).to_owned(), (*c).to_owned()))
+            .collect(),
+        staff,
+        errors,
+    });
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /tickets/new`.
+async fn new(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+) -> PageResult<Response> {
+    let values = NewFields {
+        kind: TicketKind::Incident.as_str().into(),
+        impact: "medium".into(),
+        urgency: "medium".into(),
+        channel: if access.scope == Scope::Everything {
+            "phone".into()
+        } else {
+            "portal".into()
+        },
+        ..NewFields::default()
+    };
+    new_page(&state, &access, values, FormErrors::default()).await
+}
+
+/// `POST /tickets`.
+async fn create(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    FormInput(fields): FormInput<NewFields>,
+) -> PageResult<Response> {
+    let mut draft = TicketDraft {
+        kind: fields.kind.clone(),
+        title: fields.title.clone(),
+        description: fields.description.clone(),
+        impact: fields.impact.clone(),
+        urgency: fields.urgency.clone(),
+        organisation_id: fields.organisation_id.clone(),
+        category: fields.category.clone(),
+        affected_items: fields.affected_items.clone(),
+        channel: fields.channel.clone(),
+        ..TicketDraft::default()
+    };
+    if let Scope::Organisation(own) = access.scope {
+        draft.organisation_id = own.to_string();
+        draft.channel = "portal".into();
+    }
+    let saved = match draft.validate(&PriorityMatrix::default()) {
+        Ok(input) => {
+            store::create(
+                &state.db,
+                &access.actor,
+                access.scope,
+                state.clock.now(),
+                input,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(ticket) => Ok(see_other(&format!("/tickets/{}", ticket.id))),
+        Err(error) => new_page(&state, &access, fields, FormErrors::from_error(error)?).await,
+    }
+}

@@ -1,0 +1,439 @@
+//! Stored tickets and articles, and what a new ticket, an article or a change of a ticket
+//! looks like before it is stored.
+
+use tandem_directory::{OrganisationId, PersonId, TeamId};
+use tandem_kernel::text::Name;
+use tandem_kernel::{Error, FieldError, entity_id};
+use tandem_service_levels::agreement::{AgreementId, Priority};
+use tandem_service_levels::services::ServiceId;
+use time::OffsetDateTime;
+
+use crate::ticket::{Level, PriorityMatrix, State, TicketKind};
+
+entity_id!(
+    /// Identifies a ticket.
+    TicketId
+);
+
+entity_id!(
+    /// Identifies an article of a ticket's thread.
+    ArticleId
+);
+
+/// A ticket's number as people say it: `T-000042`.
+pub fn show_number(number: i64) -> String {
+    format!("T-{number:06}")
+}
+
+/// A stored ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub number: i64,
+    pub kind: TicketKind,
+    pub title: String,
+    pub state: State,
+    pub impact: Level,
+    pub urgency: Level,
+    pub priority: Priority,
+    pub organisation: (OrganisationId, String),
+    pub requester: Option<(PersonId, String)>,
+    pub service: Option<(ServiceId, String)>,
+    pub agreement: Option<(AgreementId, String)>,
+    pub team: Option<(TeamId, String)>,
+    pub assignee: Option<(PersonId, String)>,
+    pub support_level: i32,
+    pub category: String,
+    pub affected_items: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub first_response_at: Option<OffsetDateTime>,
+    pub resolved_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
+    pub response_due: Option<OffsetDateTime>,
+    pub update_due: Option<OffsetDateTime>,
+    pub resolution_due: Option<OffsetDateTime>,
+    pub escalation_at: Option<OffsetDateTime>,
+    pub version: i64,
+}
+
+impl Ticket {
+    pub fn display_number(&self) -> String {
+        show_number(self.number)
+    }
+
+    /// Whether the first-response target was missed (or is missed by `now`, still unmet).
+    pub fn response_breached(&self, now: OffsetDateTime) -> bool {
+        self.response_due
+            .is_some_and(|due| self.first_response_at.unwrap_or(now) > due)
+    }
+
+    /// Whether the resolution target was missed (or is missed by `now`, still open).
+    pub fn resolution_breached(&self, now: OffsetDateTime) -> bool {
+        self.resolution_due.is_some_and(|due| {
+            self.resolved_at
+                .filter(|_| !self.state.is_open())
+                .unwrap_or(now)
+                > due
+        })
+    }
+
+    /// Whether an update is overdue at `now`.
+    pub fn update_breached(&self, now: OffsetDateTime) -> bool {
+        self.update_due.is_some_and(|due| now > due)
+    }
+
+    /// The fields the audit trail records.
+    pub fn audit_fields(&self) -> Vec<(&'static str, String)> {
+        let id = |o: Option<String>| o.unwrap_or_default();
+        vec![
+            ("state", self.state.as_str().to_owned()),
+            ("impact", self.impact.as_str().to_owned()),
+            ("urgency", self.urgency.as_str().to_owned()),
+            ("priority", self.priority.as_str().to_owned()),
+            ("team_id", id(self.team.as_ref().map(|t| t.0.to_string()))),
+            (
+                "assignee_id",
+                id(self.assignee.as_ref().map(|a| a.0.to_string())),
+            ),
+            ("support_level", self.support_level.to_string()),
+            ("category", self.category.clone()),
+        ]
+    }
+}
+
+/// Who can see an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// The customer sees it.
+    Public,
+    /// Only the provider's staff.
+    Internal,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Internal => "internal",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        match raw.trim() {
+            "" | "public" => Ok(Self::Public),
+            "internal" => Ok(Self::Internal),
+            _ => Err(FieldError::new(field, "must be public or internal")),
+        }
+    }
+}
+
+/// How an article reached the desk.
+pub const CHANNELS: [&str; 5] = ["portal", "e-mail", "phone", "note", "system"];
+
+/// An article of a ticket's thread.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Article {
+    pub id: ArticleId,
+    pub channel: String,
+    pub visibility: String,
+    /// `agent`, `customer` or `system`.
+    pub author_kind: String,
+    pub author_label: String,
+    pub body: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// The longest article body, in characters.
+pub const MAX_BODY: usize = 20_000;
+
+fn body(field: &str, raw: &str) -> Result<String, FieldError> {
+    let text = raw.trim();
+    match text.chars().count() {
+        0 => Err(FieldError::new(field, "is required")),
+        n if n > MAX_BODY => Err(FieldError::new(
+            field,
+            format!("is longer than {MAX_BODY} characters"),
+        )),
+        _ => Ok(text.to_owned()),
+    }
+}
+
+fn channel(field: &str, raw: &str, default: &str) -> Result<String, FieldError> {
+    match raw.trim() {
+        "" => Ok(default.to_owned()),
+        c if CHANNELS.contains(&c) => Ok(c.to_owned()),
+        _ => Err(FieldError::new(
+            field,
+            format!("must be one of: {}", CHANNELS.join(", ")),
+        )),
+    }
+}
+
+fn optional<T: std::str::FromStr>(
+    field: &str,
+    raw: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match raw.trim() {
+        "" => None,
+        text => text
+            .parse()
+            .map_err(|_| errors.push(FieldError::new(field, "is not an id")))
+            .ok(),
+    }
+}
+
+fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// A new ticket as typed or sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketDraft {
+    pub kind: String,
+    pub title: String,
+    /// The first article: what the requester says.
+    pub description: String,
+    pub impact: String,
+    pub urgency: String,
+    pub organisation_id: String,
+    pub requester_id: String,
+    pub service_id: String,
+    pub team_id: String,
+    pub category: String,
+    pub affected_items: String,
+    pub channel: String,
+}
+
+/// A checked new ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    pub kind: TicketKind,
+    pub title: Name,
+    pub description: String,
+    pub impact: Level,
+    pub urgency: Level,
+    pub priority: Priority,
+    pub organisation_id: OrganisationId,
+    pub requester_id: Option<PersonId>,
+    pub service_id: Option<ServiceId>,
+    pub team_id: Option<TeamId>,
+    pub category: String,
+    pub affected_items: String,
+    pub channel: String,
+}
+
+impl TicketDraft {
+    /// Checks every field at once; the priority follows from impact and urgency.
+    pub fn validate(&self, matrix: &PriorityMatrix) -> Result<NewTicket, Error> {
+        let mut errors = Vec::new();
+        let kind = keep(&mut errors, TicketKind::parse("kind", &self.kind));
+        let title = keep(&mut errors, Name::parse("title", &self.title));
+        let description = keep(&mut errors, body("description", &self.description));
+        let impact = keep(
+            &mut errors,
+            Level::parse(
+                "impact",
+                if self.impact.trim().is_empty() {
+                    "medium"
+                } else {
+                    &self.impact
+                },
+            ),
+        );
+        let urgency = keep(
+            &mut errors,
+            Level::parse(
+                "urgency",
+                if self.urgency.trim().is_empty() {
+                    "medium"
+                } else {
+                    &self.urgency
+                },
+            ),
+        );
+        let organisation_id = optional("organisation_id", &self.organisation_id, &mut errors);
+        if self.organisation_id.trim().is_empty() {
+            errors.push(FieldError::new(
+                "organisation_id",
+                "choose the customer the ticket is for",
+            ));
+        }
+        let requester_id = optional("requester_id", &self.requester_id, &mut errors);
+        let service_id = optional("service_id", &self.service_id, &mut errors);
+        let team_id = optional("team_id", &self.team_id, &mut errors);
+        let channel = keep(&mut errors, channel("channel", &self.channel, "portal"));
+        let short = |field: &str, text: &str, errors: &mut Vec<FieldError>| {
+            if text.chars().count() > 500 {
+                errors.push(FieldError::new(field, "is longer than 500 characters"));
+            }
+            text.trim().to_owned()
+        };
+        let category = short("category", &self.category, &mut errors);
+        let affected_items = short("affected_items", &self.affected_items, &mut errors);
+        match (
+            kind,
+            title,
+            description,
+            impact,
+            urgency,
+            organisation_id,
+            channel,
+        ) {
+            (
+                Some(kind),
+                Some(title),
+                Some(description),
+                Some(impact),
+                Some(urgency),
+                Some(organisation_id),
+                Some(channel),
+            ) if errors.is_empty() => Ok(NewTicket {
+                kind,
+                title,
+                description,
+                impact,
+                urgency,
+                priority: matrix.priority(impact, urgency),
+                organisation_id,
+                requester_id,
+                service_id,
+                team_id,
+                category,
+                affected_items,
+                channel,
+            }),
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+}
+
+/// A new article as typed or sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleDraft {
+    pub body: String,
+    pub visibility: String,
+    pub channel: String,
+}
+
+/// A checked new article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewArticle {
+    pub body: String,
+    pub visibility: Visibility,
+    pub channel: String,
+}
+
+impl ArticleDraft {
+    pub fn validate(&self) -> Result<NewArticle, Error> {
+        let mut errors = Vec::new();
+        let body = keep(&mut errors, body("body", &self.body));
+        let visibility = keep(
+            &mut errors,
+            Visibility::parse("visibility", &self.visibility),
+        );
+        let channel = keep(&mut errors, channel("channel", &self.channel, "portal"));
+        match (body, visibility, channel) {
+            (Some(body), Some(visibility), Some(channel)) => Ok(NewArticle {
+                body,
+                visibility,
+                channel,
+            }),
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+}
+
+/// A change of a ticket: each field absent keeps its value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketChanges {
+    pub state: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+    /// Empty string: no team.
+    pub team_id: Option<String>,
+    /// Empty string: nobody.
+    pub assignee_id: Option<String>,
+    pub support_level: Option<String>,
+    pub category: Option<String>,
+}
+
+/// A checked change, applied to the ticket's current values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub state: State,
+    pub impact: Level,
+    pub urgency: Level,
+    pub priority: Priority,
+    pub team_id: Option<TeamId>,
+    pub assignee_id: Option<PersonId>,
+    pub support_level: i32,
+    pub category: String,
+}
+
+impl TicketChanges {
+    /// The ticket after the changes, checked: the state may only move as the state model
+    /// allows; the priority follows from impact and urgency.
+    pub fn apply(&self, ticket: &Ticket, matrix: &PriorityMatrix) -> Result<Change, Error> {
+        let mut errors = Vec::new();
+        let state = match &self.state {
+            Some(raw) => keep(&mut errors, State::parse("state", raw)).and_then(|to| {
+                if to == ticket.state {
+                    Some(to)
+                } else {
+                    keep(&mut errors, ticket.state.check_move(to)).map(|()| to)
+                }
+            }),
+            None => Some(ticket.state),
+        };
+        let impact = match &self.impact {
+            Some(raw) => keep(&mut errors, Level::parse("impact", raw)),
+            None => Some(ticket.impact),
+        };
+        let urgency = match &self.urgency {
+            Some(raw) => keep(&mut errors, Level::parse("urgency", raw)),
+            None => Some(ticket.urgency),
+        };
+        let team_id = match &self.team_id {
+            Some(raw) => optional("team_id", raw, &mut errors),
+            None => ticket.team.as_ref().map(|t| t.0),
+        };
+        let assignee_id = match &self.assignee_id {
+            Some(raw) => optional("assignee_id", raw, &mut errors),
+            None => ticket.assignee.as_ref().map(|a| a.0),
+        };
+        let support_level = match &self.support_level {
+            Some(raw) => keep(
+                &mut errors,
+                raw.trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|l| (1..=3).contains(l))
+                    .ok_or_else(|| FieldError::new("support_level", "must be 1, 2 or 3")),
+            ),
+            None => Some(ticket.support_level),
+        };
+        let category = self
+            .category
+            .clone()
+            .unwrap_or_else(|| ticket.category.clone());
+        match (state, impact, urgency, support_level) {
+            (Some(state), Some(impact), Some(urgency), Some(support_level))
+                if errors.is_empty() =>
+            {
+                Ok(Change {
+                    state,
+                    impact,
+                    urgency,
+                    priority: matrix.priority(impact, urgency),
+                    team_id,
+                    assignee_id,
+                    support_level,
+                    category: category.trim().to_owned(),
+                })
+            }
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+}

@@ -1,0 +1,698 @@
+//! Reading and writing tickets, their pauses and their articles. Every write runs in one
+//! transaction with its audit entry and brings the ticket's SLA clocks up to date. Reads take
+//! the request's scope: a customer user's tickets are their organisation's, and another
+//! organisation's ticket is not found.
+
+use tandem_audit::store::Record;
+use tandem_audit::{Action, Changes};
+use tandem_directory::{OrganisationId, PersonId, TeamId};
+use tandem_kernel::{Actor, ActorKind, Error, FieldError, Result, Scope};
+use tandem_service_levels::agreement::{AgreementId, AgreementTerms, Priority, Targets};
+use tandem_service_levels::calendar::{Calendar, Pause};
+use tandem_service_levels::services::ServiceId;
+use tandem_storage::{Arg, Db, SqlTime, Tx, run};
+use time::OffsetDateTime;
+
+use crate::clocks::{Candidate, Facts, applicable, clocks};
+use crate::records::{
+    Article, ArticleId, Change, NewArticle, NewTicket, Ticket, TicketId, Visibility,
+};
+use crate::ticket::{Level, State, TicketKind};
+
+const SELECT: &str = "SELECT t.id, t.number, t.kind, t.title, t.state, t.impact, t.urgency, t.priority, \
+     t.organisation_id, o.name AS organisation_name, t.requester_id, rq.name AS requester_name, \
+     t.service_id, s.name AS service_name, t.agreement_id, ag.name AS agreement_name, \
+     t.team_id, tm.name AS team_name, t.assignee_id, asg.name AS assignee_name, \
+     t.support_level, t.category, t.affected_items, t.created_at, t.updated_at, t.first_response_at, \
+     t.resolved_at, t.closed_at, t.response_due, t.update_due, t.resolution_due, t.escalation_at, t.version \
+     FROM tickets t JOIN organisations o ON o.id = t.organisation_id \
+     LEFT JOIN people rq ON rq.id = t.requester_id LEFT JOIN services s ON s.id = t.service_id \
+     LEFT JOIN agreements ag ON ag.id = t.agreement_id LEFT JOIN teams tm ON tm.id = t.team_id \
+     LEFT JOIN people asg ON asg.id = t.assignee_id";
+
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: TicketId,
+    number: i64,
+    kind: String,
+    title: String,
+    state: String,
+    impact: String,
+    urgency: String,
+    priority: String,
+    organisation_id: OrganisationId,
+    organisation_name: String,
+    requester_id: Option<PersonId>,
+    requester_name: Option<String>,
+    service_id: Option<ServiceId>,
+    service_name: Option<String>,
+    agreement_id: Option<AgreementId>,
+    agreement_name: Option<String>,
+    team_id: Option<TeamId>,
+    team_name: Option<String>,
+    assignee_id: Option<PersonId>,
+    assignee_name: Option<String>,
+    support_level: i32,
+    category: String,
+    affected_items: String,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    first_response_at: Option<OffsetDateTime>,
+    resolved_at: Option<OffsetDateTime>,
+    closed_at: Option<OffsetDateTime>,
+    response_due: Option<OffsetDateTime>,
+    update_due: Option<OffsetDateTime>,
+    resolution_due: Option<OffsetDateTime>,
+    escalation_at: Option<OffsetDateTime>,
+    version: i64,
+}
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = Error;
+
+    fn try_from(r: TicketRow) -> Result<Self> {
+        let corrupt = |e: FieldError| Error::Storage(format!("ticket {}: {e}", r.id).into());
+        Ok(Self {
+            id: r.id,
+            number: r.number,
+            kind: TicketKind::parse("kind", &r.kind).map_err(corrupt)?,
+            title: r.title,
+            state: State::parse("state", &r.state).map_err(corrupt)?,
+            impact: Level::parse("impact", &r.impact).map_err(corrupt)?,
+            urgency: Level::parse("urgency", &r.urgency).map_err(corrupt)?,
+            priority: Priority::parse("priority", &r.priority).map_err(corrupt)?,
+            organisation: (r.organisation_id, r.organisation_name),
+            requester: r.requester_id.zip(r.requester_name),
+            service: r.service_id.zip(r.service_name),
+            agreement: r.agreement_id.zip(r.agreement_name),
+            team: r.team_id.zip(r.team_name),
+            assignee: r.assignee_id.zip(r.assignee_name),
+            support_level: r.support_level,
+            category: r.category,
+            affected_items: r.affected_items,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            first_response_at: r.first_response_at,
+            resolved_at: r.resolved_at,
+            closed_at: r.closed_at,
+            response_due: r.response_due,
+            update_due: r.update_due,
+            resolution_due: r.resolution_due,
+            escalation_at: r.escalation_at,
+            version: r.version,
+        })
+    }
+}
+
+/// The ticket `id`, if `scope` admits its organisation.
+pub async fn get(db: &Db, scope: Scope, id: TicketId) -> Result<Ticket> {
+    let row: TicketRow = db
+        .fetch_by_id(&format!("{SELECT} WHERE t.id = $1"), id.0)
+        .await?
+        .ok_or(Error::NotFound { entity: "ticket" })?;
+    if !scope.admits(row.organisation_id.0) {
+        return Err(Error::NotFound { entity: "ticket" });
+    }
+    row.try_into()
+}
+
+/// Which tickets a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only open tickets (not resolved or closed).
+    pub open: bool,
+    pub assignee: Option<PersonId>,
+    pub team: Option<TeamId>,
+    pub organisation: Option<OrganisationId>,
+    /// Only open tickets with a clock past its due time at this instant.
+    pub breached_at: Option<OffsetDateTime>,
+    /// Only open tickets whose next due time is before this instant.
+    pub due_before: Option<OffsetDateTime>,
+}
+
+/// A page of tickets, newest first; `after` is the last ticket of the previous page.
+pub async fn list(
+    db: &Db,
+    scope: Scope,
+    filter: &Filter,
+    after: Option<TicketId>,
+    limit: u32,
+) -> Result<(Vec<Ticket>, Option<TicketId>)> {
+    let mut conditions = Vec::new();
+    let mut args = Vec::new();
+    let mut add = |sql: String, arg: Option<Arg>| {
+        let n = args.len() + 1;
+        conditions.push(sql.replace('?', &format!("${n}")));
+        if let Some(arg) = arg {
+            args.push(arg);
+        }
+    };
+    if let Scope::Organisation(own) = scope {
+        add("t.organisation_id = ?".into(), Some(Arg::Uuid(own)));
+    }
+    if filter.open {
+        add("t.state NOT IN ('resolved', 'closed')".into(), None);
+    }
+    if let Some(assignee) = filter.assignee {
+        add("t.assignee_id = ?".into(), Some(Arg::Uuid(assignee.0)));
+    }
+    if let Some(team) = filter.team {
+        add("t.team_id = ?".into(), Some(Arg::Uuid(team.0)));
+    }
+    if let Some(organisation) = filter.organisation {
+        add(
+            "t.organisation_id = ?".into(),
+            Some(Arg::Uuid(organisation.0)),
+        );
+    }
+    if let Some(at) = filter.breached_at {
+        add(
+            "t.state NOT IN ('resolved', 'closed') AND t.escalation_at <= ?".into(),
+            Some(Arg::Time(at)),
+        );
+    }
+    if let Some(before) = filter.due_before {
+        add(
+            "t.state NOT IN ('resolved', 'closed') AND t.escalation_at < ?".into(),
+            Some(Arg::Time(before)),
+        );
+    }
+    if let Some(after) = after {
+        add("t.id < ?".into(), Some(Arg::Uuid(after.0)));
+    }
+    let limit = limit.clamp(1, 200);
+    let sql = format!(
+        "{SELECT}{} ORDER BY t.id DESC LIMIT {}",
+        if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        },
+        limit + 1
+    );
+    let mut rows: Vec<TicketRow> = db.fetch_all(&sql, &args).await?;
+    let next = (rows.len() > limit as usize).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id)
+    });
+    let tickets = rows
+        .into_iter()
+        .map(Ticket::try_from)
+        .collect::<Result<_>>()?;
+    Ok((tickets, next.flatten()))
+}
+
+/// The thread of ticket `id`, oldest first; internal notes only with `internal`.
+pub async fn articles(db: &Db, id: TicketId, internal: bool) -> Result<Vec<Article>> {
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, Article>(
+            "SELECT id, channel, visibility, author_kind, author_label, body, created_at FROM ticket_articles \
+             WHERE ticket_id = $1 AND ($2 OR visibility = 'public') ORDER BY created_at, id",
+        )
+        .bind(id)
+        .bind(internal)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// The agreement that applies and what its clocks need, read before a write.
+struct Terms {
+    agreement: Option<AgreementId>,
+    terms: Option<(AgreementTerms, Calendar)>,
+}
+
+async fn terms_of(db: &Db, agreement: Option<AgreementId>) -> Result<Terms> {
+    let Some(id) = agreement else {
+        return Ok(Terms {
+            agreement: None,
+            terms: None,
+        });
+    };
+    let agreement = tandem_service_levels::store::agreements::get(db, id).await?;
+    let calendar = tandem_service_levels::store::calendars::get(db, agreement.calendar.0).await?;
+    Ok(Terms {
+        agreement: Some(id),
+        terms: Some((agreement.terms, calendar.calendar)),
+    })
+}
+
+async fn select_agreement(
+    db: &Db,
+    organisation: OrganisationId,
+    service: Option<ServiceId>,
+) -> Result<Option<AgreementId>> {
+    let candidates: Vec<Candidate<AgreementId>> = tandem_service_levels::store::agreements::all(db)
+        .await?
+        .into_iter()
+        .map(|a| Candidate {
+            id: a.id,
+            name: a.terms.name.to_string(),
+            kind: a.terms.kind,
+            organisation: a.organisation.map(|o| o.0.0),
+            service: a.service.map(|s| s.0.0),
+        })
+        .collect();
+    Ok(applicable(
+        &candidates,
+        organisation.0,
+        service.map(|s| s.0),
+    ))
+}
+
+/// Whether `actor` writes as the provider's staff (an agent) or as the customer.
+pub fn author_kind(actor: &Actor, scope: Scope) -> &'static str {
+    match (actor.kind, scope) {
+        (ActorKind::System, _) => "system",
+        (_, Scope::Organisation(_)) => "customer",
+        (_, Scope::Everything) => "agent",
+    }
+}
+
+/// Checks references of a new ticket or a change: each id exists; the organisation is a
+/// customer; the requester belongs to it.
+async fn check_references(
+    tx: &mut Tx,
+    organisation: Option<OrganisationId>,
+    requester: Option<PersonId>,
+    team: Option<TeamId>,
+    assignee: Option<PersonId>,
+    service: Option<ServiceId>,
+) -> Result<()> {
+    let mut errors = Vec::new();
+    if let Some(org) = organisation {
+        let kind: Option<String> = run!(tx, |c| {
+            sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
+                .bind(org)
+                .fetch_optional(c)
+                .await
+        })?;
+        match kind.as_deref() {
+            None => errors.push(FieldError::new(
+                "organisation_id",
+                "there is no such organisation",
+            )),
+            Some("supplier") => errors.push(FieldError::new(
+                "organisation_id",
+                "tickets are for the provider or its customers, not suppliers",
+            )),
+            Some(_) => {}
+        }
+        if let Some(person) = requester {
+            let of: Option<OrganisationId> = run!(tx, |c| {
+                sqlx::query_scalar("SELECT organisation_id FROM people WHERE id = $1")
+                    .bind(person)
+                    .fetch_optional(c)
+                    .await
+            })?;
+            match of {
+                None => errors.push(FieldError::new("requester_id", "there is no such person")),
+                Some(of) if of != org => errors.push(FieldError::new(
+                    "requester_id",
+                    "the requester is not of this organisation",
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(team) = team
+        && !tx.exists("teams", team.0).await?
+    {
+        errors.push(FieldError::new("team_id", "there is no such team"));
+    }
+    if let Some(person) = assignee
+        && !tx.exists("people", person.0).await?
+    {
+        errors.push(FieldError::new("assignee_id", "there is no such person"));
+    }
+    if let Some(service) = service
+        && !tx.exists("services", service.0).await?
+    {
+        errors.push(FieldError::new("service_id", "there is no such service"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+async fn next_number(tx: &mut Tx) -> Result<i64> {
+    Ok(run!(tx, |c| {
+        sqlx::query_scalar("UPDATE ticket_numbers SET last = last + 1 WHERE id = 1 RETURNING last")
+            .fetch_one(c)
+            .await
+    })?)
+}
+
+async fn insert_article(
+    tx: &mut Tx,
+    ticket: TicketId,
+    actor: &Actor,
+    author_kind: &str,
+    article: &NewArticle,
+    now: OffsetDateTime,
+) -> Result<ArticleId> {
+    let id = ArticleId::generate();
+    let author = actor.id.filter(|_| actor.kind != ActorKind::System);
+    run!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO ticket_articles (id, ticket_id, channel, visibility, author_kind, author_id, author_label, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(ticket)
+        .bind(&article.channel)
+        .bind(article.visibility.as_str())
+        .bind(author_kind)
+        .bind(author)
+        .bind(&actor.label)
+        .bind(&article.body)
+        .bind(SqlTime(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(id)
+}
+
+/// Works out the ticket's clocks again from what the transaction sees and stores them.
+async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> {
+    let (state, created_at, first_response_at, update_from, resolved_at): (
+        String,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+    ) = run!(tx, |c| {
+        sqlx::query_as(
+            "SELECT state, created_at, first_response_at, update_from, resolved_at FROM tickets WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await
+    })?;
+    let pauses: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = run!(tx, |c| {
+        sqlx::query_as("SELECT started_at, ended_at FROM ticket_pauses WHERE ticket_id = $1 ORDER BY started_at")
+            .bind(id)
+            .fetch_all(c)
+            .await
+    })?;
+    let facts = Facts {
+        state: State::parse("state", &state).map_err(|e| Error::Storage(e.to_string().into()))?,
+        created_at,
+        pauses: pauses
+            .into_iter()
+            .map(|(from, until)| Pause { from, until })
+            .collect(),
+        first_response_at,
+        update_from,
+        resolved_at,
+    };
+    let (due, escalation) = match &terms.terms {
+        Some((agreement, calendar)) => {
+            let priority: String = run!(tx, |c| {
+                sqlx::query_scalar("SELECT priority FROM tickets WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(c)
+                    .await
+            })?;
+            let priority = Priority::parse("priority", &priority)
+                .map_err(|e| Error::Storage(e.to_string().into()))?;
+            let targets: Targets = agreement.targets(priority);
+            let due = clocks(targets, calendar, &facts);
+            let escalation = due.next_escalation(&facts);
+            (due, escalation)
+        }
+        None => (Default::default(), None),
+    };
+    run!(tx, |c| {
+        sqlx::query(
+            "UPDATE tickets SET agreement_id = $2, response_due = $3, update_due = $4, resolution_due = $5, escalation_at = $6 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(terms.agreement)
+        .bind(due.response_due.map(SqlTime))
+        .bind(due.update_due.map(SqlTime))
+        .bind(due.resolution_due.map(SqlTime))
+        .bind(escalation.map(SqlTime))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Opens a ticket with its first article; a customer user's ticket is always their
+/// organisation's.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    scope: Scope,
+    now: OffsetDateTime,
+    mut input: NewTicket,
+) -> Result<Ticket> {
+    if let Scope::Organisation(own) = scope {
+        input.organisation_id = OrganisationId(own);
+        if input.requester_id.is_none() {
+            input.requester_id = actor.id.map(PersonId);
+        }
+    }
+    let terms = terms_of(
+        db,
+        select_agreement(db, input.organisation_id, input.service_id).await?,
+    )
+    .await?;
+    let id = TicketId::generate();
+    let mut tx = db.begin().await?;
+    check_references(
+        &mut tx,
+        Some(input.organisation_id),
+        input.requester_id,
+        input.team_id,
+        None,
+        input.service_id,
+    )
+    .await?;
+    let number = next_number(&mut tx).await?;
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO tickets (id, number, kind, title, state, impact, urgency, priority, organisation_id, requester_id, \
+             service_id, team_id, support_level, category, affected_items, last_public_by, created_at, updated_at, update_from) \
+             VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, 'customer', $14, $14, $14)",
+        )
+        .bind(id)
+        .bind(number)
+        .bind(input.kind.as_str())
+        .bind(input.title.as_str())
+        .bind(input.impact.as_str())
+        .bind(input.urgency.as_str())
+        .bind(input.priority.as_str())
+        .bind(input.organisation_id)
+        .bind(input.requester_id)
+        .bind(input.service_id)
+        .bind(input.team_id)
+        .bind(&input.category)
+        .bind(&input.affected_items)
+        .bind(SqlTime(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let first = NewArticle {
+        body: input.description.clone(),
+        visibility: Visibility::Public,
+        channel: input.channel.clone(),
+    };
+    // The request itself is the customer's word, whoever typed it in.
+    insert_article(&mut tx, id, actor, "customer", &first, now).await?;
+    refresh_clocks(&mut tx, id, &terms).await?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "ticket",
+            entity_id: id.to_string(),
+            changes: Changes::created(&[
+                ("number", number.to_string()),
+                ("kind", input.kind.as_str().to_owned()),
+                ("title", input.title.to_string()),
+                ("organisation_id", input.organisation_id.to_string()),
+                ("priority", input.priority.as_str().to_owned()),
+            ]),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, Scope::Everything, id).await
+}
+
+/// Adds an article to the thread. A customer-visible article by an agent answers the customer:
+/// the first one meets the first-response target, and each restarts the update clock; a
+/// customer's article after an agent's starts the update clock.
+pub async fn add_article(
+    db: &Db,
+    actor: &Actor,
+    scope: Scope,
+    now: OffsetDateTime,
+    id: TicketId,
+    article: NewArticle,
+) -> Result<Ticket> {
+    let ticket = get(db, scope, id).await?;
+    let author = author_kind(actor, scope);
+    if author == "customer" && article.visibility == Visibility::Internal {
+        return Err(Error::invalid(
+            "visibility",
+            "customers write articles the provider's staff and they both see",
+        ));
+    }
+    let terms = terms_of(db, ticket.agreement.as_ref().map(|a| a.0)).await?;
+    let mut tx = db.begin().await?;
+    let article_id = insert_article(&mut tx, id, actor, author, &article, now).await?;
+    if article.visibility == Visibility::Public && author != "system" {
+        let last_public_by: Option<String> = run!(&mut tx, |c| {
+            sqlx::query_scalar("SELECT last_public_by FROM tickets WHERE id = $1")
+                .bind(id)
+                .fetch_one(c)
+                .await
+        })?;
+        let restart = author == "agent" || last_public_by.as_deref() != Some("customer");
+        run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE tickets SET last_public_by = $2, updated_at = $3, \
+                 update_from = CASE WHEN $4 THEN $3 ELSE update_from END, \
+                 first_response_at = CASE WHEN $5 AND first_response_at IS NULL THEN $3 ELSE first_response_at END \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(author)
+            .bind(SqlTime(now))
+            .bind(restart)
+            .bind(author == "agent")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    refresh_clocks(&mut tx, id, &terms).await?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "ticket article",
+            entity_id: format!("{id} {article_id}"),
+            changes: Changes::created(&[
+                ("visibility", article.visibility.as_str().to_owned()),
+                ("channel", article.channel.clone()),
+                ("author_kind", author.to_owned()),
+            ]),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, scope, id).await
+}
+
+/// Applies a checked change to the ticket, if it is still at `version`: moves between states
+/// open and close pause intervals, resolving and closing set their times.
+pub async fn change(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    id: TicketId,
+    version: i64,
+    change: Change,
+) -> Result<Ticket> {
+    let before = get(db, Scope::Everything, id).await?;
+    let terms = terms_of(db, before.agreement.as_ref().map(|a| a.0)).await?;
+    let mut tx = db.begin().await?;
+    check_references(
+        &mut tx,
+        None,
+        None,
+        change.team_id,
+        change.assignee_id,
+        None,
+    )
+    .await?;
+    let updated = run!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE tickets SET state = $2, impact = $3, urgency = $4, priority = $5, team_id = $6, assignee_id = $7, \
+             support_level = $8, category = $9, updated_at = $10, version = version + 1, \
+             resolved_at = CASE WHEN $2 = 'resolved' AND state <> 'resolved' THEN $10 ELSE resolved_at END, \
+             closed_at = CASE WHEN $2 = 'closed' AND state <> 'closed' THEN $10 ELSE closed_at END \
+             WHERE id = $1 AND version = $11",
+        )
+        .bind(id)
+        .bind(change.state.as_str())
+        .bind(change.impact.as_str())
+        .bind(change.urgency.as_str())
+        .bind(change.priority.as_str())
+        .bind(change.team_id)
+        .bind(change.assignee_id)
+        .bind(change.support_level)
+        .bind(&change.category)
+        .bind(SqlTime(now))
+        .bind(version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.check_updated(updated, "tickets", id.0, "ticket").await?;
+    let (was, is) = (before.state.pauses_clocks(), change.state.pauses_clocks());
+    if !was && is {
+        run!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO ticket_pauses (ticket_id, started_at, state) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(SqlTime(now))
+            .bind(change.state.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    } else if was && !is {
+        run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE ticket_pauses SET ended_at = $2 WHERE ticket_id = $1 AND ended_at IS NULL",
+            )
+            .bind(id)
+            .bind(SqlTime(now))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    refresh_clocks(&mut tx, id, &terms).await?;
+    let after = Ticket {
+        state: change.state,
+        impact: change.impact,
+        urgency: change.urgency,
+        priority: change.priority,
+        team: change.team_id.map(|t| (t, String::new())),
+        assignee: change.assignee_id.map(|a| (a, String::new())),
+        support_level: change.support_level,
+        category: change.category.clone(),
+        ..before.clone()
+    };
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "ticket",
+            entity_id: id.to_string(),
+            changes: Changes::diff(&before.audit_fields(), &after.audit_fields()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, Scope::Everything, id).await
+}

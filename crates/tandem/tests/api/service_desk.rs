@@ -1,0 +1,283 @@
+//! The service desk: tickets opened by customers and agents, the state model, SLA clocks that
+//! pause while waiting, the thread with internal notes, and the portal's isolation, on both
+//! engines.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tandem_kernel::Role;
+
+use crate::harness::{TestApp, error_fields};
+use crate::on_both_engines;
+
+on_both_engines!(
+    a_ticket_runs_its_clocks_from_opening_to_resolution,
+    customers_reach_only_their_organisations_tickets,
+    the_desk_pages_show_queues_clocks_and_the_thread,
+);
+
+/// Beta with an SLA on a UTC office calendar (Mon–Fri 08:00–18:00): P3 (medium × medium) has
+/// 30 min first response, 2 h update, 4 h resolution. Returns Beta's id and a customer
+/// user's token.
+async fn world(app: &TestApp) -> (String, String) {
+    let (_, calendar) = app
+        .post_json(
+            "/api/v1/calendars",
+            &json!({"name": "UTC office", "time_zone": "UTC",
+                    "week": {"monday": "08:00-18:00", "tuesday": "08:00-18:00", "wednesday": "08:00-18:00",
+                             "thursday": "08:00-18:00", "friday": "08:00-18:00"}}),
+        )
+        .await;
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let (status, sla) = app
+        .post_json(
+            "/api/v1/agreements",
+            &json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta, "calendar_id": calendar["id"],
+                    "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "4h"}},
+                    "next_review": "2027-05-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sla}");
+    app.person(&beta, "David Chen", "david@beta.example").await;
+    let david = app
+        .token_for("david@beta.example", &[Role::CustomerUser])
+        .await;
+    (beta, david)
+}
+
+async fn post_as(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+    let response = app
+        .request_as(token, Method::POST, path)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_ticket_runs_its_clocks_from_opening_to_resolution(app: TestApp) {
+    let (_, david) = world(&app).await;
+    // Monday 2026-11-02 09:00 UTC (the harness's clock).
+    let (status, ticket) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &json!({"kind": "incident", "title": "Room 3 has no sound", "description": "Since this morning."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    assert_eq!(ticket["number"], "T-000001");
+    assert_eq!(ticket["priority"], "p3");
+    assert_eq!(ticket["agreement"]["name"], "Beta SLA");
+    assert_eq!(ticket["response_due"], "2026-11-02T09:30:00Z");
+    assert_eq!(ticket["update_due"], "2026-11-02T11:00:00Z");
+    assert_eq!(ticket["resolution_due"], "2026-11-02T13:00:00Z");
+    let id = ticket["id"].as_str().unwrap();
+    let path = format!("/api/v1/tickets/{id}");
+
+    app.clock.advance(time::Duration::minutes(10));
+    let (status, _) = app
+        .post_json(
+            &format!("{path}/articles"),
+            &json!({"body": "Checking the room's codec.", "visibility": "internal"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, read) = app.get_json(&path).await;
+    assert_eq!(
+        read["first_response_at"],
+        Value::Null,
+        "an internal note is no response"
+    );
+    app.clock.advance(time::Duration::minutes(5));
+    app.post_json(
+        &format!("{path}/articles"),
+        &json!({"body": "We are on it; please restart the codec.", "channel": "phone"}),
+    )
+    .await;
+    let (_, read) = app.get_json(&path).await;
+    assert_eq!(
+        read["first_response_at"], "2026-11-02T09:15:00Z",
+        "a phone answer counts"
+    );
+    assert_eq!(read["update_due"], "2026-11-02T11:15:00Z");
+
+    // Waiting for the customer from 09:30 to 10:30: the clocks stand still for that hour.
+    app.clock.advance(time::Duration::minutes(15));
+    let (status, waiting) = app
+        .patch_json(&path, &json!({"state": "waiting-for-customer"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{waiting}");
+    assert_eq!(waiting["update_due"], Value::Null);
+    assert_eq!(waiting["resolution_due"], Value::Null);
+    app.clock.advance(time::Duration::hours(1));
+    let (status, reply) = post_as(
+        &app,
+        &david,
+        &format!("{path}/articles"),
+        &json!({"body": "Restarted, still no sound."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    let (_, back) = app
+        .patch_json(&path, &json!({"state": "in-progress"}))
+        .await;
+    assert_eq!(
+        back["resolution_due"], "2026-11-02T14:00:00Z",
+        "an hour later than without the wait"
+    );
+    assert_eq!(
+        back["update_due"], "2026-11-02T12:30:00Z",
+        "from the customer's unanswered article"
+    );
+
+    let (status, refused) = app.patch_json(&path, &json!({"state": "new"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("it can become")
+    );
+
+    app.clock.advance(time::Duration::hours(4));
+    let (_, late) = app.get_json(&path).await;
+    assert_eq!(late["breached"], json!(["update", "resolution"]), "{late}");
+    let (_, resolved) = app.patch_json(&path, &json!({"state": "resolved"})).await;
+    assert_eq!(
+        resolved["resolution_due"], "2026-11-02T14:00:00Z",
+        "kept for the report"
+    );
+    assert_eq!(resolved["breached"], json!(["resolution"]));
+    let (_, breached) = app.get_json("/api/v1/tickets?breached=true").await;
+    assert_eq!(
+        breached["items"].as_array().unwrap().len(),
+        0,
+        "resolved tickets leave the queue"
+    );
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'ticket' AND action = 'update'")
+            .await,
+        3
+    );
+}
+
+async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
+    let (_, david) = world(&app).await;
+    let gamma = app.organisation("Gamma Logistics", "customer").await;
+    app.person(&gamma, "Anna Lindqvist", "anna@gamma.example")
+        .await;
+    let anna = app
+        .token_for("anna@gamma.example", &[Role::CustomerUser])
+        .await;
+    let (_, beta_ticket) = post_as(&app, &david, "/api/v1/tickets",
+        &json!({"kind": "service-request", "title": "New room", "description": "Please set up room 4.", "organisation_id": gamma})).await;
+    assert_eq!(
+        beta_ticket["organisation"]["name"], "Beta Technologies",
+        "a customer's ticket is their own organisation's"
+    );
+    let id = beta_ticket["id"].as_str().unwrap();
+
+    let (status, _) = app
+        .get_json_as(&anna, &format!("/api/v1/tickets/{id}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get_json_as(&anna, "/api/v1/tickets?open=false").await;
+    assert_eq!(list["items"], json!([]));
+    let (status, _) = post_as(
+        &app,
+        &anna,
+        &format!("/api/v1/tickets/{id}/articles"),
+        &json!({"body": "Mine now"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let refused = app
+        .request_as(&david, Method::PATCH, &format!("/api/v1/tickets/{id}"))
+        .json(&json!({"state": "closed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "customers do not work tickets"
+    );
+    let (status, body) = post_as(
+        &app,
+        &david,
+        &format!("/api/v1/tickets/{id}/articles"),
+        &json!({"body": "psst", "visibility": "internal"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["visibility"]);
+
+    app.post_json(
+        &format!("/api/v1/tickets/{id}/articles"),
+        &json!({"body": "Vendor contacted.", "visibility": "internal"}),
+    )
+    .await;
+    let (_, seen) = app
+        .get_json_as(&david, &format!("/api/v1/tickets/{id}"))
+        .await;
+    let bodies: Vec<&str> = seen["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["Please set up room 4."],
+        "internal notes stay inside"
+    );
+    let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(staff["articles"].as_array().unwrap().len(), 2);
+}
+
+async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
+    let (beta, _) = world(&app).await;
+    let created = app
+        .post_form(
+            "/tickets",
+            &[
+                ("kind", "incident"),
+                ("title", "Video freezes"),
+                ("description", "Every few minutes."),
+                ("impact", "high"),
+                ("urgency", "high"),
+                ("organisation_id", &beta),
+                ("channel", "phone"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let page = app.get(&location).await.text().await.unwrap();
+    assert!(
+        page.contains("P1 critical")
+            && page.contains("id=\"clocks\"")
+            && page.contains("Every few minutes.")
+    );
+    assert!(
+        page.contains("Targets of Beta SLA") && !page.contains("due 2026"),
+        "the SLA applies but sets no P1 targets: {page}"
+    );
+    let desk = app.get("/desk").await.text().await.unwrap();
+    assert!(desk.contains("T-000001") && desk.contains("Video freezes"));
+    let empty = app
+        .post_form(&format!("{location}/articles"), &[("body", "  ")])
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("id=\"body-error\""));
+    let missing = app
+        .post_form(
+            "/tickets",
+            &[("kind", "incident"), ("title", ""), ("description", "x")],
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = missing.text().await.unwrap();
+    assert!(html.contains("id=\"title-error\"") && html.contains("id=\"organisation_id-error\""));
+}
