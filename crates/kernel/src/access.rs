@@ -195,10 +195,11 @@ pub enum Permission {
     TicketsRead,
     TicketsSubmit,
     TicketsWork,
+    ReportsRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::DirectoryRead,
         Permission::DirectoryWrite,
         Permission::FrameworksRead,
@@ -213,6 +214,7 @@ impl Permission {
         Permission::TicketsRead,
         Permission::TicketsSubmit,
         Permission::TicketsWork,
+        Permission::ReportsRead,
     ];
 
     /// The permission's name in messages and documents.
@@ -232,6 +234,7 @@ impl Permission {
             Self::TicketsRead => "tickets.read",
             Self::TicketsSubmit => "tickets.submit",
             Self::TicketsWork => "tickets.work",
+            Self::ReportsRead => "reports.read",
         }
     }
 
@@ -260,7 +263,10 @@ impl Permission {
             Self::TicketsRead => "Read tickets and their customer-visible articles",
             Self::TicketsSubmit => "Open tickets and write customer-visible articles",
             Self::TicketsWork => {
-                "Work tickets: assign, change state and priority, write internal notes, read them"
+                "Work tickets: assign, change state and priority, write internal notes, record time"
+            }
+            Self::ReportsRead => {
+                "Read the monthly service-level reports and billing exports of every customer"
             }
         }
     }
@@ -351,6 +357,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsRead,
             P::TicketsSubmit,
             P::TicketsWork,
+            P::ReportsRead,
         ],
     ),
     (
@@ -395,6 +402,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::AuditRead,
             P::ServiceLevelsRead,
             P::TicketsRead,
+            P::ReportsRead,
         ],
     ),
     (

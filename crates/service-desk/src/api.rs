@@ -14,7 +14,9 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
-use crate::records::{Article, ArticleDraft, Ticket, TicketChanges, TicketDraft, TicketId};
+use crate::records::{
+    Article, ArticleDraft, Ticket, TicketChanges, TicketDraft, TicketId, TimeDraft,
+};
 use crate::store::{self, Filter};
 use crate::ticket::PriorityMatrix;
 
@@ -29,6 +31,11 @@ pub fn routes() -> Routes {
         .api(read, routes!(get_ticket))
         .api(work, routes!(change_ticket))
         .api(submit, routes!(add_article))
+        .api(work, routes!(add_time))
+        .api(
+            Need::Permission(Permission::ReportsRead),
+            routes!(service_level_report),
+        )
 }
 
 fn ticket_id(raw: &str) -> Result<TicketId, ApiError> {
@@ -441,4 +448,161 @@ async fn add_article(
         format!("/api/v1/tickets/{id}"),
         TicketView::new(ticket, now),
     ))
+}
+
+/// A time entry to record.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewTimeBody {
+    /// Minutes (`45`) or hours and minutes (`1h30m`), at most 24 h.
+    duration: String,
+    billable: bool,
+    note: String,
+    /// `YYYY-MM-DD`; absent: today.
+    worked_on: String,
+}
+
+/// Record time worked on a ticket, billable or not.
+#[utoipa::path(post, path = "/tickets/{id}/time", tag = "service desk", params(("id" = String, Path)), request_body = NewTimeBody,
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn add_time(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewTimeBody>,
+) -> ApiResult<axum::http::StatusCode> {
+    let now = state.clock.now();
+    let entry = TimeDraft {
+        duration: body.duration,
+        billable: body.billable,
+        note: body.note,
+        worked_on: body.worked_on,
+    }
+    .validate(now.date())?;
+    let id = ticket_id(&id)?;
+    store::get(&state.db, access.scope, id).await?;
+    store::add_time(&state.db, &access.actor, now, id, entry).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Which report: a customer and a month.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// The customer organisation's id.
+    organisation: String,
+    /// `YYYY-MM`.
+    month: String,
+}
+
+/// The monthly service-level report of a customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub organisation: String,
+    pub month: String,
+    pub tickets: u32,
+    /// `[kind, priority, number]` rows.
+    pub by_kind_and_priority: Vec<(String, String, u32)>,
+    pub response_met: u32,
+    pub response_missed: u32,
+    pub resolution_met: u32,
+    pub resolution_missed: u32,
+    pub pending: u32,
+    /// `[ticket, title, target, minutes late]` rows.
+    pub breaches: Vec<(String, String, String, i64)>,
+    pub billable_minutes: i64,
+    pub not_billable_minutes: i64,
+    /// The penalty for the missed targets under the customer's SLA, as an amount.
+    pub penalty: String,
+}
+
+/// Works out the report of `organisation` for `month`.
+pub async fn monthly_report(
+    db: &tandem_storage::Db,
+    organisation: &str,
+    month: &str,
+) -> Result<(String, crate::report::ReportMonth, crate::report::Report), Error> {
+    let month = crate::report::ReportMonth::parse(month)
+        .ok_or_else(|| Error::invalid("month", "must be a month as YYYY-MM"))?;
+    let organisation: tandem_directory::OrganisationId =
+        parse_id("organisation", organisation).map_err(Error::from)?;
+    let name = tandem_directory::store::organisations::get(
+        db,
+        tandem_kernel::Scope::Everything,
+        organisation,
+    )
+    .await?
+    .name
+    .to_string();
+    let (from, to) = month.bounds();
+    let tickets = store::opened_between(db, organisation, from, to).await?;
+    let time: Vec<(bool, i64)> = store::time_between(db, organisation, from.date(), to.date())
+        .await?
+        .into_iter()
+        .map(|b| (b.entry.billable, i64::from(b.entry.minutes)))
+        .collect();
+    let agreements = tandem_service_levels::store::agreements::all(db).await?;
+    let candidates: Vec<crate::clocks::Candidate<usize>> = agreements
+        .iter()
+        .enumerate()
+        .map(|(i, a)| crate::clocks::Candidate {
+            id: i,
+            name: a.terms.name.to_string(),
+            kind: a.terms.kind,
+            organisation: a.organisation.as_ref().map(|o| o.0.0),
+            service: a.service.as_ref().map(|s| s.0.0),
+        })
+        .collect();
+    let penalties = crate::clocks::applicable(&candidates, organisation.0, None)
+        .map(|i| agreements[i].terms.penalties);
+    Ok((
+        name,
+        month,
+        crate::report::build(month, &tickets, &time, penalties),
+    ))
+}
+
+impl ReportView {
+    pub fn new(
+        organisation: String,
+        month: crate::report::ReportMonth,
+        r: crate::report::Report,
+    ) -> Self {
+        Self {
+            organisation,
+            month: month.to_string(),
+            tickets: r.tickets,
+            by_kind_and_priority: r
+                .by_kind_and_priority
+                .into_iter()
+                .map(|((k, p), n)| (k, p, n))
+                .collect(),
+            response_met: r.response_met,
+            response_missed: r.response_missed,
+            resolution_met: r.resolution_met,
+            resolution_missed: r.resolution_missed,
+            pending: r.pending,
+            breaches: r
+                .breaches
+                .into_iter()
+                .map(|b| (b.ticket, b.title, b.target.to_owned(), b.minutes_late))
+                .collect(),
+            billable_minutes: r.time.billable,
+            not_billable_minutes: r.time.not_billable,
+            penalty: tandem_service_levels::agreement::show_money(r.penalty_cents),
+        }
+    }
+}
+
+/// The monthly service-level report of a customer: tickets by kind and priority, targets met
+/// and missed, breaches, time spent, and the penalty under the customer's SLA.
+#[utoipa::path(get, path = "/reports/service-levels", tag = "service desk", params(ReportQuery),
+    responses((status = 200, body = ReportView), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn service_level_report(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> ApiResult<Json<ReportView>> {
+    let (name, month, report) =
+        monthly_report(&state.db, &query.organisation, &query.month).await?;
+    Ok(Json(ReportView::new(name, month, report)))
 }

@@ -1,7 +1,8 @@
 //! The service desk: tickets (incidents, service requests, problems, security incidents,
 //! access requests), their thread of articles, and their SLA clocks.
 //!
-//! Owns the tables `tickets`, `ticket_pauses`, `ticket_articles` and `ticket_numbers`. Pure:
+//! Owns the tables `tickets`, `ticket_pauses`, `ticket_articles`, `ticket_numbers` and
+//! `time_entries`. Pure:
 //! [`ticket`] (kinds, the state model, the priority matrix), [`clocks`] (which agreement
 //! applies and when each clock is due) and [`records`] (the records and the checks of what is
 //! typed or sent). [`store`] reads and writes the tables; [`api`] and [`pages`] are the HTTP
@@ -12,6 +13,7 @@ pub mod api;
 pub mod clocks;
 pub mod pages;
 pub mod records;
+pub mod report;
 pub mod store;
 pub mod ticket;
 

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, people, teams};
@@ -34,6 +34,17 @@ pub fn routes() -> Routes {
         .get("/tickets/{id}", read, show)
         .post("/tickets/{id}", work, change)
         .post("/tickets/{id}/articles", submit, reply)
+        .post("/tickets/{id}/time", work, record_time)
+        .get(
+            "/reports",
+            Need::Permission(Permission::ReportsRead),
+            reports,
+        )
+        .get(
+            "/reports/billing.csv",
+            Need::Permission(Permission::ReportsRead),
+            billing_csv,
+        )
 }
 
 fn path_id(raw: &str) -> Result<TicketId, Error> {
@@ -137,6 +148,9 @@ struct TicketPage {
     teams: Vec<(String, String)>,
     people: Vec<(String, String)>,
     reply: ArticleFields,
+    time: Vec<crate::records::TimeEntry>,
+    time_total: String,
+    today: String,
     errors: FormErrors,
 }
 
@@ -168,6 +182,12 @@ async fn ticket_page(
     let ticket = store::get(&state.db, access.scope, id).await?;
     let works = access.may(Permission::TicketsWork);
     let articles = store::articles(&state.db, id, works).await?;
+    let time = if works {
+        store::time_of(&state.db, id).await?
+    } else {
+        Vec::new()
+    };
+    let minutes: u32 = time.iter().map(|e| e.minutes.unsigned_abs()).sum();
     let (teams, people) = if works {
         let options = ListOptions::parse(
             &ListParams {
@@ -218,12 +238,181 @@ async fn ticket_page(
         teams,
         people,
         reply,
+        time,
+        time_total: tandem_service_levels::agreement::show_minutes(minutes),
+        today: state.clock.now().date().to_string(),
         errors,
     });
     if invalid {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// The time form's fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TimeFields {
+    duration: String,
+    billable: String,
+    note: String,
+    worked_on: String,
+}
+
+/// `POST /tickets/{id}/time`.
+async fn record_time(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    FormInput(fields): FormInput<TimeFields>,
+) -> PageResult<Response> {
+    let id = path_id(&id)?;
+    let now = state.clock.now();
+    let saved = match (crate::records::TimeDraft {
+        duration: fields.duration,
+        billable: !fields.billable.is_empty(),
+        note: fields.note,
+        worked_on: fields.worked_on,
+    })
+    .validate(now.date())
+    {
+        Ok(entry) => store::add_time(&state.db, &access.actor, now, id, entry).await,
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(see_other(&format!("/tickets/{id}"))),
+        Err(error) => {
+            ticket_page(
+                &state,
+                &access,
+                id,
+                ArticleFields::default(),
+                FormErrors::from_error(error)?,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service_desk/reports.html")]
+struct ReportsPage {
+    chrome: Chrome,
+    customers: Vec<(String, String)>,
+    organisation: String,
+    month: String,
+    report: Option<crate::api::ReportView>,
+    error: Option<String>,
+}
+
+impl ReportsPage {
+    fn hours(&self, minutes: &i64) -> String {
+        tandem_service_levels::agreement::show_minutes(u32::try_from(*minutes).unwrap_or(0))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ReportFields {
+    organisation: String,
+    month: String,
+}
+
+/// `GET /reports[?organisation=…&month=…]`: a customer's monthly service-level report.
+async fn reports(
+    State(state): State<AppState>,
+    PageQuery(query): PageQuery<ReportFields>,
+) -> PageResult<Response> {
+    let options = ListOptions::parse(
+        &ListParams {
+            limit: Some(PageRequest::MAX_LIMIT),
+            ..ListParams::default()
+        },
+        &organisations::Sort::OPTIONS,
+    )?;
+    let customers = organisations::list(
+        &state.db,
+        Scope::Everything,
+        &organisations::Filter {
+            kind: Some(OrganisationKind::Customer),
+        },
+        &options,
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|o| (o.id.to_string(), o.name.to_string()))
+    .collect();
+    let month = if query.month.is_empty() {
+        crate::report::ReportMonth::of(state.clock.now()).to_string()
+    } else {
+        query.month.clone()
+    };
+    let (report, error) = if query.organisation.is_empty() {
+        (None, None)
+    } else {
+        match crate::api::monthly_report(&state.db, &query.organisation, &month).await {
+            Ok((name, month, report)) => {
+                (Some(crate::api::ReportView::new(name, month, report)), None)
+            }
+            Err(Error::Invalid(errors)) => (
+                None,
+                errors
+                    .first()
+                    .map(|e| format!("{}: {}", e.field, e.message)),
+            ),
+            Err(other) => return Err(other.into()),
+        }
+    };
+    Ok(render(&ReportsPage {
+        chrome: Chrome::new("reports", "Service-level reports"),
+        customers,
+        organisation: query.organisation,
+        month,
+        report,
+        error,
+    }))
+}
+
+/// `GET /reports/billing.csv?organisation=…&month=…`: the time worked for a customer in a
+/// month, one row per entry.
+async fn billing_csv(
+    State(state): State<AppState>,
+    PageQuery(query): PageQuery<ReportFields>,
+) -> PageResult<Response> {
+    let month = crate::report::ReportMonth::parse(&query.month)
+        .ok_or_else(|| Error::invalid("month", "must be a month as YYYY-MM"))?;
+    let organisation = parse_id("organisation", &query.organisation).map_err(Error::from)?;
+    let (from, to) = month.bounds();
+    let rows = store::time_between(&state.db, organisation, from.date(), to.date()).await?;
+    let mut csv = String::from("ticket,title,worked_on,person,minutes,billable,note\n");
+    let field = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    for row in rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            crate::records::show_number(row.number),
+            field(&row.title),
+            row.entry.worked_on,
+            field(&row.entry.person),
+            row.entry.minutes,
+            if row.entry.billable { "yes" } else { "no" },
+            field(&row.entry.note),
+        ));
+    }
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"billing-{month}.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 /// `GET /tickets/{id}`.

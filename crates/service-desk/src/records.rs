@@ -437,3 +437,92 @@ impl TicketChanges {
         }
     }
 }
+
+entity_id!(
+    /// Identifies a time entry.
+    TimeEntryId
+);
+
+/// Time worked on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TimeEntry {
+    pub id: TimeEntryId,
+    pub person: String,
+    pub minutes: i32,
+    pub billable: bool,
+    pub note: String,
+    pub worked_on: time::Date,
+    pub created_at: OffsetDateTime,
+}
+
+/// A time entry as typed or sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimeDraft {
+    /// Minutes (`45`) or hours and minutes (`1h30m`).
+    pub duration: String,
+    pub billable: bool,
+    pub note: String,
+    /// `YYYY-MM-DD`; empty: today.
+    pub worked_on: String,
+}
+
+/// A checked time entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTimeEntry {
+    pub minutes: i32,
+    pub billable: bool,
+    pub note: String,
+    pub worked_on: time::Date,
+}
+
+impl TimeDraft {
+    /// Checks every field at once; at most a day (24 h) per entry.
+    pub fn validate(&self, today: time::Date) -> Result<NewTimeEntry, Error> {
+        let mut errors = Vec::new();
+        let minutes =
+            match tandem_service_levels::agreement::parse_minutes("duration", &self.duration) {
+                Ok(Some(m)) if m <= 24 * 60 => Some(m as i32),
+                Ok(Some(_)) => {
+                    errors.push(FieldError::new(
+                        "duration",
+                        "one entry is at most 24 hours; record longer work day by day",
+                    ));
+                    None
+                }
+                Ok(None) => {
+                    errors.push(FieldError::new("duration", "is required"));
+                    None
+                }
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            };
+        let worked_on = match self.worked_on.trim() {
+            "" => Some(today),
+            raw => keep(
+                &mut errors,
+                time::Date::parse(
+                    raw,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .map_err(|_| FieldError::new("worked_on", "must be a date as YYYY-MM-DD")),
+            ),
+        };
+        if worked_on.is_some_and(|d| d > today) {
+            errors.push(FieldError::new("worked_on", "is in the future"));
+        }
+        if self.note.chars().count() > 500 {
+            errors.push(FieldError::new("note", "is longer than 500 characters"));
+        }
+        match (minutes, worked_on) {
+            (Some(minutes), Some(worked_on)) if errors.is_empty() => Ok(NewTimeEntry {
+                minutes,
+                billable: self.billable,
+                note: self.note.trim().to_owned(),
+                worked_on,
+            }),
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+}

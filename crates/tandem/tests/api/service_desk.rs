@@ -7,9 +7,12 @@ use serde_json::{Value, json};
 use tandem_kernel::Role;
 
 use crate::harness::{TestApp, error_fields};
-use crate::on_both_engines;
+use crate::{on_both_engines, on_both_engines_with_demo};
+
+on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
 
 on_both_engines!(
+    time_is_recorded_billed_and_reported_by_month,
     a_ticket_runs_its_clocks_from_opening_to_resolution,
     customers_reach_only_their_organisations_tickets,
     the_desk_pages_show_queues_clocks_and_the_thread,
@@ -280,4 +283,151 @@ async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
     assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = missing.text().await.unwrap();
     assert!(html.contains("id=\"title-error\"") && html.contains("id=\"organisation_id-error\""));
+}
+
+async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let (_, ticket) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &json!({"kind": "incident", "title": "Echo in room 2", "description": "Loud echo."}),
+    )
+    .await;
+    let id = ticket["id"].as_str().unwrap();
+    let time = format!("/api/v1/tickets/{id}/time");
+    let (status, _) = app
+        .post_json(
+            &time,
+            &json!({"duration": "1h30m", "billable": true, "note": "Remote session"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    app.post_json(&time, &json!({"duration": "30", "note": "Internal review"}))
+        .await;
+    let (status, body) = app.post_json(&time, &json!({"duration": "25h"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["duration"]);
+    let (status, body) = app
+        .post_json(&time, &json!({"duration": "1h", "worked_on": "2030-01-01"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["worked_on"]);
+    let refused = app
+        .request_as(&david, Method::POST, &time)
+        .json(&json!({"duration": "5"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "customers do not book time"
+    );
+
+    // Resolved on Tuesday, a day after the 4 h target.
+    app.patch_json(
+        &format!("/api/v1/tickets/{id}"),
+        &json!({"state": "in-progress"}),
+    )
+    .await;
+    app.clock.advance(time::Duration::hours(26));
+    app.patch_json(
+        &format!("/api/v1/tickets/{id}"),
+        &json!({"state": "resolved"}),
+    )
+    .await;
+    let (status, report) = app
+        .get_json(&format!(
+            "/api/v1/reports/service-levels?organisation={beta}&month=2026-11"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["tickets"], 1);
+    assert_eq!(
+        (
+            report["response_met"].as_u64(),
+            report["response_missed"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    assert_eq!(report["resolution_missed"], 1);
+    assert_eq!(report["billable_minutes"], 90);
+    assert_eq!(report["not_billable_minutes"], 30);
+    assert_eq!(report["penalty"], "0.00", "the SLA names no fee");
+    assert_eq!(report["breaches"][1][2], "resolution");
+    let (status, body) = app
+        .get_json(&format!(
+            "/api/v1/reports/service-levels?organisation={beta}&month=November"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["month"]);
+
+    let csv = app
+        .get(&format!(
+            "/reports/billing.csv?organisation={beta}&month=2026-11"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].starts_with(
+            "T-000001,\"Echo in room 2\",2026-11-02,\"operator@harness.example via token"
+        ),
+        "{csv}"
+    );
+    assert!(lines[1].contains(",90,yes,\"Remote session\""), "{csv}");
+    let page = app
+        .get(&format!("/reports?organisation={beta}&month=2026-11"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"report\"") && page.contains("1 h 30 min billable"),
+        "{page}"
+    );
+    let ticket_page = app
+        .get(&format!("/tickets/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(ticket_page.contains("id=\"time\"") && ticket_page.contains("Total 2 h"));
+}
+
+async fn the_demo_desk_has_weeks_of_tickets_for_each_customer(app: TestApp) {
+    let (_, all) = app.get_json("/api/v1/tickets?open=false&limit=200").await;
+    let tickets = all["items"].as_array().unwrap();
+    assert!(tickets.len() >= 7, "{all}");
+    assert!(
+        tickets
+            .iter()
+            .any(|t| t["breached"].as_array().unwrap().len() == 2),
+        "one ticket missed both targets: {all}"
+    );
+    assert!(tickets.iter().any(|t| t["state"] == "waiting-for-customer"));
+    let david = app.token_of("david.chen@beta.example").await;
+    let (_, own) = app
+        .get_json_as(&david, "/api/v1/tickets?open=false&limit=200")
+        .await;
+    let own = own["items"].as_array().unwrap();
+    assert!(
+        !own.is_empty()
+            && own
+                .iter()
+                .all(|t| t["organisation"]["name"] == "Beta Technologies")
+    );
+    let nina = app.demo_session("nina.keller@alpha.example").await;
+    let desk = app
+        .get_as(&nina, "/desk?queue=all")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(desk.contains("VIP room Munich: no video") && desk.contains("target missed"));
 }

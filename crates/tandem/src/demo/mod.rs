@@ -6,6 +6,8 @@
 //! Each capability adds its part of the world here, through its own store functions, so that the
 //! demo is built by the same code paths as real use.
 
+mod desk;
+
 use anyhow::{Context, bail};
 use tandem_directory::store::{organisations, people, teams};
 use tandem_directory::{OrganisationDraft, PersonDraft, PersonId, TeamDraft};
@@ -538,7 +540,7 @@ async fn load_agreements(
     for (terms, parties) in agreements_to_load {
         agreements::create(db, &actor, now, validate(&terms, &parties)?).await?;
     }
-    Ok(())
+    desk::load(db, now, beta, gamma, video.id).await
 }
 
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.
