@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod clocks;
+pub mod escalation;
 pub mod pages;
 pub mod records;
 pub mod report;

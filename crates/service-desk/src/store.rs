@@ -7,13 +7,16 @@ use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_directory::{OrganisationId, PersonId, TeamId};
 use tandem_kernel::{Actor, ActorKind, Error, FieldError, Result, Scope};
-use tandem_service_levels::agreement::{AgreementId, AgreementTerms, Priority, Targets};
+use tandem_service_levels::agreement::{
+    AgreementId, AgreementTerms, EscalationAction, Metric, Priority, Targets,
+};
 use tandem_service_levels::calendar::{Calendar, Pause};
 use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Arg, Db, SqlTime, Tx, run};
 use time::OffsetDateTime;
 
 use crate::clocks::{Candidate, Facts, applicable, clocks};
+use crate::escalation;
 use crate::records::{
     Article, ArticleId, Change, NewArticle, NewTicket, NewTimeEntry, Ticket, TicketId, TimeEntry,
     TimeEntryId, Visibility,
@@ -378,17 +381,18 @@ async fn insert_article(
     Ok(id)
 }
 
-/// Works out the ticket's clocks again from what the transaction sees and stores them.
-async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> {
-    let (state, created_at, first_response_at, update_from, resolved_at): (
+/// What the clocks of ticket `id` depend on, as the transaction sees it, with its priority.
+async fn facts(tx: &mut Tx, id: TicketId) -> Result<(Facts, Priority)> {
+    let (state, created_at, first_response_at, update_from, resolved_at, priority): (
         String,
         OffsetDateTime,
         Option<OffsetDateTime>,
         OffsetDateTime,
         Option<OffsetDateTime>,
+        String,
     ) = run!(tx, |c| {
         sqlx::query_as(
-            "SELECT state, created_at, first_response_at, update_from, resolved_at FROM tickets WHERE id = $1",
+            "SELECT state, created_at, first_response_at, update_from, resolved_at, priority FROM tickets WHERE id = $1",
         )
         .bind(id)
         .fetch_one(c)
@@ -400,37 +404,59 @@ async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> 
             .fetch_all(c)
             .await
     })?;
-    let facts = Facts {
-        state: State::parse("state", &state).map_err(|e| Error::Storage(e.to_string().into()))?,
-        created_at,
-        pauses: pauses
-            .into_iter()
-            .map(|(from, until)| Pause { from, until })
-            .collect(),
-        first_response_at,
-        update_from,
-        resolved_at,
-    };
-    let (due, escalation) = match &terms.terms {
+    let corrupt = |e: FieldError| Error::Storage(format!("ticket {id}: {e}").into());
+    Ok((
+        Facts {
+            state: State::parse("state", &state).map_err(corrupt)?,
+            created_at,
+            pauses: pauses
+                .into_iter()
+                .map(|(from, until)| Pause { from, until })
+                .collect(),
+            first_response_at,
+            update_from,
+            resolved_at,
+        },
+        Priority::parse("priority", &priority).map_err(corrupt)?,
+    ))
+}
+
+/// The escalation steps ticket `id` has taken.
+async fn taken(tx: &mut Tx, id: TicketId) -> Result<Vec<(Metric, usize)>> {
+    let rows: Vec<(String, i32)> = run!(tx, |c| {
+        sqlx::query_as("SELECT metric, step FROM ticket_escalations WHERE ticket_id = $1")
+            .bind(id)
+            .fetch_all(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(metric, step)| {
+            let metric = Metric::ALL.into_iter().find(|m| m.as_str() == metric)?;
+            Some((metric, usize::try_from(step).ok()?))
+        })
+        .collect())
+}
+
+/// Works out the ticket's clocks and the scheduler's next look again from what the
+/// transaction sees, and stores them.
+async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> {
+    let (facts, priority) = facts(tx, id).await?;
+    let (due, escalation, next_step) = match &terms.terms {
         Some((agreement, calendar)) => {
-            let priority: String = run!(tx, |c| {
-                sqlx::query_scalar("SELECT priority FROM tickets WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(c)
-                    .await
-            })?;
-            let priority = Priority::parse("priority", &priority)
-                .map_err(|e| Error::Storage(e.to_string().into()))?;
             let targets: Targets = agreement.targets(priority);
             let due = clocks(targets, calendar, &facts);
-            let escalation = due.next_escalation(&facts);
-            (due, escalation)
+            let taken = taken(tx, id).await?;
+            let next_step =
+                escalation::next_step_at(&agreement.escalation, targets, calendar, &facts, &taken);
+            (due, due.next_escalation(&facts), next_step)
         }
-        None => (Default::default(), None),
+        None => (Default::default(), None, None),
     };
     run!(tx, |c| {
         sqlx::query(
-            "UPDATE tickets SET agreement_id = $2, response_due = $3, update_due = $4, resolution_due = $5, escalation_at = $6 WHERE id = $1",
+            "UPDATE tickets SET agreement_id = $2, response_due = $3, update_due = $4, resolution_due = $5, escalation_at = $6, \
+             next_step_at = $7 WHERE id = $1",
         )
         .bind(id)
         .bind(terms.agreement)
@@ -438,11 +464,138 @@ async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> 
         .bind(due.update_due.map(SqlTime))
         .bind(due.resolution_due.map(SqlTime))
         .bind(escalation.map(SqlTime))
+        .bind(next_step.map(SqlTime))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// Takes the escalation steps due at `now` on every ticket the scheduler has to look at (by
+/// the index on `next_step_at`, with no cap per run); returns how many steps were taken.
+pub async fn escalate(db: &Db, now: OffsetDateTime) -> Result<usize> {
+    let mut seen = std::collections::HashSet::new();
+    let mut steps = 0;
+    loop {
+        let mut conn = db.conn().await?;
+        let ids: Vec<TicketId> = run!(&mut conn, |c| {
+            sqlx::query_scalar("SELECT id FROM tickets WHERE next_step_at <= $1 ORDER BY next_step_at, id LIMIT 500")
+                .bind(SqlTime(now))
+                .fetch_all(c)
+                .await
+        })?;
+        drop(conn);
+        let fresh: Vec<TicketId> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
+        if fresh.is_empty() {
+            return Ok(steps);
+        }
+        for id in fresh {
+            steps += escalate_ticket(db, now, id).await?;
+        }
+    }
+}
+
+async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<usize> {
+    let ticket = get(db, Scope::Everything, id).await?;
+    let terms = terms_of(db, ticket.agreement.as_ref().map(|a| a.0)).await?;
+    let actor = Actor::system("escalation");
+    let mut tx = db.begin().await?;
+    let mut fired = 0;
+    if let Some((agreement, calendar)) = &terms.terms {
+        let (facts, priority) = facts(&mut tx, id).await?;
+        let taken = taken(&mut tx, id).await?;
+        let targets = agreement.targets(priority);
+        for due in escalation::due_steps(
+            &agreement.escalation,
+            targets,
+            calendar,
+            &facts,
+            now,
+            &taken,
+        ) {
+            let target = due.metric.label().to_lowercase();
+            let what = match &due.step.action {
+                EscalationAction::NotifyAssignee => match &ticket.assignee {
+                    Some((_, name)) => format!("notify the assignee, {name}"),
+                    None => "notify the assignee: nobody is assigned".to_owned(),
+                },
+                EscalationAction::Notify(email) => format!("notify {email}"),
+                EscalationAction::RaiseSupportLevel => {
+                    run!(&mut tx, |c| {
+                        sqlx::query("UPDATE tickets SET support_level = CASE WHEN support_level < 3 THEN support_level + 1 ELSE 3 END WHERE id = $1")
+                            .bind(id)
+                            .execute(c)
+                            .await
+                            .map(|r| r.rows_affected())
+                    })?;
+                    "raise the support level".to_owned()
+                }
+            };
+            let step = i32::try_from(due.index).unwrap_or(i32::MAX);
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO ticket_escalations (ticket_id, metric, step, action, fired_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(due.metric.as_str())
+                .bind(step)
+                .bind(&what)
+                .bind(SqlTime(now))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+            let note = NewArticle {
+                body: format!(
+                    "Escalation: {} % of the {target} time used: {what}.",
+                    due.step.percent
+                ),
+                visibility: Visibility::Internal,
+                channel: "system".to_owned(),
+            };
+            insert_article(&mut tx, id, &actor, "system", &note, now).await?;
+            tandem_audit::record(
+                &mut tx,
+                Record {
+                    actor: &actor,
+                    at: now,
+                    action: Action::Create,
+                    entity: "ticket escalation",
+                    entity_id: format!("{id} {} {step}", due.metric.as_str()),
+                    changes: Changes::created(&[("step", due.step.to_string()), ("action", what)]),
+                },
+            )
+            .await?;
+            fired += 1;
+        }
+    }
+    refresh_clocks(&mut tx, id, &terms).await?;
+    // Steps that wait for working time: look again when it begins.
+    if let Some((_, calendar)) = &terms.terms {
+        let next: Option<OffsetDateTime> = run!(&mut tx, |c| {
+            sqlx::query_scalar("SELECT next_step_at FROM tickets WHERE id = $1")
+                .bind(id)
+                .fetch_one(c)
+                .await
+        })?;
+        if next.is_some_and(|n| n <= now) {
+            let resume = calendar
+                .next_working_time(now)
+                .filter(|r| *r > now)
+                .unwrap_or(now + time::Duration::minutes(1));
+            run!(&mut tx, |c| {
+                sqlx::query("UPDATE tickets SET next_step_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(SqlTime(resume))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    tx.commit().await?;
+    Ok(fired)
 }
 
 /// Opens a ticket with its first article; a customer user's ticket is always their

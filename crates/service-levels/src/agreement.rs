@@ -313,6 +313,90 @@ pub struct AgreementTerms {
     pub security_requirements: Vec<String>,
     pub review_interval_months: u8,
     pub next_review: Date,
+    /// What happens as a ticket's targets run out, in order.
+    pub escalation: Vec<EscalationStep>,
+}
+
+/// Who an escalation step tells, or what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EscalationAction {
+    /// Tell the person the ticket is assigned to (nobody if it is unassigned).
+    NotifyAssignee,
+    /// Tell a person by e-mail address (the service manager, the department manager, the CEO).
+    Notify(String),
+    /// Raise the ticket's support level by one (at most 3).
+    RaiseSupportLevel,
+}
+
+/// At `percent` of a first-response or resolution target's working time used, do `action`
+/// (once per ticket and target); only in the calendar's working time unless `always`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationStep {
+    pub percent: u16,
+    pub action: EscalationAction,
+    pub always: bool,
+}
+
+impl fmt::Display for EscalationStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}% ", self.percent)?;
+        match &self.action {
+            EscalationAction::NotifyAssignee => f.write_str("notify assignee")?,
+            EscalationAction::Notify(email) => write!(f, "notify {email}")?,
+            EscalationAction::RaiseSupportLevel => f.write_str("raise support level")?,
+        }
+        if self.always {
+            f.write_str(" always")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads escalation steps, one per line: `80% notify assignee`, `100% notify
+/// maria@example.com`, `100% raise support level`, `200% notify ceo@example.com always`.
+pub fn parse_escalation(field: &str, raw: &str) -> Result<Vec<EscalationStep>, FieldError> {
+    let mut steps = Vec::new();
+    for (number, line) in raw.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |why: &str| FieldError::new(field, format!("line {number}: {why}"));
+        let (percent, rest) = line
+            .split_once('%')
+            .ok_or_else(|| bad("start with a percentage of the target, such as 80%"))?;
+        let percent: u16 = percent
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p| (1..=1000).contains(p))
+            .ok_or_else(|| bad("the percentage must be a whole number from 1 to 1000"))?;
+        let mut words: Vec<&str> = rest.split_whitespace().collect();
+        let always = words.last() == Some(&"always");
+        if always {
+            words.pop();
+        }
+        let action = match words.as_slice() {
+            ["notify", "assignee"] => EscalationAction::NotifyAssignee,
+            ["notify", email] => EscalationAction::Notify(
+                tandem_kernel::text::Email::parse(field, email)
+                    .map_err(|_| bad("notify the assignee or an e-mail address"))?
+                    .to_string(),
+            ),
+            ["raise", "support", "level"] => EscalationAction::RaiseSupportLevel,
+            _ => {
+                return Err(bad(
+                    "the action is `notify assignee`, `notify EMAIL` or `raise support level`",
+                ));
+            }
+        };
+        steps.push(EscalationStep {
+            percent,
+            action,
+            always,
+        });
+    }
+    steps.sort_by_key(|s| s.percent);
+    Ok(steps)
 }
 
 /// When one clock of a ticket is due, and when it warns.
@@ -384,6 +468,8 @@ pub struct AgreementDraft {
     pub review_interval_months: String,
     /// `YYYY-MM-DD`.
     pub next_review: String,
+    /// Escalation steps, one per line (see [`parse_escalation`]).
+    pub escalation: String,
 }
 
 /// The form and API name of a target field: `p1_first_response`.
@@ -527,6 +613,11 @@ impl AgreementDraft {
             )
             .map_err(|_| FieldError::new("next_review", "must be a date as YYYY-MM-DD")),
         );
+        let escalation = keep(
+            &mut errors,
+            parse_escalation("escalation", &self.escalation),
+        )
+        .unwrap_or_default();
         let security_requirements: Vec<String> = self
             .security_requirements
             .lines()
@@ -586,6 +677,7 @@ impl AgreementDraft {
                 security_requirements,
                 review_interval_months,
                 next_review,
+                escalation,
             }),
             _ => Err(Error::Invalid(errors)),
         }
@@ -625,6 +717,12 @@ impl AgreementTerms {
             security_requirements: self.security_requirements.join("\n"),
             review_interval_months: self.review_interval_months.to_string(),
             next_review: self.next_review.to_string(),
+            escalation: self
+                .escalation
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -665,6 +763,7 @@ impl AgreementTerms {
                 draft.review_interval_months,
             ),
             ("next_review".to_owned(), draft.next_review),
+            ("escalation".to_owned(), draft.escalation),
         ]);
         out
     }
@@ -812,6 +911,24 @@ mod tests {
         assert!(
             terms.review_due(date!(2027 - 05 - 01)) && !terms.review_due(date!(2027 - 04 - 30))
         );
+    }
+
+    #[test]
+    fn escalation_steps_are_read_in_order_and_refused_line_by_line() {
+        let steps = parse_escalation(
+            "escalation",
+            "150% notify claudia@alpha.example\n80% notify assignee\n\n100% raise support level\n200% notify ceo@alpha.example always",
+        )
+        .unwrap();
+        let percents: Vec<u16> = steps.iter().map(|s| s.percent).collect();
+        assert_eq!(percents, [80, 100, 150, 200]);
+        assert_eq!(steps[3].to_string(), "200% notify ceo@alpha.example always");
+        assert!(steps[3].always && !steps[0].always);
+        let error =
+            parse_escalation("escalation", "80% notify assignee\nsoon tell the boss").unwrap_err();
+        assert!(error.message.starts_with("line 2:"), "{error}");
+        assert!(parse_escalation("escalation", "80% notify nobody").is_err());
+        assert!(parse_escalation("escalation", "0% notify assignee").is_err());
     }
 
     #[test]

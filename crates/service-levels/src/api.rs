@@ -636,6 +636,9 @@ pub struct NewAgreement {
     review_interval_months: Option<u8>,
     /// `YYYY-MM-DD`.
     next_review: String,
+    /// Escalation steps in order, such as `80% notify assignee`, `100% notify EMAIL`,
+    /// `100% raise support level`, `200% notify EMAIL always`.
+    escalation: Vec<String>,
 }
 
 impl NewAgreement {
@@ -663,6 +666,7 @@ impl NewAgreement {
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
                 next_review: self.next_review,
+                escalation: self.escalation.join("\n"),
             },
             PartiesDraft {
                 organisation_id: text(self.organisation_id),
@@ -706,6 +710,7 @@ pub struct AgreementView {
     review_interval_months: u8,
     #[schema(value_type = String, format = Date)]
     next_review: String,
+    escalation: Vec<String>,
     version: i64,
 }
 
@@ -744,6 +749,7 @@ impl From<Agreement> for AgreementView {
             security_requirements: a.terms.security_requirements,
             review_interval_months: a.terms.review_interval_months,
             next_review: draft.next_review,
+            escalation: a.terms.escalation.iter().map(ToString::to_string).collect(),
             version: a.version,
         }
     }

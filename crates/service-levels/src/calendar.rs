@@ -425,6 +425,13 @@ impl Calendar {
         self.zone.to_timestamp(civil).ok().map(from_jiff)
     }
 
+    /// The first working moment at or after `at`.
+    pub fn next_working_time(&self, at: OffsetDateTime) -> Option<OffsetDateTime> {
+        self.intervals(to_jiff(at))
+            .next()
+            .map(|(a, _)| from_jiff(a))
+    }
+
     /// Whether `at` is working time (not a holiday, inside a range).
     pub fn is_working(&self, at: OffsetDateTime) -> bool {
         let at = to_jiff(at);

@@ -308,6 +308,27 @@ pub async fn serve(
     Ok(())
 }
 
+/// How often the escalation scheduler looks for due steps.
+pub const ESCALATION_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Starts the escalation scheduler: every [`ESCALATION_INTERVAL`], the due escalation steps of
+/// every ticket are taken (`tandem_service_desk::store::escalate`).
+pub fn spawn_escalation(db: Db, clock: Arc<dyn Clock>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(ESCALATION_INTERVAL);
+        loop {
+            ticks.tick().await;
+            match tandem_service_desk::store::escalate(&db, clock.now()).await {
+                Ok(0) => {}
+                Ok(steps) => tracing::info!(steps, "escalation steps taken"),
+                Err(error) => {
+                    tracing::warn!(%error, "the escalation scheduler failed; trying again in a minute")
+                }
+            }
+        }
+    });
+}
+
 /// How long running requests may take to finish after a shutdown signal.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 

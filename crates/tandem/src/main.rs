@@ -283,6 +283,7 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let tls = tandem::tls::server_config(&config).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
+    app::spawn_escalation(db.clone(), clock.clone());
     let state = app::state(db.clone(), clock, &config);
     tracing::info!(database = %url, %address, scheme, "Tandem started");
     println!("Tandem is serving on {scheme}://{address}/ (database: {url})");

@@ -210,6 +210,7 @@ pub(super) struct Fields {
     security_requirements: String,
     review_interval_months: String,
     next_review: String,
+    escalation: String,
     version: i64,
 }
 
@@ -251,6 +252,7 @@ impl Fields {
                 security_requirements: s(&self.security_requirements),
                 review_interval_months: s(&self.review_interval_months),
                 next_review: s(&self.next_review),
+                escalation: s(&self.escalation),
             },
             PartiesDraft {
                 organisation_id: s(&self.organisation_id),
@@ -298,6 +300,7 @@ impl Fields {
             security_requirements: d.security_requirements,
             review_interval_months: d.review_interval_months,
             next_review: d.next_review,
+            escalation: d.escalation,
             version: agreement.version,
         }
     }

@@ -494,6 +494,9 @@ async fn load_agreements(
                 security_requirements: "Video streams encrypted end to end\nStrong, multi-factor authentication before customers read their monitoring reports\nSecurity incidents reported to the customer within 24 hours\nCustomer data kept in the EU data centre".into(),
                 review_interval_months: "6".into(),
                 next_review: review(60),
+                // Seed 000: first-level desk, engineers, the service manager, the department
+                // manager, the CEO.
+                escalation: "80% notify assignee\n100% notify maria.schmidt@alpha.example\n100% raise support level\n150% notify claudia.hoffmann@alpha.example\n200% notify erik.vogel@alpha.example always".into(),
             },
             PartiesDraft {
                 organisation_id: beta.to_string(),

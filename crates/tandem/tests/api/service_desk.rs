@@ -4,7 +4,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tandem_kernel::Role;
+use tandem_kernel::{Clock, Role};
 
 use crate::harness::{TestApp, error_fields};
 use crate::{on_both_engines, on_both_engines_with_demo};
@@ -12,6 +12,7 @@ use crate::{on_both_engines, on_both_engines_with_demo};
 on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
 
 on_both_engines!(
+    escalation_steps_fire_once_in_working_time,
     time_is_recorded_billed_and_reported_by_month,
     a_ticket_runs_its_clocks_from_opening_to_resolution,
     customers_reach_only_their_organisations_tickets,
@@ -430,4 +431,103 @@ async fn the_demo_desk_has_weeks_of_tickets_for_each_customer(app: TestApp) {
         .await
         .unwrap();
     assert!(desk.contains("VIP room Munich: no video") && desk.contains("target missed"));
+}
+
+async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let sla = agreements[0]["id"].as_str().unwrap().to_owned();
+    let (_, calendars) = app.get_json("/api/v1/calendars").await;
+    let mut terms = json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta,
+        "calendar_id": calendars["items"][0]["id"],
+        "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "4h"}},
+        "next_review": "2027-05-01",
+        "escalation": ["80% notify assignee", "100% notify maria@alpha.example", "100% raise support level",
+                       "200% notify ceo@alpha.example always"]});
+    let response = app
+        .request(Method::PUT, &format!("/api/v1/agreements/{sla}"))
+        .json(&terms)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    terms["escalation"] = json!(["soon, tell the boss"]);
+    let refused = app
+        .request(Method::PUT, &format!("/api/v1/agreements/{sla}"))
+        .json(&terms)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Opened Monday 09:00; answered at once; resolution due 13:00.
+    let (_, ticket) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
+    )
+    .await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    app.post_json(
+        &format!("/api/v1/tickets/{id}/articles"),
+        &json!({"body": "Looking into it."}),
+    )
+    .await;
+    let escalate = || {
+        let app = &app;
+        async move {
+            tandem_service_desk::store::escalate(&app.db, app.clock.now())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(escalate().await, 0, "nothing due at 09:00");
+    app.clock.advance(time::Duration::minutes(195)); // 12:15: 81 % of 4 h used
+    assert_eq!(escalate().await, 1, "80 %: the assignee");
+    assert_eq!(escalate().await, 0, "a step fires once");
+    app.clock.advance(time::Duration::hours(1)); // 13:15
+    assert_eq!(
+        escalate().await,
+        2,
+        "100 %: the service manager, and a higher support level"
+    );
+    let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(staff["support_level"], 2);
+    let notes: Vec<&str> = staff["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["author_kind"] == "system")
+        .map(|a| a["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(
+        notes[0]
+            .contains("80 % of the resolution time used: notify the assignee: nobody is assigned"),
+        "{notes:?}"
+    );
+    assert!(notes[1].contains("notify maria@alpha.example"));
+    let (_, customer) = app
+        .get_json_as(&david, &format!("/api/v1/tickets/{id}"))
+        .await;
+    assert!(
+        customer["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["author_kind"] != "system"),
+        "escalations are internal"
+    );
+
+    // Saturday morning, long past 200 %: only the step that acts outside working time fires.
+    app.clock
+        .advance(time::Duration::days(5) - time::Duration::hours(3));
+    assert_eq!(escalate().await, 1);
+    assert_eq!(app.count("ticket_escalations").await, 4, "each step once");
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'ticket escalation'")
+            .await,
+        4
+    );
 }
