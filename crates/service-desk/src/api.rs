@@ -553,7 +553,7 @@ pub async fn monthly_report(
             service: a.service.as_ref().map(|s| s.0.0),
         })
         .collect();
-    let penalties = crate::clocks::applicable(&candidates, organisation.0, None)
+    let penalties = crate::clocks::customer_sla(&candidates, organisation.0)
         .map(|i| agreements[i].terms.penalties);
     Ok((
         name,

@@ -4,8 +4,9 @@
 //! The rules, in the words the documentation uses:
 //!
 //! - **Which agreement.** The SLA of the ticket's customer for the ticket's service; without
-//!   one, the customer's SLA that names no service; without that, none (the ticket has no
-//!   clocks). Among several that fit equally, the first by name.
+//!   one, the customer's SLA that names no service; without that, the customer's only SLA if
+//!   they have exactly one; otherwise none (the ticket has no clocks). Among several that fit
+//!   equally, the first by name.
 //! - **Pauses.** The clocks stand still while the ticket waits for the customer or a supplier,
 //!   and while it is resolved or closed; the intervals are stored, so the due times can be
 //!   worked out again when the agreement changes.
@@ -45,8 +46,27 @@ pub fn applicable<Id: Clone>(
         .collect();
     slas.sort_by(|a, b| a.name.cmp(&b.name));
     let for_service = service.and_then(|s| slas.iter().find(|c| c.service == Some(s)));
+    let only = (slas.len() == 1).then(|| &slas[0]);
     for_service
         .or_else(|| slas.iter().find(|c| c.service.is_none()))
+        .or(only)
+        .map(|c| c.id.clone())
+}
+
+/// The SLA whose penalties a customer's monthly report applies: the one that names no service,
+/// else the first of the customer's SLAs by name.
+pub fn customer_sla<Id: Clone>(
+    candidates: &[Candidate<Id>],
+    organisation: uuid::Uuid,
+) -> Option<Id> {
+    let mut slas: Vec<&Candidate<Id>> = candidates
+        .iter()
+        .filter(|c| c.kind == AgreementKind::Sla && c.organisation == Some(organisation))
+        .collect();
+    slas.sort_by(|a, b| a.name.cmp(&b.name));
+    slas.iter()
+        .find(|c| c.service.is_none())
+        .or(slas.first())
         .map(|c| c.id.clone())
 }
 
