@@ -45,6 +45,11 @@ pub fn routes() -> Routes {
             Need::Permission(Permission::ReportsRead),
             billing_csv,
         )
+        .get(
+            "/reports/service-levels.csv",
+            Need::Permission(Permission::ReportsRead),
+            report_csv,
+        )
 }
 
 fn path_id(raw: &str) -> Result<TicketId, Error> {
@@ -386,20 +391,24 @@ async fn billing_csv(
     let (from, to) = month.bounds();
     let rows = store::time_between(&state.db, organisation, from.date(), to.date()).await?;
     let mut csv = String::from("ticket,title,worked_on,person,minutes,billable,note\n");
-    let field = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
     for row in rows {
         csv.push_str(&format!(
             "{},{},{},{},{},{},{}\n",
             crate::records::show_number(row.number),
-            field(&row.title),
+            quoted(&row.title),
             row.entry.worked_on,
-            field(&row.entry.person),
+            quoted(&row.entry.person),
             row.entry.minutes,
             if row.entry.billable { "yes" } else { "no" },
-            field(&row.entry.note),
+            quoted(&row.entry.note),
         ));
     }
-    Ok((
+    Ok(csv_download(format!("billing-{month}.csv"), csv))
+}
+
+/// A CSV download named `filename`.
+fn csv_download(filename: String, body: String) -> Response {
+    (
         [
             (
                 axum::http::header::CONTENT_TYPE,
@@ -407,12 +416,51 @@ async fn billing_csv(
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"billing-{month}.csv\""),
+                format!("attachment; filename=\"{filename}\""),
             ),
         ],
-        csv,
+        body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// A CSV field, quoted.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// `GET /reports/service-levels.csv?organisation=…&month=…`: one row per ticket opened in the
+/// month, with how its first-response and resolution targets turned out.
+async fn report_csv(
+    State(state): State<AppState>,
+    PageQuery(query): PageQuery<ReportFields>,
+) -> PageResult<Response> {
+    let month = crate::report::ReportMonth::parse(&query.month)
+        .ok_or_else(|| Error::invalid("month", "must be a month as YYYY-MM"))?;
+    let organisation = parse_id("organisation", &query.organisation).map_err(Error::from)?;
+    let (from, to) = month.bounds();
+    let tickets = store::opened_between(&state.db, organisation, from, to).await?;
+    let mut csv = String::from(
+        "ticket,title,kind,priority,state,opened,first_response_due,first_response,resolution_due,resolution\n",
+    );
+    let at = |t: Option<OffsetDateTime>| t.as_ref().map(when).unwrap_or_default();
+    for t in &tickets {
+        let (response, resolution) = crate::report::outcomes(month, t);
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            t.display_number(),
+            quoted(&t.title),
+            t.kind.as_str(),
+            t.priority.as_str(),
+            t.state.as_str(),
+            when(&t.created_at),
+            at(t.response_due),
+            response.describe(),
+            at(t.resolution_due),
+            resolution.describe(),
+        ));
+    }
+    Ok(csv_download(format!("service-levels-{month}.csv"), csv))
 }
 
 /// `GET /tickets/{id}`.

@@ -87,6 +87,28 @@ fn outcome(
     }
 }
 
+impl Outcome {
+    /// How the outcome reads in the CSV export.
+    pub fn describe(self) -> String {
+        match self {
+            Self::Met => "met".to_owned(),
+            Self::Missed(late) => format!("missed by {late} min"),
+            Self::Pending => "pending".to_owned(),
+            Self::None => String::new(),
+        }
+    }
+}
+
+/// How each target of `ticket` turned out by the end of `month`: first response, resolution.
+pub fn outcomes(month: ReportMonth, ticket: &Ticket) -> (Outcome, Outcome) {
+    let (_, end) = month.bounds();
+    let resolved = ticket.resolved_at.filter(|_| !ticket.state.is_open());
+    (
+        outcome(ticket.response_due, ticket.first_response_at, end),
+        outcome(ticket.resolution_due, resolved, end),
+    )
+}
+
 /// A missed target in the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breach {
@@ -129,7 +151,6 @@ pub fn build(
     time: &[(bool, i64)],
     penalties: Option<Penalties>,
 ) -> Report {
-    let (_, end) = month.bounds();
     let mut report = Report::default();
     for t in tickets {
         report.tickets += 1;
@@ -137,14 +158,8 @@ pub fn build(
             .by_kind_and_priority
             .entry((t.kind.label().to_owned(), t.priority.label().to_owned()))
             .or_default() += 1;
-        let resolved = t.resolved_at.filter(|_| !t.state.is_open());
-        for (target, result) in [
-            (
-                "first response",
-                outcome(t.response_due, t.first_response_at, end),
-            ),
-            ("resolution", outcome(t.resolution_due, resolved, end)),
-        ] {
+        let (response, resolution) = outcomes(month, t);
+        for (target, result) in [("first response", response), ("resolution", resolution)] {
             match result {
                 Outcome::Met if target == "first response" => report.response_met += 1,
                 Outcome::Met => report.resolution_met += 1,

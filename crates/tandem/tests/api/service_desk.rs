@@ -382,6 +382,24 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
         "{csv}"
     );
     assert!(lines[1].contains(",90,yes,\"Remote session\""), "{csv}");
+    let targets = app
+        .get(&format!(
+            "/reports/service-levels.csv?organisation={beta}&month=2026-11"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<&str> = targets.lines().collect();
+    assert_eq!(rows.len(), 2, "{targets}");
+    assert!(
+        rows[1].starts_with("T-000001,\"Echo in room 2\",incident,p3,resolved,"),
+        "{targets}"
+    );
+    assert!(
+        rows[1].contains("missed by") && rows[1].ends_with("min"),
+        "{targets}"
+    );
     let page = app
         .get(&format!("/reports?organisation={beta}&month=2026-11"))
         .await
