@@ -440,7 +440,12 @@ async fn taken(tx: &mut Tx, id: TicketId) -> Result<Vec<(Metric, usize)>> {
 
 /// Works out the ticket's clocks and the scheduler's next look again from what the
 /// transaction sees, and stores them.
-async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> {
+async fn refresh_clocks(
+    tx: &mut Tx,
+    id: TicketId,
+    terms: &Terms,
+    now: OffsetDateTime,
+) -> Result<()> {
     let (facts, priority) = facts(tx, id).await?;
     let (due, escalation, next_step) = match &terms.terms {
         Some((agreement, calendar)) => {
@@ -456,7 +461,7 @@ async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> 
     run!(tx, |c| {
         sqlx::query(
             "UPDATE tickets SET agreement_id = $2, response_due = $3, update_due = $4, resolution_due = $5, escalation_at = $6, \
-             next_step_at = $7 WHERE id = $1",
+             next_step_at = $7, clocks_at = $8 WHERE id = $1",
         )
         .bind(id)
         .bind(terms.agreement)
@@ -465,11 +470,78 @@ async fn refresh_clocks(tx: &mut Tx, id: TicketId, terms: &Terms) -> Result<()> 
         .bind(due.resolution_due.map(SqlTime))
         .bind(escalation.map(SqlTime))
         .bind(next_step.map(SqlTime))
+        .bind(SqlTime(now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// Works the clocks of open tickets out again when their agreement or its calendar changed
+/// after they were last worked out: the due times then follow the new targets and working
+/// hours, from the stored pause intervals. Returns how many tickets were brought up to date.
+pub async fn follow_agreement_changes(db: &Db, now: OffsetDateTime) -> Result<usize> {
+    let mut conn = db.conn().await?;
+    let stale: Vec<(TicketId, AgreementId)> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT t.id, a.id FROM tickets t JOIN agreements a ON a.id = t.agreement_id \
+             JOIN calendars c ON c.id = a.calendar_id \
+             WHERE t.state NOT IN ('resolved', 'closed') \
+             AND (t.clocks_at IS NULL OR a.updated_at > t.clocks_at OR c.updated_at > t.clocks_at)",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    drop(conn);
+    let actor = Actor::system("agreement change");
+    for (id, agreement) in &stale {
+        let terms = terms_of(db, Some(*agreement)).await?;
+        let before = get(db, Scope::Everything, *id).await?;
+        let mut tx = db.begin().await?;
+        refresh_clocks(&mut tx, *id, &terms, now).await?;
+        let after: (
+            Option<OffsetDateTime>,
+            Option<OffsetDateTime>,
+            Option<OffsetDateTime>,
+        ) = run!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT response_due, update_due, resolution_due FROM tickets WHERE id = $1",
+            )
+            .bind(*id)
+            .fetch_one(c)
+            .await
+        })?;
+        let show = |t: Option<OffsetDateTime>| t.map(|t| t.to_string()).unwrap_or_default();
+        let changes = Changes::diff(
+            &[
+                ("response_due", show(before.response_due)),
+                ("update_due", show(before.update_due)),
+                ("resolution_due", show(before.resolution_due)),
+            ],
+            &[
+                ("response_due", show(after.0)),
+                ("update_due", show(after.1)),
+                ("resolution_due", show(after.2)),
+            ],
+        );
+        if !changes.is_empty() {
+            tandem_audit::record(
+                &mut tx,
+                Record {
+                    actor: &actor,
+                    at: now,
+                    action: Action::Update,
+                    entity: "ticket clocks",
+                    entity_id: id.to_string(),
+                    changes,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(stale.len())
 }
 
 /// Takes the escalation steps due at `now` on every ticket the scheduler has to look at (by
@@ -570,7 +642,7 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
             fired += 1;
         }
     }
-    refresh_clocks(&mut tx, id, &terms).await?;
+    refresh_clocks(&mut tx, id, &terms, now).await?;
     // Steps that wait for working time: look again when it begins.
     if let Some((_, calendar)) = &terms.terms {
         let next: Option<OffsetDateTime> = run!(&mut tx, |c| {
@@ -661,7 +733,7 @@ pub async fn create(
     };
     // The request itself is the customer's word, whoever typed it in.
     insert_article(&mut tx, id, actor, "customer", &first, now).await?;
-    refresh_clocks(&mut tx, id, &terms).await?;
+    refresh_clocks(&mut tx, id, &terms, now).await?;
     tandem_audit::record(
         &mut tx,
         Record {
@@ -731,7 +803,7 @@ pub async fn add_article(
             .map(|r| r.rows_affected())
         })?;
     }
-    refresh_clocks(&mut tx, id, &terms).await?;
+    refresh_clocks(&mut tx, id, &terms, now).await?;
     tandem_audit::record(
         &mut tx,
         Record {
@@ -823,7 +895,7 @@ pub async fn change(
             .map(|r| r.rows_affected())
         })?;
     }
-    refresh_clocks(&mut tx, id, &terms).await?;
+    refresh_clocks(&mut tx, id, &terms, now).await?;
     let after = Ticket {
         state: change.state,
         impact: change.impact,

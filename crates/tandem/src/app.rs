@@ -311,13 +311,21 @@ pub async fn serve(
 /// How often the escalation scheduler looks for due steps.
 pub const ESCALATION_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Starts the escalation scheduler: every [`ESCALATION_INTERVAL`], the due escalation steps of
-/// every ticket are taken (`tandem_service_desk::store::escalate`).
+/// Starts the desk's scheduler: every [`ESCALATION_INTERVAL`], the clocks of open tickets
+/// follow agreements changed since (`follow_agreement_changes`), then the due escalation steps
+/// of every ticket are taken (`escalate`).
 pub fn spawn_escalation(db: Db, clock: Arc<dyn Clock>) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(ESCALATION_INTERVAL);
         loop {
             ticks.tick().await;
+            match tandem_service_desk::store::follow_agreement_changes(&db, clock.now()).await {
+                Ok(0) => {}
+                Ok(tickets) => tracing::info!(tickets, "clocks follow a changed agreement"),
+                Err(error) => {
+                    tracing::warn!(%error, "the clocks could not follow an agreement change")
+                }
+            }
             match tandem_service_desk::store::escalate(&db, clock.now()).await {
                 Ok(0) => {}
                 Ok(steps) => tracing::info!(steps, "escalation steps taken"),

@@ -12,6 +12,7 @@ use crate::{on_both_engines, on_both_engines_with_demo};
 on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
 
 on_both_engines!(
+    clocks_follow_a_changed_agreement_from_the_stored_pauses,
     escalation_steps_fire_once_in_working_time,
     time_is_recorded_billed_and_reported_by_month,
     a_ticket_runs_its_clocks_from_opening_to_resolution,
@@ -547,5 +548,70 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         app.count("audit_entries WHERE entity = 'ticket escalation'")
             .await,
         4
+    );
+}
+
+async fn clocks_follow_a_changed_agreement_from_the_stored_pauses(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let (_, ticket) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
+    )
+    .await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/tickets/{id}");
+    // Waiting for the customer from 10:00 to 11:00 (the harness opens it at 09:00).
+    app.clock.advance(time::Duration::hours(1));
+    app.patch_json(&path, &json!({"state": "waiting-for-customer"}))
+        .await;
+    app.clock.advance(time::Duration::hours(1));
+    let (_, back) = app
+        .patch_json(&path, &json!({"state": "in-progress"}))
+        .await;
+    assert_eq!(
+        back["resolution_due"], "2026-11-02T14:00:00Z",
+        "4 h plus the hour of waiting"
+    );
+    let follow = || {
+        let app = &app;
+        async move {
+            tandem_service_desk::store::follow_agreement_changes(&app.db, app.clock.now())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(follow().await, 0, "nothing changed");
+
+    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let sla = agreements[0]["id"].as_str().unwrap().to_owned();
+    let (_, calendars) = app.get_json("/api/v1/calendars").await;
+    app.clock.advance(time::Duration::minutes(1));
+    let changed = app
+        .request(Method::PUT, &format!("/api/v1/agreements/{sla}"))
+        .json(
+            &json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta,
+            "calendar_id": calendars["items"][0]["id"],
+            "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "6h"}},
+            "next_review": "2027-05-01"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(follow().await, 1);
+    let (_, after) = app.get_json(&path).await;
+    assert_eq!(
+        after["resolution_due"], "2026-11-02T16:00:00Z",
+        "6 h plus the stored hour of waiting"
+    );
+    assert_eq!(follow().await, 0, "once");
+    assert_eq!(
+        app.count(
+            "audit_entries WHERE entity = 'ticket clocks' AND actor_label = 'agreement change'"
+        )
+        .await,
+        1
     );
 }
