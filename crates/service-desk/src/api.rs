@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .api(work, routes!(change_ticket))
         .api(submit, routes!(add_article))
         .api(work, routes!(add_time))
+        .api(work, routes!(add_link))
         .api(
             Need::Permission(Permission::ReportsRead),
             routes!(service_level_report),
@@ -81,6 +82,9 @@ pub struct TicketView {
     support_level: i32,
     category: String,
     affected_items: String,
+    /// On problems.
+    known_error: String,
+    workaround: String,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     created_at: OffsetDateTime,
@@ -134,6 +138,8 @@ impl TicketView {
             support_level: t.support_level,
             category: t.category,
             affected_items: t.affected_items,
+            known_error: t.known_error,
+            workaround: t.workaround,
             created_at: t.created_at,
             first_response_at: t.first_response_at,
             resolved_at: t.resolved_at,
@@ -177,11 +183,25 @@ impl From<Article> for ArticleView {
     }
 }
 
+/// A link to another ticket, read from this one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkView {
+    /// `caused by`, `causes`, `duplicate of`, `has the duplicate`, `part of`, `has the part`.
+    relation: &'static str,
+    #[schema(format = Uuid)]
+    ticket: String,
+    number: String,
+    title: String,
+    state: &'static str,
+}
+
 /// A ticket with its thread.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketWithThread {
     #[serde(flatten)]
     ticket: TicketView,
+    /// Links to tickets the reader may see.
+    links: Vec<LinkView>,
     /// Oldest first; internal notes only for those who work tickets.
     articles: Vec<ArticleView>,
 }
@@ -352,7 +372,18 @@ async fn get_ticket(
     let ticket = store::get(&state.db, access.scope, ticket_id(&id)?).await?;
     let articles =
         store::articles(&state.db, ticket.id, access.may(Permission::TicketsWork)).await?;
+    let links = store::links(&state.db, access.scope, ticket.id).await?;
     Ok(Json(TicketWithThread {
+        links: links
+            .into_iter()
+            .map(|l| LinkView {
+                relation: l.label(),
+                ticket: l.other.to_string(),
+                number: l.display_number(),
+                title: l.title,
+                state: l.state.as_str(),
+            })
+            .collect(),
         ticket: TicketView::new(ticket, state.clock.now()),
         articles: articles.into_iter().map(ArticleView::from).collect(),
     }))
@@ -372,6 +403,10 @@ pub struct TicketChangesBody {
     /// 1, 2 or 3.
     support_level: Option<u8>,
     category: Option<String>,
+    /// On problems: the known error.
+    known_error: Option<String>,
+    /// On problems: the workaround until the fix.
+    workaround: Option<String>,
     /// The `version` the change is based on; if the ticket changed since, 409.
     version: Option<i64>,
 }
@@ -396,6 +431,8 @@ async fn change_ticket(
         assignee_id: body.assignee_id,
         support_level: body.support_level.map(|l| l.to_string()),
         category: body.category,
+        known_error: body.known_error,
+        workaround: body.workaround,
     }
     .apply(&ticket, &PriorityMatrix::default())?;
     let now = state.clock.now();
@@ -605,4 +642,33 @@ async fn service_level_report(
     let (name, month, report) =
         monthly_report(&state.db, &query.organisation, &query.month).await?;
     Ok(Json(ReportView::new(name, month, report)))
+}
+
+/// A link to add.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewLinkBody {
+    /// `caused-by` (this incident is caused by the other, a problem), `duplicate-of` or
+    /// `child-of`.
+    kind: String,
+    /// The other ticket's number, such as `T-000004`.
+    other: String,
+}
+
+/// Link this ticket to another.
+#[utoipa::path(post, path = "/tickets/{id}/links", tag = "service desk", params(("id" = String, Path)), request_body = NewLinkBody,
+    responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn add_link(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewLinkBody>,
+) -> ApiResult<axum::http::StatusCode> {
+    let kind = crate::ticket::LinkKind::parse("kind", &body.kind);
+    let other = crate::ticket::parse_number("other", &body.other);
+    let (kind, other) = tandem_kernel::error::AllValid::all_valid((kind, other))?;
+    let id = ticket_id(&id)?;
+    store::get(&state.db, access.scope, id).await?;
+    store::link(&state.db, &access.actor, state.clock.now(), id, kind, other).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .post("/tickets/{id}", work, change)
         .post("/tickets/{id}/articles", submit, reply)
         .post("/tickets/{id}/time", work, record_time)
+        .post("/tickets/{id}/links", work, add_link)
         .get(
             "/reports",
             Need::Permission(Permission::ReportsRead),
@@ -155,6 +156,8 @@ struct TicketPage {
     reply: ArticleFields,
     time: Vec<crate::records::TimeEntry>,
     time_total: String,
+    links: Vec<store::Link>,
+    link_kinds: Vec<(String, String)>,
     today: String,
     errors: FormErrors,
 }
@@ -193,6 +196,7 @@ async fn ticket_page(
         Vec::new()
     };
     let minutes: u32 = time.iter().map(|e| e.minutes.unsigned_abs()).sum();
+    let links = store::links(&state.db, access.scope, id).await?;
     let (teams, people) = if works {
         let options = ListOptions::parse(
             &ListParams {
@@ -245,6 +249,11 @@ async fn ticket_page(
         reply,
         time,
         time_total: tandem_service_levels::agreement::show_minutes(minutes),
+        links,
+        link_kinds: crate::ticket::LinkKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
+            .collect(),
         today: state.clock.now().date().to_string(),
         errors,
     });
@@ -252,6 +261,47 @@ async fn ticket_page(
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// The link form's fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct LinkFields {
+    kind: String,
+    other: String,
+}
+
+/// `POST /tickets/{id}/links`.
+async fn add_link(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    FormInput(fields): FormInput<LinkFields>,
+) -> PageResult<Response> {
+    let id = path_id(&id)?;
+    let checked = tandem_kernel::error::AllValid::all_valid((
+        crate::ticket::LinkKind::parse("kind", &fields.kind),
+        crate::ticket::parse_number("other", &fields.other),
+    ));
+    let saved = match checked {
+        Ok((kind, other)) => {
+            store::link(&state.db, &access.actor, state.clock.now(), id, kind, other).await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(see_other(&format!("/tickets/{id}"))),
+        Err(error) => {
+            ticket_page(
+                &state,
+                &access,
+                id,
+                ArticleFields::default(),
+                FormErrors::from_error(error)?,
+            )
+            .await
+        }
+    }
 }
 
 /// The time form's fields.
@@ -544,6 +594,9 @@ pub(crate) struct ChangeFields {
     team_id: String,
     assignee_id: String,
     support_level: String,
+    /// Sent by the work form of problems only.
+    known_error: Option<String>,
+    workaround: Option<String>,
     version: i64,
 }
 
@@ -564,6 +617,8 @@ async fn change(
         assignee_id: Some(fields.assignee_id),
         support_level: Some(fields.support_level),
         category: None,
+        known_error: fields.known_error,
+        workaround: fields.workaround,
     })
     .apply(&ticket, &PriorityMatrix::default())
     {

@@ -45,6 +45,9 @@ pub struct Ticket {
     pub support_level: i32,
     pub category: String,
     pub affected_items: String,
+    /// On problems: the known error and its workaround.
+    pub known_error: String,
+    pub workaround: String,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub first_response_at: Option<OffsetDateTime>,
@@ -98,6 +101,8 @@ impl Ticket {
             ),
             ("support_level", self.support_level.to_string()),
             ("category", self.category.clone()),
+            ("known_error", self.known_error.clone()),
+            ("workaround", self.workaround.clone()),
         ]
     }
 }
@@ -357,6 +362,8 @@ pub struct TicketChanges {
     pub assignee_id: Option<String>,
     pub support_level: Option<String>,
     pub category: Option<String>,
+    pub known_error: Option<String>,
+    pub workaround: Option<String>,
 }
 
 /// A checked change, applied to the ticket's current values.
@@ -370,6 +377,8 @@ pub struct Change {
     pub assignee_id: Option<PersonId>,
     pub support_level: i32,
     pub category: String,
+    pub known_error: String,
+    pub workaround: String,
 }
 
 impl TicketChanges {
@@ -418,6 +427,29 @@ impl TicketChanges {
             .category
             .clone()
             .unwrap_or_else(|| ticket.category.clone());
+        let long =
+            |field: &str, value: Option<&String>, current: &str, errors: &mut Vec<FieldError>| {
+                let value = value.map_or(current, |v| v.as_str()).trim().to_owned();
+                if value.chars().count() > MAX_BODY {
+                    errors.push(FieldError::new(
+                        field,
+                        format!("is longer than {MAX_BODY} characters"),
+                    ));
+                }
+                value
+            };
+        let known_error = long(
+            "known_error",
+            self.known_error.as_ref(),
+            &ticket.known_error,
+            &mut errors,
+        );
+        let workaround = long(
+            "workaround",
+            self.workaround.as_ref(),
+            &ticket.workaround,
+            &mut errors,
+        );
         match (state, impact, urgency, support_level) {
             (Some(state), Some(impact), Some(urgency), Some(support_level))
                 if errors.is_empty() =>
@@ -431,6 +463,8 @@ impl TicketChanges {
                     assignee_id,
                     support_level,
                     category: category.trim().to_owned(),
+                    known_error,
+                    workaround,
                 })
             }
             _ => Err(Error::Invalid(errors)),

@@ -235,6 +235,8 @@ mod tests {
             support_level: 1,
             category: String::new(),
             affected_items: String::new(),
+            known_error: String::new(),
+            workaround: String::new(),
             created_at: datetime!(2026-11-02 09:00 UTC),
             updated_at: datetime!(2026-11-02 09:00 UTC),
             first_response_at: done.0,

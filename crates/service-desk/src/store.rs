@@ -21,13 +21,13 @@ use crate::records::{
     Article, ArticleId, Change, NewArticle, NewTicket, NewTimeEntry, Ticket, TicketId, TimeEntry,
     TimeEntryId, Visibility,
 };
-use crate::ticket::{Level, State, TicketKind};
+use crate::ticket::{Level, LinkKind, State, TicketKind};
 
 const SELECT: &str = "SELECT t.id, t.number, t.kind, t.title, t.state, t.impact, t.urgency, t.priority, \
      t.organisation_id, o.name AS organisation_name, t.requester_id, rq.name AS requester_name, \
      t.service_id, s.name AS service_name, t.agreement_id, ag.name AS agreement_name, \
      t.team_id, tm.name AS team_name, t.assignee_id, asg.name AS assignee_name, \
-     t.support_level, t.category, t.affected_items, t.created_at, t.updated_at, t.first_response_at, \
+     t.support_level, t.category, t.affected_items, t.known_error, t.workaround, t.created_at, t.updated_at, t.first_response_at, \
      t.resolved_at, t.closed_at, t.response_due, t.update_due, t.resolution_due, t.escalation_at, t.version \
      FROM tickets t JOIN organisations o ON o.id = t.organisation_id \
      LEFT JOIN people rq ON rq.id = t.requester_id LEFT JOIN services s ON s.id = t.service_id \
@@ -59,6 +59,8 @@ struct TicketRow {
     support_level: i32,
     category: String,
     affected_items: String,
+    known_error: String,
+    workaround: String,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
     first_response_at: Option<OffsetDateTime>,
@@ -94,6 +96,8 @@ impl TryFrom<TicketRow> for Ticket {
             support_level: r.support_level,
             category: r.category,
             affected_items: r.affected_items,
+            known_error: r.known_error,
+            workaround: r.workaround,
             created_at: r.created_at,
             updated_at: r.updated_at,
             first_response_at: r.first_response_at,
@@ -850,6 +854,7 @@ pub async fn change(
         sqlx::query(
             "UPDATE tickets SET state = $2, impact = $3, urgency = $4, priority = $5, team_id = $6, assignee_id = $7, \
              support_level = $8, category = $9, updated_at = $10, version = version + 1, \
+             known_error = $12, workaround = $13, \
              resolved_at = CASE WHEN $2 = 'resolved' AND state <> 'resolved' THEN $10 ELSE resolved_at END, \
              closed_at = CASE WHEN $2 = 'closed' AND state <> 'closed' THEN $10 ELSE closed_at END \
              WHERE id = $1 AND version = $11",
@@ -865,6 +870,8 @@ pub async fn change(
         .bind(&change.category)
         .bind(SqlTime(now))
         .bind(version)
+        .bind(&change.known_error)
+        .bind(&change.workaround)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -905,6 +912,8 @@ pub async fn change(
         assignee: change.assignee_id.map(|a| (a, String::new())),
         support_level: change.support_level,
         category: change.category.clone(),
+        known_error: change.known_error.clone(),
+        workaround: change.workaround.clone(),
         ..before.clone()
     };
     tandem_audit::record(
@@ -1031,4 +1040,128 @@ pub async fn opened_between(
         )
         .await?;
     rows.into_iter().map(Ticket::try_from).collect()
+}
+
+/// A link seen from one ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub kind: LinkKind,
+    /// Whether this ticket is the one the link starts from (`caused by` rather than `causes`).
+    pub outgoing: bool,
+    pub other: TicketId,
+    pub number: i64,
+    pub title: String,
+    pub state: State,
+}
+
+impl Link {
+    pub fn label(&self) -> &'static str {
+        if self.outgoing {
+            self.kind.label()
+        } else {
+            self.kind.inverse_label()
+        }
+    }
+
+    pub fn display_number(&self) -> String {
+        crate::records::show_number(self.number)
+    }
+}
+
+/// The links of ticket `id` in both directions, to tickets `scope` admits.
+pub async fn links(db: &Db, scope: Scope, id: TicketId) -> Result<Vec<Link>> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<(String, bool, TicketId, i64, String, String, OrganisationId)> = run!(
+        &mut conn,
+        |c| {
+            sqlx::query_as(
+            "SELECT l.kind, TRUE, o.id, o.number, o.title, o.state, o.organisation_id FROM ticket_links l \
+             JOIN tickets o ON o.id = l.other_id WHERE l.ticket_id = $1 \
+             UNION ALL \
+             SELECT l.kind, FALSE, o.id, o.number, o.title, o.state, o.organisation_id FROM ticket_links l \
+             JOIN tickets o ON o.id = l.ticket_id WHERE l.other_id = $1 \
+             ORDER BY 4",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await
+        }
+    )?;
+    let corrupt = |e: FieldError| Error::Storage(format!("ticket link of {id}: {e}").into());
+    rows.into_iter()
+        .filter(|row| scope.admits(row.6.0))
+        .map(|(kind, outgoing, other, number, title, state, _)| {
+            Ok(Link {
+                kind: LinkKind::parse("kind", &kind).map_err(corrupt)?,
+                outgoing,
+                other,
+                number,
+                title,
+                state: State::parse("state", &state).map_err(corrupt)?,
+            })
+        })
+        .collect()
+}
+
+/// Links ticket `id` to the ticket numbered `other`: `id` is `kind` the other.
+pub async fn link(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    id: TicketId,
+    kind: LinkKind,
+    other: i64,
+) -> Result<()> {
+    let ticket = get(db, Scope::Everything, id).await?;
+    let mut tx = db.begin().await?;
+    let other_id: Option<TicketId> = run!(&mut tx, |c| {
+        sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
+            .bind(other)
+            .fetch_optional(c)
+            .await
+    })?;
+    let other_id = other_id.ok_or_else(|| {
+        Error::invalid(
+            "other",
+            format!("there is no ticket {}", crate::records::show_number(other)),
+        )
+    })?;
+    if other_id == id {
+        return Err(Error::invalid("other", "a ticket is not linked to itself"));
+    }
+    let added = run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO ticket_links (ticket_id, kind, other_id, linked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(kind.as_str())
+        .bind(other_id)
+        .bind(SqlTime(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if added == 0 {
+        return Err(Error::Conflict {
+            message: "the tickets are linked so already".into(),
+            field: Some("other"),
+        });
+    }
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Create,
+            entity: "ticket link",
+            entity_id: format!("{id} {} {other_id}", kind.as_str()),
+            changes: Changes::created(&[
+                ("ticket", ticket.display_number()),
+                ("kind", kind.as_str().to_owned()),
+                ("other", crate::records::show_number(other)),
+            ]),
+        },
+    )
+    .await?;
+    tx.commit().await
 }

@@ -162,6 +162,75 @@ impl State {
     }
 }
 
+/// How one ticket relates to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkKind {
+    /// This ticket (an incident) is caused by the other (a problem).
+    CausedBy,
+    /// This ticket is a duplicate of the other.
+    DuplicateOf,
+    /// This ticket is part of the other.
+    ChildOf,
+}
+
+impl LinkKind {
+    pub const ALL: [Self; 3] = [Self::CausedBy, Self::DuplicateOf, Self::ChildOf];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CausedBy => "caused-by",
+            Self::DuplicateOf => "duplicate-of",
+            Self::ChildOf => "child-of",
+        }
+    }
+
+    /// How the link reads from this ticket.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CausedBy => "caused by",
+            Self::DuplicateOf => "duplicate of",
+            Self::ChildOf => "part of",
+        }
+    }
+
+    /// How the link reads from the other ticket.
+    pub fn inverse_label(self) -> &'static str {
+        match self {
+            Self::CausedBy => "causes",
+            Self::DuplicateOf => "has the duplicate",
+            Self::ChildOf => "has the part",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+            .ok_or_else(|| {
+                FieldError::new(field, "must be one of: caused-by, duplicate-of, child-of")
+            })
+    }
+}
+
+/// Reads a ticket number as people write it: `T-000042`, `t-42` or `42`.
+pub fn parse_number(field: &str, raw: &str) -> Result<i64, FieldError> {
+    let text = raw.trim();
+    let digits = text
+        .strip_prefix("T-")
+        .or_else(|| text.strip_prefix("t-"))
+        .unwrap_or(text);
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("`{text}` is not a ticket number such as T-000042"),
+            )
+        })
+}
+
 /// How much a ticket affects the business, or how soon it must be dealt with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Level {
@@ -250,6 +319,21 @@ mod tests {
                 State::Resolved,
                 State::Closed
             ]
+        );
+    }
+
+    #[test]
+    fn ticket_numbers_are_read_as_people_write_them() {
+        assert_eq!(parse_number("other", "T-000042").unwrap(), 42);
+        assert_eq!(parse_number("other", "t-7").unwrap(), 7);
+        assert_eq!(parse_number("other", " 12 ").unwrap(), 12);
+        assert!(parse_number("other", "T-0").is_err());
+        assert!(parse_number("other", "ticket twelve").is_err());
+        assert_eq!(
+            LinkKind::parse("kind", "caused-by")
+                .unwrap()
+                .inverse_label(),
+            "causes"
         );
     }
 

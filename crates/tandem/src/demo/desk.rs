@@ -8,7 +8,7 @@ use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::{Actor, Scope};
 use tandem_service_desk::records::{ArticleDraft, TicketChanges, TicketDraft, TicketId};
 use tandem_service_desk::store;
-use tandem_service_desk::ticket::PriorityMatrix;
+use tandem_service_desk::ticket::{LinkKind, PriorityMatrix};
 use tandem_service_levels::services::ServiceId;
 use tandem_storage::Db;
 use time::{Duration, OffsetDateTime};
@@ -290,6 +290,32 @@ pub async fn load(
             support_level: Some("2".into()),
             ..TicketChanges::default()
         },
+    )
+    .await?;
+
+    desk.set(
+        &sven,
+        at(2, 4, 16, 6),
+        problem,
+        TicketChanges {
+            known_error: Some(
+                "Room codecs on firmware 4.2 drop frames when the CPU load passes 80 %.".into(),
+            ),
+            workaround: Some(
+                "Lower the call resolution to 720p until the room runs firmware 4.2.1.".into(),
+            ),
+            ..TicketChanges::default()
+        },
+    )
+    .await?;
+    let problem_number = store::get(db, Scope::Everything, problem).await?.number;
+    store::link(
+        db,
+        &sven.actor,
+        at(2, 4, 16, 7),
+        freeze,
+        LinkKind::CausedBy,
+        problem_number,
     )
     .await?;
 

@@ -12,6 +12,7 @@ use crate::{on_both_engines, on_both_engines_with_demo};
 on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
 
 on_both_engines!(
+    problems_record_the_known_error_and_link_their_incidents,
     clocks_follow_a_changed_agreement_from_the_stored_pauses,
     escalation_steps_fire_once_in_working_time,
     time_is_recorded_billed_and_reported_by_month,
@@ -614,4 +615,73 @@ async fn clocks_follow_a_changed_agreement_from_the_stored_pauses(app: TestApp) 
         .await,
         1
     );
+}
+
+async fn problems_record_the_known_error_and_link_their_incidents(app: TestApp) {
+    let (_, david) = world(&app).await;
+    let open = |title: &'static str, kind: &'static str| {
+        let app = &app;
+        async move {
+            let (_, t) = app
+                .post_json("/api/v1/tickets", &json!({"kind": kind, "title": title, "description": "x", "organisation_id": app_beta(app).await}))
+                .await;
+            t["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let incident = open("Freezes", "incident").await;
+    let problem = open("Firmware drops frames", "problem").await;
+    let (status, changed) = app
+        .patch_json(
+            &format!("/api/v1/tickets/{problem}"),
+            &json!({"known_error": "Firmware 4.2 drops frames.", "workaround": "Use 720p."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["workaround"], "Use 720p.");
+    let link = format!("/api/v1/tickets/{incident}/links");
+    let (status, _) = app
+        .post_json(&link, &json!({"kind": "caused-by", "other": "T-000002"}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .post_json(&link, &json!({"kind": "caused-by", "other": "T-2"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "linked so already");
+    let (status, body) = app
+        .post_json(&link, &json!({"kind": "caused-by", "other": "T-000001"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["other"], "not to itself");
+    let (status, body) = app
+        .post_json(&link, &json!({"kind": "blames", "other": "T-000099"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["kind"]);
+    let (_, seen) = app.get_json(&format!("/api/v1/tickets/{problem}")).await;
+    assert_eq!(seen["links"][0]["relation"], "causes");
+    assert_eq!(seen["links"][0]["number"], "T-000001");
+    let (_, customer) = app
+        .get_json_as(&david, &format!("/api/v1/tickets/{incident}"))
+        .await;
+    assert_eq!(
+        customer["links"][0]["relation"], "caused by",
+        "both are Beta's"
+    );
+    let page = app
+        .get(&format!("/tickets/{problem}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"known-error\"")
+            && page.contains("Use 720p.")
+            && page.contains("causes")
+    );
+}
+
+/// Beta's id, as `world` made it.
+async fn app_beta(app: &TestApp) -> String {
+    let (_, orgs) = app.get_json("/api/v1/organisations?q=Beta").await;
+    orgs["items"][0]["id"].as_str().unwrap().to_owned()
 }
