@@ -210,6 +210,9 @@ pub struct TicketWithThread {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
+    /// Text to find in titles and articles (internal notes only for those who work tickets),
+    /// or a ticket number such as `T-000042`.
+    q: Option<String>,
     /// Only open tickets (default `true`).
     open: Option<bool>,
     /// `me` or a person's id.
@@ -259,6 +262,8 @@ pub fn filter(
         organisation: None,
         breached_at: breached.then_some(now),
         due_before: due_within.map(|m| now + time::Duration::minutes(i64::from(m))),
+        search: None,
+        internal: access.may(Permission::TicketsWork),
     })
 }
 
@@ -272,7 +277,7 @@ async fn list_tickets(
     ApiQuery(query): ApiQuery<TicketQuery>,
 ) -> ApiResult<Json<TicketList>> {
     let now = state.clock.now();
-    let filter = filter(
+    let mut filter = filter(
         &access,
         now,
         query.open.unwrap_or(true),
@@ -281,6 +286,7 @@ async fn list_tickets(
         query.breached.unwrap_or(false),
         query.due_within,
     )?;
+    filter.search = query.q;
     let after = match query.after.as_deref() {
         Some(raw) => Some(parse_id::<TicketId>("after", raw).map_err(Error::from)?),
         None => None,

@@ -80,6 +80,7 @@ struct DeskPage {
     chrome: Chrome,
     queues: Vec<(&'static str, &'static str)>,
     queue: String,
+    q: String,
     tickets: Vec<Ticket>,
     next: Option<String>,
     now: OffsetDateTime,
@@ -102,6 +103,9 @@ impl DeskPage {
 pub(crate) struct DeskQuery {
     #[serde(default)]
     queue: String,
+    /// Text to find in titles and articles, or a ticket number.
+    #[serde(default)]
+    q: String,
     #[serde(default)]
     after: String,
 }
@@ -118,13 +122,14 @@ async fn desk(
     } else {
         "open".to_owned()
     };
-    let filter = match queue.as_str() {
+    let mut filter = match queue.as_str() {
         "mine" => crate::api::filter(&access, now, true, Some("me"), None, false, None)?,
         "breached" => crate::api::filter(&access, now, true, None, None, true, None)?,
         "due-soon" => crate::api::filter(&access, now, true, None, None, false, Some(240))?,
         "all" => crate::api::filter(&access, now, false, None, None, false, None)?,
         _ => crate::api::filter(&access, now, true, None, None, false, None)?,
     };
+    filter.search = Some(query.q.clone()).filter(|q| !q.trim().is_empty());
     let after = match query.after.trim() {
         "" => None,
         raw => Some(path_id(raw)?),
@@ -133,7 +138,13 @@ async fn desk(
     Ok(render(&DeskPage {
         chrome: Chrome::new("desk", "Service desk"),
         queues: QUEUES.to_vec(),
-        next: next.map(|n| format!("/desk?queue={queue}&after={n}")),
+        next: next.map(|n| {
+            format!(
+                "/desk?queue={queue}&q={}&after={n}",
+                tandem_web::page::encode_component(&query.q)
+            )
+        }),
+        q: query.q.clone(),
         queue,
         tickets,
         now,

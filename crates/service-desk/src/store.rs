@@ -125,7 +125,7 @@ pub async fn get(db: &Db, scope: Scope, id: TicketId) -> Result<Ticket> {
 }
 
 /// Which tickets a list shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     /// Only open tickets (not resolved or closed).
     pub open: bool,
@@ -136,6 +136,10 @@ pub struct Filter {
     pub breached_at: Option<OffsetDateTime>,
     /// Only open tickets whose next due time is before this instant.
     pub due_before: Option<OffsetDateTime>,
+    /// Text in the title or an article (case-insensitive), or a ticket number.
+    pub search: Option<String>,
+    /// Whether the search looks into internal notes too (for those who work tickets).
+    pub internal: bool,
 }
 
 /// A page of tickets, newest first; `after` is the last ticket of the previous page.
@@ -183,6 +187,28 @@ pub async fn list(
         add(
             "t.state NOT IN ('resolved', 'closed') AND t.escalation_at < ?".into(),
             Some(Arg::Time(before)),
+        );
+    }
+    if let Some(term) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let number = crate::ticket::parse_number("q", term)
+            .ok()
+            .map_or_else(|| "0".to_owned(), |n| n.to_string());
+        let notes = if filter.internal {
+            "TRUE"
+        } else {
+            "a.visibility = 'public'"
+        };
+        add(
+            format!(
+                "(t.number = {number} OR lower(t.title) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM ticket_articles a \
+                 WHERE a.ticket_id = t.id AND ({notes}) AND lower(a.body) LIKE ? ESCAPE '\\'))"
+            ),
+            Some(Arg::Text(tandem_storage::like_pattern(term))),
         );
     }
     if let Some(after) = after {

@@ -29,7 +29,7 @@ use tandem_kernel::Result;
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use error::{ResultExt, Unique};
 pub use instant::SqlTime;
-pub use list::{Arg, ListQuery};
+pub use list::{Arg, ListQuery, like_pattern};
 pub use migrate::{MigrationError, MigrationSet};
 pub use rows::Row;
 pub use url::DatabaseUrl;

@@ -15,6 +15,17 @@ pub enum Arg {
     Time(time::OffsetDateTime),
 }
 
+/// The `LIKE` pattern (with `ESCAPE '\\'`) that finds `term` anywhere in a lower-cased text:
+/// `%` and `_` in the term are matched literally.
+pub fn like_pattern(term: &str) -> String {
+    let escaped = term
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// A `SELECT` with optional conditions, read one page at a time.
 #[derive(Debug, Clone)]
 pub struct ListQuery {
@@ -59,14 +70,9 @@ impl ListQuery {
 
     /// Adds a case-insensitive "contains" condition on the text expression `column`.
     pub fn contains(self, column: &str, term: &str) -> Self {
-        let escaped = term
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
         self.filter(
             &format!("lower({column}) LIKE ? ESCAPE '\\'"),
-            [Arg::Text(format!("%{escaped}%"))],
+            [Arg::Text(like_pattern(term))],
         )
     }
 

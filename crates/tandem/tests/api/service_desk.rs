@@ -240,6 +240,33 @@ async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
     );
     let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(staff["articles"].as_array().unwrap().len(), 2);
+
+    // Search finds titles, public articles and numbers; internal notes only for staff.
+    let found = |token: Option<&'static str>, q: &'static str| {
+        let app = &app;
+        let david = david.clone();
+        async move {
+            let path = format!("/api/v1/tickets?open=false&q={q}");
+            let (_, list) = match token {
+                Some(_) => app.get_json_as(&david, &path).await,
+                None => app.get_json(&path).await,
+            };
+            list["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(
+        found(None, "ROOM%204").await,
+        1,
+        "in a public article, any case"
+    );
+    assert_eq!(
+        found(None, "vendor").await,
+        1,
+        "staff search internal notes"
+    );
+    assert_eq!(found(Some("david"), "vendor").await, 0, "customers do not");
+    assert_eq!(found(Some("david"), "T-000001").await, 1, "by number");
+    assert_eq!(found(Some("david"), "100%25").await, 0, "% is literal");
 }
 
 async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
@@ -272,6 +299,23 @@ async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
     );
     let desk = app.get("/desk").await.text().await.unwrap();
     assert!(desk.contains("T-000001") && desk.contains("Video freezes"));
+    let searched = app
+        .get("/desk?queue=all&q=FREEZES")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(searched.contains("Video freezes"));
+    let none = app
+        .get("/desk?queue=all&q=teapot")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        none.contains("matches \"teapot\"") || none.contains("matches &#34;teapot&#34;"),
+        "{none}"
+    );
     let empty = app
         .post_form(&format!("{location}/articles"), &[("body", "  ")])
         .await;
