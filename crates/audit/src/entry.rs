@@ -31,34 +31,34 @@ pub struct Changes(pub Vec<(String, Option<String>, Option<String>)>);
 
 impl Changes {
     /// A new record: every field with its value.
-    pub fn created(fields: &[(&str, String)]) -> Self {
+    pub fn created<F: AsRef<str>>(fields: &[(F, String)]) -> Self {
         Self(
             fields
                 .iter()
-                .map(|(f, v)| ((*f).to_owned(), None, Some(v.clone())))
+                .map(|(f, v)| (f.as_ref().to_owned(), None, Some(v.clone())))
                 .collect(),
         )
     }
 
     /// A removed record: every field with the value it had.
-    pub fn deleted(fields: &[(&str, String)]) -> Self {
+    pub fn deleted<F: AsRef<str>>(fields: &[(F, String)]) -> Self {
         Self(
             fields
                 .iter()
-                .map(|(f, v)| ((*f).to_owned(), Some(v.clone()), None))
+                .map(|(f, v)| (f.as_ref().to_owned(), Some(v.clone()), None))
                 .collect(),
         )
     }
 
     /// The fields whose value differs between `before` and `after` (same field names, same
     /// order).
-    pub fn diff(before: &[(&str, String)], after: &[(&str, String)]) -> Self {
+    pub fn diff<F: AsRef<str>>(before: &[(F, String)], after: &[(F, String)]) -> Self {
         Self(
             before
                 .iter()
                 .zip(after)
                 .filter(|((_, b), (_, a))| b != a)
-                .map(|((f, b), (_, a))| ((*f).to_owned(), Some(b.clone()), Some(a.clone())))
+                .map(|((f, b), (_, a))| (f.as_ref().to_owned(), Some(b.clone()), Some(a.clone())))
                 .collect(),
         )
     }

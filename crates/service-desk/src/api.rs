@@ -18,7 +18,7 @@ use crate::records::{
     Article, ArticleDraft, Ticket, TicketChanges, TicketDraft, TicketId, TimeDraft,
 };
 use crate::store::{self, Filter};
-use crate::ticket::PriorityMatrix;
+use crate::ticket::{Level, PriorityMatrix};
 
 /// The service desk's routes, to be nested under `/api/v1`.
 pub fn routes() -> Routes {
@@ -33,6 +33,11 @@ pub fn routes() -> Routes {
         .api(submit, routes!(add_article))
         .api(work, routes!(add_time))
         .api(work, routes!(add_link))
+        .api(read, routes!(get_matrix))
+        .api(
+            Need::Permission(Permission::ServiceLevelsWrite),
+            routes!(set_matrix),
+        )
         .api(
             Need::Permission(Permission::ReportsRead),
             routes!(service_level_report),
@@ -358,7 +363,7 @@ async fn create_ticket(
     if let tandem_kernel::Scope::Organisation(own) = access.scope {
         draft.organisation_id = own.to_string();
     }
-    let input = draft.validate(&PriorityMatrix::default())?;
+    let input = draft.validate(&store::matrix(&state.db).await?)?;
     let now = state.clock.now();
     let ticket = store::create(&state.db, &access.actor, access.scope, now, input).await?;
     Ok(created(
@@ -440,7 +445,7 @@ async fn change_ticket(
         known_error: body.known_error,
         workaround: body.workaround,
     }
-    .apply(&ticket, &PriorityMatrix::default())?;
+    .apply(&ticket, &store::matrix(&state.db).await?)?;
     let now = state.clock.now();
     let version = body.version.unwrap_or(ticket.version);
     let changed = store::change(&state.db, &access.actor, now, id, version, change).await?;
@@ -677,4 +682,73 @@ async fn add_link(
     store::get(&state.db, access.scope, id).await?;
     store::link(&state.db, &access.actor, state.clock.now(), id, kind, other).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The priority of each impact × urgency: `{"high": {"high": "p1", …}, …}`.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixBody {
+    high: MatrixRow,
+    medium: MatrixRow,
+    low: MatrixRow,
+}
+
+/// The priorities of one impact by urgency.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixRow {
+    high: String,
+    medium: String,
+    low: String,
+}
+
+impl MatrixBody {
+    pub(crate) fn of(matrix: &PriorityMatrix) -> Self {
+        let row = |impact| MatrixRow {
+            high: matrix.priority(impact, Level::High).as_str().to_owned(),
+            medium: matrix.priority(impact, Level::Medium).as_str().to_owned(),
+            low: matrix.priority(impact, Level::Low).as_str().to_owned(),
+        };
+        Self {
+            high: row(Level::High),
+            medium: row(Level::Medium),
+            low: row(Level::Low),
+        }
+    }
+
+    fn matrix(&self) -> Result<PriorityMatrix, Error> {
+        PriorityMatrix::parse(|impact, urgency| {
+            let row = match impact {
+                Level::High => &self.high,
+                Level::Medium => &self.medium,
+                Level::Low => &self.low,
+            };
+            match urgency {
+                Level::High => row.high.clone(),
+                Level::Medium => row.medium.clone(),
+                Level::Low => row.low.clone(),
+            }
+        })
+        .map_err(Error::Invalid)
+    }
+}
+
+/// The priority matrix: the priority of a ticket from its impact (rows) and urgency.
+#[utoipa::path(get, path = "/priority-matrix", tag = "service desk", responses((status = 200, body = MatrixBody)))]
+async fn get_matrix(State(state): State<AppState>) -> ApiResult<Json<MatrixBody>> {
+    Ok(Json(MatrixBody::of(&store::matrix(&state.db).await?)))
+}
+
+/// Replace the priority matrix. Tickets keep their priority until their impact or urgency
+/// change.
+#[utoipa::path(put, path = "/priority-matrix", tag = "service desk", request_body = MatrixBody,
+    responses((status = 200, body = MatrixBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn set_matrix(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<MatrixBody>,
+) -> ApiResult<Json<MatrixBody>> {
+    let matrix = body.matrix()?;
+    store::set_matrix(&state.db, &access.actor, state.clock.now(), matrix).await?;
+    Ok(Json(MatrixBody::of(&matrix)))
 }

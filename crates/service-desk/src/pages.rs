@@ -51,6 +51,16 @@ pub fn routes() -> Routes {
             Need::Permission(Permission::ReportsRead),
             report_csv,
         )
+        .get(
+            "/priority-matrix",
+            Need::Permission(Permission::ServiceLevelsRead),
+            matrix,
+        )
+        .post(
+            "/priority-matrix",
+            Need::Permission(Permission::ServiceLevelsWrite),
+            set_matrix,
+        )
 }
 
 fn path_id(raw: &str) -> Result<TicketId, Error> {
@@ -631,7 +641,7 @@ async fn change(
         known_error: fields.known_error,
         workaround: fields.workaround,
     })
-    .apply(&ticket, &PriorityMatrix::default())
+    .apply(&ticket, &store::matrix(&state.db).await?)
     {
         Ok(change) => {
             store::change(
@@ -786,7 +796,7 @@ async fn create(
         draft.organisation_id = own.to_string();
         draft.channel = "portal".into();
     }
-    let saved = match draft.validate(&PriorityMatrix::default()) {
+    let saved = match draft.validate(&store::matrix(&state.db).await?) {
         Ok(input) => {
             store::create(
                 &state.db,
@@ -802,5 +812,99 @@ async fn create(
     match saved {
         Ok(ticket) => Ok(see_other(&format!("/tickets/{}", ticket.id))),
         Err(error) => new_page(&state, &access, fields, FormErrors::from_error(error)?).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service_desk/matrix.html")]
+struct MatrixPage {
+    chrome: Chrome,
+    /// One row per impact: its name and its cells by urgency.
+    rows: Vec<(&'static str, Vec<MatrixCell>)>,
+    priorities: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    saved: bool,
+}
+
+struct MatrixCell {
+    name: String,
+    urgency: &'static str,
+    value: String,
+}
+
+fn matrix_page(
+    value: impl Fn(Level, Level) -> String,
+    errors: FormErrors,
+    saved: bool,
+) -> Response {
+    let invalid = errors.summary.is_some();
+    let rows = Level::ALL
+        .into_iter()
+        .map(|impact| {
+            let cells = Level::ALL
+                .into_iter()
+                .map(|urgency| MatrixCell {
+                    name: PriorityMatrix::cell(impact, urgency),
+                    urgency: urgency.as_str(),
+                    value: value(impact, urgency),
+                })
+                .collect();
+            (impact.as_str(), cells)
+        })
+        .collect();
+    let mut response = render(&MatrixPage {
+        chrome: Chrome::new("service-levels", "Priority matrix"),
+        rows,
+        priorities: tandem_service_levels::agreement::Priority::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.label()))
+            .collect(),
+        errors,
+        saved,
+    });
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MatrixQuery {
+    saved: bool,
+}
+
+/// `GET /priority-matrix`: the matrix, as a form for those who may change it.
+async fn matrix(
+    State(state): State<AppState>,
+    PageQuery(query): PageQuery<MatrixQuery>,
+) -> PageResult<Response> {
+    let matrix = store::matrix(&state.db).await?;
+    Ok(matrix_page(
+        |impact, urgency| matrix.priority(impact, urgency).as_str().to_owned(),
+        FormErrors::default(),
+        query.saved,
+    ))
+}
+
+/// `POST /priority-matrix`: one field per cell, named `impact.urgency`.
+async fn set_matrix(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    FormInput(fields): FormInput<std::collections::HashMap<String, String>>,
+) -> PageResult<Response> {
+    let value = |impact, urgency| {
+        fields
+            .get(&PriorityMatrix::cell(impact, urgency))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let saved = match PriorityMatrix::parse(value) {
+        Ok(matrix) => store::set_matrix(&state.db, &access.actor, state.clock.now(), matrix).await,
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match saved {
+        Ok(()) => Ok(see_other("/priority-matrix?saved=true")),
+        Err(error) => Ok(matrix_page(value, FormErrors::from_error(error)?, false)),
     }
 }

@@ -21,7 +21,7 @@ use crate::records::{
     Article, ArticleId, Change, NewArticle, NewTicket, NewTimeEntry, Ticket, TicketId, TimeEntry,
     TimeEntryId, Visibility,
 };
-use crate::ticket::{Level, LinkKind, State, TicketKind};
+use crate::ticket::{Level, LinkKind, PriorityMatrix, State, TicketKind};
 
 const SELECT: &str = "SELECT t.id, t.number, t.kind, t.title, t.state, t.impact, t.urgency, t.priority, \
      t.organisation_id, o.name AS organisation_name, t.requester_id, rq.name AS requester_name, \
@@ -1186,6 +1186,78 @@ pub async fn link(
                 ("kind", kind.as_str().to_owned()),
                 ("other", crate::records::show_number(other)),
             ]),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// The priority matrix in force.
+pub async fn matrix(db: &Db) -> Result<PriorityMatrix> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<(String, String, String)> = run!(&mut conn, |c| {
+        sqlx::query_as("SELECT impact, urgency, priority FROM priority_matrix")
+            .fetch_all(c)
+            .await
+    })?;
+    let mut matrix = PriorityMatrix::default();
+    for (impact, urgency, priority) in rows {
+        let corrupt = |e: FieldError| Error::Storage(format!("priority matrix: {e}").into());
+        matrix.set(
+            Level::parse("impact", &impact).map_err(corrupt)?,
+            Level::parse("urgency", &urgency).map_err(corrupt)?,
+            Priority::parse("priority", &priority).map_err(corrupt)?,
+        );
+    }
+    Ok(matrix)
+}
+
+/// Replaces the priority matrix. Tickets keep their priority until impact or urgency change.
+pub async fn set_matrix(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    matrix: PriorityMatrix,
+) -> Result<()> {
+    let before = self::matrix(db).await?;
+    let mut tx = db.begin().await?;
+    for impact in Level::ALL {
+        for urgency in Level::ALL {
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "UPDATE priority_matrix SET priority = $3 WHERE impact = $1 AND urgency = $2",
+                )
+                .bind(impact.as_str())
+                .bind(urgency.as_str())
+                .bind(matrix.priority(impact, urgency).as_str())
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    let cells = |m: &PriorityMatrix| -> Vec<(String, String)> {
+        Level::ALL
+            .into_iter()
+            .flat_map(|i| Level::ALL.into_iter().map(move |u| (i, u)))
+            .map(|(i, u)| {
+                (
+                    format!("{} × {}", i.as_str(), u.as_str()),
+                    m.priority(i, u).as_str().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let (old, new) = (cells(&before), cells(&matrix));
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "priority matrix",
+            entity_id: String::new(),
+            changes: Changes::diff(&old, &new),
         },
     )
     .await?;

@@ -279,11 +279,54 @@ impl PriorityMatrix {
     pub fn priority(&self, impact: Level, urgency: Level) -> Priority {
         self.0[impact.index()][urgency.index()]
     }
+
+    pub fn set(&mut self, impact: Level, urgency: Level, priority: Priority) {
+        self.0[impact.index()][urgency.index()] = priority;
+    }
+
+    /// The name of one cell in forms, bodies and errors: `impact.urgency`, as `high.low`.
+    pub fn cell(impact: Level, urgency: Level) -> String {
+        format!("{}.{}", impact.as_str(), urgency.as_str())
+    }
+
+    /// A matrix from the text of its nine cells, `value(impact, urgency)`; every cell that is
+    /// not a priority is named in the error.
+    pub fn parse(value: impl Fn(Level, Level) -> String) -> Result<Self, Vec<FieldError>> {
+        let mut matrix = Self::default();
+        let mut errors = Vec::new();
+        for impact in Level::ALL {
+            for urgency in Level::ALL {
+                match Priority::parse(&Self::cell(impact, urgency), &value(impact, urgency)) {
+                    Ok(priority) => matrix.set(impact, urgency, priority),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(matrix)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_matrix_names_each_cell_that_is_not_a_priority() {
+        let errors = PriorityMatrix::parse(|i, u| match (i, u) {
+            (Level::High, Level::Low) => "p5".into(),
+            (Level::Low, Level::Medium) => String::new(),
+            _ => "P2".into(),
+        })
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["high.low", "low.medium"]);
+        let upper = PriorityMatrix::parse(|_, _| "P2".into()).unwrap();
+        assert_eq!(upper.priority(Level::High, Level::High), Priority::P2);
+    }
 
     #[test]
     fn every_state_is_reachable_and_closed_tickets_reopen() {
@@ -345,5 +388,7 @@ mod tests {
         assert_eq!(m.priority(Level::Medium, Level::High), Priority::P2);
         assert_eq!(m.priority(Level::Medium, Level::Medium), Priority::P3);
         assert_eq!(m.priority(Level::Low, Level::Low), Priority::P4);
+        let written = |i: Level, u: Level| m.priority(i, u).as_str().to_owned();
+        assert_eq!(PriorityMatrix::parse(written), Ok(m), "round trip");
     }
 }

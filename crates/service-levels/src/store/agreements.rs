@@ -151,13 +151,6 @@ fn terms_json(input: &AgreementInput) -> String {
     serde_json::to_string(&input.terms.draft()).expect("text fields serialise")
 }
 
-fn refs(fields: &[(String, String)]) -> Vec<(&str, String)> {
-    fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect()
-}
-
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -196,7 +189,7 @@ pub async fn create(
             action: Action::Create,
             entity: "agreement",
             entity_id: id.to_string(),
-            changes: Changes::created(&refs(&fields)),
+            changes: Changes::created(&fields),
         },
     )
     .await?;
@@ -248,7 +241,7 @@ pub async fn update(
             action: Action::Update,
             entity: "agreement",
             entity_id: id.to_string(),
-            changes: Changes::diff(&refs(&old), &refs(&new)),
+            changes: Changes::diff(&old, &new),
         },
     )
     .await?;
@@ -273,7 +266,7 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: AgreementId
             action: Action::Delete,
             entity: "agreement",
             entity_id: id.to_string(),
-            changes: Changes::deleted(&refs(&fields)),
+            changes: Changes::deleted(&fields),
         },
     )
     .await?;

@@ -130,7 +130,7 @@ pub async fn load(
 ) -> anyhow::Result<()> {
     let desk = Desk {
         db,
-        matrix: PriorityMatrix::default(),
+        matrix: store::matrix(db).await?,
         video,
         beta,
     };

@@ -12,6 +12,7 @@ use crate::{on_both_engines, on_both_engines_with_demo};
 on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
 
 on_both_engines!(
+    the_priority_matrix_is_configured_and_followed,
     problems_record_the_known_error_and_link_their_incidents,
     clocks_follow_a_changed_agreement_from_the_stored_pauses,
     escalation_steps_fire_once_in_working_time,
@@ -721,6 +722,90 @@ async fn problems_record_the_known_error_and_link_their_incidents(app: TestApp) 
         page.contains("id=\"known-error\"")
             && page.contains("Use 720p.")
             && page.contains("causes")
+    );
+}
+
+async fn the_priority_matrix_is_configured_and_followed(app: TestApp) {
+    let (_, david) = world(&app).await;
+    let (status, matrix) = app.get_json("/api/v1/priority-matrix").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        matrix["medium"]["medium"], "p3",
+        "starts as the ITIL matrix"
+    );
+    let mut changed = matrix.clone();
+    changed["medium"]["medium"] = json!("p2");
+    changed["low"]["high"] = json!("P9");
+    changed["high"]["low"] = json!("");
+    let (status, body) = app
+        .send_json(Method::PUT, "/api/v1/priority-matrix", &changed)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_fields(&body).1, ["high.low", "low.high"]);
+    let (_, unchanged) = app.get_json("/api/v1/priority-matrix").await;
+    assert_eq!(unchanged, matrix, "a refused matrix changes nothing");
+
+    changed["low"]["high"] = json!("p3");
+    changed["high"]["low"] = json!("p3");
+    let (status, body) = app
+        .send_json(Method::PUT, "/api/v1/priority-matrix", &changed)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["medium"]["medium"], "p2");
+    let (status, _) = post_as(&app, &david, "/api/v1/priority-matrix", &changed).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let response = app
+        .request_as(&david, Method::PUT, "/api/v1/priority-matrix")
+        .json(&matrix)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "customers read, not set"
+    );
+
+    let (_, ticket) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &json!({"kind": "incident", "title": "Room 3 has no sound", "description": "x"}),
+    )
+    .await;
+    assert_eq!(ticket["priority"], "p2", "medium × medium is now P2");
+
+    let page = app.get("/priority-matrix").await.text().await.unwrap();
+    assert!(page.contains(r#"<option value="p2" selected>"#), "{page}");
+    let mut cells: Vec<(String, String)> = ["high", "medium", "low"]
+        .iter()
+        .flat_map(|i| ["high", "medium", "low"].map(|u| (format!("{i}.{u}"), "p4".to_owned())))
+        .collect();
+    cells[8].1 = "p0".into();
+    let form: Vec<(&str, &str)> = cells
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = app.post_form("/priority-matrix", &form).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains(r#"id="low.low-error""#) && !html.contains(r#"id="high.high-error""#),
+        "the error is next to its cell"
+    );
+    cells[8].1 = "p4".into();
+    let form: Vec<(&str, &str)> = cells
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = app.post_form("/priority-matrix", &form).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, all_p4) = app.get_json("/api/v1/priority-matrix").await;
+    assert_eq!(all_p4["high"]["high"], "p4");
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'priority matrix'")
+            .await,
+        2
     );
 }
 
