@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -15,7 +15,8 @@ use tandem_kernel::page::ListOptions;
 use tandem_kernel::{Error, Need, Permission};
 use tandem_web::page::{after_save, encode_component, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor, Routes,
+    AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor,
+    Routes, UploadForm,
 };
 
 use crate::analysis::{Coverage, Status};
@@ -903,60 +904,21 @@ async fn scenario_page(
 
 // ---------------------------------------------------------------- adding frameworks and mappings
 
-/// The fields of an upload form and its file.
-#[derive(Debug, Default)]
-struct Upload {
-    fields: std::collections::HashMap<String, String>,
-    file: Option<(String, String)>,
-}
-
-impl Upload {
-    fn field(&self, name: &str) -> String {
-        self.fields
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    }
-}
-
-/// Reads a multipart form: text fields and one file (`file`), which must be UTF-8 text.
-async fn read_upload(mut multipart: Multipart) -> PageResult<Upload> {
-    let bad = |message: String| PageError::new(StatusCode::BAD_REQUEST, message);
-    let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
+/// The text of the form's file (`file`), which must be UTF-8, with its name.
+fn uploaded_text(form: &mut UploadForm) -> PageResult<Option<(String, String)>> {
+    let Some(file) = form.take_files("file").into_iter().next() else {
+        return Ok(None);
+    };
+    let text = String::from_utf8(file.content).map_err(|_| {
         PageError::new(
-            e.status(),
-            format!("The form could not be read: {}", e.body_text()),
+            StatusCode::BAD_REQUEST,
+            format!(
+                "`{}` is not a UTF-8 text file (OSCAL JSON or CSV)",
+                file.name
+            ),
         )
-    })? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|e| {
-            PageError::new(
-                e.status(),
-                format!("The form could not be read: {}", e.body_text()),
-            )
-        })?;
-        match file_name {
-            Some(file_name) if name == "file" => {
-                if bytes.is_empty() {
-                    continue;
-                }
-                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                    bad(format!(
-                        "`{file_name}` is not a UTF-8 text file (OSCAL JSON or CSV)"
-                    ))
-                })?;
-                upload.file = Some((file_name, text));
-            }
-            _ => {
-                let text = String::from_utf8(bytes.to_vec())
-                    .map_err(|_| bad(format!("The field `{name}` is not text")))?;
-                upload.fields.insert(name, text);
-            }
-        }
-    }
-    Ok(upload)
+    })?;
+    Ok(Some((file.name, text)))
 }
 
 /// What the new-framework form holds, to show it again.
@@ -993,9 +955,9 @@ async fn framework_new() -> Response {
 async fn framework_upload(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    multipart: Multipart,
+    mut upload: UploadForm,
 ) -> PageResult<Response> {
-    let upload = read_upload(multipart).await?;
+    let file = uploaded_text(&mut upload)?;
     let values = FrameworkFields {
         id: upload.field("id"),
         name: upload.field("name"),
@@ -1004,7 +966,7 @@ async fn framework_upload(
         description: upload.field("description"),
     };
     let saved: tandem_kernel::Result<String> = async {
-        let Some((file_name, text)) = &upload.file else {
+        let Some((file_name, text)) = &file else {
             return Err(Error::invalid(
                 "file",
                 "choose an OSCAL catalog (JSON) or a nodes.csv file",
@@ -1114,10 +1076,9 @@ async fn mappings_import_form() -> Response {
 async fn mappings_upload(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    multipart: Multipart,
+    mut upload: UploadForm,
 ) -> PageResult<Response> {
-    let upload = read_upload(multipart).await?;
-    let result = match &upload.file {
+    let result = match &uploaded_text(&mut upload)? {
         None => Err(Error::invalid(
             "file",
             "choose an OSCAL mapping collection (JSON) or a mappings CSV file",

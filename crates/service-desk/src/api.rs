@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
+use crate::attachment::{AttachmentId, FileDraft};
 use crate::records::{
     Article, ArticleDraft, Ticket, TicketChanges, TicketDraft, TicketId, TimeDraft,
 };
@@ -25,12 +26,15 @@ pub fn routes() -> Routes {
     let read = Need::Permission(Permission::TicketsRead);
     let submit = Need::Permission(Permission::TicketsSubmit);
     let work = Need::Permission(Permission::TicketsWork);
+    let uploads = Routes::new()
+        .api(submit, routes!(add_article))
+        .body_limit(tandem_web::MAX_UPLOAD_BYTES);
     Routes::new()
+        .merge(uploads)
         .api(read, routes!(list_tickets))
         .api(submit, routes!(create_ticket))
         .api(read, routes!(get_ticket))
         .api(work, routes!(change_ticket))
-        .api(submit, routes!(add_article))
         .api(work, routes!(add_time))
         .api(work, routes!(add_link))
         .api(read, routes!(get_matrix))
@@ -172,10 +176,25 @@ pub struct ArticleView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     created_at: OffsetDateTime,
+    attachments: Vec<AttachmentView>,
 }
 
-impl From<Article> for ArticleView {
-    fn from(a: Article) -> Self {
+/// A file of an article; `href` downloads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+    media_type: String,
+    /// Bytes.
+    size: i64,
+    /// SHA-256 of the content, hex.
+    sha256: String,
+    href: String,
+}
+
+impl ArticleView {
+    fn new(a: Article, ticket: TicketId) -> Self {
         Self {
             id: a.id.to_string(),
             channel: a.channel,
@@ -184,8 +203,25 @@ impl From<Article> for ArticleView {
             author: a.author_label,
             body: a.body,
             created_at: a.created_at,
+            attachments: a
+                .attachments
+                .into_iter()
+                .map(|f| AttachmentView {
+                    href: attachment_href(ticket, f.id),
+                    id: f.id.to_string(),
+                    name: f.name,
+                    media_type: f.media_type,
+                    size: f.size,
+                    sha256: f.sha256,
+                })
+                .collect(),
         }
     }
+}
+
+/// Where a file is downloaded, by the API and the pages alike.
+pub(crate) fn attachment_href(ticket: TicketId, file: AttachmentId) -> String {
+    format!("/tickets/{ticket}/attachments/{file}")
 }
 
 /// A link to another ticket, read from this one.
@@ -337,6 +373,15 @@ pub struct NewTicketBody {
     channel: String,
 }
 
+/// A file sent with an article.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    name: String,
+    /// The content, base64 (standard alphabet, with padding).
+    content: String,
+}
+
 /// Open a ticket. Its priority follows from impact and urgency; the agreement that applies
 /// sets its clocks.
 #[utoipa::path(post, path = "/tickets", tag = "service desk", request_body = NewTicketBody,
@@ -381,8 +426,8 @@ async fn get_ticket(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TicketWithThread>> {
     let ticket = store::get(&state.db, access.scope, ticket_id(&id)?).await?;
-    let articles =
-        store::articles(&state.db, ticket.id, access.may(Permission::TicketsWork)).await?;
+    let id = ticket.id;
+    let articles = store::articles(&state.db, id, access.may(Permission::TicketsWork)).await?;
     let links = store::links(&state.db, access.scope, ticket.id).await?;
     Ok(Json(TicketWithThread {
         links: links
@@ -396,7 +441,10 @@ async fn get_ticket(
             })
             .collect(),
         ticket: TicketView::new(ticket, state.clock.now()),
-        articles: articles.into_iter().map(ArticleView::from).collect(),
+        articles: articles
+            .into_iter()
+            .map(|a| ArticleView::new(a, id))
+            .collect(),
     }))
 }
 
@@ -461,6 +509,9 @@ pub struct NewArticleBody {
     visibility: String,
     /// `portal` (default), `e-mail`, `phone`, `note` or `system`.
     channel: String,
+    /// Files, each with its `name` and its `content` in base64 (at most 10 files, 10 MiB
+    /// each, 20 MiB together; images, PDF or plain text).
+    attachments: Vec<AttachmentBody>,
 }
 
 /// Add an article to the thread. An agent's public article answers the customer (first
@@ -473,22 +524,32 @@ async fn add_article(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewArticleBody>,
 ) -> ApiResult<Response> {
+    use base64::Engine;
     let id = ticket_id(&id)?;
+    let mut errors = Vec::new();
+    let mut attachments = Vec::new();
+    for (i, file) in body.attachments.into_iter().enumerate() {
+        match base64::engine::general_purpose::STANDARD.decode(file.content.trim()) {
+            Ok(content) => attachments.push(FileDraft {
+                name: file.name,
+                content,
+            }),
+            Err(_) => errors.push(tandem_kernel::FieldError::new(
+                format!("attachments[{i}]"),
+                "content must be base64 (standard alphabet, with padding)",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors).into());
+    }
     let article = ArticleDraft {
         body: body.body,
         visibility: body.visibility,
         channel: body.channel,
+        attachments,
     }
-    .validate()?;
-    if article.visibility == crate::records::Visibility::Internal
-        && !access.may(Permission::TicketsWork)
-    {
-        return Err(Error::invalid(
-            "visibility",
-            "internal notes are written by those who work tickets",
-        )
-        .into());
-    }
+    .validate(access.may(Permission::TicketsWork))?;
     let now = state.clock.now();
     let ticket =
         store::add_article(&state.db, &access.actor, access.scope, now, id, article).await?;

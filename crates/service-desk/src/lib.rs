@@ -1,15 +1,18 @@
 //! The service desk: tickets (incidents, service requests, problems, security incidents,
 //! access requests), their thread of articles, and their SLA clocks.
 //!
-//! Owns the tables `tickets`, `ticket_pauses`, `ticket_articles`, `ticket_numbers` and
-//! `time_entries`. Pure:
-//! [`ticket`] (kinds, the state model, the priority matrix), [`clocks`] (which agreement
+//! Owns the tables `tickets`, `ticket_pauses`, `ticket_articles`, `ticket_attachments`,
+//! `attachment_contents`, `ticket_links`, `ticket_numbers`, `time_entries`, `ticket_escalations`
+//! and `priority_matrix`. Pure:
+//! [`ticket`] (kinds, the state model, the priority matrix), [`attachment`] (which files an
+//! article takes), [`clocks`] (which agreement
 //! applies and when each clock is due) and [`records`] (the records and the checks of what is
 //! typed or sent). [`store`] reads and writes the tables; [`api`] and [`pages`] are the HTTP
 //! edge. Reads take the request's scope, so customer users reach only their organisation's
 //! tickets.
 
 pub mod api;
+pub mod attachment;
 pub mod clocks;
 pub mod escalation;
 pub mod pages;

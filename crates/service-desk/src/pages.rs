@@ -14,11 +14,13 @@ use tandem_kernel::{Access, Error, Need, Permission, Scope};
 use tandem_web::page::{render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormInput, PageQuery, PageResult, RequestAccess, Routes,
+    UploadForm,
 };
 use time::OffsetDateTime;
 
+use crate::attachment::{AttachmentId, FileDraft};
 use crate::records::{
-    Article, ArticleDraft, CHANNELS, Ticket, TicketChanges, TicketDraft, TicketId, Visibility,
+    Article, ArticleDraft, CHANNELS, Ticket, TicketChanges, TicketDraft, TicketId,
 };
 use crate::store;
 use crate::ticket::{Level, PriorityMatrix, TicketKind};
@@ -33,7 +35,12 @@ pub fn routes() -> Routes {
         .post("/tickets", submit, create)
         .get("/tickets/{id}", read, show)
         .post("/tickets/{id}", work, change)
-        .post("/tickets/{id}/articles", submit, reply)
+        .get("/tickets/{id}/attachments/{file}", read, download)
+        .merge(
+            Routes::new()
+                .post("/tickets/{id}/articles", submit, reply)
+                .body_limit(tandem_web::MAX_UPLOAD_BYTES),
+        )
         .post("/tickets/{id}/time", work, record_time)
         .post("/tickets/{id}/links", work, add_link)
         .get(
@@ -550,39 +557,41 @@ async fn show(
     .await
 }
 
-/// The reply form's fields.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+/// The reply form's text fields.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ArticleFields {
     body: String,
     visibility: String,
     channel: String,
 }
 
-/// `POST /tickets/{id}/articles`.
+/// `POST /tickets/{id}/articles`: the reply form, with its files.
 async fn reply(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    FormInput(fields): FormInput<ArticleFields>,
+    mut form: UploadForm,
 ) -> PageResult<Response> {
     let id = path_id(&id)?;
+    let fields = ArticleFields {
+        body: form.field("body"),
+        visibility: form.field("visibility"),
+        channel: form.field("channel"),
+    };
     let checked = ArticleDraft {
         body: fields.body.clone(),
         visibility: fields.visibility.clone(),
         channel: fields.channel.clone(),
+        attachments: form
+            .take_files("attachments")
+            .into_iter()
+            .map(|f| FileDraft {
+                name: f.name,
+                content: f.content,
+            })
+            .collect(),
     }
-    .validate()
-    .and_then(|article| {
-        if article.visibility == Visibility::Internal && !access.may(Permission::TicketsWork) {
-            Err(Error::invalid(
-                "visibility",
-                "internal notes are written by those who work tickets",
-            ))
-        } else {
-            Ok(article)
-        }
-    });
+    .validate(access.may(Permission::TicketsWork));
     let saved = match checked {
         Ok(article) => {
             store::add_article(
@@ -907,4 +916,54 @@ async fn set_matrix(
         Ok(()) => Ok(see_other("/priority-matrix?saved=true")),
         Err(error) => Ok(matrix_page(value, FormErrors::from_error(error)?, false)),
     }
+}
+
+/// `GET /tickets/{id}/attachments/{file}`: the file, always as a download. Text is served as
+/// `text/plain` and nothing is sniffed or run, whatever the file holds.
+async fn download(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+) -> PageResult<Response> {
+    use axum::http::header;
+    let ticket = path_id(&id)?;
+    let file: AttachmentId = parse_id("file", &file).map_err(|_| Error::NotFound {
+        entity: "attachment",
+    })?;
+    let (found, content) = store::attachment(
+        &state.db,
+        access.scope,
+        ticket,
+        file,
+        access.may(Permission::TicketsWork),
+    )
+    .await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8\'\'{}",
+        found
+            .name
+            .chars()
+            .map(
+                |c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                    c
+                } else {
+                    '_'
+                }
+            )
+            .collect::<String>(),
+        tandem_web::page::encode_component(&found.name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, found.media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_owned(),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        content,
+    )
+        .into_response())
 }

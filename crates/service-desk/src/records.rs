@@ -8,6 +8,7 @@ use tandem_service_levels::agreement::{AgreementId, Priority};
 use tandem_service_levels::services::ServiceId;
 use time::OffsetDateTime;
 
+use crate::attachment::{AttachmentId, FileDraft, NewAttachment};
 use crate::ticket::{Level, PriorityMatrix, State, TicketKind};
 
 entity_id!(
@@ -147,6 +148,27 @@ pub struct Article {
     pub author_label: String,
     pub body: String,
     pub created_at: OffsetDateTime,
+    /// Filled after the row is read.
+    #[sqlx(skip)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A stored file of an article (without its content).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub article_id: ArticleId,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+impl Attachment {
+    /// The size as people read it.
+    pub fn shown_size(&self) -> String {
+        crate::attachment::size(usize::try_from(self.size).unwrap_or_default())
+    }
 }
 
 /// The longest article body, in characters.
@@ -314,12 +336,13 @@ impl TicketDraft {
     }
 }
 
-/// A new article as typed or sent.
+/// A new article as typed or sent, with its files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArticleDraft {
     pub body: String,
     pub visibility: String,
     pub channel: String,
+    pub attachments: Vec<FileDraft>,
 }
 
 /// A checked new article.
@@ -328,22 +351,42 @@ pub struct NewArticle {
     pub body: String,
     pub visibility: Visibility,
     pub channel: String,
+    pub attachments: Vec<NewAttachment>,
 }
 
 impl ArticleDraft {
-    pub fn validate(&self) -> Result<NewArticle, Error> {
+    /// Checks the article; `works` says whether the writer works tickets, which internal
+    /// notes need.
+    pub fn validate(self, works: bool) -> Result<NewArticle, Error> {
         let mut errors = Vec::new();
         let body = keep(&mut errors, body("body", &self.body));
         let visibility = keep(
             &mut errors,
-            Visibility::parse("visibility", &self.visibility),
+            Visibility::parse("visibility", &self.visibility).and_then(|v| {
+                if v == Visibility::Internal && !works {
+                    Err(FieldError::new(
+                        "visibility",
+                        "internal notes are written by those who work tickets",
+                    ))
+                } else {
+                    Ok(v)
+                }
+            }),
         );
         let channel = keep(&mut errors, channel("channel", &self.channel, "portal"));
-        match (body, visibility, channel) {
-            (Some(body), Some(visibility), Some(channel)) => Ok(NewArticle {
+        let attachments = match crate::attachment::check("attachments", self.attachments) {
+            Ok(files) => Some(files),
+            Err(bad) => {
+                errors.extend(bad);
+                None
+            }
+        };
+        match (body, visibility, channel, attachments) {
+            (Some(body), Some(visibility), Some(channel), Some(attachments)) => Ok(NewArticle {
                 body,
                 visibility,
                 channel,
+                attachments,
             }),
             _ => Err(Error::Invalid(errors)),
         }

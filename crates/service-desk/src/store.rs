@@ -15,11 +15,12 @@ use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Arg, Db, SqlTime, Tx, run};
 use time::OffsetDateTime;
 
+use crate::attachment::AttachmentId;
 use crate::clocks::{Candidate, Facts, applicable, clocks};
 use crate::escalation;
 use crate::records::{
-    Article, ArticleId, Change, NewArticle, NewTicket, NewTimeEntry, Ticket, TicketId, TimeEntry,
-    TimeEntryId, Visibility,
+    Article, ArticleId, Attachment, Change, NewArticle, NewTicket, NewTimeEntry, Ticket, TicketId,
+    TimeEntry, TimeEntryId, Visibility,
 };
 use crate::ticket::{Level, LinkKind, PriorityMatrix, State, TicketKind};
 
@@ -239,7 +240,7 @@ pub async fn list(
 /// The thread of ticket `id`, oldest first; internal notes only with `internal`.
 pub async fn articles(db: &Db, id: TicketId, internal: bool) -> Result<Vec<Article>> {
     let mut conn = db.conn().await?;
-    Ok(run!(&mut conn, |c| {
+    let mut articles = run!(&mut conn, |c| {
         sqlx::query_as::<_, Article>(
             "SELECT id, channel, visibility, author_kind, author_label, body, created_at FROM ticket_articles \
              WHERE ticket_id = $1 AND ($2 OR visibility = 'public') ORDER BY created_at, id",
@@ -248,7 +249,22 @@ pub async fn articles(db: &Db, id: TicketId, internal: bool) -> Result<Vec<Artic
         .bind(internal)
         .fetch_all(c)
         .await
-    })?)
+    })?;
+    let files = run!(&mut conn, |c| {
+        sqlx::query_as::<_, Attachment>(
+            "SELECT id, article_id, name, media_type, size, sha256 FROM ticket_attachments \
+             WHERE ticket_id = $1 ORDER BY created_at, name",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await
+    })?;
+    for file in files {
+        if let Some(article) = articles.iter_mut().find(|a| a.id == file.article_id) {
+            article.attachments.push(file);
+        }
+    }
+    Ok(articles)
 }
 
 /// The agreement that applies and what its clocks need, read before a write.
@@ -408,7 +424,74 @@ async fn insert_article(
         .await
         .map(|r| r.rows_affected())
     })?;
+    for file in &article.attachments {
+        let size = i64::try_from(file.content.len()).unwrap_or(i64::MAX);
+        run!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) \
+                 ON CONFLICT (sha256) DO NOTHING",
+            )
+            .bind(&file.sha256)
+            .bind(size)
+            .bind(file.content.as_slice())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        run!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO ticket_attachments (id, ticket_id, article_id, name, media_type, size, sha256, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(AttachmentId::generate())
+            .bind(ticket)
+            .bind(id)
+            .bind(&file.name)
+            .bind(file.kind.media_type())
+            .bind(size)
+            .bind(&file.sha256)
+            .bind(SqlTime(now))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
     Ok(id)
+}
+
+/// One attached file and its content, if its ticket is in `scope` and its article is one the
+/// reader may see (internal notes only with `internal`).
+pub async fn attachment(
+    db: &Db,
+    scope: Scope,
+    ticket: TicketId,
+    id: AttachmentId,
+    internal: bool,
+) -> Result<(Attachment, Vec<u8>)> {
+    get(db, scope, ticket).await?;
+    let mut conn = db.conn().await?;
+    let found: Option<Attachment> = run!(&mut conn, |c| {
+        sqlx::query_as::<_, Attachment>(
+            "SELECT a.id, a.article_id, a.name, a.media_type, a.size, a.sha256 FROM ticket_attachments a \
+             JOIN ticket_articles r ON r.id = a.article_id \
+             WHERE a.id = $1 AND a.ticket_id = $2 AND ($3 OR r.visibility = 'public')",
+        )
+        .bind(id)
+        .bind(ticket)
+        .bind(internal)
+        .fetch_optional(c)
+        .await
+    })?;
+    let found = found.ok_or(Error::NotFound {
+        entity: "attachment",
+    })?;
+    let content: Vec<u8> = run!(&mut conn, |c| {
+        sqlx::query_scalar("SELECT content FROM attachment_contents WHERE sha256 = $1")
+            .bind(&found.sha256)
+            .fetch_one(c)
+            .await
+    })?;
+    Ok((found, content))
 }
 
 /// What the clocks of ticket `id` depend on, as the transaction sees it, with its priority.
@@ -655,6 +738,7 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
                 ),
                 visibility: Visibility::Internal,
                 channel: "system".to_owned(),
+                attachments: Vec::new(),
             };
             insert_article(&mut tx, id, &actor, "system", &note, now).await?;
             tandem_audit::record(
@@ -760,6 +844,7 @@ pub async fn create(
         body: input.description.clone(),
         visibility: Visibility::Public,
         channel: input.channel.clone(),
+        attachments: Vec::new(),
     };
     // The request itself is the customer's word, whoever typed it in.
     insert_article(&mut tx, id, actor, "customer", &first, now).await?;
@@ -846,6 +931,15 @@ pub async fn add_article(
                 ("visibility", article.visibility.as_str().to_owned()),
                 ("channel", article.channel.clone()),
                 ("author_kind", author.to_owned()),
+                (
+                    "attachments",
+                    article
+                        .attachments
+                        .iter()
+                        .map(|f| format!("{} sha256:{}", f.name, f.sha256))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
             ]),
         },
     )

@@ -26,7 +26,9 @@ use tandem_storage::Db;
 pub use actor::RequestActor;
 pub use error::{ApiError, ApiResult, created};
 pub use extract::{ApiBody, ApiJson, ApiQuery};
-pub use page::{Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult};
+pub use page::{
+    Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult, UploadForm,
+};
 pub use routes::{RequestAccess, Routes, SessionToken};
 
 /// What every handler can reach.

@@ -256,6 +256,108 @@ where
     }
 }
 
+/// A form that may carry files (`multipart/form-data`), or a plain form without them: its
+/// text fields and its files. File inputs left empty are not among the files.
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    pub fields: std::collections::HashMap<String, String>,
+    pub files: Vec<UploadedFile>,
+}
+
+/// A file of an [`UploadForm`].
+pub struct UploadedFile {
+    /// The form field it came in.
+    pub field: String,
+    /// Its name as the browser sent it.
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for UploadedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadedFile")
+            .field("field", &self.field)
+            .field("name", &self.name)
+            .field("bytes", &self.content.len())
+            .finish()
+    }
+}
+
+impl UploadForm {
+    /// A text field, trimmed; empty when absent.
+    pub fn field(&self, name: &str) -> String {
+        self.fields
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The files sent in `field`, taken out of the form.
+    pub fn take_files(&mut self, field: &str) -> Vec<UploadedFile> {
+        let (taken, kept) = std::mem::take(&mut self.files)
+            .into_iter()
+            .partition(|f| f.field == field);
+        self.files = kept;
+        taken
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for UploadForm {
+    type Rejection = PageError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let unreadable = |status: StatusCode, detail: String| {
+            PageError::new(status, format!("The form could not be read: {detail}"))
+        };
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let FormInput(fields) = FormInput::from_request(req, state).await?;
+            return Ok(Self {
+                fields,
+                files: Vec::new(),
+            });
+        }
+        let mut parts = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|e| unreadable(e.status(), e.body_text()))?;
+        let mut form = Self::default();
+        while let Some(part) = parts
+            .next_field()
+            .await
+            .map_err(|e| unreadable(e.status(), e.body_text()))?
+        {
+            let field = part.name().unwrap_or_default().to_owned();
+            let file_name = part.file_name().map(str::to_owned);
+            let bytes = part
+                .bytes()
+                .await
+                .map_err(|e| unreadable(e.status(), e.body_text()))?;
+            match file_name {
+                Some(name) if name.is_empty() && bytes.is_empty() => {}
+                Some(name) => form.files.push(UploadedFile {
+                    field,
+                    name,
+                    content: bytes.to_vec(),
+                }),
+                None => {
+                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        unreadable(
+                            StatusCode::BAD_REQUEST,
+                            format!("the field `{field}` is not text"),
+                        )
+                    })?;
+                    form.fields.insert(field, text);
+                }
+            }
+        }
+        Ok(form)
+    }
+}
+
 /// The query string of a page. Unknown parameters are ignored, as browsers and bookmarks add
 /// their own; a value of the wrong type gets an error page.
 #[derive(Debug, Clone, Default)]

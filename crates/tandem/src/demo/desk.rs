@@ -6,6 +6,7 @@
 use anyhow::Context;
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::{Actor, Scope};
+use tandem_service_desk::attachment::FileDraft;
 use tandem_service_desk::records::{ArticleDraft, TicketChanges, TicketDraft, TicketId};
 use tandem_service_desk::store;
 use tandem_service_desk::ticket::{LinkKind, PriorityMatrix};
@@ -14,6 +15,11 @@ use tandem_storage::Db;
 use time::{Duration, OffsetDateTime};
 
 /// Someone of the demo world acting on the desk.
+/// The log an engineer attaches to the first demo ticket.
+const CODEC_LOG: &str = "09:58:02 SIP REGISTER sip:board-munich@video.alpha.example -> 403 certificate expired\n\
+10:14:40 certificate renewed, valid until 2027-11-02\n\
+10:15:03 SIP REGISTER sip:board-munich@video.alpha.example -> 200 OK\n";
+
 struct Who {
     actor: Actor,
     scope: Scope,
@@ -89,12 +95,26 @@ impl Desk<'_> {
         visibility: &str,
         channel: &str,
     ) -> anyhow::Result<()> {
+        self.say_with(by, at, ticket, (body, visibility, channel), Vec::new())
+            .await
+    }
+
+    /// An article with files; `text` is body, visibility and channel.
+    async fn say_with(
+        &self,
+        by: &Who,
+        at: OffsetDateTime,
+        ticket: TicketId,
+        (body, visibility, channel): (&str, &str, &str),
+        attachments: Vec<FileDraft>,
+    ) -> anyhow::Result<()> {
         let article = ArticleDraft {
             body: body.into(),
             visibility: visibility.into(),
             channel: channel.into(),
+            attachments,
         }
-        .validate()?;
+        .validate(by.scope == Scope::Everything)?;
         store::add_article(self.db, &by.actor, by.scope, at, ticket, article).await?;
         Ok(())
     }
@@ -173,13 +193,19 @@ pub async fn load(
         },
     )
     .await?;
-    desk.say(
+    desk.say_with(
         &sven,
         at(3, 1, 10, 20),
         room,
-        "The codec's certificate had expired; renewed and re-registered. Video is back.",
-        "public",
-        "portal",
+        (
+            "The codec's certificate had expired; renewed and re-registered. Video is back. The registration log is attached.",
+            "public",
+            "portal",
+        ),
+        vec![FileDraft {
+            name: "codec-registration.log".into(),
+            content: CODEC_LOG.as_bytes().to_vec(),
+        }],
     )
     .await?;
     desk.set(&sven, at(3, 1, 10, 25), room, state("resolved"))

@@ -12,6 +12,7 @@ use crate::{on_both_engines, on_both_engines_with_demo};
 on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
 
 on_both_engines!(
+    files_are_attached_checked_and_downloaded_within_the_tenant,
     the_priority_matrix_is_configured_and_followed,
     problems_record_the_known_error_and_link_their_incidents,
     clocks_follow_a_changed_agreement_from_the_stored_pauses,
@@ -807,6 +808,179 @@ async fn the_priority_matrix_is_configured_and_followed(app: TestApp) {
             .await,
         2
     );
+}
+
+async fn files_are_attached_checked_and_downloaded_within_the_tenant(app: TestApp) {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let (_, david) = world(&app).await;
+    let (_, ticket) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &json!({"kind": "incident", "title": "Camera shows noise", "description": "See the photo."}),
+    )
+    .await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let articles = format!("/api/v1/tickets/{id}/articles");
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+
+    // A customer attaches a photo and a log; the photo again later is stored once.
+    let (status, body) = post_as(
+        &app,
+        &david,
+        &articles,
+        &json!({"body": "Photo and log.", "attachments": [
+            {"name": "camera.png", "content": b64(png)},
+            {"name": "codec.log", "content": b64(b"<script>alert(1)</script>\n")}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = post_as(
+        &app,
+        &david,
+        &articles,
+        &json!({"body": "The photo again.", "attachments": [{"name": "again.PNG", "content": b64(png)}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(app.count("ticket_attachments").await, 3);
+    assert_eq!(
+        app.count("attachment_contents").await,
+        2,
+        "stored once per hash"
+    );
+
+    // Bad files are named, and nothing of the article is stored.
+    let articles_before = app.count("ticket_articles").await;
+    let (status, body) = post_as(
+        &app,
+        &david,
+        &articles,
+        &json!({"body": "Try these.", "attachments": [
+            {"name": "ok.txt", "content": b64(b"fine")},
+            {"name": "setup.exe", "content": b64(b"MZ\x90\x00\x03")},
+            {"name": "photo.pdf", "content": b64(png)}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_fields(&body).1, ["attachments[1]", "attachments[2]"]);
+    let (status, body) = post_as(
+        &app,
+        &david,
+        &articles,
+        &json!({"body": "x", "attachments": [{"name": "a.txt", "content": "not base64!"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["attachments[0]"]);
+    assert_eq!(app.count("ticket_articles").await, articles_before);
+    assert_eq!(app.count("ticket_attachments").await, 3);
+
+    // The thread lists the files; a download is an attachment, with its type from the content.
+    let (_, seen) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let files = &seen["articles"][1]["attachments"];
+    assert_eq!(files[0]["name"], "camera.png");
+    assert_eq!(files[0]["media_type"], "image/png");
+    assert_eq!(files[0]["size"], png.len());
+    let log_href = files[1]["href"].as_str().unwrap().to_owned();
+    let download = app
+        .request_as(&david, Method::GET, &log_href)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(
+        download.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"codec.log\"")
+    );
+    assert!(
+        download.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    assert_eq!(
+        download.bytes().await.unwrap().as_ref(),
+        b"<script>alert(1)</script>\n"
+    );
+
+    // An internal note's file is for staff only; another customer reaches none of them.
+    let note = reqwest::multipart::Form::new()
+        .text("body", "The vendor's answer.")
+        .text("visibility", "internal")
+        .part(
+            "attachments",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n".to_vec()).file_name("vendor.pdf"),
+        );
+    let posted = app
+        .request(Method::POST, &format!("/tickets/{id}/articles"))
+        .multipart(note)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        posted.status(),
+        StatusCode::SEE_OTHER,
+        "the page's reply form"
+    );
+    let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let pdf_href = staff["articles"][3]["attachments"][0]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, customer) = app
+        .get_json_as(&david, &format!("/api/v1/tickets/{id}"))
+        .await;
+    assert_eq!(customer["articles"].as_array().unwrap().len(), 3);
+    let hidden = app
+        .request_as(&david, Method::GET, &pdf_href)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let gamma = app.organisation("Gamma Media", "customer").await;
+    app.person(&gamma, "Gina Gamma", "gina@gamma.example").await;
+    let gina = app
+        .token_for("gina@gamma.example", &[Role::CustomerUser])
+        .await;
+    let foreign = app
+        .request_as(&gina, Method::GET, &log_href)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+
+    // The page form names a refused file next to the file field, and keeps the text.
+    let bad = reqwest::multipart::Form::new()
+        .text("body", "Keep this text.")
+        .part(
+            "attachments",
+            reqwest::multipart::Part::bytes(b"MZ\x90\x00".to_vec()).file_name("tool.exe"),
+        );
+    let refused = app
+        .request(Method::POST, &format!("/tickets/{id}/articles"))
+        .multipart(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains(r#"id="attachments-error""#) && html.contains("tool.exe: only images"));
+    assert!(html.contains("Keep this text."));
+    let page = app
+        .get(&format!("/tickets/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&log_href) && page.contains("vendor.pdf"));
 }
 
 /// Beta's id, as `world` made it.

@@ -1,0 +1,346 @@
+//! Attachments without I/O: what a file must be to join an article, and its content hash.
+//!
+//! A file is accepted when its content is one of the kinds the desk can show safely (images,
+//! PDF, plain text), its name ends in an extension of that kind, and it is within the size
+//! limits. The kind is read from the content (the first bytes), never from what the sender
+//! declares; text is always served as `text/plain`, so an uploaded page never runs in the
+//! browser.
+
+use sha2::{Digest, Sha256};
+use tandem_kernel::{FieldError, entity_id};
+
+entity_id!(
+    /// Identifies a file attached to an article.
+    AttachmentId
+);
+
+/// The largest file, in bytes.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// The most files on one article.
+pub const MAX_FILES: usize = 10;
+/// The most bytes of all files on one article.
+pub const MAX_TOTAL_BYTES: usize = 20 * 1024 * 1024;
+/// The longest file name, in characters.
+pub const MAX_NAME: usize = 200;
+
+/// The kinds of file the desk accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+    Pdf,
+    Text,
+}
+
+impl FileKind {
+    pub const ALL: [Self; 6] = [
+        Self::Png,
+        Self::Jpeg,
+        Self::Gif,
+        Self::Webp,
+        Self::Pdf,
+        Self::Text,
+    ];
+
+    /// The media type the file is served with.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Gif => "image/gif",
+            Self::Webp => "image/webp",
+            Self::Pdf => "application/pdf",
+            Self::Text => "text/plain; charset=utf-8",
+        }
+    }
+
+    /// The name endings of this kind, lower case.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::Png => &["png"],
+            Self::Jpeg => &["jpg", "jpeg"],
+            Self::Gif => &["gif"],
+            Self::Webp => &["webp"],
+            Self::Pdf => &["pdf"],
+            Self::Text => &[
+                "txt", "log", "csv", "json", "xml", "yaml", "yml", "conf", "cfg", "ini", "md",
+            ],
+        }
+    }
+
+    /// The kind of `content`, from its first bytes; text is valid UTF-8 without NUL bytes.
+    pub fn of(content: &[u8]) -> Option<Self> {
+        let starts = |magic: &[u8]| content.starts_with(magic);
+        if starts(b"\x89PNG\r\n\x1a\n") {
+            Some(Self::Png)
+        } else if starts(b"\xff\xd8\xff") {
+            Some(Self::Jpeg)
+        } else if starts(b"GIF87a") || starts(b"GIF89a") {
+            Some(Self::Gif)
+        } else if content.len() >= 12 && starts(b"RIFF") && &content[8..12] == b"WEBP" {
+            Some(Self::Webp)
+        } else if starts(b"%PDF-") {
+            Some(Self::Pdf)
+        } else if !content.contains(&0) && std::str::from_utf8(content).is_ok() {
+            Some(Self::Text)
+        } else {
+            None
+        }
+    }
+}
+
+/// A file as sent: its name and content.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FileDraft {
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for FileDraft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileDraft")
+            .field("name", &self.name)
+            .field("bytes", &self.content.len())
+            .finish()
+    }
+}
+
+/// A checked file, ready to store.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub name: String,
+    pub kind: FileKind,
+    /// SHA-256 of the content, lower-case hex.
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for NewAttachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAttachment")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("sha256", &self.sha256)
+            .field("bytes", &self.content.len())
+            .finish()
+    }
+}
+
+/// SHA-256 of `content`, lower-case hex.
+pub fn content_hash(content: &[u8]) -> String {
+    Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks the files of one article; each error names its file as `field[i]`, and a breach of
+/// the count or total names `field`.
+pub fn check(field: &str, files: Vec<FileDraft>) -> Result<Vec<NewAttachment>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if files.len() > MAX_FILES {
+        errors.push(FieldError::new(
+            field,
+            format!("at most {MAX_FILES} files go on one article"),
+        ));
+    }
+    let total: usize = files.iter().map(|f| f.content.len()).sum();
+    if total > MAX_TOTAL_BYTES {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "the files come to {}; one article takes at most {}",
+                size(total),
+                size(MAX_TOTAL_BYTES)
+            ),
+        ));
+    }
+    let mut checked = Vec::new();
+    for (i, file) in files.into_iter().enumerate() {
+        match check_file(&format!("{field}[{i}]"), file) {
+            Ok(attachment) => checked.push(attachment),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(errors)
+    }
+}
+
+fn check_file(field: &str, file: FileDraft) -> Result<NewAttachment, FieldError> {
+    let name = file_name(&file.name);
+    let fail = |message: String| FieldError::new(field, format!("{name}: {message}"));
+    if name.is_empty() {
+        return Err(FieldError::new(field, "a file needs a name"));
+    }
+    if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(fail(format!(
+            "the name must be at most {MAX_NAME} characters, without control characters"
+        )));
+    }
+    if file.content.is_empty() {
+        return Err(fail("the file is empty".into()));
+    }
+    if file.content.len() > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "the file has {}; at most {} is accepted",
+            size(file.content.len()),
+            size(MAX_FILE_BYTES)
+        )));
+    }
+    let Some(kind) = FileKind::of(&file.content) else {
+        return Err(fail(
+            "only images (PNG, JPEG, GIF, WebP), PDF and plain text are accepted".into(),
+        ));
+    };
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    if !kind.extensions().contains(&extension.as_str()) {
+        return Err(fail(format!(
+            "the content is {}, so the name must end in .{}",
+            kind.media_type().split(';').next().unwrap_or_default(),
+            kind.extensions().join(", .")
+        )));
+    }
+    Ok(NewAttachment {
+        sha256: content_hash(&file.content),
+        name,
+        kind,
+        content: file.content,
+    })
+}
+
+/// The last part of a name as a browser or script sent it (some send the whole path).
+fn file_name(raw: &str) -> String {
+    raw.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+/// A size as people read it: `812 bytes`, `3.4 MiB`.
+pub fn size(bytes: usize) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KIB {
+        format!("{bytes} bytes")
+    } else if b < KIB * KIB {
+        format!("{:.1} KiB", b / KIB)
+    } else {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(name: &str, content: &[u8]) -> FileDraft {
+        FileDraft {
+            name: name.into(),
+            content: content.to_vec(),
+        }
+    }
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn the_kind_comes_from_the_content() {
+        assert_eq!(FileKind::of(PNG), Some(FileKind::Png));
+        assert_eq!(FileKind::of(b"\xff\xd8\xff\xe0"), Some(FileKind::Jpeg));
+        assert_eq!(FileKind::of(b"GIF89a..."), Some(FileKind::Gif));
+        assert_eq!(FileKind::of(b"RIFF\0\0\0\0WEBPVP8 "), Some(FileKind::Webp));
+        assert_eq!(FileKind::of(b"%PDF-1.7\n"), Some(FileKind::Pdf));
+        assert_eq!(FileKind::of("Grüße\n".as_bytes()), Some(FileKind::Text));
+        assert_eq!(FileKind::of(b"MZ\x90\0\x03\0"), None, "a Windows program");
+        assert_eq!(FileKind::of(b"\xc3\x28"), None, "not UTF-8");
+        for kind in FileKind::ALL {
+            assert!(!kind.extensions().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_good_file_gets_its_hash_and_a_clean_name() {
+        let files = check(
+            "attachments",
+            vec![draft("C:\\Users\\d\\room 3.log", b"no sound\n")],
+        )
+        .unwrap();
+        assert_eq!(files[0].name, "room 3.log");
+        assert_eq!(files[0].kind, FileKind::Text);
+        assert_eq!(files[0].sha256, content_hash(b"no sound\n"));
+        assert_eq!(files[0].sha256.len(), 64);
+        assert_eq!(
+            content_hash(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "FIPS 180-2 test vector"
+        );
+    }
+
+    #[test]
+    fn each_bad_file_is_named_with_what_to_do() {
+        let errors = check(
+            "attachments",
+            vec![
+                draft("ok.png", PNG),
+                draft("setup.exe", b"MZ\x90\0"),
+                draft("photo.pdf", PNG),
+                draft("empty.txt", b""),
+                draft("", b"x"),
+                draft("big.txt", &vec![b'a'; MAX_FILE_BYTES + 1]),
+            ],
+        )
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "attachments[1]",
+                "attachments[2]",
+                "attachments[3]",
+                "attachments[4]",
+                "attachments[5]"
+            ]
+        );
+        assert!(errors[0].message.contains("only images"), "{}", errors[0]);
+        assert!(
+            errors[1].message.contains("must end in .png"),
+            "{}",
+            errors[1]
+        );
+        assert!(
+            errors[4].message.contains("at most 10.0 MiB"),
+            "{}",
+            errors[4]
+        );
+    }
+
+    #[test]
+    fn an_article_takes_ten_files_and_twenty_mebibytes() {
+        let many = vec![draft("a.txt", b"a"); MAX_FILES + 1];
+        assert_eq!(
+            check("attachments", many).unwrap_err()[0].field,
+            "attachments"
+        );
+        let big = vec![draft("a.txt", &vec![b'a'; MAX_FILE_BYTES]); 3];
+        let errors = check("attachments", big).unwrap_err();
+        assert!(errors[0].message.contains("30.0 MiB"), "{}", errors[0]);
+        assert_eq!(check("attachments", vec![]).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn debug_output_leaves_the_content_out() {
+        let shown = format!("{:?}", draft("secret.txt", b"password=hunter2"));
+        assert!(
+            !shown.contains("hunter2") && shown.contains("16"),
+            "{shown}"
+        );
+    }
+}
