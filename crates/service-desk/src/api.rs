@@ -247,27 +247,30 @@ pub struct TicketWithThread {
     articles: Vec<ArticleView>,
 }
 
-/// Query parameters of the ticket list.
+/// Query parameters of the ticket list; the desk's queues are made of them too.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
     /// Text to find in titles and articles (internal notes only for those who work tickets),
     /// or a ticket number such as `T-000042`.
-    q: Option<String>,
+    pub(crate) q: Option<String>,
     /// Only open tickets (default `true`).
-    open: Option<bool>,
+    pub(crate) open: Option<bool>,
     /// `me` or a person's id.
-    assignee: Option<String>,
+    pub(crate) assignee: Option<String>,
     /// A team's id.
-    team: Option<String>,
+    pub(crate) team: Option<String>,
     /// Only tickets with a missed target now.
-    breached: Option<bool>,
+    pub(crate) breached: Option<bool>,
     /// Only tickets due within this many minutes.
-    due_within: Option<u32>,
+    pub(crate) due_within: Option<u32>,
+    /// Only tickets resolved within this many days (1 to 366); `open` is then `false`
+    /// unless given.
+    pub(crate) resolved_within: Option<u32>,
     /// The `next` of the previous page.
-    after: Option<String>,
+    pub(crate) after: Option<String>,
     /// Rows per page, 1 to 200 (default 50).
-    limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
 }
 
 /// A page of tickets, newest first.
@@ -281,29 +284,38 @@ pub struct TicketList {
 pub fn filter(
     access: &tandem_kernel::Access,
     now: OffsetDateTime,
-    open: bool,
-    assignee: Option<&str>,
-    team: Option<&str>,
-    breached: bool,
-    due_within: Option<u32>,
+    query: &TicketQuery,
 ) -> Result<Filter, Error> {
-    let assignee = match assignee.map(str::trim) {
+    let assignee = match query.assignee.as_deref().map(str::trim) {
         None | Some("") => None,
         Some("me") => access.actor.id.map(PersonId),
         Some(raw) => Some(parse_id::<PersonId>("assignee", raw).map_err(Error::from)?),
     };
-    let team = match team.map(str::trim) {
+    let team = match query.team.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(parse_id::<TeamId>("team", raw).map_err(Error::from)?),
     };
+    let resolved_since = match query.resolved_within {
+        None => None,
+        Some(days @ 1..=366) => Some(now - time::Duration::days(i64::from(days))),
+        Some(_) => {
+            return Err(Error::invalid(
+                "resolved_within",
+                "a number of days from 1 to 366",
+            ));
+        }
+    };
     Ok(Filter {
-        open,
+        open: query.open.unwrap_or(resolved_since.is_none()),
         assignee,
         team,
         organisation: None,
-        breached_at: breached.then_some(now),
-        due_before: due_within.map(|m| now + time::Duration::minutes(i64::from(m))),
-        search: None,
+        breached_at: query.breached.unwrap_or(false).then_some(now),
+        due_before: query
+            .due_within
+            .map(|m| now + time::Duration::minutes(i64::from(m))),
+        resolved_since,
+        search: query.q.clone().filter(|q| !q.trim().is_empty()),
         internal: access.may(Permission::TicketsWork),
     })
 }
@@ -318,16 +330,7 @@ async fn list_tickets(
     ApiQuery(query): ApiQuery<TicketQuery>,
 ) -> ApiResult<Json<TicketList>> {
     let now = state.clock.now();
-    let mut filter = filter(
-        &access,
-        now,
-        query.open.unwrap_or(true),
-        query.assignee.as_deref(),
-        query.team.as_deref(),
-        query.breached.unwrap_or(false),
-        query.due_within,
-    )?;
-    filter.search = query.q;
+    let filter = filter(&access, now, &query)?;
     let after = match query.after.as_deref() {
         Some(raw) => Some(parse_id::<TicketId>("after", raw).map_err(Error::from)?),
         None => None,

@@ -12,6 +12,7 @@ use crate::{on_both_engines, on_both_engines_with_demo};
 on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
 
 on_both_engines!(
+    the_desk_filters_saves_views_and_changes_tickets_in_bulk,
     files_are_attached_checked_and_downloaded_within_the_tenant,
     the_priority_matrix_is_configured_and_followed,
     problems_record_the_known_error_and_link_their_incidents,
@@ -981,6 +982,172 @@ async fn files_are_attached_checked_and_downloaded_within_the_tenant(app: TestAp
         .await
         .unwrap();
     assert!(page.contains(&log_href) && page.contains("vendor.pdf"));
+}
+
+async fn the_desk_filters_saves_views_and_changes_tickets_in_bulk(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let (status, team) = app
+        .post_json(
+            "/api/v1/teams",
+            &json!({"organisation_id": alpha, "name": "Second level", "level": "second_level"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    let team = team["id"].as_str().unwrap().to_owned();
+    let mut ids = Vec::new();
+    for title in ["Echo in room 1", "Echo in room 2", "Echo in room 3"] {
+        let (_, t) = app
+            .post_json(
+                "/api/v1/tickets",
+                &json!({"kind": "incident", "title": title, "description": "x", "organisation_id": beta}),
+            )
+            .await;
+        ids.push(t["id"].as_str().unwrap().to_owned());
+    }
+    for state in ["in-progress", "resolved"] {
+        let (status, body) = app
+            .patch_json(
+                &format!("/api/v1/tickets/{}", ids[2]),
+                &json!({"state": state}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    // Bulk: two move on, the resolved one is refused with the state model's reason.
+    let tick: Vec<(&str, &str)> = ids.iter().map(|id| ("tickets", id.as_str())).collect();
+    let mut form = tick.clone();
+    form.push(("action", "state:assigned"));
+    form.push(("back", "queue=all"));
+    let done = app.post_form("/desk/bulk", &form).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let html = done.text().await.unwrap();
+    assert!(html.contains("2 of 3 tickets changed; 1 refused"), "{html}");
+    assert!(html.contains("Refused: state:") && html.contains(r#"href="/desk?queue=all""#));
+    let (_, first) = app.get_json(&format!("/api/v1/tickets/{}", ids[0])).await;
+    assert_eq!(first["state"], "assigned");
+    let mut form = tick.clone();
+    form.push(("action", format!("team:{team}").leak()));
+    assert_eq!(
+        app.post_form("/desk/bulk", &form).await.status(),
+        StatusCode::OK
+    );
+    let (_, third) = app.get_json(&format!("/api/v1/tickets/{}", ids[2])).await;
+    assert_eq!(third["team"]["name"], "Second level");
+    let refused = app
+        .request_as(&david, Method::POST, "/desk/bulk")
+        .form(&[("tickets", ids[0].as_str()), ("action", "assign-me")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "customers do not work tickets"
+    );
+
+    // Queues by team and the recently resolved, for staff and for the customer.
+    let desk = |path: String| {
+        let app = &app;
+        async move { app.get(&path).await.text().await.unwrap() }
+    };
+    let by_team = desk(format!("/desk?queue=all&team={team}")).await;
+    assert!(by_team.contains("Echo in room 3") && by_team.contains("Echo in room 1"));
+    let resolved = desk("/desk?queue=resolved".into()).await;
+    assert!(resolved.contains("Echo in room 3") && !resolved.contains("Echo in room 1"));
+    let (_, list) = app
+        .get_json_as(&david, "/api/v1/tickets?resolved_within=30")
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let (status, body) = app.get_json("/api/v1/tickets?resolved_within=0").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body).1, ["resolved_within"]);
+    let portal = app
+        .request_as(&david, Method::GET, "/desk?queue=resolved")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(portal.contains("Resolved in the last 30 days") && portal.contains("Echo in room 3"));
+    assert!(
+        !portal.contains("Targets missed"),
+        "staff queues stay with the staff"
+    );
+
+    // Saved filters: saved, shown, replaced by name, refused without a name, deleted.
+    let save = |name: &'static str, q: &'static str| {
+        let app = &app;
+        let team = team.clone();
+        async move {
+            app.post_form(
+                "/desk/filters",
+                &[("name", name), ("queue", "all"), ("team", &team), ("q", q)],
+            )
+            .await
+        }
+    };
+    let saved = save("Second level echoes", "echo").await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let view = format!("queue=all&team={team}&q=echo");
+    assert_eq!(saved.headers()["location"], format!("/desk?{view}"));
+    assert_eq!(
+        save("Second level echoes", "room").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.count("saved_filters").await, 1, "the name is replaced");
+    let unnamed = save("  ", "x").await;
+    assert_eq!(unnamed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unnamed
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"id="filter-name-error""#)
+    );
+    let page = desk("/desk".into()).await;
+    assert!(
+        page.contains(&format!(
+            r#"href="/desk?queue=all&#38;team={team}&#38;q=room""#
+        )),
+        "{page}"
+    );
+    app.person(&beta, "Dora Beta", "dora@beta.example").await;
+    let dora = app
+        .token_for("dora@beta.example", &[Role::CustomerUser])
+        .await;
+    let filter_id: String = {
+        let marker = "/desk/filters/";
+        let at = page.find(marker).unwrap() + marker.len();
+        page[at..at + 36].to_owned()
+    };
+    let foreign = app
+        .request_as(
+            &dora,
+            Method::POST,
+            &format!("/desk/filters/{filter_id}/delete"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        foreign.status(),
+        StatusCode::NOT_FOUND,
+        "another person's filter"
+    );
+    let deleted = app
+        .post_form(&format!("/desk/filters/{filter_id}/delete"), &[])
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("saved_filters").await, 0);
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'saved filter'")
+            .await,
+        3,
+        "saved, replaced, deleted"
+    );
 }
 
 /// Beta's id, as `world` made it.

@@ -2,6 +2,8 @@
 //! forms to open a ticket, write an article and change a ticket. Customer users see the same
 //! pages for their organisation's tickets, without internal notes and without the work form.
 
+mod desk;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +32,7 @@ pub fn routes() -> Routes {
     let submit = Need::Permission(Permission::TicketsSubmit);
     let work = Need::Permission(Permission::TicketsWork);
     Routes::new()
-        .get("/desk", read, desk)
+        .merge(desk::routes())
         .get("/tickets/new", submit, new)
         .post("/tickets", submit, create)
         .get("/tickets/{id}", read, show)
@@ -70,6 +72,25 @@ pub fn routes() -> Routes {
         )
 }
 
+/// Every team, as `(id, name)` for a choice.
+async fn team_choices(db: &tandem_storage::Db) -> Result<Vec<(String, String)>, Error> {
+    let options = ListOptions::parse(
+        &ListParams {
+            limit: Some(PageRequest::MAX_LIMIT),
+            ..ListParams::default()
+        },
+        &teams::Sort::OPTIONS,
+    )?;
+    Ok(
+        teams::list(db, Scope::Everything, &teams::Filter::default(), &options)
+            .await?
+            .items
+            .into_iter()
+            .map(|t| (t.id.to_string(), t.name.to_string()))
+            .collect(),
+    )
+}
+
 fn path_id(raw: &str) -> Result<TicketId, Error> {
     parse_id("id", raw).map_err(|_| Error::NotFound { entity: "ticket" })
 }
@@ -80,93 +101,6 @@ fn when(at: &OffsetDateTime) -> String {
     at.to_offset(time::UtcOffset::UTC)
         .format(&format)
         .unwrap_or_default()
-}
-
-/// The queues of the desk.
-const QUEUES: [(&str, &str); 5] = [
-    ("open", "Open"),
-    ("mine", "My tickets"),
-    ("breached", "Targets missed"),
-    ("due-soon", "Due within 4 hours"),
-    ("all", "All"),
-];
-
-#[derive(Template)]
-#[template(path = "service_desk/desk.html")]
-struct DeskPage {
-    chrome: Chrome,
-    queues: Vec<(&'static str, &'static str)>,
-    queue: String,
-    q: String,
-    tickets: Vec<Ticket>,
-    next: Option<String>,
-    now: OffsetDateTime,
-    works: bool,
-}
-
-impl DeskPage {
-    fn due(&self, t: &Ticket) -> String {
-        t.escalation_at.as_ref().map(when).unwrap_or_default()
-    }
-
-    fn late(&self, t: &Ticket) -> bool {
-        t.response_breached(self.now)
-            || t.update_breached(self.now)
-            || t.resolution_breached(self.now)
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct DeskQuery {
-    #[serde(default)]
-    queue: String,
-    /// Text to find in titles and articles, or a ticket number.
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    after: String,
-}
-
-/// `GET /desk[?queue=…]`: the tickets of a queue, newest first.
-async fn desk(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
-    PageQuery(query): PageQuery<DeskQuery>,
-) -> PageResult<Response> {
-    let now = state.clock.now();
-    let queue = if QUEUES.iter().any(|(q, _)| *q == query.queue) {
-        query.queue.clone()
-    } else {
-        "open".to_owned()
-    };
-    let mut filter = match queue.as_str() {
-        "mine" => crate::api::filter(&access, now, true, Some("me"), None, false, None)?,
-        "breached" => crate::api::filter(&access, now, true, None, None, true, None)?,
-        "due-soon" => crate::api::filter(&access, now, true, None, None, false, Some(240))?,
-        "all" => crate::api::filter(&access, now, false, None, None, false, None)?,
-        _ => crate::api::filter(&access, now, true, None, None, false, None)?,
-    };
-    filter.search = Some(query.q.clone()).filter(|q| !q.trim().is_empty());
-    let after = match query.after.trim() {
-        "" => None,
-        raw => Some(path_id(raw)?),
-    };
-    let (tickets, next) = store::list(&state.db, access.scope, &filter, after, 50).await?;
-    Ok(render(&DeskPage {
-        chrome: Chrome::new("desk", "Service desk"),
-        queues: QUEUES.to_vec(),
-        next: next.map(|n| {
-            format!(
-                "/desk?queue={queue}&q={}&after={n}",
-                tandem_web::page::encode_component(&query.q)
-            )
-        }),
-        q: query.q.clone(),
-        queue,
-        tickets,
-        now,
-        works: access.may(Permission::TicketsWork),
-    }))
 }
 
 #[derive(Template)]
@@ -226,24 +160,7 @@ async fn ticket_page(
     let minutes: u32 = time.iter().map(|e| e.minutes.unsigned_abs()).sum();
     let links = store::links(&state.db, access.scope, id).await?;
     let (teams, people) = if works {
-        let options = ListOptions::parse(
-            &ListParams {
-                limit: Some(PageRequest::MAX_LIMIT),
-                ..ListParams::default()
-            },
-            &teams::Sort::OPTIONS,
-        )?;
-        let teams = teams::list(
-            &state.db,
-            Scope::Everything,
-            &teams::Filter::default(),
-            &options,
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|t| (t.id.to_string(), t.name.to_string()))
-        .collect();
+        let teams = team_choices(&state.db).await?;
         let people = people::choices(&state.db, Scope::Everything)
             .await?
             .into_iter()

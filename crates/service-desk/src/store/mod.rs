@@ -3,6 +3,8 @@
 //! the request's scope: a customer user's tickets are their organisation's, and another
 //! organisation's ticket is not found.
 
+pub mod saved_filters;
+
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_directory::{OrganisationId, PersonId, TeamId};
@@ -137,6 +139,8 @@ pub struct Filter {
     pub breached_at: Option<OffsetDateTime>,
     /// Only open tickets whose next due time is before this instant.
     pub due_before: Option<OffsetDateTime>,
+    /// Only resolved or closed tickets resolved at or after this instant.
+    pub resolved_since: Option<OffsetDateTime>,
     /// Text in the title or an article (case-insensitive), or a ticket number.
     pub search: Option<String>,
     /// Whether the search looks into internal notes too (for those who work tickets).
@@ -188,6 +192,12 @@ pub async fn list(
         add(
             "t.state NOT IN ('resolved', 'closed') AND t.escalation_at < ?".into(),
             Some(Arg::Time(before)),
+        );
+    }
+    if let Some(since) = filter.resolved_since {
+        add(
+            "t.state IN ('resolved', 'closed') AND t.resolved_at >= ?".into(),
+            Some(Arg::Time(since)),
         );
     }
     if let Some(term) = filter
