@@ -3,7 +3,7 @@
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_TIMEOUT_MS, launch, signIn, withPage } from './lib/session.mjs';
+import { TEST_TIMEOUT_MS, base, launch, signIn, withPage } from './lib/session.mjs';
 
 let browser;
 
@@ -70,7 +70,7 @@ test('a reply carries a file, and a refused file is named next to the field', { 
     await page.getByRole('button', { name: 'Send' }).click();
     const link = page.getByRole('link', { name: 'decoder.log' });
     await link.waitFor();
-    const download = await page.request.get(await link.getAttribute('href'));
+    const download = await page.request.get(`${base}${await link.getAttribute('href')}`);
     assert.equal(download.status(), 200);
     assert.equal(await download.text(), '12:01 frame drop\n12:03 frame drop\n');
   });
