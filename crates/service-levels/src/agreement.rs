@@ -326,6 +326,8 @@ pub enum EscalationAction {
     Notify(String),
     /// Raise the ticket's support level by one (at most 3).
     RaiseSupportLevel,
+    /// Give the ticket to the team of this name, assigned to nobody in it yet.
+    Reassign(String),
 }
 
 /// At `percent` of a first-response or resolution target's working time used, do `action`
@@ -344,6 +346,7 @@ impl fmt::Display for EscalationStep {
             EscalationAction::NotifyAssignee => f.write_str("notify assignee")?,
             EscalationAction::Notify(email) => write!(f, "notify {email}")?,
             EscalationAction::RaiseSupportLevel => f.write_str("raise support level")?,
+            EscalationAction::Reassign(team) => write!(f, "reassign to {team}")?,
         }
         if self.always {
             f.write_str(" always")?;
@@ -353,7 +356,8 @@ impl fmt::Display for EscalationStep {
 }
 
 /// Reads escalation steps, one per line: `80% notify assignee`, `100% notify
-/// maria@example.com`, `100% raise support level`, `200% notify ceo@example.com always`.
+/// maria@example.com`, `100% raise support level`, `120% reassign to Second level`,
+/// `200% notify ceo@example.com always`.
 pub fn parse_escalation(field: &str, raw: &str) -> Result<Vec<EscalationStep>, FieldError> {
     let mut steps = Vec::new();
     for (number, line) in raw.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
@@ -383,9 +387,12 @@ pub fn parse_escalation(field: &str, raw: &str) -> Result<Vec<EscalationStep>, F
                     .to_string(),
             ),
             ["raise", "support", "level"] => EscalationAction::RaiseSupportLevel,
+            ["reassign", "to", team @ ..] if !team.is_empty() => {
+                EscalationAction::Reassign(team.join(" "))
+            }
             _ => {
                 return Err(bad(
-                    "the action is `notify assignee`, `notify EMAIL` or `raise support level`",
+                    "the action is `notify assignee`, `notify EMAIL`, `raise support level` or `reassign to TEAM`",
                 ));
             }
         };
@@ -929,6 +936,13 @@ mod tests {
         assert!(error.message.starts_with("line 2:"), "{error}");
         assert!(parse_escalation("escalation", "80% notify nobody").is_err());
         assert!(parse_escalation("escalation", "0% notify assignee").is_err());
+        let reassign = parse_escalation("escalation", "120% reassign to Second level").unwrap();
+        assert_eq!(
+            reassign[0].action,
+            EscalationAction::Reassign("Second level".into())
+        );
+        assert_eq!(reassign[0].to_string(), "120% reassign to Second level");
+        assert!(parse_escalation("escalation", "120% reassign to").is_err());
     }
 
     #[test]

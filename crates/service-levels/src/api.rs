@@ -637,7 +637,7 @@ pub struct NewAgreement {
     /// `YYYY-MM-DD`.
     next_review: String,
     /// Escalation steps in order, such as `80% notify assignee`, `100% notify EMAIL`,
-    /// `100% raise support level`, `200% notify EMAIL always`.
+    /// `100% raise support level`, `120% reassign to TEAM`, `200% notify EMAIL always`.
     escalation: Vec<String>,
 }
 

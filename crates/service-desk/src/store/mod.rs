@@ -726,6 +726,31 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
                     })?;
                     "raise the support level".to_owned()
                 }
+                EscalationAction::Reassign(name) => {
+                    match tandem_service_levels::store::agreements::team_named(&mut tx, name)
+                        .await?
+                    {
+                        Some(team) => {
+                            let moved = run!(&mut tx, |c| {
+                                sqlx::query(
+                                    "UPDATE tickets SET team_id = $2, assignee_id = NULL \
+                                     WHERE id = $1 AND (team_id IS NULL OR team_id <> $2)",
+                                )
+                                .bind(id)
+                                .bind(team)
+                                .execute(c)
+                                .await
+                                .map(|r| r.rows_affected())
+                            })?;
+                            if moved == 0 {
+                                format!("reassign to the team {name}: it is with that team already")
+                            } else {
+                                format!("reassign to the team {name}")
+                            }
+                        }
+                        None => format!("reassign to {name}: there is no team of that name now"),
+                    }
+                }
             };
             let step = i32::try_from(due.index).unwrap_or(i32::MAX);
             run!(&mut tx, |c| {

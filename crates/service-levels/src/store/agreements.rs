@@ -7,7 +7,7 @@ use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_storage::{Db, ResultExt, SqlTime, Tx, Unique, run};
 use time::{Date, OffsetDateTime};
 
-use crate::agreement::{AgreementDraft, AgreementId, AgreementKind};
+use crate::agreement::{AgreementDraft, AgreementId, AgreementKind, EscalationAction};
 use crate::agreements::{Agreement, AgreementInput};
 use crate::calendars::CalendarId;
 use crate::services::ServiceId;
@@ -102,6 +102,16 @@ pub async fn reviews_due(db: &Db, today: Date) -> Result<Vec<Agreement>> {
 
 /// Checks the ids exist and fit the kind: an SLA is with a customer, an underpinning contract
 /// with a supplier.
+/// The team an escalation step names (the first by id if names repeat).
+pub async fn team_named(tx: &mut Tx, name: &str) -> Result<Option<TeamId>> {
+    Ok(run!(tx, |c| {
+        sqlx::query_scalar("SELECT id FROM teams WHERE name = $1 ORDER BY id LIMIT 1")
+            .bind(name)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
 async fn check_references(tx: &mut Tx, input: &AgreementInput) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(organisation) = input.organisation_id {
@@ -139,6 +149,16 @@ async fn check_references(tx: &mut Tx, input: &AgreementInput) -> Result<()> {
     }
     if !tx.exists("calendars", input.calendar_id.0).await? {
         errors.push(FieldError::new("calendar_id", "there is no such calendar"));
+    }
+    for step in &input.terms.escalation {
+        if let EscalationAction::Reassign(team) = &step.action
+            && team_named(tx, team).await?.is_none()
+        {
+            errors.push(FieldError::new(
+                "escalation",
+                format!("`{step}`: there is no team named {team}"),
+            ));
+        }
     }
     if errors.is_empty() {
         Ok(())

@@ -496,7 +496,7 @@ async fn load_agreements(
                 next_review: review(60),
                 // Seed 000: first-level desk, engineers, the service manager, the department
                 // manager, the CEO.
-                escalation: "80% notify assignee\n100% notify maria.schmidt@alpha.example\n100% raise support level\n150% notify claudia.hoffmann@alpha.example\n200% notify erik.vogel@alpha.example always".into(),
+                escalation: "80% notify assignee\n100% reassign to Cloud Engineering\n100% notify maria.schmidt@alpha.example\n100% raise support level\n150% notify claudia.hoffmann@alpha.example\n200% notify erik.vogel@alpha.example always".into(),
             },
             PartiesDraft {
                 organisation_id: beta.to_string(),

@@ -502,6 +502,14 @@ async fn the_demo_desk_has_weeks_of_tickets_for_each_customer(app: TestApp) {
 
 async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     let (beta, david) = world(&app).await;
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let (status, _) = app
+        .post_json(
+            "/api/v1/teams",
+            &json!({"organisation_id": alpha, "name": "Second level", "level": "second_level"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
     let (_, agreements) = app.get_json("/api/v1/agreements").await;
     let sla = agreements[0]["id"].as_str().unwrap().to_owned();
     let (_, calendars) = app.get_json("/api/v1/calendars").await;
@@ -510,7 +518,7 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "4h"}},
         "next_review": "2027-05-01",
         "escalation": ["80% notify assignee", "100% notify maria@alpha.example", "100% raise support level",
-                       "200% notify ceo@alpha.example always"]});
+                       "100% reassign to Second level", "200% notify ceo@alpha.example always"]});
     let response = app
         .request(Method::PUT, &format!("/api/v1/agreements/{sla}"))
         .json(&terms)
@@ -526,6 +534,16 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    terms["escalation"] = json!(["100% reassign to Third level"]);
+    let (status, body) = app
+        .send_json(Method::PUT, &format!("/api/v1/agreements/{sla}"), &terms)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.to_string()
+            .contains("there is no team named Third level"),
+        "{body}"
+    );
 
     // Opened Monday 09:00; answered at once; resolution due 13:00.
     let (_, ticket) = post_as(
@@ -556,11 +574,12 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     app.clock.advance(time::Duration::hours(1)); // 13:15
     assert_eq!(
         escalate().await,
-        2,
-        "100 %: the service manager, and a higher support level"
+        3,
+        "100 %: the service manager, a higher support level, the second level team"
     );
     let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(staff["support_level"], 2);
+    assert_eq!(staff["team"]["name"], "Second level");
     let notes: Vec<&str> = staff["articles"]
         .as_array()
         .unwrap()
@@ -568,7 +587,7 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         .filter(|a| a["author_kind"] == "system")
         .map(|a| a["body"].as_str().unwrap())
         .collect();
-    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert_eq!(notes.len(), 4, "{notes:?}");
     assert!(
         notes[0]
             .contains("80 % of the resolution time used: notify the assignee: nobody is assigned"),
@@ -591,11 +610,11 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     app.clock
         .advance(time::Duration::days(5) - time::Duration::hours(3));
     assert_eq!(escalate().await, 1);
-    assert_eq!(app.count("ticket_escalations").await, 4, "each step once");
+    assert_eq!(app.count("ticket_escalations").await, 5, "each step once");
     assert_eq!(
         app.count("audit_entries WHERE entity = 'ticket escalation'")
             .await,
-        4
+        5
     );
 }
 
