@@ -7,7 +7,7 @@ use anyhow::Context;
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::{Actor, Scope};
 use tandem_service_desk::attachment::FileDraft;
-use tandem_service_desk::records::{ArticleDraft, TicketChanges, TicketDraft, TicketId};
+use tandem_service_desk::records::{ArticleDraft, TicketChanges, TicketDraft, TicketId, TimeDraft};
 use tandem_service_desk::store;
 use tandem_service_desk::ticket::{LinkKind, PriorityMatrix};
 use tandem_service_levels::services::ServiceId;
@@ -133,6 +133,174 @@ impl Desk<'_> {
     }
 }
 
+/// The everyday requests behind the demo's three months: kind, title, what the customer
+/// writes, impact and urgency, the agent's answer, and how it was resolved.
+struct Everyday {
+    kind: &'static str,
+    /// `{n}` becomes a room number.
+    title: &'static str,
+    description: &'static str,
+    impact_urgency: (&'static str, &'static str),
+    answer: &'static str,
+    fix: &'static str,
+}
+
+const ROUTINE: [Everyday; 8] = [
+    Everyday {
+        kind: "incident",
+        title: "Echo in meeting room {n}",
+        description: "Remote participants hear themselves with a delay.",
+        impact_urgency: ("medium", "medium"),
+        answer: "Thanks, we are checking the room's echo canceller remotely.",
+        fix: "The microphone gain was too high after a firmware update; reset to the room profile.",
+    },
+    Everyday {
+        kind: "service-request",
+        title: "New user account for the video portal",
+        description: "Please create an account for our new colleague; details in the HR form.",
+        impact_urgency: ("low", "medium"),
+        answer: "We have your request and will set up the account today.",
+        fix: "Account created and the welcome e-mail sent.",
+    },
+    Everyday {
+        kind: "incident",
+        title: "Screen sharing fails in room {n}",
+        description: "Laptops connected by cable show no picture in the call.",
+        impact_urgency: ("medium", "high"),
+        answer: "We can reproduce it and are looking at the room's input switch.",
+        fix: "The HDMI switch lost its EDID settings; restored and tested with two laptops.",
+    },
+    Everyday {
+        kind: "service-request",
+        title: "Book a technician for the all-hands",
+        description: "We need on-site support for our all-hands meeting next month.",
+        impact_urgency: ("low", "low"),
+        answer: "Noted; a technician is pencilled in, we will confirm the time.",
+        fix: "Technician booked and the setup agreed with the facility manager.",
+    },
+    Everyday {
+        kind: "incident",
+        title: "Calls drop after 60 minutes",
+        description: "Long calls end by themselves after about an hour.",
+        impact_urgency: ("high", "medium"),
+        answer: "We see the drops in the bridge logs and are investigating the session timers.",
+        fix: "A session timer on the bridge was set to 3600 s; raised to the agreed value.",
+    },
+    Everyday {
+        kind: "access-request",
+        title: "Access to the monitoring reports",
+        description: "Please give our new IT lead read access to the monthly reports.",
+        impact_urgency: ("low", "medium"),
+        answer: "We will grant the access once your administrator confirms.",
+        fix: "Access granted after the customer's confirmation; second factor enrolled.",
+    },
+    Everyday {
+        kind: "incident",
+        title: "Camera in room {n} does not zoom",
+        description: "The zoom buttons on the remote do nothing.",
+        impact_urgency: ("low", "medium"),
+        answer: "We are sending the camera's reset command remotely.",
+        fix: "The camera's control port had hung; a remote reboot fixed it.",
+    },
+    Everyday {
+        kind: "service-request",
+        title: "Update the address book",
+        description: "Please add our Singapore office rooms to the directory.",
+        impact_urgency: ("low", "low"),
+        answer: "We will add the rooms in this week's maintenance window.",
+        fix: "Rooms added to the directory and checked by dialling each one.",
+    },
+];
+
+/// Ten weeks of everyday tickets before the stories of the last weeks: mostly answered and
+/// resolved in time, about one in six answered late and escalated. `at` gives (weeks ago,
+/// weekday, hour, minute) as a time.
+async fn routine(
+    desk: &Desk<'_>,
+    at: &impl Fn(i64, i64, i64, i64) -> OffsetDateTime,
+    customers: [&Who; 2],
+    agents: [&Who; 2],
+    engineers: [&Who; 2],
+    gamma: OrganisationId,
+) -> anyhow::Result<()> {
+    let mut n: i64 = 0;
+    for weeks_ago in (4..=13).rev() {
+        for slot in 0..8_i64 {
+            n += 1;
+            let Everyday {
+                kind,
+                title,
+                description,
+                impact_urgency,
+                answer,
+                fix,
+            } = &ROUTINE[usize::try_from((n * 5 + weeks_ago) % 8).unwrap_or_default()];
+            let customer = customers[usize::from(n % 3 == 0)];
+            let organisation = if n % 3 == 0 { gamma } else { desk.beta };
+            let agent = agents[usize::try_from(n % 2).unwrap_or_default()];
+            let engineer = engineers[usize::try_from((n / 2) % 2).unwrap_or_default()];
+            let late = n % 6 == 1;
+            let (day, hour, minute) = (slot % 5, 8 + (n * 7) % 8, (n * 13) % 60);
+            let opened = at(weeks_ago, day, hour, minute);
+            let title = title.replace("{n}", &(1 + n % 9).to_string());
+            let ticket = desk
+                .open(
+                    customer,
+                    opened,
+                    organisation,
+                    kind,
+                    &title,
+                    description,
+                    *impact_urgency,
+                    "portal",
+                )
+                .await?;
+            let answered = opened + Duration::minutes(if late { 240 } else { 8 + (n * 3) % 20 });
+            if late {
+                store::escalate(desk.db, answered - Duration::minutes(1)).await?;
+            }
+            desk.say(agent, answered, ticket, answer, "public", "portal")
+                .await?;
+            desk.set(
+                agent,
+                answered + Duration::minutes(2),
+                ticket,
+                TicketChanges {
+                    state: Some("in-progress".into()),
+                    assignee_id: Some(engineer.actor.id.unwrap_or_default().to_string()),
+                    ..TicketChanges::default()
+                },
+            )
+            .await?;
+            let resolved = answered + Duration::hours(if late { 30 } else { 1 + n % 3 });
+            if late {
+                store::escalate(desk.db, resolved - Duration::minutes(1)).await?;
+            }
+            desk.say(engineer, resolved, ticket, fix, "public", "portal")
+                .await?;
+            desk.set(engineer, resolved, ticket, state("resolved"))
+                .await?;
+            store::add_time(
+                desk.db,
+                &engineer.actor,
+                resolved,
+                ticket,
+                TimeDraft {
+                    duration: format!("{}", 15 + (n * 11) % 75),
+                    billable: n % 4 != 0,
+                    note: "Diagnosis and fix".into(),
+                    worked_on: resolved.date().to_string(),
+                }
+                .validate(resolved.date())?,
+            )
+            .await?;
+            desk.set(agent, resolved + Duration::days(3), ticket, state("closed"))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 fn state(to: &str) -> TicketChanges {
     TicketChanges {
         state: Some(to.into()),
@@ -159,6 +327,8 @@ pub async fn load(
     let nina = who(db, "nina.keller@alpha.example", None).await?;
     let sven = who(db, "sven.richter@alpha.example", None).await?;
     let ines = who(db, "ines.kraus@alpha.example", None).await?;
+    let tom = who(db, "tom.becker@alpha.example", None).await?;
+    let lena = who(db, "lena.wolf@alpha.example", None).await?;
     // Mondays and times of the last weeks, so that business hours apply as in real life.
     let monday = {
         let today = now.date();
@@ -175,6 +345,16 @@ pub async fn load(
             + Duration::hours(hour)
             + Duration::minutes(minute)
     };
+
+    routine(
+        &desk,
+        &at,
+        [&david, &anna],
+        [&nina, &tom],
+        [&sven, &lena],
+        gamma,
+    )
+    .await?;
 
     // 1. A P1 in the VIP room, answered and resolved in time.
     let room = desk

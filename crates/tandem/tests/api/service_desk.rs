@@ -9,7 +9,7 @@ use tandem_kernel::{Clock, Role};
 use crate::harness::{TestApp, error_fields};
 use crate::{on_both_engines, on_both_engines_with_demo};
 
-on_both_engines_with_demo!(the_demo_desk_has_weeks_of_tickets_for_each_customer);
+on_both_engines_with_demo!(the_demo_desk_has_months_of_tickets_for_each_customer);
 
 on_both_engines!(
     the_desk_filters_saves_views_and_changes_tickets_in_bulk,
@@ -468,10 +468,30 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     assert!(ticket_page.contains("id=\"time\"") && ticket_page.contains("Total 2 h"));
 }
 
-async fn the_demo_desk_has_weeks_of_tickets_for_each_customer(app: TestApp) {
+async fn the_demo_desk_has_months_of_tickets_for_each_customer(app: TestApp) {
     let (_, all) = app.get_json("/api/v1/tickets?open=false&limit=200").await;
     let tickets = all["items"].as_array().unwrap();
-    assert!(tickets.len() >= 7, "{all}");
+    assert!(tickets.len() >= 80, "{}", tickets.len());
+    let oldest = tickets
+        .iter()
+        .map(|t| t["created_at"].as_str().unwrap())
+        .min()
+        .unwrap();
+    let three_months_ago = (app.clock.now() - time::Duration::weeks(12))
+        .date()
+        .to_string();
+    assert!(oldest <= three_months_ago.as_str(), "{oldest}");
+    let late = tickets
+        .iter()
+        .filter(|t| t["state"] == "closed" && t["breached"].as_array().unwrap().len() == 2)
+        .count();
+    assert!(late >= 5, "routine tickets answered late: {late}");
+    assert!(
+        app.count("ticket_escalations WHERE action LIKE 'reassign to the team Cloud Engineering%'")
+            .await
+            >= 1
+    );
+    assert!(app.count("time_entries WHERE billable").await >= 40);
     assert!(
         tickets
             .iter()
