@@ -15,6 +15,7 @@ pub mod api;
 pub mod attachment;
 pub mod clocks;
 pub mod escalation;
+pub mod notice;
 pub mod pages;
 pub mod records;
 pub mod report;

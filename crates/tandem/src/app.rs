@@ -95,6 +95,7 @@ pub fn routes() -> Routes {
         .merge(tandem_identity::pages::routes())
         .merge(tandem_service_levels::pages::routes())
         .merge(tandem_service_desk::pages::routes())
+        .merge(tandem_mail::pages::routes())
         .get("/", Need::Account, crate::home::show)
         .get("/healthz", Need::Public, healthz)
         .get(
@@ -332,6 +333,27 @@ pub fn spawn_escalation(db: Db, clock: Arc<dyn Clock>) {
                 Err(error) => {
                     tracing::warn!(%error, "the escalation scheduler failed; trying again in a minute")
                 }
+            }
+        }
+    });
+}
+
+/// How often the outbox is looked at for mail to send.
+pub const MAIL_INTERVAL: Duration = Duration::from_secs(15);
+
+/// Starts the mail sender: every [`MAIL_INTERVAL`], the outbox's due mail goes to the SMTP
+/// server; failed mail waits for its next attempt.
+pub fn spawn_mail(db: Db, clock: Arc<dyn Clock>, sender: tandem_mail::sender::Sender) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(MAIL_INTERVAL);
+        loop {
+            ticks.tick().await;
+            match sender.deliver_due(&db, clock.now()).await {
+                Ok(round) if round.sent + round.failed == 0 => {}
+                Ok(round) => {
+                    tracing::info!(sent = round.sent, failed = round.failed, "mail delivered")
+                }
+                Err(error) => tracing::warn!(%error, "the outbox could not be read; trying again"),
             }
         }
     });

@@ -36,6 +36,11 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` header is believed for the client's address.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The SMTP server mail is sent through (`smtp://HOST:PORT`, `smtps://USER:PASSWORD@HOST`,
+    /// `?tls=required` for STARTTLS); unset, mail waits in the outbox. Never logged.
+    pub smtp_url: Option<String>,
+    /// The sender of Tandem's mail, `Name <address>`.
+    pub mail_from: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -59,12 +64,14 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             trusted_proxies: Vec::new(),
+            smtp_url: None,
+            mail_from: "Tandem <tandem@localhost>".into(),
         }
     }
 }
 
 /// The environment variables read, each `TANDEM_` followed by the upper-cased key.
-const ENV_KEYS: [&str; 10] = [
+const ENV_KEYS: [&str; 12] = [
     "data_dir",
     "database_url",
     "bind",
@@ -75,6 +82,8 @@ const ENV_KEYS: [&str; 10] = [
     "tls_cert",
     "tls_key",
     "trusted_proxies",
+    "smtp_url",
+    "mail_from",
 ];
 
 /// The file read when no `--config` is given, if it exists.
@@ -106,6 +115,7 @@ impl Config {
             .map_err(|e| ConfigError::Invalid(redact(&e.to_string())))?;
         config.database_url()?;
         config.mfa_required()?;
+        config.mail_sender()?;
         if config.tls_cert.is_some() != config.tls_key.is_some() {
             return Err(ConfigError::Invalid(
                 "tls_cert and tls_key go together: give both files, or neither".into(),
@@ -118,6 +128,23 @@ impl Config {
     pub fn mfa_required(&self) -> Result<Roles, ConfigError> {
         Roles::parse_list("mfa_required_roles", &self.mfa_required_roles.join(","))
             .map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    /// The sender of the outbox, if `smtp_url` is set.
+    pub fn mail_sender(&self) -> Result<Option<tandem_mail::sender::Sender>, ConfigError> {
+        match self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            None => Ok(None),
+            Some(url) => {
+                tandem_mail::sender::Sender::new(url, &self.mail_from, self.public_url.clone())
+                    .map(Some)
+                    .map_err(|e| ConfigError::Invalid(e.to_string()))
+            }
+        }
     }
 
     /// Whether `serve` speaks HTTPS itself.
@@ -171,6 +198,11 @@ impl fmt::Debug for Config {
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_ref().map(|_| "(set, not shown)"),
+            )
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -216,6 +248,13 @@ mfa_required_roles = ["administrator", "ciso"]
 # (for the audit trail and sign-in throttling). Requests from other addresses are taken as the
 # client's own.
 trusted_proxies = []
+
+# Outgoing mail (escalation notices, answers to customers). Unset, mail waits in the outbox
+# (Access > Outbox) and is sent once a server is configured. The URL may carry a user and
+# password; Tandem never logs or shows it. smtp:// is plain (port 25 on a local relay),
+# ?tls=required asks for STARTTLS, smtps:// is TLS from the start (port 465).
+# smtp_url = "smtp://relay.example.com:587?tls=required"
+mail_from = "Tandem <tandem@localhost>"
 "#;
 
 #[cfg(test)]
@@ -249,6 +288,40 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("topsecret"), "{shown}");
         assert!(shown.contains("postgres://tandem:***@db/tandem"), "{shown}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_smtp_url_and_bad_mail_settings_are_refused() {
+        let config = Config {
+            smtp_url: Some("smtps://desk:hunter2@mail.example.com".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("(set, not shown)"),
+            "{shown}"
+        );
+        assert!(config.mail_sender().unwrap().is_some());
+        let bad = Config {
+            smtp_url: Some("mailto:desk:hunter2@mail".into()),
+            ..Config::default()
+        };
+        let error = bad.mail_sender().unwrap_err().to_string();
+        assert!(
+            error.contains("smtp_url") && !error.contains("hunter2"),
+            "{error}"
+        );
+        let from = Config {
+            smtp_url: Some("smtp://localhost:25".into()),
+            mail_from: "not an address".into(),
+            ..Config::default()
+        };
+        assert!(
+            from.mail_sender()
+                .unwrap_err()
+                .to_string()
+                .contains("mail_from")
+        );
     }
 
     #[test]

@@ -18,4 +18,5 @@ pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
     tandem_identity::MIGRATIONS,
     tandem_service_levels::MIGRATIONS,
     tandem_service_desk::MIGRATIONS,
+    tandem_mail::MIGRATIONS,
 ];

@@ -284,6 +284,10 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
     let tls = tandem::tls::server_config(&config).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     app::spawn_escalation(db.clone(), clock.clone());
+    match config.mail_sender()? {
+        Some(sender) => app::spawn_mail(db.clone(), clock.clone(), sender),
+        None => tracing::info!("no smtp_url: mail waits in the outbox"),
+    }
     let state = app::state(db.clone(), clock, &config);
     tracing::info!(database = %url, %address, scheme, "Tandem started");
     println!("Tandem is serving on {scheme}://{address}/ (database: {url})");

@@ -256,6 +256,14 @@ where
     }
 }
 
+/// A time as pages show it: `2026-11-23 09:30 UTC`.
+pub fn when(at: &time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
 /// A form that may carry files (`multipart/form-data`), or a plain form without them: its
 /// text fields and its files. File inputs left empty are not among the files.
 #[derive(Debug, Default)]

@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use tandem_kernel::{Need, Permission};
 use tandem_web::actor::SESSION_COOKIE;
+use tandem_web::page::when;
 use tandem_web::{AppState, Routes};
 
 pub fn routes() -> Routes {
@@ -89,14 +90,6 @@ fn with_session_cookie(mut response: Response, state: &AppState, token: Option<&
         HeaderValue::from_str(&cookie).expect("a hex token makes a valid header"),
     );
     response
-}
-
-/// A time as pages show it.
-fn when(at: &time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default()
 }
 
 /// Where to go after signing in: `next` if it is a path inside Tandem, the start page otherwise

@@ -13,6 +13,7 @@ use tandem_directory::store::{organisations, people, teams};
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_kernel::{Access, Error, Need, Permission, Scope};
+use tandem_web::page::when;
 use tandem_web::page::{render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormInput, PageQuery, PageResult, RequestAccess, Routes,
@@ -93,14 +94,6 @@ async fn team_choices(db: &tandem_storage::Db) -> Result<Vec<(String, String)>, 
 
 fn path_id(raw: &str) -> Result<TicketId, Error> {
     parse_id("id", raw).map_err(|_| Error::NotFound { entity: "ticket" })
-}
-
-/// A time as the desk shows it.
-fn when(at: &OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default()
 }
 
 #[derive(Template)]

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use crate::attachment::AttachmentId;
 use crate::clocks::{Candidate, Facts, applicable, clocks};
 use crate::escalation;
+use crate::notice::Notice;
 use crate::records::{
     Article, ArticleId, Attachment, Change, NewArticle, NewTicket, NewTimeEntry, Ticket, TicketId,
     TimeEntry, TimeEntryId, Visibility,
@@ -469,6 +470,24 @@ async fn insert_article(
     Ok(id)
 }
 
+/// The e-mail address of `person`.
+async fn email_of(tx: &mut Tx, person: PersonId) -> Result<String> {
+    Ok(run!(tx, |c| {
+        sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+            .bind(person)
+            .fetch_one(c)
+            .await
+    })?)
+}
+
+/// Puts `notice` in the outbox for `to`, in the transaction of what it tells of.
+async fn mail(tx: &mut Tx, to: &str, notice: &Notice, now: OffsetDateTime) -> Result<()> {
+    let mail = tandem_mail::message::Mail::new(to, &notice.subject, &notice.body, &notice.link)
+        .map_err(|e| Error::Invalid(vec![e]))?;
+    tandem_mail::store::enqueue(tx, &mail, &notice.reason, now).await?;
+    Ok(())
+}
+
 /// One attached file and its content, if its ticket is in `scope` and its article is one the
 /// reader may see (internal notes only with `internal`).
 pub async fn attachment(
@@ -710,12 +729,20 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
             &taken,
         ) {
             let target = due.metric.label().to_lowercase();
+            let notice = Notice::escalation(&ticket, due.metric, due.step.percent);
             let what = match &due.step.action {
                 EscalationAction::NotifyAssignee => match &ticket.assignee {
-                    Some((_, name)) => format!("notify the assignee, {name}"),
+                    Some((person, name)) => {
+                        let to = email_of(&mut tx, *person).await?;
+                        mail(&mut tx, &to, &notice, now).await?;
+                        format!("notify the assignee, {name}")
+                    }
                     None => "notify the assignee: nobody is assigned".to_owned(),
                 },
-                EscalationAction::Notify(email) => format!("notify {email}"),
+                EscalationAction::Notify(email) => {
+                    mail(&mut tx, email, &notice, now).await?;
+                    format!("notify {email}")
+                }
                 EscalationAction::RaiseSupportLevel => {
                     run!(&mut tx, |c| {
                         sqlx::query("UPDATE tickets SET support_level = CASE WHEN support_level < 3 THEN support_level + 1 ELSE 3 END WHERE id = $1")
@@ -952,6 +979,14 @@ pub async fn add_article(
             .await
             .map(|r| r.rows_affected())
         })?;
+    }
+    if author == "agent"
+        && article.visibility == Visibility::Public
+        && let Some((requester, _)) = &ticket.requester
+    {
+        let to = email_of(&mut tx, *requester).await?;
+        let notice = Notice::answer(&ticket, &article.body, &actor.label);
+        mail(&mut tx, &to, &notice, now).await?;
     }
     refresh_clocks(&mut tx, id, &terms, now).await?;
     tandem_audit::record(

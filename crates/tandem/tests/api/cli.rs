@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tandem_storage::Engine;
 
-use crate::harness::TestDatabase;
+use crate::harness::{TestDatabase, free_port};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_tandem");
 
@@ -100,14 +100,6 @@ fn first_administrator(dir: &Path) -> String {
 /// The first administrator of these tests has no second factor: the server is told not to
 /// require one, so that their token works (`mfa_required_roles` is documented to allow this).
 const NO_MFA: &[(&str, &str)] = &[("TANDEM_MFA_REQUIRED_ROLES", "[]")];
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A `tandem serve` process.
 struct Server {

@@ -494,3 +494,12 @@ macro_rules! on_both_engines_with_demo {
         }
     )+};
 }
+
+/// A port on the loopback interface that nothing listens on just now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

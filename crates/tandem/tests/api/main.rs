@@ -10,6 +10,7 @@ mod directory_api;
 mod directory_pages;
 mod frameworks;
 mod identity;
+mod mail;
 mod platform;
 mod service_desk;
 mod service_levels;
