@@ -473,6 +473,10 @@ pub struct TeamView {
     level: &'static str,
     description: String,
     member_count: i64,
+    /// The member who leads the team, if any.
+    #[schema(format = Uuid)]
+    lead_id: Option<String>,
+    lead_name: Option<String>,
     /// Member ids; present when reading one team.
     #[serde(skip_serializing_if = "Option::is_none")]
     members: Option<Vec<String>>,
@@ -497,6 +501,8 @@ impl TeamView {
             level: t.level.as_str(),
             description: t.description.into_inner(),
             member_count: t.member_count,
+            lead_id: t.lead_id.map(|id| id.to_string()),
+            lead_name: t.lead_name,
             members,
             created_at: t.created_at,
             updated_at: t.updated_at,
@@ -528,6 +534,9 @@ pub struct NewTeam {
     /// Ids of the people in the team.
     #[serde(default)]
     members: Vec<String>,
+    /// One of `members`, who leads the team (escalation steps `notify team lead` tell them).
+    #[serde(default)]
+    lead_id: String,
 }
 
 /// The fields to change; absent fields keep their value; `members` replaces the whole list.
@@ -539,6 +548,8 @@ pub struct TeamChanges {
     level: Option<String>,
     description: Option<String>,
     members: Option<Vec<String>>,
+    /// An empty string: no lead.
+    lead_id: Option<String>,
     /// The `version` the change is based on; if the record has been saved since, the change
     /// is refused with 409. Without it, the change applies to the current version.
     version: Option<i64>,
@@ -587,6 +598,7 @@ async fn create_team(
         level: body.level,
         description: body.description,
         members: body.members,
+        lead: body.lead_id,
     }
     .validate()?;
     let team = teams::create(&state.db, &access.actor, state.clock.now(), input).await?;
@@ -629,6 +641,7 @@ async fn update_team(
     draft.level = changes.level.unwrap_or(draft.level);
     draft.description = changes.description.unwrap_or(draft.description);
     draft.members = changes.members.unwrap_or(draft.members);
+    draft.lead = changes.lead_id.unwrap_or(draft.lead);
     let updated = teams::update(
         &state.db,
         &access.actor,

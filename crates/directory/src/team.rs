@@ -3,7 +3,7 @@
 use tandem_kernel::error::AllValid;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::text::{Name, Note};
-use tandem_kernel::{FieldError, Result, entity_id};
+use tandem_kernel::{Error, FieldError, Result, entity_id};
 use time::OffsetDateTime;
 
 use crate::{OrganisationId, PersonId};
@@ -99,6 +99,9 @@ pub struct Team {
     pub level: TeamLevel,
     pub description: Note,
     pub member_count: i64,
+    /// The member who leads the team (escalation can notify them).
+    pub lead_id: Option<PersonId>,
+    pub lead_name: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     /// How many times the record was saved; an update must name the version it started from.
@@ -113,6 +116,8 @@ pub struct TeamDraft {
     pub level: String,
     pub description: String,
     pub members: Vec<String>,
+    /// The lead's id, one of `members`; empty for none.
+    pub lead: String,
 }
 
 /// A checked team, ready to be stored.
@@ -124,6 +129,8 @@ pub struct TeamInput {
     pub description: Note,
     /// Distinct members, in the order first given.
     pub members: Vec<PersonId>,
+    /// One of the members, or nobody.
+    pub lead: Option<PersonId>,
 }
 
 /// The most members a team may have; a larger group is a sign of a mistake, not a team.
@@ -157,6 +164,7 @@ impl TeamDraft {
             level: team.level.as_str().to_owned(),
             description: team.description.to_string(),
             members: members.iter().map(ToString::to_string).collect(),
+            lead: team.lead_id.map(|id| id.to_string()).unwrap_or_default(),
         }
     }
 
@@ -169,12 +177,26 @@ impl TeamDraft {
             parse_members(&self.members),
         )
             .all_valid()?;
+        let lead = match self.lead.trim() {
+            "" => None,
+            raw => {
+                let id: PersonId = parse_id("lead", raw)?;
+                if !members.contains(&id) {
+                    return Err(Error::invalid(
+                        "lead",
+                        "the lead must be one of the team's members",
+                    ));
+                }
+                Some(id)
+            }
+        };
         Ok(TeamInput {
             organisation_id,
             name,
             level,
             description,
             members,
+            lead,
         })
     }
 }
@@ -186,6 +208,7 @@ fn audit_fields(
     level: TeamLevel,
     description: &Note,
     members: &[PersonId],
+    lead: Option<PersonId>,
 ) -> Vec<(&'static str, String)> {
     let mut ids: Vec<String> = members.iter().map(ToString::to_string).collect();
     ids.sort();
@@ -195,6 +218,7 @@ fn audit_fields(
         ("level", level.as_str().to_owned()),
         ("description", description.to_string()),
         ("members", ids.join(", ")),
+        ("lead", lead.map(|id| id.to_string()).unwrap_or_default()),
     ]
 }
 
@@ -207,6 +231,7 @@ impl Team {
             self.level,
             &self.description,
             members,
+            self.lead_id,
         )
     }
 }
@@ -219,6 +244,7 @@ impl TeamInput {
             self.level,
             &self.description,
             &self.members,
+            self.lead,
         )
     }
 }
@@ -234,7 +260,21 @@ mod tests {
             level: "first_level".into(),
             description: String::new(),
             members,
+            lead: String::new(),
         }
+    }
+
+    #[test]
+    fn the_lead_is_one_of_the_members() {
+        let (a, b) = (PersonId::generate(), PersonId::generate());
+        let mut team = draft(vec![a.to_string()]);
+        team.lead = a.to_string();
+        assert_eq!(team.validate().unwrap().lead, Some(a));
+        team.lead = b.to_string();
+        let error = team.validate().unwrap_err();
+        assert_eq!(error.field_errors()[0].field, "lead");
+        team.lead = String::new();
+        assert_eq!(team.validate().unwrap().lead, None);
     }
 
     #[test]

@@ -322,6 +322,8 @@ pub struct AgreementTerms {
 pub enum EscalationAction {
     /// Tell the person the ticket is assigned to (nobody if it is unassigned).
     NotifyAssignee,
+    /// Tell the lead of the ticket's team (nobody without a team or a lead).
+    NotifyTeamLead,
     /// Tell a person by e-mail address (the service manager, the department manager, the CEO).
     Notify(String),
     /// Raise the ticket's support level by one (at most 3).
@@ -344,6 +346,7 @@ impl fmt::Display for EscalationStep {
         write!(f, "{}% ", self.percent)?;
         match &self.action {
             EscalationAction::NotifyAssignee => f.write_str("notify assignee")?,
+            EscalationAction::NotifyTeamLead => f.write_str("notify team lead")?,
             EscalationAction::Notify(email) => write!(f, "notify {email}")?,
             EscalationAction::RaiseSupportLevel => f.write_str("raise support level")?,
             EscalationAction::Reassign(team) => write!(f, "reassign to {team}")?,
@@ -381,6 +384,7 @@ pub fn parse_escalation(field: &str, raw: &str) -> Result<Vec<EscalationStep>, F
         }
         let action = match words.as_slice() {
             ["notify", "assignee"] => EscalationAction::NotifyAssignee,
+            ["notify", "team", "lead"] => EscalationAction::NotifyTeamLead,
             ["notify", email] => EscalationAction::Notify(
                 tandem_kernel::text::Email::parse(field, email)
                     .map_err(|_| bad("notify the assignee or an e-mail address"))?
@@ -392,7 +396,7 @@ pub fn parse_escalation(field: &str, raw: &str) -> Result<Vec<EscalationStep>, F
             }
             _ => {
                 return Err(bad(
-                    "the action is `notify assignee`, `notify EMAIL`, `raise support level` or `reassign to TEAM`",
+                    "the action is `notify assignee`, `notify team lead`, `notify EMAIL`, `raise support level` or `reassign to TEAM`",
                 ));
             }
         };
@@ -943,6 +947,9 @@ mod tests {
         );
         assert_eq!(reassign[0].to_string(), "120% reassign to Second level");
         assert!(parse_escalation("escalation", "120% reassign to").is_err());
+        let lead = parse_escalation("escalation", "90% notify team lead always").unwrap();
+        assert_eq!(lead[0].action, EscalationAction::NotifyTeamLead);
+        assert_eq!(lead[0].to_string(), "90% notify team lead always");
     }
 
     #[test]

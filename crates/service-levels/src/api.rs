@@ -636,7 +636,7 @@ pub struct NewAgreement {
     review_interval_months: Option<u8>,
     /// `YYYY-MM-DD`.
     next_review: String,
-    /// Escalation steps in order, such as `80% notify assignee`, `100% notify EMAIL`,
+    /// Escalation steps in order, such as `80% notify assignee`, `90% notify team lead`, `100% notify EMAIL`,
     /// `100% raise support level`, `120% reassign to TEAM`, `200% notify EMAIL always`.
     escalation: Vec<String>,
 }

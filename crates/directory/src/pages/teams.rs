@@ -114,6 +114,8 @@ pub(super) struct Fields {
     #[serde(default)]
     members: Vec<String>,
     #[serde(default)]
+    lead: String,
+    #[serde(default)]
     version: i64,
 }
 
@@ -125,6 +127,7 @@ impl Fields {
             level: self.level,
             description: self.description,
             members: self.members,
+            lead: self.lead,
         };
         (draft, self.version)
     }

@@ -15,8 +15,8 @@ use tandem_kernel::page::ListOptions;
 
 const SELECT: &str = "SELECT t.id, t.organisation_id, o.name AS organisation_name, t.name, t.level, \
      t.description, (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS member_count, \
-     t.created_at, t.updated_at, t.version \
-     FROM teams t JOIN organisations o ON o.id = t.organisation_id";
+     t.lead_id, l.name AS lead_name, t.created_at, t.updated_at, t.version \
+     FROM teams t JOIN organisations o ON o.id = t.organisation_id LEFT JOIN people l ON l.id = t.lead_id";
 
 const UNIQUE: &[Unique] = &[Unique {
     target: "teams.name",
@@ -181,8 +181,8 @@ pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInpu
     check_references(&mut tx, &input).await?;
     run!(&mut tx, |c| {
         sqlx::query(
-            "INSERT INTO teams (id, organisation_id, name, level, description, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO teams (id, organisation_id, name, level, description, lead_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $7, $6, $6)",
         )
         .bind(id)
         .bind(input.organisation_id)
@@ -190,6 +190,7 @@ pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInpu
         .bind(input.level.as_str())
         .bind(&input.description)
         .bind(tandem_storage::SqlTime(now))
+        .bind(input.lead)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -228,7 +229,7 @@ pub async fn update(
     let changed = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE teams SET organisation_id = $2, name = $3, level = $4, description = $5, \
-             updated_at = $6, version = version + 1 WHERE id = $1 AND version = $7",
+             updated_at = $6, lead_id = $8, version = version + 1 WHERE id = $1 AND version = $7",
         )
         .bind(id)
         .bind(input.organisation_id)
@@ -237,6 +238,7 @@ pub async fn update(
         .bind(&input.description)
         .bind(tandem_storage::SqlTime(now))
         .bind(version)
+        .bind(input.lead)
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -480,6 +480,20 @@ async fn email_of(tx: &mut Tx, person: PersonId) -> Result<String> {
     })?)
 }
 
+/// The name and e-mail address of the lead of the ticket's team, as it is in `tx` (a step
+/// before may have reassigned the ticket).
+async fn team_lead(tx: &mut Tx, ticket: TicketId) -> Result<Option<(String, String)>> {
+    Ok(run!(tx, |c| {
+        sqlx::query_as(
+            "SELECT l.name, l.email FROM tickets t JOIN teams tm ON tm.id = t.team_id \
+             JOIN people l ON l.id = tm.lead_id WHERE t.id = $1",
+        )
+        .bind(ticket)
+        .fetch_optional(c)
+        .await
+    })?)
+}
+
 /// Puts `notice` in the outbox for `to`, in the transaction of what it tells of.
 async fn mail(tx: &mut Tx, to: &str, notice: &Notice, now: OffsetDateTime) -> Result<()> {
     let mail = tandem_mail::message::Mail::new(to, &notice.subject, &notice.body, &notice.link)
@@ -743,6 +757,13 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
                     mail(&mut tx, email, &notice, now).await?;
                     format!("notify {email}")
                 }
+                EscalationAction::NotifyTeamLead => match team_lead(&mut tx, id).await? {
+                    Some((name, email)) => {
+                        mail(&mut tx, &email, &notice, now).await?;
+                        format!("notify the team lead, {name}")
+                    }
+                    None => "notify the team lead: the ticket's team has none".to_owned(),
+                },
                 EscalationAction::RaiseSupportLevel => {
                     run!(&mut tx, |c| {
                         sqlx::query("UPDATE tickets SET support_level = CASE WHEN support_level < 3 THEN support_level + 1 ELSE 3 END WHERE id = $1")

@@ -306,6 +306,11 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
             level: level.into(),
             description: description.into(),
             members: members.iter().map(|email| person(email)).collect(),
+            // The first named member leads the team.
+            lead: members
+                .first()
+                .map(|email| person(email))
+                .unwrap_or_default(),
         };
         teams::create(db, &actor, now, draft.validate()?).await?;
     }
@@ -496,7 +501,7 @@ async fn load_agreements(
                 next_review: review(60),
                 // Seed 000: first-level desk, engineers, the service manager, the department
                 // manager, the CEO.
-                escalation: "80% notify assignee\n100% reassign to Cloud Engineering\n100% notify maria.schmidt@alpha.example\n100% raise support level\n150% notify claudia.hoffmann@alpha.example\n200% notify erik.vogel@alpha.example always".into(),
+                escalation: "80% notify assignee\n100% reassign to Cloud Engineering\n100% notify team lead\n100% notify maria.schmidt@alpha.example\n100% raise support level\n150% notify claudia.hoffmann@alpha.example\n200% notify erik.vogel@alpha.example always".into(),
             },
             PartiesDraft {
                 organisation_id: beta.to_string(),

@@ -223,8 +223,29 @@ async fn teams_keep_their_members(app: TestApp) {
     assert_eq!(team["member_count"], 2);
     let id = team["id"].as_str().unwrap();
 
-    let (status, changed) = app
+    let (status, body) = app
+        .patch_json(&format!("/api/v1/teams/{id}"), &json!({"lead_id": alpha}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "lead");
+    let (status, led) = app
+        .patch_json(&format!("/api/v1/teams/{id}"), &json!({"lead_id": nina}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{led}");
+    assert_eq!(led["lead_name"], "Nina Keller");
+    let (status, body) = app
         .patch_json(&format!("/api/v1/teams/{id}"), &json!({"members": [tom]}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the lead leaves: {body}"
+    );
+    let (status, changed) = app
+        .patch_json(
+            &format!("/api/v1/teams/{id}"),
+            &json!({"members": [tom], "lead_id": ""}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(changed["members"], json!([tom]));

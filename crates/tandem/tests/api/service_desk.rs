@@ -523,10 +523,12 @@ async fn the_demo_desk_has_months_of_tickets_for_each_customer(app: TestApp) {
 async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     let (beta, david) = world(&app).await;
     let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let lena = app.person(&alpha, "Lena Wolf", "lena@alpha.example").await;
     let (status, _) = app
         .post_json(
             "/api/v1/teams",
-            &json!({"organisation_id": alpha, "name": "Second level", "level": "second_level"}),
+            &json!({"organisation_id": alpha, "name": "Second level", "level": "second_level",
+                    "members": [lena], "lead_id": lena}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -538,7 +540,7 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "4h"}},
         "next_review": "2027-05-01",
         "escalation": ["80% notify assignee", "100% notify maria@alpha.example", "100% raise support level",
-                       "100% reassign to Second level", "200% notify ceo@alpha.example always"]});
+                       "100% reassign to Second level", "100% notify team lead", "200% notify ceo@alpha.example always"]});
     let response = app
         .request(Method::PUT, &format!("/api/v1/agreements/{sla}"))
         .json(&terms)
@@ -594,8 +596,8 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     app.clock.advance(time::Duration::hours(1)); // 13:15
     assert_eq!(
         escalate().await,
-        3,
-        "100 %: the service manager, a higher support level, the second level team"
+        4,
+        "100 %: the service manager, a higher support level, the second level team and its lead"
     );
     let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(staff["support_level"], 2);
@@ -607,7 +609,17 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         .filter(|a| a["author_kind"] == "system")
         .map(|a| a["body"].as_str().unwrap())
         .collect();
-    assert_eq!(notes.len(), 4, "{notes:?}");
+    assert_eq!(notes.len(), 5, "{notes:?}");
+    assert!(
+        notes[4].contains("notify the team lead, Lena Wolf"),
+        "{notes:?}"
+    );
+    assert_eq!(
+        app.count("mail_outbox WHERE recipient IN ('maria@alpha.example', 'lena@alpha.example')")
+            .await,
+        2,
+        "the service manager and the new team's lead are mailed"
+    );
     assert!(
         notes[0]
             .contains("80 % of the resolution time used: notify the assignee: nobody is assigned"),
@@ -630,11 +642,11 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     app.clock
         .advance(time::Duration::days(5) - time::Duration::hours(3));
     assert_eq!(escalate().await, 1);
-    assert_eq!(app.count("ticket_escalations").await, 5, "each step once");
+    assert_eq!(app.count("ticket_escalations").await, 6, "each step once");
     assert_eq!(
         app.count("audit_entries WHERE entity = 'ticket escalation'")
             .await,
-        5
+        6
     );
 }
 
