@@ -1,10 +1,12 @@
 //! Escalation without I/O: which steps of an agreement's escalation are due for a ticket, and
 //! when the scheduler has to look at the ticket next.
 //!
-//! A step applies to the first-response target (until the first response) and to the
-//! resolution target (while the ticket is open); it is due when its share of the target's
-//! working time is used, counted like the clock itself (pauses left out). Each step of each
-//! target fires once per ticket. A step that falls due outside the calendar's working time
+//! A step applies to the first-response target (until the first response), to the update
+//! target (while its clock runs: open and not waiting, counted from the last answer owed) and
+//! to the resolution target (while the ticket is open); it is due when its share of the
+//! target's working time is used, counted like the clock itself (pauses left out). Each step
+//! of each target fires once per ticket, and once per cycle of the update clock: an agent's
+//! answer starts a new cycle (the store forgets the update steps taken). A step that falls due outside the calendar's working time
 //! waits for the working time to begin, unless it says `always`.
 
 use tandem_service_levels::agreement::{EscalationStep, Metric, Targets};
@@ -30,6 +32,12 @@ fn watched(targets: Targets, facts: &Facts) -> Vec<(Metric, u32)> {
         out.push((Metric::FirstResponse, m));
     }
     if facts.state.is_open()
+        && !facts.state.pauses_clocks()
+        && let Some(m) = targets.update
+    {
+        out.push((Metric::Update, m));
+    }
+    if facts.state.is_open()
         && let Some(m) = targets.resolution
     {
         out.push((Metric::Resolution, m));
@@ -37,20 +45,24 @@ fn watched(targets: Targets, facts: &Facts) -> Vec<(Metric, u32)> {
     out
 }
 
+/// Where a target's clock starts: the update clock at the answer owed, the others at opening.
+fn start(metric: Metric, facts: &Facts) -> OffsetDateTime {
+    match metric {
+        Metric::Update => facts.update_from,
+        Metric::FirstResponse | Metric::Resolution => facts.created_at,
+    }
+}
+
 /// When a step's share of a target is used up.
 fn threshold(
     calendar: &Calendar,
-    facts: &Facts,
+    from: OffsetDateTime,
     pauses: &[Pause],
     minutes: u32,
     percent: u16,
 ) -> Option<OffsetDateTime> {
     let share = u64::from(minutes) * u64::from(percent) / 100;
-    calendar.due(
-        facts.created_at,
-        u32::try_from(share).unwrap_or(u32::MAX),
-        pauses,
-    )
+    calendar.due(from, u32::try_from(share).unwrap_or(u32::MAX), pauses)
 }
 
 /// The steps due at `now` that have not been taken (`taken` holds target and index).
@@ -69,8 +81,14 @@ pub fn due_steps<'a>(
             if taken.contains(&(metric, index)) || !(working || step.always) {
                 continue;
             }
-            if threshold(calendar, facts, &facts.pauses, minutes, step.percent)
-                .is_some_and(|at| at <= now)
+            if threshold(
+                calendar,
+                start(metric, facts),
+                &facts.pauses,
+                minutes,
+                step.percent,
+            )
+            .is_some_and(|at| at <= now)
             {
                 due.push(DueStep {
                     metric,
@@ -99,7 +117,13 @@ pub fn next_step_at(
                 .enumerate()
                 .filter(move |(index, _)| !taken.contains(&(metric, *index)))
                 .filter_map(move |(_, step)| {
-                    threshold(calendar, facts, &facts.pauses, minutes, step.percent)
+                    threshold(
+                        calendar,
+                        start(metric, facts),
+                        &facts.pauses,
+                        minutes,
+                        step.percent,
+                    )
                 })
         })
         .min()
@@ -221,6 +245,45 @@ mod tests {
                 &taken
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_update_clock_escalates_from_the_answer_owed() {
+        let (steps, mut targets, mut facts) = setup();
+        let cal = office();
+        targets.update = Some(60);
+        facts.state = State::InProgress;
+        // The customer wrote at 10:00; the answer is owed within an hour.
+        facts.update_from = datetime!(2026-11-23 10:00 UTC);
+        let at_1050 = due_steps(
+            &steps,
+            targets,
+            &cal,
+            &facts,
+            datetime!(2026-11-23 10:50 UTC),
+            &[],
+        );
+        assert_eq!(at_1050.len(), 1);
+        assert_eq!((at_1050[0].metric, at_1050[0].index), (Metric::Update, 0));
+        assert_eq!(
+            next_step_at(&steps, targets, &cal, &facts, &[(Metric::Update, 0)]),
+            Some(datetime!(2026-11-23 11:00 UTC)),
+            "100 % of the hour"
+        );
+        facts.state = State::WaitingForSupplier;
+        assert!(
+            due_steps(
+                &steps,
+                targets,
+                &cal,
+                &facts,
+                datetime!(2026-11-23 10:50 UTC),
+                &[]
+            )
+            .iter()
+            .all(|d| d.metric != Metric::Update),
+            "no update is owed while waiting"
         );
     }
 

@@ -1000,6 +1000,19 @@ pub async fn add_article(
             .await
             .map(|r| r.rows_affected())
         })?;
+        if restart {
+            // A new cycle of the update clock: its steps may be taken again (those taken stay
+            // in the thread and the audit trail).
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "DELETE FROM ticket_escalations WHERE ticket_id = $1 AND metric = 'update'",
+                )
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+        }
     }
     if author == "agent"
         && article.visibility == Visibility::Public

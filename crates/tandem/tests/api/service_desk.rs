@@ -12,6 +12,7 @@ use crate::{on_both_engines, on_both_engines_with_demo};
 on_both_engines_with_demo!(the_demo_desk_has_months_of_tickets_for_each_customer);
 
 on_both_engines!(
+    the_update_clock_escalates_again_in_each_cycle,
     the_desk_filters_saves_views_and_changes_tickets_in_bulk,
     files_are_attached_checked_and_downloaded_within_the_tenant,
     the_priority_matrix_is_configured_and_followed,
@@ -535,9 +536,10 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     let (_, agreements) = app.get_json("/api/v1/agreements").await;
     let sla = agreements[0]["id"].as_str().unwrap().to_owned();
     let (_, calendars) = app.get_json("/api/v1/calendars").await;
+    // No update target here: the update clock's cycles have a test of their own.
     let mut terms = json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta,
         "calendar_id": calendars["items"][0]["id"],
-        "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "4h"}},
+        "targets": {"p3": {"first_response": 30, "resolution": "4h"}},
         "next_review": "2027-05-01",
         "escalation": ["80% notify assignee", "100% notify maria@alpha.example", "100% raise support level",
                        "100% reassign to Second level", "100% notify team lead", "200% notify ceo@alpha.example always"]});
@@ -647,6 +649,57 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         app.count("audit_entries WHERE entity = 'ticket escalation'")
             .await,
         6
+    );
+}
+
+async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let sla = agreements[0]["id"].as_str().unwrap().to_owned();
+    let (_, calendars) = app.get_json("/api/v1/calendars").await;
+    let terms = json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta,
+        "calendar_id": calendars["items"][0]["id"],
+        "targets": {"p3": {"update": "1h"}},
+        "next_review": "2027-05-01",
+        "escalation": ["100% notify maria@alpha.example"]});
+    let (status, body) = app
+        .send_json(Method::PUT, &format!("/api/v1/agreements/{sla}"), &terms)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Monday 09:00: David writes; an answer is owed by 10:00.
+    let (_, ticket) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
+    )
+    .await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let articles = format!("/api/v1/tickets/{id}/articles");
+    let escalate = || {
+        let app = &app;
+        async move {
+            tandem_service_desk::store::escalate(&app.db, app.clock.now())
+                .await
+                .unwrap()
+        }
+    };
+    app.clock.advance(time::Duration::minutes(61));
+    assert_eq!(escalate().await, 1, "no answer within the hour");
+    assert_eq!(escalate().await, 0, "once per cycle");
+    // The agent answers at 10:01; David writes again at 10:30; the next hour runs out at 11:30.
+    app.post_json(&articles, &json!({"body": "Looking into it."}))
+        .await;
+    app.clock.advance(time::Duration::minutes(29));
+    post_as(&app, &david, &articles, &json!({"body": "Still echoing."})).await;
+    app.clock.advance(time::Duration::minutes(50));
+    assert_eq!(escalate().await, 0, "11:20: the new cycle has time left");
+    app.clock.advance(time::Duration::minutes(11));
+    assert_eq!(escalate().await, 1, "11:31: the second cycle's step");
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'ticket escalation'")
+            .await,
+        2
     );
 }
 
