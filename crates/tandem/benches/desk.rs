@@ -4,7 +4,8 @@
 //! loads `TICKETS` tickets of 50 customers in bulk (plain SQL, for speed; not measured), then
 //! measures through the store: opening tickets (the real write, with number, agreement,
 //! clocks and audit entry), the agents' queue of open tickets and a customer's own list (pages
-//! of 50 by the keyset on ids), and the escalation scan when 1,000 tickets have a step due.
+//! of 50 by the keyset on ids), the text search (best and worst case), and the escalation
+//! scan when 1,000 tickets have a step due.
 //! Set `TANDEM_BENCH_TICKETS` for another number. Figures only; nothing is asserted.
 
 #[allow(dead_code)] // the bench uses part of the integration tests' harness
@@ -189,6 +190,32 @@ async fn bench(engine: Engine, tickets: usize) {
         ms(o_median),
         ms(o_p99)
     );
+
+    // Search: a word in every title fills its first page at once; a word in none reads every
+    // title (and probes each ticket's articles), the worst case of the LIKE search.
+    for (word, label) in [
+        ("room", "a word in every title"),
+        ("firmware", "a word in none"),
+    ] {
+        let filter = Filter {
+            search: Some(word.into()),
+            internal: true,
+            ..Filter::default()
+        };
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            store::list(&app.db, Scope::Everything, &filter, None, 50)
+                .await
+                .unwrap();
+            runs.push(t.elapsed());
+        }
+        let (median, _) = median(runs);
+        println!(
+            "  search, {label:<22} median {:>8.1} ms  (5 runs, first page of 50)",
+            ms(median)
+        );
+    }
 
     // 1,000 tickets with a step due; the scan finds them by the index, whatever the total.
     let mut tx = app.db.begin().await.unwrap();
