@@ -196,10 +196,13 @@ pub enum Permission {
     TicketsSubmit,
     TicketsWork,
     ReportsRead,
+    CmdbRead,
+    CmdbWrite,
+    CmdbClasses,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 18] = [
         Permission::DirectoryRead,
         Permission::DirectoryWrite,
         Permission::FrameworksRead,
@@ -215,6 +218,9 @@ impl Permission {
         Permission::TicketsSubmit,
         Permission::TicketsWork,
         Permission::ReportsRead,
+        Permission::CmdbRead,
+        Permission::CmdbWrite,
+        Permission::CmdbClasses,
     ];
 
     /// The permission's name in messages and documents.
@@ -235,6 +241,9 @@ impl Permission {
             Self::TicketsSubmit => "tickets.submit",
             Self::TicketsWork => "tickets.work",
             Self::ReportsRead => "reports.read",
+            Self::CmdbRead => "cmdb.read",
+            Self::CmdbWrite => "cmdb.write",
+            Self::CmdbClasses => "cmdb.classes",
         }
     }
 
@@ -268,6 +277,13 @@ impl Permission {
             Self::ReportsRead => {
                 "Read the monthly service-level reports and billing exports of every customer"
             }
+            Self::CmdbRead => {
+                "Read the asset inventory: CIs, their relations, versions and impact analysis"
+            }
+            Self::CmdbWrite => {
+                "Add, change, relate and retire CIs (each change a new version with its reason)"
+            }
+            Self::CmdbClasses => "Add CI classes and change their attribute sets",
         }
     }
 
@@ -332,6 +348,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsRead,
             P::TicketsSubmit,
             P::TicketsWork,
+            P::CmdbRead,
         ],
     ),
     (
@@ -343,6 +360,8 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsRead,
             P::TicketsSubmit,
             P::TicketsWork,
+            P::CmdbRead,
+            P::CmdbWrite,
         ],
     ),
     (
@@ -358,6 +377,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsSubmit,
             P::TicketsWork,
             P::ReportsRead,
+            P::CmdbRead,
         ],
     ),
     (
@@ -367,6 +387,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::FrameworksRead,
             P::ServiceLevelsRead,
             P::TicketsRead,
+            P::CmdbRead,
         ],
     ),
     (
@@ -376,6 +397,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::FrameworksRead,
             P::ServiceLevelsRead,
             P::TicketsRead,
+            P::CmdbRead,
         ],
     ),
     (
@@ -391,6 +413,8 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsRead,
             P::TicketsSubmit,
             P::TicketsWork,
+            P::CmdbRead,
+            P::CmdbWrite,
         ],
     ),
     (
@@ -403,6 +427,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ServiceLevelsRead,
             P::TicketsRead,
             P::ReportsRead,
+            P::CmdbRead,
         ],
     ),
     (

@@ -38,6 +38,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "frameworks", description = "Standards and models as data, typed mappings with provenance, gap assessments and the seed-001 scenarios"),
         (name = "service levels", description = "Business-hours calendars, the service catalogue, agreements and the SLA simulator"),
         (name = "service desk", description = "Tickets with their state model, priority, thread and SLA clocks"),
+        (name = "cmdb", description = "The asset inventory: CI classes, CIs with classification, relations, versions and impact analysis"),
     ),
     components(schemas(tandem_web::error::ErrorBody))
 )]
@@ -84,7 +85,8 @@ pub fn routes() -> Routes {
         .merge(tandem_directory::api::routes())
         .merge(tandem_frameworks::api::routes())
         .merge(tandem_service_levels::api::routes())
-        .merge(tandem_service_desk::api::routes());
+        .merge(tandem_service_desk::api::routes())
+        .merge(tandem_cmdb::api::routes());
     Routes::new()
         .nest("/api/v1", api)
         .get("/api/v1/openapi.json", Need::Public, openapi_json)
@@ -96,6 +98,7 @@ pub fn routes() -> Routes {
         .merge(tandem_service_levels::pages::routes())
         .merge(tandem_service_desk::pages::routes())
         .merge(tandem_mail::pages::routes())
+        .merge(tandem_cmdb::pages::routes())
         .get("/", Need::Account, crate::home::show)
         .get("/healthz", Need::Public, healthz)
         .get(

@@ -19,4 +19,5 @@ pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
     tandem_service_levels::MIGRATIONS,
     tandem_service_desk::MIGRATIONS,
     tandem_mail::MIGRATIONS,
+    tandem_cmdb::MIGRATIONS,
 ];

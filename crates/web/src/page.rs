@@ -123,6 +123,15 @@ impl FormErrors {
             .map(|e| e.message.as_str())
     }
 
+    /// Every message of `field`, for a field that holds several things (lines of a text area).
+    pub fn get_all(&self, field: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.clone())
+            .collect()
+    }
+
     /// The messages of every field under `prefix` (`members` gives those of `members[0]`,
     /// `members[1]` …), each with the field named, for showing at the group of fields.
     pub fn under(&self, prefix: &str) -> Vec<String> {

@@ -6,6 +6,7 @@
 //! Each capability adds its part of the world here, through its own store functions, so that the
 //! demo is built by the same code paths as real use.
 
+mod cmdb;
 mod desk;
 
 use anyhow::{Context, bail};
@@ -443,7 +444,7 @@ async fn load_agreements(
         .validate()?,
     )
     .await?;
-    services::create(
+    let managed = services::create(
         db,
         &actor,
         now,
@@ -548,7 +549,23 @@ async fn load_agreements(
     for (terms, parties) in agreements_to_load {
         agreements::create(db, &actor, now, validate(&terms, &parties)?).await?;
     }
-    desk::load(db, now, beta, gamma, video.id).await
+    desk::load(db, now, beta, gamma, video.id).await?;
+    let (sven, _) = tandem_identity::store::person_by_email(db, "sven.richter@alpha.example")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("Sven Richter is missing"))?;
+    cmdb::load(
+        db,
+        now,
+        &cmdb::World {
+            beta,
+            gamma,
+            video: video.id,
+            managed: managed.id,
+            owner: tandem_directory::PersonId(maria),
+            custodian: tandem_directory::PersonId(sven),
+        },
+    )
+    .await
 }
 
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.

@@ -6,6 +6,7 @@ mod harness;
 mod access;
 mod audit;
 mod cli;
+mod cmdb;
 mod directory_api;
 mod directory_pages;
 mod frameworks;

@@ -1,0 +1,35 @@
+//! The asset inventory (CMDB): configuration items (CIs) of typed classes, with owner,
+//! custodian, location, life cycle, operational state and classification; typed relations
+//! between them; the impact analysis that tells which services and customers a failure
+//! reaches, honouring redundancy; and a version of every CI for every change to it.
+//!
+//! Pure: [`ci`] (the vocabulary of a CI), [`relation`] (relation kinds and which way a failure
+//! travels), [`class`] (attribute sets and the check of a CI's values), [`version`] (snapshots,
+//! differences and causes) and [`impact`] (the analysis over an in-memory graph). [`store`]
+//! reads and writes the tables; [`api`] and [`pages`] are the HTTP edge.
+//!
+//! Owns the tables `ci_classes`, `ci_numbers`, `cis`, `ci_versions`, `ci_relations` and
+//! `cmdb_generation`. It reads the directory, the service catalogue and tickets, and writes
+//! nothing of theirs.
+
+use sqlx::migrate::Migrator;
+use tandem_storage::MigrationSet;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The CMDB's schema, for both engines.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    capability: "cmdb",
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};
+
+pub mod api;
+pub mod ci;
+pub mod class;
+pub mod impact;
+pub mod pages;
+pub mod relation;
+pub mod store;
+pub mod version;

@@ -1,0 +1,287 @@
+//! Impact analysis over the stored CMDB: loads the CIs that are not retired and their relations
+//! into the in-memory graph of [`crate::impact`], walks it from the CIs that fail, and names the
+//! services and customers reached.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tandem_directory::OrganisationId;
+use tandem_kernel::{Error, Result};
+use tandem_service_levels::services::ServiceId;
+use tandem_storage::{Db, run};
+
+use crate::ci::{CiId, OperationalState, number_text};
+use crate::impact::{Cause, Graph, GraphBuilder, Rule};
+use crate::relation::{RelationKind, Travel};
+
+/// A CI as the impact analysis names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub id: CiId,
+    pub number: i64,
+    pub name: String,
+    pub class_key: String,
+    pub availability: u8,
+    pub organisation: Option<(OrganisationId, String)>,
+    pub service_id: Option<ServiceId>,
+    pub operational: OperationalState,
+}
+
+impl Node {
+    /// `CI-000042 mgmt-de-01`.
+    pub fn reference(&self) -> String {
+        format!("{} {}", number_text(self.number), self.name)
+    }
+}
+
+/// The stored CMDB as an impact graph.
+pub struct ImpactGraph {
+    graph: Graph,
+    nodes: Vec<Node>,
+    index: HashMap<CiId, u32>,
+    /// Who is backed up where: (the CI whose backup it is, the CI holding it).
+    backups: Vec<(u32, u32)>,
+    customers: HashMap<ServiceId, Vec<(OrganisationId, String)>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct NodeRow {
+    id: CiId,
+    number: i64,
+    name: String,
+    class_key: String,
+    availability: i32,
+    organisation_id: Option<OrganisationId>,
+    organisation_name: Option<String>,
+    service_id: Option<ServiceId>,
+    operational: String,
+    min_up: Option<i32>,
+    location_id: Option<CiId>,
+}
+
+/// Reads the graph of every CI that is not retired.
+pub async fn load(db: &Db) -> Result<ImpactGraph> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<NodeRow> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT c.id, c.number, c.name, c.class_key, c.availability, c.organisation_id, \
+             o.name AS organisation_name, c.service_id, c.operational, c.min_up, c.location_id \
+             FROM cis c LEFT JOIN organisations o ON o.id = c.organisation_id \
+             WHERE c.lifecycle <> 'retired'",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let relations: Vec<(String, CiId, CiId)> = run!(&mut conn, |c| {
+        sqlx::query_as("SELECT kind, source_id, target_id FROM ci_relations")
+            .fetch_all(c)
+            .await
+    })?;
+    let service_customers: Vec<(ServiceId, OrganisationId, String)> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT sc.service_id, o.id, o.name FROM service_customers sc \
+             JOIN organisations o ON o.id = sc.organisation_id ORDER BY o.name",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let count = u32::try_from(rows.len())
+        .map_err(|_| Error::Storage("more CIs than the impact graph holds".into()))?;
+    let index: HashMap<CiId, u32> = rows.iter().zip(0..).map(|(r, i)| (r.id, i)).collect();
+    let mut builder = GraphBuilder::new(count);
+    let mut nodes = Vec::with_capacity(rows.len());
+    for (row, i) in rows.into_iter().zip(0u32..) {
+        if let Some(min_up) = row.min_up.and_then(|n| u32::try_from(n).ok()) {
+            builder.min_up(i, min_up);
+        }
+        // A failed location reaches everything in it.
+        if let Some(location) = row.location_id.and_then(|l| index.get(&l)) {
+            builder.edge(*location, i, Rule::Pass);
+        }
+        nodes.push(Node {
+            id: row.id,
+            number: row.number,
+            name: row.name,
+            class_key: row.class_key,
+            availability: u8::try_from(row.availability).unwrap_or(1),
+            organisation: row.organisation_id.zip(row.organisation_name),
+            service_id: row.service_id,
+            operational: OperationalState::parse("operational", &row.operational)
+                .map_err(|e| Error::Storage(format!("CI {}: {e}", row.id).into()))?,
+        });
+    }
+    let mut backups = Vec::new();
+    for (kind, source, target) in relations {
+        let (Some(&s), Some(&t)) = (index.get(&source), index.get(&target)) else {
+            continue; // one end is retired
+        };
+        let kind = RelationKind::parse("kind", &kind)
+            .map_err(|e| Error::Storage(format!("relation: {e}").into()))?;
+        match kind.travel() {
+            Travel::TargetToSource(rule) => builder.edge(t, s, rule),
+            Travel::SourceToTarget(rule) => builder.edge(s, t, rule),
+            Travel::None if kind == RelationKind::BackedUpBy => backups.push((s, t)),
+            Travel::None => {}
+        }
+    }
+    let mut customers: HashMap<ServiceId, Vec<(OrganisationId, String)>> = HashMap::new();
+    for (service, org, name) in service_customers {
+        customers.entry(service).or_default().push((org, name));
+    }
+    Ok(ImpactGraph {
+        graph: builder.build(),
+        nodes,
+        index,
+        backups,
+        customers,
+    })
+}
+
+/// What a failure reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The CIs assumed to fail, with the state assumed.
+    pub roots: Vec<(Node, OperationalState)>,
+    /// Every CI reached (roots included), worst first, with how the failure got there.
+    pub affected: Vec<Affected>,
+    /// The affected CIs that stand for services.
+    pub services: Vec<Affected>,
+    /// The customers of affected services and the owners of affected CIs, with what reaches
+    /// them.
+    pub customers: Vec<Customer>,
+    /// CIs whose backup is on an affected CI.
+    pub backups_at_risk: Vec<(Node, Node)>,
+}
+
+/// A CI the failure reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Affected {
+    pub node: Node,
+    pub state: OperationalState,
+    /// How the failure reaches it: the chain of CIs from a failing one to it.
+    pub path: Vec<String>,
+    /// For a cluster: why it is in this state ("2 of 3 members down, at least 2 must be up").
+    pub quorum: Option<String>,
+}
+
+/// A customer the failure reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: OrganisationId,
+    pub name: String,
+    pub state: OperationalState,
+    /// The services or CIs of the customer that are affected.
+    pub through: Vec<String>,
+}
+
+impl ImpactGraph {
+    pub fn node(&self, id: CiId) -> Option<&Node> {
+        self.index.get(&id).map(|i| &self.nodes[*i as usize])
+    }
+
+    /// The impact of `roots` failing; with `as_is`, every CI recorded as degraded or down now
+    /// fails too, so that the answer takes the present state of redundancy into account.
+    pub fn analyse(&self, roots: &[(CiId, OperationalState)], as_is: bool) -> Result<Report> {
+        let mut start = Vec::new();
+        for (id, state) in roots {
+            let i = self.index.get(id).ok_or_else(|| {
+                Error::invalid(
+                    "roots",
+                    format!("CI {id} is retired or unknown; it is not part of the analysis"),
+                )
+            })?;
+            start.push((*i, *state));
+        }
+        if as_is {
+            start.extend(
+                self.nodes
+                    .iter()
+                    .zip(0u32..)
+                    .filter(|(n, _)| n.operational > OperationalState::Operational)
+                    .map(|(n, i)| (i, n.operational)),
+            );
+        }
+        let impact = self.graph.walk(&start);
+        let name = |i: u32| self.nodes[i as usize].reference();
+        let mut affected: Vec<Affected> = impact
+            .affected()
+            .into_iter()
+            .map(|(i, state)| Affected {
+                node: self.nodes[i as usize].clone(),
+                state,
+                path: impact.path(i).into_iter().map(name).collect(),
+                quorum: match impact.cause(i) {
+                    Some(Cause::Quorum {
+                        down,
+                        degraded,
+                        members,
+                        min_up,
+                    }) => Some(format!(
+                        "{down} of {members} members down, {degraded} degraded; at least {min_up} must be up"
+                    )),
+                    _ => None,
+                },
+            })
+            .collect();
+        affected.sort_by(|a, b| {
+            b.state
+                .cmp(&a.state)
+                .then_with(|| a.node.name.cmp(&b.node.name))
+        });
+        let services: Vec<Affected> = affected
+            .iter()
+            .filter(|a| a.node.class_key == "service")
+            .cloned()
+            .collect();
+        let mut customers: BTreeMap<(String, OrganisationId), Customer> = BTreeMap::new();
+        let mut reach = |id: OrganisationId, name: &str, state, through: String| {
+            let entry = customers
+                .entry((name.to_owned(), id))
+                .or_insert_with(|| Customer {
+                    id,
+                    name: name.to_owned(),
+                    state,
+                    through: Vec::new(),
+                });
+            entry.state = entry.state.max(state);
+            if !entry.through.contains(&through) {
+                entry.through.push(through);
+            }
+        };
+        for a in &affected {
+            if let Some((org, name)) = &a.node.organisation {
+                reach(*org, name, a.state, a.node.name.clone());
+            }
+            if let Some(service) = a.node.service_id {
+                for (org, name) in self.customers.get(&service).into_iter().flatten() {
+                    reach(*org, name, a.state, a.node.name.clone());
+                }
+            }
+        }
+        let backups_at_risk = self
+            .backups
+            .iter()
+            .filter(|(_, holder)| impact.state(*holder) > OperationalState::Operational)
+            .map(|(of, holder)| {
+                (
+                    self.nodes[*of as usize].clone(),
+                    self.nodes[*holder as usize].clone(),
+                )
+            })
+            .collect();
+        Ok(Report {
+            roots: start
+                .iter()
+                .filter(|(i, _)| {
+                    roots
+                        .iter()
+                        .any(|(id, _)| self.nodes[*i as usize].id == *id)
+                })
+                .map(|(i, s)| (self.nodes[*i as usize].clone(), *s))
+                .collect(),
+            affected,
+            services,
+            customers: customers.into_values().collect(),
+            backups_at_risk,
+        })
+    }
+}

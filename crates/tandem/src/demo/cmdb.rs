@@ -1,0 +1,717 @@
+//! The demo world's asset inventory (seed 000, sections 1, 3.2 and 5): Alpha's data centres in
+//! Germany and the US with their hypervisor clusters, routers and firewall; the management
+//! server, the login service and the video bridges as virtual machines; the services of the
+//! catalogue with what provides them and what they need; Beta's rooms and endpoints; and a
+//! history of versions, one made for a ticket of the desk and one made by hand.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use tandem_cmdb::ci::{CiDraft, CiId, OperationalState};
+use tandem_cmdb::relation::RelationKind;
+use tandem_cmdb::store::relations::{self, NewRelation};
+use tandem_cmdb::store::{cis, classes};
+use tandem_cmdb::version::Cause;
+use tandem_directory::{OrganisationId, PersonId};
+use tandem_kernel::Actor;
+use tandem_service_levels::services::ServiceId;
+use tandem_storage::{Db, run};
+use time::{Duration, OffsetDateTime};
+
+/// What the loader needs to know of the rest of the demo world.
+pub struct World {
+    pub beta: OrganisationId,
+    pub gamma: OrganisationId,
+    pub video: ServiceId,
+    pub managed: ServiceId,
+    pub owner: PersonId,
+    pub custodian: PersonId,
+}
+
+/// One CI to load: class, name, ratings C I A, label, and attribute pairs.
+struct Item<'a> {
+    class: &'a str,
+    name: &'a str,
+    description: &'a str,
+    cia: [u8; 3],
+    label: &'a str,
+    attributes: &'a [(&'a str, &'a str)],
+}
+
+struct Loader<'a> {
+    db: &'a Db,
+    actor: Actor,
+    at: OffsetDateTime,
+    world: &'a World,
+    ids: BTreeMap<String, CiId>,
+}
+
+impl Loader<'_> {
+    async fn add(
+        &mut self,
+        item: Item<'_>,
+        location: Option<&str>,
+        customer: Option<OrganisationId>,
+        extra: impl FnOnce(&mut CiDraft),
+    ) -> anyhow::Result<CiId> {
+        let mut draft = CiDraft {
+            class_key: item.class.into(),
+            name: item.name.into(),
+            description: item.description.into(),
+            organisation_id: customer.map(|c| c.to_string()).unwrap_or_default(),
+            owner_id: self.world.owner.to_string(),
+            custodian_id: self.world.custodian.to_string(),
+            location_id: location
+                .map(|l| self.id(l).map(|id| id.to_string()))
+                .transpose()?
+                .unwrap_or_default(),
+            lifecycle: "production".into(),
+            confidentiality: item.cia[0].to_string(),
+            integrity: item.cia[1].to_string(),
+            availability: item.cia[2].to_string(),
+            label: item.label.into(),
+            attributes: item
+                .attributes
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..CiDraft::default()
+        };
+        extra(&mut draft);
+        let class = classes::get(self.db, item.class).await?;
+        let input = draft
+            .validate(&class)
+            .with_context(|| format!("demo CI {}", item.name))?;
+        let ci = cis::create(
+            self.db,
+            &self.actor,
+            self.at,
+            input,
+            &Cause::process(
+                tandem_cmdb::version::CauseKind::Import,
+                "initial inventory of the demo world",
+            ),
+        )
+        .await?;
+        self.ids.insert(item.name.to_owned(), ci.id);
+        Ok(ci.id)
+    }
+
+    fn id(&self, name: &str) -> anyhow::Result<CiId> {
+        self.ids
+            .get(name)
+            .copied()
+            .with_context(|| format!("the demo CI {name} is missing"))
+    }
+
+    async fn relate(&self, source: &str, kind: RelationKind, target: &str) -> anyhow::Result<()> {
+        relations::add(
+            self.db,
+            &self.actor,
+            self.at,
+            &NewRelation {
+                source: self.id(source)?,
+                kind,
+                target: self.id(target)?,
+                note: String::new(),
+            },
+            &Cause::process(
+                tandem_cmdb::version::CauseKind::Import,
+                "initial inventory of the demo world",
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn item<'a>(
+    class: &'a str,
+    name: &'a str,
+    description: &'a str,
+    cia: [u8; 3],
+    label: &'a str,
+    attributes: &'a [(&'a str, &'a str)],
+) -> Item<'a> {
+    Item {
+        class,
+        name,
+        description,
+        cia,
+        label,
+        attributes,
+    }
+}
+
+/// Loads the inventory, dated four weeks before `now`, and its later history.
+pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result<()> {
+    let mut l = Loader {
+        db,
+        actor: Actor::system("demo loader"),
+        at: now - Duration::weeks(4),
+        world,
+        ids: BTreeMap::new(),
+    };
+    let none: &[(&str, &str)] = &[];
+    // Where things are.
+    l.add(
+        item(
+            "location",
+            "DC-DE Munich",
+            "Alpha's data centre in Germany.",
+            [2, 3, 4],
+            "internal",
+            &[("country", "Germany")],
+        ),
+        None,
+        None,
+        |_| {},
+    )
+    .await?;
+    l.add(
+        item(
+            "location",
+            "DC-US San José",
+            "Alpha's data centre in the US; the fallback data centre.",
+            [2, 3, 4],
+            "internal",
+            &[("country", "United States")],
+        ),
+        None,
+        None,
+        |_| {},
+    )
+    .await?;
+    l.add(
+        item(
+            "location",
+            "Beta office Munich",
+            "Beta Technologies' Munich office.",
+            [2, 2, 3],
+            "internal",
+            &[("address", "Leopoldstraße 1, Munich")],
+        ),
+        None,
+        Some(world.beta),
+        |_| {},
+    )
+    .await?;
+    l.add(
+        item(
+            "location",
+            "Beta VIP room",
+            "The telepresence room of Beta's board.",
+            [3, 2, 3],
+            "confidential",
+            none,
+        ),
+        Some("Beta office Munich"),
+        Some(world.beta),
+        |_| {},
+    )
+    .await?;
+    // Network and hypervisors in each data centre.
+    for (dc, site) in [("DC-DE Munich", "de"), ("DC-US San José", "us")] {
+        let router = format!("rt-{site}-01");
+        let ntp = format!("ntp-{site}-01.alpha.example");
+        l.add(
+            item(
+                "network-device",
+                &router,
+                "Edge router of the data centre.",
+                [2, 3, 4],
+                "internal",
+                &[
+                    ("hostname", router.as_str()),
+                    ("vendor", "Juniper"),
+                    ("firmware", "21.4R3"),
+                    ("time_source", ntp.as_str()),
+                ],
+            ),
+            Some(dc),
+            None,
+            |_| {},
+        )
+        .await?;
+        let cluster = format!("hv-cluster-{site}");
+        l.add(
+            item(
+                "cluster",
+                &cluster,
+                "The Alpha hypervisor cluster of the data centre (VMware HA).",
+                [3, 3, 4],
+                "confidential",
+                none,
+            ),
+            Some(dc),
+            None,
+            |d| d.min_up = "1".into(),
+        )
+        .await?;
+        for n in 1..=2 {
+            let host = format!("hv-{site}-0{n}");
+            let serial = format!("HV{}{n}7731", site.to_uppercase());
+            l.add(
+                item(
+                    "hardware",
+                    &host,
+                    "Alpha hypervisor host.",
+                    [3, 3, 4],
+                    "confidential",
+                    &[
+                        ("serial", serial.as_str()),
+                        ("vendor", "Dell"),
+                        ("model", "PowerEdge R760"),
+                        ("firmware", "2.1.5"),
+                        ("time_source", ntp.as_str()),
+                    ],
+                ),
+                Some(dc),
+                None,
+                |_| {},
+            )
+            .await?;
+            l.relate(&host, RelationKind::MemberOf, &cluster).await?;
+            l.relate(&host, RelationKind::DependsOn, &router).await?;
+        }
+    }
+    l.add(
+        item(
+            "network-device",
+            "fw-de-01",
+            "Firewall in front of the German data centre.",
+            [3, 3, 4],
+            "confidential",
+            &[
+                ("hostname", "fw-de-01"),
+                ("vendor", "Palo Alto"),
+                ("firmware", "11.1"),
+                ("time_source", "ntp-de-01.alpha.example"),
+            ],
+        ),
+        Some("DC-DE Munich"),
+        None,
+        |_| {},
+    )
+    .await?;
+    l.relate("rt-de-01", RelationKind::DependsOn, "fw-de-01")
+        .await?;
+    // Virtual machines.
+    let vm = |os_version: &'static str, env: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("os", "Debian"),
+            ("os_version", os_version),
+            ("patch_level", "2026-11"),
+            ("environment", env),
+        ]
+    };
+    let vms: [(&str, &str, &str, [u8; 3], &str); 10] = [
+        (
+            "mgmt-de-01",
+            "hv-cluster-de",
+            "The management server; its security updates redirect users to the backup system with a maintenance notice.",
+            [3, 3, 3],
+            "confidential",
+        ),
+        (
+            "login-de-01",
+            "hv-cluster-de",
+            "Login service node in Germany.",
+            [3, 3, 4],
+            "confidential",
+        ),
+        (
+            "login-us-01",
+            "hv-cluster-us",
+            "Login service node in the US.",
+            [3, 3, 4],
+            "confidential",
+        ),
+        (
+            "bridge-de-01",
+            "hv-cluster-de",
+            "Video bridge node.",
+            [2, 3, 4],
+            "internal",
+        ),
+        (
+            "bridge-de-02",
+            "hv-cluster-de",
+            "Video bridge node.",
+            [2, 3, 4],
+            "internal",
+        ),
+        (
+            "bridge-us-01",
+            "hv-cluster-us",
+            "Video bridge node.",
+            [2, 3, 4],
+            "internal",
+        ),
+        (
+            "db-de-01",
+            "hv-cluster-de",
+            "The Alpha cloud table: customers' IP addresses, names and transaction logs.",
+            [4, 3, 3],
+            "confidential",
+        ),
+        (
+            "maint-portal-us-01",
+            "hv-cluster-us",
+            "The backup system that shows users a maintenance notice.",
+            [1, 2, 3],
+            "public",
+        ),
+        (
+            "backup-us-01",
+            "hv-cluster-us",
+            "Backup server in the fallback data centre.",
+            [4, 3, 2],
+            "confidential",
+        ),
+        (
+            "app01",
+            "hv-cluster-de",
+            "Gamma's application server.",
+            [3, 3, 3],
+            "confidential",
+        ),
+    ];
+    for (name, cluster, description, cia, label) in vms {
+        let dc = if cluster.ends_with("de") {
+            "DC-DE Munich"
+        } else {
+            "DC-US San José"
+        };
+        let mut attributes = vm("12.8", "production");
+        attributes.push(("hostname", name));
+        let customer = (name == "app01").then_some(world.gamma);
+        l.add(
+            item(
+                "virtual-machine",
+                name,
+                description,
+                cia,
+                label,
+                &attributes,
+            ),
+            Some(dc),
+            customer,
+            |_| {},
+        )
+        .await?;
+        l.relate(name, RelationKind::RunsOn, cluster).await?;
+    }
+    l.add(
+        item(
+            "virtual-machine",
+            "bridge-stg-01",
+            "Staging bridge for testing releases.",
+            [1, 2, 1],
+            "internal",
+            &[
+                ("hostname", "bridge-stg-01"),
+                ("os", "Debian"),
+                ("os_version", "12.8"),
+                ("environment", "staging"),
+            ],
+        ),
+        Some("DC-DE Munich"),
+        None,
+        |_| {},
+    )
+    .await?;
+    l.relate("bridge-stg-01", RelationKind::RunsOn, "hv-cluster-de")
+        .await?;
+    l.relate("mgmt-de-01", RelationKind::BackedUpBy, "backup-us-01")
+        .await?;
+    l.relate("db-de-01", RelationKind::BackedUpBy, "backup-us-01")
+        .await?;
+    // Redundant groups.
+    l.add(
+        item(
+            "cluster",
+            "login-cluster",
+            "The login service's nodes in both data centres.",
+            [3, 3, 4],
+            "confidential",
+            none,
+        ),
+        None,
+        None,
+        |d| d.min_up = "1".into(),
+    )
+    .await?;
+    l.add(
+        item(
+            "cluster",
+            "video-bridge-cluster",
+            "The video bridges; two must be up to carry the load.",
+            [2, 3, 4],
+            "internal",
+            none,
+        ),
+        None,
+        None,
+        |d| d.min_up = "2".into(),
+    )
+    .await?;
+    for node in ["login-de-01", "login-us-01"] {
+        l.relate(node, RelationKind::MemberOf, "login-cluster")
+            .await?;
+    }
+    for node in ["bridge-de-01", "bridge-de-02", "bridge-us-01"] {
+        l.relate(node, RelationKind::MemberOf, "video-bridge-cluster")
+            .await?;
+    }
+    // Services and what they need.
+    l.add(
+        item(
+            "service",
+            "Login service",
+            "End-to-end monitored sign-in for the video platform.",
+            [3, 3, 4],
+            "confidential",
+            none,
+        ),
+        None,
+        None,
+        |_| {},
+    )
+    .await?;
+    l.add(
+        item(
+            "service",
+            "HD video conferencing",
+            "The video service of the catalogue.",
+            [3, 3, 4],
+            "confidential",
+            none,
+        ),
+        None,
+        None,
+        |d| d.service_id = world.video.to_string(),
+    )
+    .await?;
+    l.add(
+        item(
+            "service",
+            "Managed cloud servers",
+            "Virtual servers of the catalogue.",
+            [3, 3, 3],
+            "confidential",
+            none,
+        ),
+        None,
+        None,
+        |d| d.service_id = world.managed.to_string(),
+    )
+    .await?;
+    l.relate("Login service", RelationKind::DependsOn, "login-cluster")
+        .await?;
+    l.relate("Login service", RelationKind::DependsOn, "db-de-01")
+        .await?;
+    l.relate(
+        "Login service",
+        RelationKind::BackedUpBy,
+        "maint-portal-us-01",
+    )
+    .await?;
+    l.relate(
+        "video-bridge-cluster",
+        RelationKind::Provides,
+        "HD video conferencing",
+    )
+    .await?;
+    l.relate(
+        "HD video conferencing",
+        RelationKind::DependsOn,
+        "Login service",
+    )
+    .await?;
+    l.relate(
+        "HD video conferencing",
+        RelationKind::DependsOn,
+        "mgmt-de-01",
+    )
+    .await?;
+    l.relate(
+        "hv-cluster-de",
+        RelationKind::Provides,
+        "Managed cloud servers",
+    )
+    .await?;
+    l.relate(
+        "hv-cluster-us",
+        RelationKind::Provides,
+        "Managed cloud servers",
+    )
+    .await?;
+    l.add(
+        item(
+            "information",
+            "Customer meeting data",
+            "Meeting participants, IP addresses and call logs of the customers.",
+            [4, 3, 2],
+            "confidential",
+            &[("personal_data", "yes"), ("retention", "90 days")],
+        ),
+        None,
+        None,
+        |_| {},
+    )
+    .await?;
+    l.relate("Customer meeting data", RelationKind::DependsOn, "db-de-01")
+        .await?;
+    // Beta's rooms and endpoints.
+    for (name, location, model, firmware) in [
+        (
+            "codec-muc-board",
+            "Beta office Munich",
+            "Room Kit Pro",
+            "4.2",
+        ),
+        ("codec-muc-room3", "Beta office Munich", "Room Kit", "4.2"),
+        ("tp-muc-vip", "Beta VIP room", "Telepresence IX", "4.2"),
+    ] {
+        let serial = format!("SN-{}", name.to_uppercase());
+        l.add(
+            item(
+                "endpoint",
+                name,
+                "Video endpoint in Beta's office.",
+                [2, 2, 3],
+                "internal",
+                &[
+                    ("serial", serial.as_str()),
+                    ("vendor", "Vidcom"),
+                    ("model", model),
+                    ("firmware", firmware),
+                ],
+            ),
+            Some(location),
+            Some(world.beta),
+            |_| {},
+        )
+        .await?;
+        l.relate(name, RelationKind::DependsOn, "HD video conferencing")
+            .await?;
+    }
+    l.add(
+        item(
+            "endpoint",
+            "codec-muc-room5",
+            "Endpoint for the new room 5, ordered.",
+            [2, 2, 3],
+            "internal",
+            &[
+                ("serial", "SN-CODEC-MUC-ROOM5"),
+                ("vendor", "Vidcom"),
+                ("model", "Room Kit"),
+            ],
+        ),
+        Some("Beta office Munich"),
+        Some(world.beta),
+        |d| d.lifecycle = "planned".into(),
+    )
+    .await?;
+    l.add(
+        item(
+            "document",
+            "Beta service handbook",
+            "What Beta's users and local IT need to know of the video service.",
+            [2, 3, 2],
+            "internal",
+            &[("revision", "3"), ("url", "handbooks/beta-video.pdf")],
+        ),
+        None,
+        Some(world.beta),
+        |_| {},
+    )
+    .await?;
+    l.add(
+        item(
+            "supplier",
+            "Vidcom maintenance contract",
+            "Third-level support of the video equipment.",
+            [2, 2, 3],
+            "confidential",
+            &[("contract", "VC-2025-117"), ("contract_end", "2027-06-30")],
+        ),
+        None,
+        None,
+        |_| {},
+    )
+    .await?;
+    l.relate(
+        "video-bridge-cluster",
+        RelationKind::DependsOn,
+        "Vidcom maintenance contract",
+    )
+    .await?;
+    history(&l, now).await
+}
+
+/// Later history: the firmware of room 3 updated for the desk's ticket, a router edited by
+/// hand, and the RAID controller of hv-de-02 reported degraded.
+async fn history(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
+    let mut conn = l.db.conn().await?;
+    let ticket: Option<uuid::Uuid> = run!(&mut conn, |c| {
+        sqlx::query_scalar("SELECT id FROM tickets WHERE title = $1")
+            .bind("Video freezes during the board meeting")
+            .fetch_optional(c)
+            .await
+    })?;
+    drop(conn);
+    let sven = tandem_identity::store::person_by_email(l.db, "sven.richter@alpha.example")
+        .await?
+        .context("Sven Richter is missing")?;
+    let engineer = Actor::person(sven.0, &sven.1, None);
+    let edit = async |name: &str, key: &str, value: &str, at, cause: Cause| -> anyhow::Result<()> {
+        let ci = cis::get(l.db, l.id(name)?).await?;
+        let mut draft = ci.draft();
+        draft.attributes.insert(key.into(), value.into());
+        let class = classes::get(l.db, &ci.class_key).await?;
+        cis::update(
+            l.db,
+            &engineer,
+            at,
+            ci.id,
+            ci.version,
+            draft.validate(&class)?,
+            &cause,
+        )
+        .await?;
+        Ok(())
+    };
+    let room3 = match ticket {
+        Some(id) => Cause::ticket(id, "Vidcom's firmware 4.2.1 installed"),
+        None => Cause::manual("Vidcom's firmware 4.2.1 installed"),
+    };
+    edit(
+        "codec-muc-room3",
+        "firmware",
+        "4.2.1",
+        now - Duration::days(9),
+        room3,
+    )
+    .await?;
+    edit(
+        "rt-de-01",
+        "firmware",
+        "21.4R3-S2",
+        now - Duration::days(3),
+        Cause::manual("Hotfix applied during the night shift"),
+    )
+    .await?;
+    cis::set_operational(
+        l.db,
+        &engineer,
+        now - Duration::hours(5),
+        l.id("hv-de-02")?,
+        OperationalState::Degraded,
+        "RAID controller reports a failed battery; replacement ordered",
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,523 @@
+//! The CMDB on both engines: CIs checked against their class, a version with its why for every
+//! change, comparisons, relations, impact analysis honouring cluster quorums, the pages, and
+//! who may change what.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, error_fields};
+use crate::{on_both_engines, on_both_engines_with_demo};
+
+on_both_engines!(
+    a_ci_is_checked_against_its_class_and_nothing_bad_is_stored,
+    every_change_is_a_version_with_its_why_and_versions_compare,
+    relations_are_versions_of_their_source_and_keep_their_rules,
+    impact_honours_the_quorum_of_a_cluster,
+    classes_take_new_attributes_and_refuse_bad_definitions,
+    only_a_planned_ci_is_deleted,
+    ci_forms_show_errors_next_to_their_fields,
+);
+
+on_both_engines_with_demo!(
+    the_demo_inventory_reaches_customers_through_its_services,
+    engineers_change_cis_and_auditors_only_read_them,
+);
+
+fn ci(class: &str, name: &str) -> Value {
+    json!({
+        "class": class, "name": name, "lifecycle": "production",
+        "confidentiality": "2", "integrity": "2", "availability": "3", "label": "internal",
+        "reason": "Initial inventory of the test data centre"
+    })
+}
+
+async fn create(app: &TestApp, body: Value) -> Value {
+    let (status, created) = app.post_json("/api/v1/cis", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}
+
+async fn relate(app: &TestApp, source: &Value, kind: &str, target: &Value) {
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/cis/{}/relations", id(source)),
+            &json!({"kind": kind, "target_id": id(target), "reason": "Wiring the test landscape"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+async fn a_ci_is_checked_against_its_class_and_nothing_bad_is_stored(app: TestApp) {
+    let mut body = ci("virtual-machine", "mgmt-de-01");
+    body["attributes"] = json!({"hostname": "mgmt-de-01", "ip": "10.0.0.300", "colour": "blue",
+                                "environment": "prod"});
+    body["confidentiality"] = json!("7");
+    body["reason"] = json!("short");
+    let (status, refused) = app.post_json("/api/v1/cis", &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (_, mut fields) = error_fields(&refused);
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "attributes.colour",
+            "attributes.environment",
+            "attributes.ip",
+            "confidentiality",
+            "reason"
+        ]
+    );
+    assert_eq!(app.count("cis").await, 0);
+    assert_eq!(app.count("ci_versions").await, 0);
+
+    let (status, refused) = app.post_json("/api/v1/cis", &ci("spaceship", "x-1")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&refused).1, ["class"]);
+
+    body["attributes"] = json!({"hostname": "mgmt-de-01", "ip": "10.0.0.7"});
+    body["confidentiality"] = json!("high");
+    body["reason"] = json!("Initial inventory of the test data centre");
+    let created = create(&app, body.clone()).await;
+    assert_eq!(created["number"], "CI-000001");
+    assert_eq!(created["confidentiality"], 3);
+    assert_eq!(created["operational"], "operational");
+    let (status, refused) = app.post_json("/api/v1/cis", &body).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(app.count("cis").await, 1);
+}
+
+async fn every_change_is_a_version_with_its_why_and_versions_compare(app: TestApp) {
+    let mut body = ci("network-device", "rt-de-01");
+    body["attributes"] = json!({"hostname": "rt-de-01", "firmware": "7.1"});
+    let router = create(&app, body).await;
+    let path = format!("/api/v1/cis/{}", id(&router));
+
+    let (status, refused) = app
+        .patch_json(
+            &path,
+            &json!({"attributes": {"hostname": "rt-de-01", "firmware": "7.2"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs a reason"),
+        "{refused}"
+    );
+    let (status, refused) = app
+        .patch_json(&path, &json!({"label": "secret", "ticket": "T-000999"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&refused).1, ["ticket"]);
+
+    let (status, changed) = app
+        .patch_json(
+            &path,
+            &json!({"attributes": {"hostname": "rt-de-01", "firmware": "7.2"},
+                    "reason": "Hotfix applied during the night shift"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["attributes"]["firmware"], "7.2");
+    let (_, versions) = app.get_json(&format!("{path}/versions")).await;
+    assert_eq!(versions.as_array().unwrap().len(), 2, "{versions}");
+    assert_eq!(versions[0]["version"], 2);
+    assert_eq!(versions[0]["cause"], "manual");
+    assert_eq!(
+        versions[0]["reason"],
+        "Hotfix applied during the night shift"
+    );
+    assert_eq!(
+        versions[0]["changes"],
+        json!({"attributes.firmware": ["7.1", "7.2"]})
+    );
+    assert!(!versions[0]["actor"].as_str().unwrap().is_empty());
+
+    // A save that changes nothing makes no version.
+    let (status, _) = app
+        .patch_json(&path, &json!({"reason": "Nothing changes here at all"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.count("ci_versions").await, 2);
+
+    let (_, first) = app.get_json(&format!("{path}/versions/1")).await;
+    assert_eq!(first["record"]["attributes.firmware"], "7.1");
+    assert_eq!(first["cause"], "manual");
+    let (_, compared) = app.get_json(&format!("{path}/compare?from=1&to=2")).await;
+    assert_eq!(
+        compared["changes"],
+        json!({"attributes.firmware": ["7.1", "7.2"]})
+    );
+    let (status, _) = app.get_json(&format!("{path}/versions/9")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The operational state is recorded without a version.
+    let (status, down) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("{path}/operational"),
+            &json!({"state": "down", "note": "power cut"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{down}");
+    assert_eq!(down["operational"], "down");
+    assert_eq!(app.count("ci_versions").await, 2);
+}
+
+async fn relations_are_versions_of_their_source_and_keep_their_rules(app: TestApp) {
+    let host = create(&app, ci("hardware", "hv-de-01")).await;
+    let vm = create(&app, ci("virtual-machine", "login-de-01")).await;
+    relate(&app, &vm, "runs-on", &host).await;
+    let (_, versions) = app
+        .get_json(&format!("/api/v1/cis/{}/versions", id(&vm)))
+        .await;
+    assert_eq!(
+        versions[0]["changes"],
+        json!({"relation runs-on hv-de-01": ["", "CI-000001"]}),
+        "{versions}"
+    );
+    let (_, seen_from_host) = app
+        .get_json(&format!("/api/v1/cis/{}/relations", id(&host)))
+        .await;
+    assert_eq!(seen_from_host[0]["reading"], "hosts");
+    assert_eq!(seen_from_host[0]["other"]["name"], "login-de-01");
+
+    for (kind, target, field) in [
+        ("member-of", &host, "target_id"),
+        ("provides", &host, "target_id"),
+        ("located-in", &host, "kind"),
+        ("runs-on", &vm, "target_id"),
+    ] {
+        let (status, refused) = app
+            .post_json(
+                &format!("/api/v1/cis/{}/relations", id(&vm)),
+                &json!({"kind": kind, "target_id": id(target), "reason": "Trying a bad relation"}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{kind}: {refused}"
+        );
+        assert_eq!(error_fields(&refused).1, [field], "{kind}");
+    }
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/cis/{}/relations", id(&vm)),
+            &json!({"kind": "runs-on", "target_id": id(&host), "reason": "The same relation again"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.count("ci_relations").await, 1);
+
+    let relation = seen_from_host[0]["id"].as_str().unwrap();
+    let remove = format!("/api/v1/cis/{}/relations/{relation}", id(&host));
+    assert_eq!(
+        app.delete(&remove).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a removal needs its why"
+    );
+    assert_eq!(
+        app.delete(&format!("{remove}?reason=Moved%20to%20the%20US%20cluster"))
+            .await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, versions) = app
+        .get_json(&format!("/api/v1/cis/{}/versions", id(&vm)))
+        .await;
+    assert_eq!(versions[0]["reason"], "Moved to the US cluster");
+    assert_eq!(
+        versions[0]["changes"],
+        json!({"relation runs-on hv-de-01": ["CI-000001", ""]})
+    );
+}
+
+/// Three bridges of which two must be up provide a service that a customer uses.
+async fn impact_honours_the_quorum_of_a_cluster(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let (status, service) = app
+        .post_json(
+            "/api/v1/services",
+            &json!({"name": "HD video", "kind": "saas", "customers": [beta]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+    let mut cluster = ci("cluster", "video-bridge-cluster");
+    cluster["min_up"] = json!(2);
+    let cluster = create(&app, cluster).await;
+    let mut video = ci("service", "HD video conferencing");
+    video["service_id"] = service["id"].clone();
+    let video = create(&app, video).await;
+    relate(&app, &cluster, "provides", &video).await;
+    let mut bridges = Vec::new();
+    for name in ["bridge-1", "bridge-2", "bridge-3"] {
+        let bridge = create(&app, ci("virtual-machine", name)).await;
+        relate(&app, &bridge, "member-of", &cluster).await;
+        bridges.push(bridge);
+    }
+    let host = create(&app, ci("hardware", "hv-1")).await;
+    relate(&app, &bridges[0], "runs-on", &host).await;
+    relate(&app, &bridges[1], "runs-on", &host).await;
+
+    let (status, one) = app
+        .get_json(&format!("/api/v1/cis/{}/impact", id(&bridges[2])))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    let state_of = |report: &Value, name: &str| {
+        report["cis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["ci"]["name"] == name)
+            .map(|a| a["state"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        state_of(&one, "video-bridge-cluster").as_deref(),
+        Some("degraded")
+    );
+    assert_eq!(
+        state_of(&one, "HD video conferencing").as_deref(),
+        Some("degraded")
+    );
+    assert_eq!(one["customers"][0]["name"], "Beta Technologies");
+    assert_eq!(one["customers"][0]["state"], "degraded");
+
+    // The host takes two bridges with it: below the quorum, the service is down.
+    let (_, two) = app
+        .get_json(&format!("/api/v1/cis/{}/impact", id(&host)))
+        .await;
+    assert_eq!(
+        state_of(&two, "video-bridge-cluster").as_deref(),
+        Some("down")
+    );
+    assert_eq!(
+        state_of(&two, "HD video conferencing").as_deref(),
+        Some("down")
+    );
+    let path: Vec<&str> = two["services"][0]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(path.first().copied(), Some("CI-000006 hv-1"), "{two}");
+    assert_eq!(
+        path.last().copied(),
+        Some("CI-000002 HD video conferencing")
+    );
+
+    // As is: with bridge-3 recorded down, one more bridge down takes the service down.
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/cis/{}/operational", id(&bridges[2])),
+            &json!({"state": "down"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, now) = app
+        .post_json(
+            "/api/v1/impact",
+            &json!({"roots": [{"ci": id(&bridges[0]), "state": "down"}]}),
+        )
+        .await;
+    assert_eq!(
+        state_of(&now, "HD video conferencing").as_deref(),
+        Some("down")
+    );
+    let (_, hypothetical) = app
+        .post_json(
+            "/api/v1/impact",
+            &json!({"roots": [{"ci": id(&bridges[0])}], "as_is": false}),
+        )
+        .await;
+    assert_eq!(
+        state_of(&hypothetical, "HD video conferencing").as_deref(),
+        Some("degraded")
+    );
+    let (status, refused) = app
+        .post_json(
+            "/api/v1/impact",
+            &json!({"roots": [{"ci": "x", "state": "gone"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&refused).1, ["roots[0].ci", "roots[0].state"]);
+}
+
+async fn classes_take_new_attributes_and_refuse_bad_definitions(app: TestApp) {
+    let (status, refused) = app
+        .post_json(
+            "/api/v1/ci-classes",
+            &json!({"key": "Storage Array", "name": "Storage array",
+                    "attributes": [{"key": "tier", "kind": "choice"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&refused).1, ["key", "attributes[0].values"]);
+    let (status, class) = app
+        .post_json(
+            "/api/v1/ci-classes",
+            &json!({"key": "storage-array", "name": "Storage array",
+                    "attributes": [{"key": "tier", "label": "Tier", "kind": "choice",
+                                    "values": ["gold", "silver"], "required": true}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{class}");
+    let (status, refused) = app
+        .post_json("/api/v1/cis", &ci("storage-array", "san-1"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&refused).1, ["attributes.tier"]);
+    let mut body = ci("storage-array", "san-1");
+    body["attributes"] = json!({"tier": "gold"});
+    create(&app, body).await;
+
+    let (status, changed) = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/ci-classes/storage-array",
+            &json!({"name": "Storage array", "version": 1,
+                    "attributes": [{"key": "tier", "kind": "choice", "values": ["gold", "silver", "bronze"]},
+                                   {"key": "capacity_tb", "label": "Capacity (TB)", "kind": "integer"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["attributes"][1]["key"], "capacity_tb");
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/ci-classes/storage-array",
+            &json!({"name": "Storage array", "version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale version is refused");
+}
+
+async fn only_a_planned_ci_is_deleted(app: TestApp) {
+    let live = create(&app, ci("hardware", "hv-live")).await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/cis/{}", id(&live))).await,
+        StatusCode::CONFLICT
+    );
+    let mut planned = ci("hardware", "hv-planned");
+    planned["lifecycle"] = json!("planned");
+    let planned = create(&app, planned).await;
+    relate(&app, &planned, "depends-on", &live).await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/cis/{}", id(&planned))).await,
+        StatusCode::CONFLICT,
+        "a CI something refers to stays"
+    );
+    let mut unused = ci("hardware", "hv-unused");
+    unused["lifecycle"] = json!("planned");
+    let unused = create(&app, unused).await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/cis/{}", id(&unused))).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.count("cis").await, 2);
+}
+
+async fn ci_forms_show_errors_next_to_their_fields(app: TestApp) {
+    let page = app.get("/cis/new?class=virtual-machine").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("name=\"attr.hostname\""),
+        "the class's attributes are fields"
+    );
+    let response = app
+        .post_form(
+            "/cis",
+            &[
+                ("class", "virtual-machine"),
+                ("name", ""),
+                ("lifecycle", "production"),
+                ("confidentiality", "2"),
+                ("integrity", "2"),
+                ("availability", "2"),
+                ("label", "internal"),
+                ("attr.ip", "not-an-ip"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"name-error\""), "{html}");
+    assert!(html.contains("id=\"attr.ip-error\""), "{html}");
+    assert!(html.contains("id=\"reason-error\""), "{html}");
+    assert!(html.contains("value=\"not-an-ip\""), "what was typed stays");
+    assert_eq!(app.count("cis").await, 0);
+}
+
+async fn the_demo_inventory_reaches_customers_through_its_services(app: TestApp) {
+    let (_, page) = app.get_json("/api/v1/cis?q=hv-de-01").await;
+    let host = &page["items"][0];
+    assert_eq!(host["name"], "hv-de-01");
+    let (_, impact) = app
+        .get_json(&format!("/api/v1/cis/{}/impact", id(host)))
+        .await;
+    let customers: Vec<&str> = impact["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    // hv-de-02 is degraded already, so losing hv-de-01 leaves the German cluster without a
+    // host: its VMs go down, the bridges fall below their quorum, and Gamma's app01 goes too.
+    assert_eq!(
+        customers,
+        ["Beta Technologies", "Gamma Logistics"],
+        "{impact}"
+    );
+    let (_, room3) = app.get_json("/api/v1/cis?q=codec-muc-room3").await;
+    let (_, versions) = app
+        .get_json(&format!("/api/v1/cis/{}/versions", id(&room3["items"][0])))
+        .await;
+    assert_eq!(versions[0]["cause"], "ticket", "{versions}");
+    assert!(versions[0]["ticket"].as_str().unwrap().starts_with("T-"));
+    let page = app.get(&format!("/cis/{}", id(host))).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<svg"), "the relations are drawn");
+    assert!(html.contains("hv-cluster-de"));
+}
+
+async fn engineers_change_cis_and_auditors_only_read_them(app: TestApp) {
+    let sven = app.token_of("sven.richter@alpha.example").await;
+    let ruth = app.token_of("ruth.meyer@alpha.example").await;
+    let david = app.token_of("david.chen@beta.example").await;
+    let (_, page) = app.get_json("/api/v1/cis?q=rt-us-01").await;
+    let router = id(&page["items"][0]);
+    let change = json!({"label": "confidential", "reason": "Reclassified after the review"});
+    let patch = |token: &str| {
+        app.request_as(
+            token,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/cis/{router}"),
+        )
+        .json(&change)
+        .send()
+    };
+    assert_eq!(patch(&ruth).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(patch(&david).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(patch(&sven).await.unwrap().status(), StatusCode::OK);
+    let (status, _) = app
+        .get_json_as(&ruth, &format!("/api/v1/cis/{router}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get_json_as(&david, "/api/v1/cis").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "customers see no inventory yet"
+    );
+}
