@@ -14,77 +14,24 @@ use uuid::Uuid;
 
 use crate::risk;
 
-/// Where a change stands in its life cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    Draft,
-    Submitted,
-    Assessed,
-    Approved,
-    Rejected,
-    Scheduled,
-    InProgress,
-    Implemented,
-    Verified,
-    Failed,
-    Closed,
-}
+tandem_kernel::vocabulary!(
+    /// Where a change stands in its life cycle.
+    State {
+        Draft = "draft" / "Draft",
+        Submitted = "submitted" / "Submitted",
+        Assessed = "assessed" / "Assessed",
+        Approved = "approved" / "Approved",
+        Rejected = "rejected" / "Rejected",
+        Scheduled = "scheduled" / "Scheduled",
+        InProgress = "in-progress" / "In progress",
+        Implemented = "implemented" / "Implemented",
+        Verified = "verified" / "Verified",
+        Failed = "failed" / "Failed",
+        Closed = "closed" / "Closed",
+    }
+);
 
 impl State {
-    /// Every state, in the order of the life cycle.
-    pub const ALL: [Self; 11] = [
-        Self::Draft,
-        Self::Submitted,
-        Self::Assessed,
-        Self::Approved,
-        Self::Rejected,
-        Self::Scheduled,
-        Self::InProgress,
-        Self::Implemented,
-        Self::Verified,
-        Self::Failed,
-        Self::Closed,
-    ];
-
-    /// The word in the API, CSV files and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Assessed => "assessed",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Scheduled => "scheduled",
-            Self::InProgress => "in-progress",
-            Self::Implemented => "implemented",
-            Self::Verified => "verified",
-            Self::Failed => "failed",
-            Self::Closed => "closed",
-        }
-    }
-
-    /// The word for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "Draft",
-            Self::Submitted => "Submitted",
-            Self::Assessed => "Assessed",
-            Self::Approved => "Approved",
-            Self::Rejected => "Rejected",
-            Self::Scheduled => "Scheduled",
-            Self::InProgress => "In progress",
-            Self::Implemented => "Implemented",
-            Self::Verified => "Verified",
-            Self::Failed => "Failed",
-            Self::Closed => "Closed",
-        }
-    }
-
-    /// Reads `raw` as field `field`; the refusal lists the allowed words.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        parse_word(field, raw, &Self::ALL, Self::as_str)
-    }
-
     /// The states a change of `category` may move to from this one, whoever acts and whatever
     /// the guards say: the arrows of the life-cycle diagram.
     pub fn next(self, category: Category) -> Vec<State> {
@@ -98,46 +45,18 @@ impl State {
     }
 }
 
-/// The kind of a change. Seed 000 names regular, emergency and standard changes; a change in a
-/// non-productive environment is non-operational.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Category {
-    Regular,
-    Standard,
-    Emergency,
-    NonOperational,
-}
+tandem_kernel::vocabulary!(
+    /// The kind of a change. Seed 000 names regular, emergency and standard changes; a change in a
+    /// non-productive environment is non-operational.
+    Category {
+        Regular = "regular" / "Regular",
+        Standard = "standard" / "Standard",
+        Emergency = "emergency" / "Emergency",
+        NonOperational = "non-operational" / "Non-operational",
+    }
+);
 
 impl Category {
-    pub const ALL: [Self; 4] = [
-        Self::Regular,
-        Self::Standard,
-        Self::Emergency,
-        Self::NonOperational,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Regular => "regular",
-            Self::Standard => "standard",
-            Self::Emergency => "emergency",
-            Self::NonOperational => "non-operational",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Regular => "Regular",
-            Self::Standard => "Standard",
-            Self::Emergency => "Emergency",
-            Self::NonOperational => "Non-operational",
-        }
-    }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        parse_word(field, raw, &Self::ALL, Self::as_str)
-    }
-
     /// Whether the change touches the productive environment: every category but
     /// non-operational. Productive changes need a fallback procedure and a schedule.
     pub fn is_productive(self) -> bool {
@@ -145,222 +64,65 @@ impl Category {
     }
 }
 
-/// The risk of a change, from low to high.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Risk {
-    Low,
-    Medium,
-    High,
-}
-
-impl Risk {
-    pub const ALL: [Self; 3] = [Self::Low, Self::Medium, Self::High];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
+tandem_kernel::vocabulary!(
+    /// The risk of a change, from low to high.
+    Risk {
+        Low = "low" / "Low",
+        Medium = "medium" / "Medium",
+        High = "high" / "High",
     }
+);
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Low => "Low",
-            Self::Medium => "Medium",
-            Self::High => "High",
-        }
+tandem_kernel::vocabulary!(
+    /// Why a closed change was closed.
+    CloseReason {
+        Completed = "completed" / "Completed",
+        Failed = "failed" / "Failed",
+        Rejected = "rejected" / "Rejected",
+        Cancelled = "cancelled" / "Cancelled",
     }
+);
 
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        parse_word(field, raw, &Self::ALL, Self::as_str)
+tandem_kernel::vocabulary!(
+    /// A CAB member's vote on a change.
+    Vote {
+        Approve = "approve" / "Approve",
+        Reject = "reject" / "Reject",
+        Abstain = "abstain" / "Abstain",
     }
-}
+);
 
-/// Why a closed change was closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CloseReason {
-    Completed,
-    Failed,
-    Rejected,
-    Cancelled,
-}
-
-impl CloseReason {
-    pub const ALL: [Self; 4] = [
-        Self::Completed,
-        Self::Failed,
-        Self::Rejected,
-        Self::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Rejected => "rejected",
-            Self::Cancelled => "cancelled",
-        }
+tandem_kernel::vocabulary!(
+    /// The result of one post-change verification check.
+    CheckResult {
+        Passed = "passed" / "Passed",
+        Failed = "failed" / "Failed",
+        NotApplicable = "not-applicable" / "Not applicable",
     }
+);
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Completed => "Completed",
-            Self::Failed => "Failed",
-            Self::Rejected => "Rejected",
-            Self::Cancelled => "Cancelled",
-        }
+tandem_kernel::vocabulary!(
+    /// A step a person asks for, without its inputs: the buttons of the change page and the names
+    /// of the moves in the API.
+    Step {
+        Submit = "submit" / "Submit",
+        Assess = "assess" / "Assess",
+        Approve = "approve" / "Approve",
+        Reject = "reject" / "Reject",
+        Reopen = "reopen" / "Reopen",
+        Schedule = "schedule" / "Schedule",
+        Unschedule = "unschedule" / "Unschedule",
+        Start = "start" / "Start",
+        Implement = "implement" / "Mark implemented",
+        Fail = "fail" / "Mark failed",
+        Verify = "verify" / "Verify",
+        Close = "close" / "Close",
+        Cancel = "cancel" / "Cancel",
+        ApproveRetroactively = "approve-retroactively" / "Approve retroactively",
     }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        parse_word(field, raw, &Self::ALL, Self::as_str)
-    }
-}
-
-/// A CAB member's vote on a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Vote {
-    Approve,
-    Reject,
-    Abstain,
-}
-
-impl Vote {
-    pub const ALL: [Self; 3] = [Self::Approve, Self::Reject, Self::Abstain];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approve => "approve",
-            Self::Reject => "reject",
-            Self::Abstain => "abstain",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Approve => "Approve",
-            Self::Reject => "Reject",
-            Self::Abstain => "Abstain",
-        }
-    }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        parse_word(field, raw, &Self::ALL, Self::as_str)
-    }
-}
-
-/// The result of one post-change verification check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CheckResult {
-    Passed,
-    Failed,
-    NotApplicable,
-}
-
-impl CheckResult {
-    pub const ALL: [Self; 3] = [Self::Passed, Self::Failed, Self::NotApplicable];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Passed => "passed",
-            Self::Failed => "failed",
-            Self::NotApplicable => "not-applicable",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Passed => "Passed",
-            Self::Failed => "Failed",
-            Self::NotApplicable => "Not applicable",
-        }
-    }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        parse_word(field, raw, &Self::ALL, Self::as_str)
-    }
-}
-
-/// A step a person asks for, without its inputs: the buttons of the change page and the names
-/// of the moves in the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Step {
-    Submit,
-    Assess,
-    Approve,
-    Reject,
-    Reopen,
-    Schedule,
-    Unschedule,
-    Start,
-    Implement,
-    Fail,
-    Verify,
-    Close,
-    Cancel,
-    ApproveRetroactively,
-}
+);
 
 impl Step {
-    pub const ALL: [Self; 14] = [
-        Self::Submit,
-        Self::Assess,
-        Self::Approve,
-        Self::Reject,
-        Self::Reopen,
-        Self::Schedule,
-        Self::Unschedule,
-        Self::Start,
-        Self::Implement,
-        Self::Fail,
-        Self::Verify,
-        Self::Close,
-        Self::Cancel,
-        Self::ApproveRetroactively,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::Assess => "assess",
-            Self::Approve => "approve",
-            Self::Reject => "reject",
-            Self::Reopen => "reopen",
-            Self::Schedule => "schedule",
-            Self::Unschedule => "unschedule",
-            Self::Start => "start",
-            Self::Implement => "implement",
-            Self::Fail => "fail",
-            Self::Verify => "verify",
-            Self::Close => "close",
-            Self::Cancel => "cancel",
-            Self::ApproveRetroactively => "approve-retroactively",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Submit => "Submit",
-            Self::Assess => "Assess",
-            Self::Approve => "Approve",
-            Self::Reject => "Reject",
-            Self::Reopen => "Reopen",
-            Self::Schedule => "Schedule",
-            Self::Unschedule => "Unschedule",
-            Self::Start => "Start",
-            Self::Implement => "Mark implemented",
-            Self::Fail => "Mark failed",
-            Self::Verify => "Verify",
-            Self::Close => "Close",
-            Self::Cancel => "Cancel",
-            Self::ApproveRetroactively => "Approve retroactively",
-        }
-    }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        parse_word(field, raw, &Self::ALL, Self::as_str)
-    }
-
     /// The state this step leads to from `state` for a change of `category`, or `None` if the
     /// life cycle has no such arrow. A retroactive approval leads back to `state` itself.
     ///
@@ -686,7 +448,8 @@ pub fn next_steps(
     now: OffsetDateTime,
 ) -> Vec<NextStep> {
     Step::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|step| {
             open_target(facts, step).map(|to| NextStep {
                 step,
@@ -767,23 +530,6 @@ pub fn when(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// Reads `raw` as one of `all` by its word; the refusal lists the words.
-fn parse_word<T: Copy>(
-    field: &str,
-    raw: &str,
-    all: &[T],
-    word: fn(T) -> &'static str,
-) -> Result<T, FieldError> {
-    let raw = raw.trim();
-    all.iter()
-        .copied()
-        .find(|v| word(*v) == raw)
-        .ok_or_else(|| {
-            let words: Vec<&str> = all.iter().map(|v| word(*v)).collect();
-            FieldError::new(field, format!("must be one of: {}", words.join(", ")))
-        })
-}
-
 /// Where `step` leads from the change's state, if the life cycle offers it to this change. A
 /// retroactive approval is offered only while the change has no approval.
 fn open_target(facts: &ChangeFacts, step: Step) -> Option<State> {
@@ -801,7 +547,8 @@ fn not_open(facts: &ChangeFacts, step: Step) -> Refusal {
         );
     }
     let open: Vec<&str> = Step::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|s| open_target(facts, *s).is_some())
         .map(Step::as_str)
         .collect();
@@ -2163,10 +1910,10 @@ mod tests {
 
     #[test]
     fn words_read_back_and_unknown_words_list_the_allowed_ones() {
-        for state in State::ALL {
+        for &state in State::ALL {
             assert_eq!(State::parse("state", state.as_str()), Ok(state));
         }
-        for step in Step::ALL {
+        for &step in Step::ALL {
             assert_eq!(Step::parse("step", step.as_str()), Ok(step));
         }
         assert_eq!(

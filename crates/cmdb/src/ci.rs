@@ -20,53 +20,7 @@ entity_id!(
     CiId
 );
 
-/// Defines a closed list of words, each with its name in the API and the database and its
-/// label for people, and a parser that names every allowed word when it refuses one.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $word:literal / $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            /// Every value, in the order forms list them.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The word in the API, CSV files and the database.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $word),+ }
-            }
-
-            /// The word for people.
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label),+ }
-            }
-
-            /// Reads `raw` as field `field`; the refusal lists the allowed words.
-            pub fn parse(field: &str, raw: &str) -> Result<Self, tandem_kernel::FieldError> {
-                let raw = raw.trim();
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw).ok_or_else(|| {
-                    let words: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    tandem_kernel::FieldError::new(field, format!("must be one of: {}", words.join(", ")))
-                })
-            }
-
-            /// Every value as (word, label), for select fields.
-            pub fn choices() -> Vec<(String, String)> {
-                Self::ALL.iter().map(|v| (v.as_str().to_owned(), v.label().to_owned())).collect()
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use vocabulary;
-
-vocabulary!(
+tandem_kernel::vocabulary!(
     /// Where a CI is in its life, from planning to retirement. A deletion in the inventory is a
     /// move to `retired`: the CI and its history stay.
     Lifecycle {
@@ -87,7 +41,7 @@ impl Lifecycle {
     }
 }
 
-vocabulary!(
+tandem_kernel::vocabulary!(
     /// How a CI works right now. Ordered: a CI's state only gets worse along
     /// operational < degraded < down, which the impact analysis relies on.
     OperationalState {
@@ -97,7 +51,7 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+tandem_kernel::vocabulary!(
     /// How sensitive the information on a CI is.
     Label {
         Public = "public" / "Public",

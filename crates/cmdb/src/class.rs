@@ -13,9 +13,7 @@ use tandem_kernel::{Error, FieldError};
 use time::Date;
 use time::macros::format_description;
 
-use crate::ci::vocabulary;
-
-vocabulary!(
+tandem_kernel::vocabulary!(
     /// The kind of value an attribute holds.
     AttributeKind {
         Text = "text" / "Text",

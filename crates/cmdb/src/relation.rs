@@ -1,10 +1,9 @@
 //! Typed relations between CIs, how each reads from both ends, and which way a failure travels
 //! along it for the impact analysis.
 
-use crate::ci::vocabulary;
 use crate::impact::Rule;
 
-vocabulary!(
+tandem_kernel::vocabulary!(
     /// What a relation from a source CI to a target CI says.
     RelationKind {
         RunsOn = "runs-on" / "runs on",

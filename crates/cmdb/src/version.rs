@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 use tandem_kernel::FieldError;
 use uuid::Uuid;
 
-use crate::ci::vocabulary;
-
 /// A CI's record as it was at one version: field to readable value.
 pub type Snapshot = BTreeMap<String, String>;
 
@@ -33,7 +31,7 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Diff {
         .collect()
 }
 
-vocabulary!(
+tandem_kernel::vocabulary!(
     /// Why a version was made.
     CauseKind {
         Manual = "manual" / "Recorded by hand",

@@ -10,6 +10,7 @@ pub mod error;
 pub mod id;
 pub mod page;
 pub mod text;
+pub mod vocabulary;
 
 pub use access::{Access, Need, Permission, Role, Roles, Scope, Stage};
 pub use actor::{Actor, ActorKind};
