@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use tandem_directory::api::ListBody;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, FieldError, Need, Permission, id::parse_id};
-use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor, Routes, created};
+use tandem_web::{
+    ApiError, ApiJson, ApiQuery, ApiResult, AppState, Reference, RequestActor, Routes, created,
+    reference,
+};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -47,21 +50,6 @@ pub fn routes() -> Routes {
         .api(read, routes!(compare_versions))
         .api(read, routes!(ci_impact))
         .api(read, routes!(impact))
-}
-
-/// A person, organisation, service or CI a CI refers to.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Reference {
-    #[schema(format = Uuid)]
-    id: String,
-    name: String,
-}
-
-fn reference(id: impl ToString, name: impl Into<String>) -> Reference {
-    Reference {
-        id: id.to_string(),
-        name: name.into(),
-    }
 }
 
 // ---------------------------------------------------------------- classes

@@ -8,7 +8,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
-use tandem_web::{ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor, Routes, created};
+use tandem_web::{
+    ApiError, ApiJson, ApiQuery, ApiResult, AppState, Reference, RequestActor, Routes, created,
+    reference,
+};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -365,21 +368,6 @@ async fn calendar_due(
 }
 
 // ---------------------------------------------------------------- services
-
-/// An organisation, person, team, service or calendar an agreement or service refers to.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Reference {
-    #[schema(format = Uuid)]
-    id: String,
-    name: String,
-}
-
-fn reference(id: impl ToString, name: impl Into<String>) -> Reference {
-    Reference {
-        id: id.to_string(),
-        name: name.into(),
-    }
-}
 
 /// A service of the catalogue.
 #[derive(Debug, Serialize, ToSchema)]

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod list;
 pub mod observe;
 pub mod page;
+pub mod reference;
 pub mod routes;
 pub mod security;
 
@@ -29,6 +30,7 @@ pub use extract::{ApiBody, ApiJson, ApiQuery};
 pub use page::{
     Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult, UploadForm,
 };
+pub use reference::{Reference, reference};
 pub use routes::{RequestAccess, Routes, SessionToken};
 
 /// What every handler can reach.

@@ -421,6 +421,22 @@ pub async fn after_save<T>(
     }
 }
 
+/// `(value, label)` pairs for a select field, from ids and names.
+pub fn choices<T: ToString>(items: Vec<(T, String)>) -> Vec<(String, String)> {
+    items
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect()
+}
+
+/// The error page (400) for an address whose parameters are not valid.
+pub fn bad_address(error: Error) -> PageError {
+    PageError::new(
+        StatusCode::BAD_REQUEST,
+        format!("The address is not valid: {error}."),
+    )
+}
+
 /// Percent-encodes a value for one path segment or query-string value: everything but ASCII
 /// letters, digits and `-._~` (references hold spaces and slashes, e-mail addresses `@`).
 pub fn encode_component(raw: &str) -> String {

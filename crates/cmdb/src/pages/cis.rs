@@ -9,12 +9,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, people};
+use tandem_kernel::Scope;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Error, Scope};
 use tandem_service_levels::store::services;
 use tandem_web::list::ListLinks;
-use tandem_web::page::{after_save, render, see_other, when};
+use tandem_web::page::{after_save, bad_address, choices, render, see_other, when};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult,
     RequestActor,
@@ -32,21 +32,6 @@ use crate::version::{Diff, Snapshot, diff};
 
 fn path_id(raw: &str) -> PageResult<CiId> {
     parse_id("id", raw).map_err(|_| PageError::not_found())
-}
-
-fn bad_address(error: Error) -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        format!("The address is not valid: {error}."),
-    )
-}
-
-/// `(value, label)` pairs for a select field.
-fn choices<T: ToString>(items: Vec<(T, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, name)| (id.to_string(), name))
-        .collect()
 }
 
 /// The query string of the CI list.

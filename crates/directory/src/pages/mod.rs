@@ -5,12 +5,12 @@ mod organisations;
 mod people;
 mod teams;
 
-use axum::http::StatusCode;
 use serde::Deserialize;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Error, FieldError, Need, Permission};
+use tandem_kernel::{FieldError, Need, Permission};
 use tandem_web::list::ListLinks;
+use tandem_web::page::bad_address;
 use tandem_web::{PageError, PageResult, Routes};
 
 /// The directory's pages. Forms to create or change records need the write permission even
@@ -95,13 +95,6 @@ impl ListQuery {
     }
 }
 
-fn bad_address(error: Error) -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        format!("The address is not valid: {error}."),
-    )
-}
-
 /// A filter value from the query string; empty means no filter, a bad one is an error page.
 fn filter<T>(
     raw: &str,
@@ -123,12 +116,4 @@ fn first<S: Default>(limit: u32) -> ListOptions<S> {
         page: PageRequest { limit, after: None },
         ..ListOptions::default()
     }
-}
-
-/// `(value, label)` pairs for a select field.
-fn choices<T: ToString>(items: Vec<(T, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, name)| (id.to_string(), name))
-        .collect()
 }

@@ -11,9 +11,10 @@ use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
 };
 
-use super::{ListQuery, choices, filter, first, path_id};
+use super::{ListQuery, filter, first, path_id};
 use crate::store::{organisations, people, teams};
 use crate::{Person, PersonDraft, PersonId, Team};
+use tandem_web::page::choices;
 
 #[derive(Template)]
 #[template(path = "directory/person_list.html")]

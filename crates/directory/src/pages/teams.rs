@@ -10,9 +10,10 @@ use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
 };
 
-use super::{ListQuery, choices, filter, path_id};
+use super::{ListQuery, filter, path_id};
 use crate::store::{organisations, people, teams};
 use crate::{PersonId, Team, TeamDraft, TeamId, TeamLevel};
+use tandem_web::page::choices;
 
 fn levels() -> Vec<(String, String)> {
     TeamLevel::ALL

@@ -14,12 +14,12 @@ use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
 };
 
-use super::choices;
 use crate::agreement::{
     AgreementDraft, AgreementId, AgreementKind, Metric, Priority, show_minutes, show_money,
 };
 use crate::agreements::{Agreement, PartiesDraft};
 use crate::store::{agreements, calendars, services};
+use tandem_web::page::choices;
 
 fn path_id(raw: &str) -> Result<AgreementId, Error> {
     parse_id("id", raw).map_err(|_| Error::NotFound {

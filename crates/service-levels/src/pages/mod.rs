@@ -34,11 +34,3 @@ pub fn routes() -> Routes {
         .get("/calendars/{id}/edit", write, calendars::edit)
         .post("/calendars/{id}/delete", write, calendars::delete)
 }
-
-/// Choices for a select field: value and text.
-fn choices<I: ToString>(items: Vec<(I, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, name)| (id.to_string(), name))
-        .collect()
-}

@@ -12,9 +12,9 @@ use tandem_kernel::{Error, Scope};
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageResult, RequestActor};
 
-use super::choices;
 use crate::services::{Service, ServiceDraft, ServiceId, ServiceKind};
 use crate::store::services;
+use tandem_web::page::choices;
 
 fn path_id(raw: &str) -> Result<ServiceId, Error> {
     parse_id("id", raw).map_err(|_| Error::NotFound { entity: "service" })
