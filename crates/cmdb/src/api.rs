@@ -1048,7 +1048,8 @@ pub struct ImpactParams {
     as_is: Option<bool>,
 }
 
-fn failing_state(raw: Option<&str>) -> Result<OperationalState, Error> {
+/// The state a CI is assumed to fail into: `down` (also when not given) or `degraded`.
+pub fn failing_state(raw: Option<&str>) -> Result<OperationalState, Error> {
     match raw.map(str::trim).unwrap_or("down") {
         "down" => Ok(OperationalState::Down),
         "degraded" => Ok(OperationalState::Degraded),

@@ -21,7 +21,7 @@ use tandem_web::{
 };
 
 use super::graph::{Drawing, draw};
-use crate::api::{both, cause_of, checked, ci_filter, relation_fields};
+use crate::api::{both, cause_of, checked, ci_filter, failing_state, relation_fields};
 use crate::ci::{Ci, CiDraft, CiId, Label, Lifecycle, OperationalState, Rating};
 use crate::class::CiClass;
 use crate::relation::RelationKind;
@@ -133,7 +133,8 @@ struct ShowPage {
     relations: Vec<Relation>,
     drawing: Drawing,
     versions: Vec<cis::Version>,
-    impact: Report,
+    /// What fails with the CI; none for a retired CI.
+    impact: Option<Report>,
     kinds: Vec<(String, String)>,
     targets: Vec<(String, String)>,
     states: Vec<(String, String)>,
@@ -165,11 +166,15 @@ async fn show_page(
     let class = classes::get(&state.db, &ci.class_key).await?;
     let relations = relations::of(&state.db, id).await?;
     let versions = cis::versions(&state.db, id, None, 20).await?;
-    let graph = graph::load(&state.db).await?;
+    // A retired CI is out of the impact graph: there is nothing to load for it.
     let impact = if ci.lifecycle == Lifecycle::Retired {
-        graph.analyse(&[], false)?
+        None
     } else {
-        graph.analyse(&[(id, OperationalState::Down)], true)?
+        Some(
+            graph::load(&state.db)
+                .await?
+                .analyse(&[(id, OperationalState::Down)], true)?,
+        )
     };
     let targets = choices(cis::choices(&state.db, None).await?)
         .into_iter()
@@ -488,20 +493,12 @@ pub(super) async fn set_operational(
         cis::set_operational(&state.db, &actor, state.clock.now(), id, new, &fields.note).await
     }
     .await;
-    match saved {
-        Ok(_) => Ok(see_other(&format!("/cis/{id}"))),
-        Err(error) => {
-            let mut response = show_page(
-                &state,
-                id,
-                FormErrors::from_error(error)?,
-                RelationFields::default(),
-            )
-            .await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-    }
+    after_save(
+        saved,
+        |_| format!("/cis/{id}"),
+        async |errors| show_page(&state, id, errors, RelationFields::default()).await,
+    )
+    .await
 }
 
 /// The add-relation form of a CI's page.
@@ -542,15 +539,12 @@ pub(super) async fn add_relation(
         relations::add(&state.db, &actor, state.clock.now(), &relation, &cause).await
     }
     .await;
-    match saved {
-        Ok(_) => Ok(see_other(&format!("/cis/{id}#relations"))),
-        Err(error) => {
-            let mut response =
-                show_page(&state, id, FormErrors::from_error(error)?, fields).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-    }
+    after_save(
+        saved,
+        |_| format!("/cis/{id}#relations"),
+        async |errors| show_page(&state, id, errors, fields).await,
+    )
+    .await
 }
 
 /// The why of removing a relation.
@@ -577,19 +571,18 @@ pub(super) async fn remove_relation(
         relations::remove(&state.db, &actor, state.clock.now(), id, relation, &cause).await
     }
     .await;
-    match saved {
-        Ok(()) => Ok(see_other(&format!("/cis/{id}#relations"))),
-        Err(error) => {
-            let mut errors = FormErrors::from_error(error)?;
+    after_save(
+        saved,
+        |()| format!("/cis/{id}#relations"),
+        async |mut errors| {
             errors.summary = Some(
                 "The relation was not removed: give the ticket or a reason of at least ten characters."
                     .into(),
             );
-            let mut response = show_page(&state, id, errors, RelationFields::default()).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-    }
+            show_page(&state, id, errors, RelationFields::default()).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -695,16 +688,8 @@ pub(super) async fn impact(
     PageQuery(query): PageQuery<ImpactQuery>,
 ) -> PageResult<Response> {
     let ci = cis::get(&state.db, path_id(&id)?).await?;
-    let failing = match query.state.as_str() {
-        "" | "down" => OperationalState::Down,
-        "degraded" => OperationalState::Degraded,
-        _ => {
-            return Err(PageError::new(
-                StatusCode::BAD_REQUEST,
-                "The address is not valid: as must be down or degraded.",
-            ));
-        }
-    };
+    let asked = Some(query.state.as_str()).filter(|s| !s.is_empty());
+    let failing = failing_state(asked).map_err(bad_address)?;
     let graph = graph::load(&state.db).await?;
     let impact = graph.analyse(&[(ci.id, failing)], true)?;
     Ok(render(&ImpactPage {

@@ -141,19 +141,6 @@ pub async fn get(db: &Db, id: CiId) -> Result<Ci> {
         .ok_or(Error::NotFound { entity: "CI" })
 }
 
-/// The CI numbered `number` (`CI-000042`).
-pub async fn by_number(db: &Db, number: i64) -> Result<Ci> {
-    let mut conn = db.conn().await?;
-    let id: Option<CiId> = run!(&mut conn, |c| {
-        sqlx::query_scalar("SELECT id FROM cis WHERE number = $1")
-            .bind(number)
-            .fetch_optional(c)
-            .await
-    })?;
-    drop(conn);
-    get(db, id.ok_or(Error::NotFound { entity: "CI" })?).await
-}
-
 /// Columns a CI list can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -313,7 +300,7 @@ pub(crate) async fn record_version(
     if changes.is_empty() {
         return Ok(changes);
     }
-    let (snapshot, diff_json) = (to_json(&after)?, to_json(&changes)?);
+    let (snapshot, diff_json) = (super::to_json(&after)?, super::to_json(&changes)?);
     run!(tx, |c| {
         sqlx::query(
             "INSERT INTO ci_versions (ci_id, version, at, actor_label, cause_kind, cause_ticket_id, \
@@ -335,10 +322,6 @@ pub(crate) async fn record_version(
     })?;
     super::bump_generation(tx).await?;
     Ok(changes)
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Storage(Box::new(e)))
 }
 
 /// Checks that what `input` refers to exists and fits: a customer organisation, people, a
@@ -477,26 +460,13 @@ pub async fn create(
     input: CiInput,
     cause: &Cause,
 ) -> Result<Ci> {
-    let mut tx = db.begin().await?;
-    let id = insert(&mut tx, actor, now, input, cause).await?;
-    tx.commit().await?;
-    get(db, id).await
-}
-
-/// [`create`] inside the caller's transaction, for imports that add many CIs at once.
-pub(crate) async fn insert(
-    tx: &mut Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: CiInput,
-    cause: &Cause,
-) -> Result<CiId> {
     let id = CiId::generate();
-    check_references(tx, None, &input).await?;
-    check_cause(tx, cause).await?;
-    let number = next_number(tx).await?;
-    let attributes = to_json(&input.attributes)?;
-    run!(tx, |c| {
+    let mut tx = db.begin().await?;
+    check_references(&mut tx, None, &input).await?;
+    check_cause(&mut tx, cause).await?;
+    let number = next_number(&mut tx).await?;
+    let attributes = super::to_json(&input.attributes)?;
+    run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO cis (id, number, class_key, name, description, organisation_id, owner_id, \
              custodian_id, location_id, service_id, lifecycle, operational, operational_since, \
@@ -527,13 +497,14 @@ pub(crate) async fn insert(
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    let changes = record_version(tx, actor, now, id, cause).await?;
+    let changes = record_version(&mut tx, actor, now, id, cause).await?;
     tandem_audit::record(
-        tx,
+        &mut tx,
         audit_entry(actor, now, Action::Create, id, &changes, cause),
     )
     .await?;
-    Ok(id)
+    tx.commit().await?;
+    get(db, id).await
 }
 
 /// Saves `input` over the CI if it is still at `version`, with a new version caused by `cause`.
@@ -575,7 +546,7 @@ pub async fn overwrite(
     }
     check_references(tx, Some(id), &input).await?;
     check_cause(tx, cause).await?;
-    let attributes = to_json(&input.attributes)?;
+    let attributes = super::to_json(&input.attributes)?;
     let version = version.unwrap_or(current.version);
     let changed = run!(tx, |c| {
         sqlx::query(

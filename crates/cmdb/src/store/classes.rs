@@ -98,10 +98,6 @@ fn audit_fields(class: &ClassDraft) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn attributes_json(class: &ClassDraft) -> Result<String> {
-    serde_json::to_string(&class.attributes).map_err(|e| Error::Storage(Box::new(e)))
-}
-
 /// Adds a class.
 pub async fn create(
     db: &Db,
@@ -109,7 +105,7 @@ pub async fn create(
     now: OffsetDateTime,
     class: ClassDraft,
 ) -> Result<CiClass> {
-    let attributes = attributes_json(&class)?;
+    let attributes = super::to_json(&class.attributes)?;
     let mut tx = db.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
@@ -155,7 +151,7 @@ pub async fn update(
     class: ClassDraft,
 ) -> Result<CiClass> {
     let before = get(db, key).await?;
-    let attributes = attributes_json(&class)?;
+    let attributes = super::to_json(&class.attributes)?;
     let mut tx = db.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(

@@ -174,13 +174,10 @@ pub struct Customer {
 }
 
 impl ImpactGraph {
-    pub fn node(&self, id: CiId) -> Option<&Node> {
-        self.index.get(&id).map(|i| &self.nodes[*i as usize])
-    }
-
     /// The impact of `roots` failing; with `as_is`, every CI recorded as degraded or down now
     /// fails too, so that the answer takes the present state of redundancy into account.
     pub fn analyse(&self, roots: &[(CiId, OperationalState)], as_is: bool) -> Result<Report> {
+        // The roots asked for come first, then (as is) the CIs failed now.
         let mut start = Vec::new();
         for (id, state) in roots {
             let i = self.index.get(id).ok_or_else(|| {
@@ -271,11 +268,7 @@ impl ImpactGraph {
         Ok(Report {
             roots: start
                 .iter()
-                .filter(|(i, _)| {
-                    roots
-                        .iter()
-                        .any(|(id, _)| self.nodes[*i as usize].id == *id)
-                })
+                .take(roots.len())
                 .map(|(i, s)| (self.nodes[*i as usize].clone(), *s))
                 .collect(),
             affected,

@@ -6,7 +6,7 @@ pub mod classes;
 pub mod graph;
 pub mod relations;
 
-use tandem_kernel::Result;
+use tandem_kernel::{Error, Result};
 use tandem_storage::{Tx, run};
 
 /// Counts one more write to CIs or relations, so that servers holding the impact graph in
@@ -19,4 +19,9 @@ async fn bump_generation(tx: &mut Tx) -> Result<()> {
             .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// The JSON the CMDB keeps in text columns (attribute values and sets, snapshots, diffs).
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Storage(Box::new(e)))
 }
