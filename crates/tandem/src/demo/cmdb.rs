@@ -82,17 +82,7 @@ impl Loader<'_> {
         let input = draft
             .validate(&class)
             .with_context(|| format!("demo CI {}", item.name))?;
-        let ci = cis::create(
-            self.db,
-            &self.actor,
-            self.at,
-            input,
-            &Cause::process(
-                tandem_cmdb::version::CauseKind::Import,
-                "initial inventory of the demo world",
-            ),
-        )
-        .await?;
+        let ci = cis::create(self.db, &self.actor, self.at, input, &initial()).await?;
         self.ids.insert(item.name.to_owned(), ci.id);
         Ok(ci.id)
     }
@@ -115,14 +105,19 @@ impl Loader<'_> {
                 target: self.id(target)?,
                 note: String::new(),
             },
-            &Cause::process(
-                tandem_cmdb::version::CauseKind::Import,
-                "initial inventory of the demo world",
-            ),
+            &initial(),
         )
         .await?;
         Ok(())
     }
+}
+
+/// The cause of every version the initial load makes.
+fn initial() -> Cause {
+    Cause::process(
+        tandem_cmdb::version::CauseKind::Import,
+        "initial inventory of the demo world",
+    )
 }
 
 fn item<'a>(
