@@ -16,6 +16,7 @@ on_both_engines!(
     classes_take_new_attributes_and_refuse_bad_definitions,
     only_a_planned_ci_is_deleted,
     ci_forms_show_errors_next_to_their_fields,
+    the_ci_page_forms_relate_record_state_and_define_classes,
 );
 
 on_both_engines_with_demo!(
@@ -520,4 +521,74 @@ async fn engineers_change_cis_and_auditors_only_read_them(app: TestApp) {
         StatusCode::FORBIDDEN,
         "customers see no inventory yet"
     );
+}
+
+async fn the_ci_page_forms_relate_record_state_and_define_classes(app: TestApp) {
+    let host = create(&app, ci("hardware", "hv-de-01")).await;
+    let vm = create(&app, ci("virtual-machine", "mgmt-de-01")).await;
+    let relate = format!("/cis/{}/relations", id(&vm));
+    let refused = app
+        .post_form(
+            &relate,
+            &[
+                ("kind", "runs-on"),
+                ("target_id", &id(&host)),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("id=\"reason-error\""), "{html}");
+    assert_eq!(app.count("ci_relations").await, 0);
+    let added = app
+        .post_form(
+            &relate,
+            &[
+                ("kind", "runs-on"),
+                ("target_id", &id(&host)),
+                ("reason", "Placed on the new host"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("ci_relations").await, 1);
+
+    let state = format!("/cis/{}/operational", id(&host));
+    let refused = app.post_form(&state, &[("state", "broken")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("id=\"state-error\""));
+    let recorded = app
+        .post_form(&state, &[("state", "degraded"), ("note", "fan")])
+        .await;
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    let (_, host) = app.get_json(&format!("/api/v1/cis/{}", id(&host))).await;
+    assert_eq!(host["operational"], "degraded");
+
+    let refused = app
+        .post_form(
+            "/ci-classes",
+            &[
+                ("key", "rack"),
+                ("name", "Rack"),
+                ("attributes", "units | Units | integer | mandatory"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("line 1: `mandatory` is not a flag"), "{html}");
+    let created = app
+        .post_form(
+            "/ci-classes",
+            &[
+                ("key", "rack"),
+                ("name", "Rack"),
+                ("attributes", "units | Units | integer | required"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let (_, rack) = app.get_json("/api/v1/ci-classes/rack").await;
+    assert_eq!(rack["attributes"][0]["required"], true);
 }
