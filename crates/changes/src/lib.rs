@@ -4,8 +4,33 @@
 //! pre-approved templates), a suggested risk from the CMDB's impact analysis, and the change
 //! calendar with its conflicts, blackout periods and iCalendar feed.
 //!
-//! Pure: [`lifecycle`] (states, moves and the guard rules that refuse them) and [`risk`] (the
-//! suggested risk of a change).
+//! Pure: [`lifecycle`] (states, moves and the guard rules that refuse them), [`risk`] (the
+//! suggested risk of a change), [`change`] (the record as typed and its checks), [`export`]
+//! (the change log as CSV) and [`ical`] (the calendar feed). [`store`] reads and writes the
+//! tables; [`api`] and [`pages`] are the HTTP edge.
+//!
+//! Owns the tables `change_numbers`, `change_settings`, `change_templates`, `changes`,
+//! `change_cis`, `change_votes`, `change_checks`, `change_transitions`, `blackouts`,
+//! `blackout_cis` and `maintenance_windows`. It reads the directory, tickets and the CMDB, and
+//! writes CI configuration only through the CMDB's `apply_update`.
 
+use sqlx::migrate::Migrator;
+use tandem_storage::MigrationSet;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Change management's schema, for both engines.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    capability: "changes",
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};
+
+pub mod api;
+pub mod change;
+pub mod export;
+pub mod ical;
 pub mod lifecycle;
 pub mod risk;
+pub mod store;

@@ -199,10 +199,15 @@ pub enum Permission {
     CmdbRead,
     CmdbWrite,
     CmdbClasses,
+    ChangesRead,
+    ChangesSubmit,
+    ChangesWork,
+    ChangesManage,
+    ChangesVote,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 23] = [
         Permission::DirectoryRead,
         Permission::DirectoryWrite,
         Permission::FrameworksRead,
@@ -221,6 +226,11 @@ impl Permission {
         Permission::CmdbRead,
         Permission::CmdbWrite,
         Permission::CmdbClasses,
+        Permission::ChangesRead,
+        Permission::ChangesSubmit,
+        Permission::ChangesWork,
+        Permission::ChangesManage,
+        Permission::ChangesVote,
     ];
 
     /// The permission's name in messages and documents.
@@ -244,6 +254,11 @@ impl Permission {
             Self::CmdbRead => "cmdb.read",
             Self::CmdbWrite => "cmdb.write",
             Self::CmdbClasses => "cmdb.classes",
+            Self::ChangesRead => "changes.read",
+            Self::ChangesSubmit => "changes.submit",
+            Self::ChangesWork => "changes.work",
+            Self::ChangesManage => "changes.manage",
+            Self::ChangesVote => "changes.vote",
         }
     }
 
@@ -284,6 +299,17 @@ impl Permission {
                 "Add, change, relate and retire CIs (each change a new version with its reason)"
             }
             Self::CmdbClasses => "Add CI classes and change their attribute sets",
+            Self::ChangesRead => {
+                "Read changes, the change calendar, blackout periods and the change log export"
+            }
+            Self::ChangesSubmit => "Write changes and submit or cancel the ones they own",
+            Self::ChangesWork => {
+                "Carry out changes: start, mark implemented or failed, record checks and verify"
+            }
+            Self::ChangesManage => {
+                "Assess, approve, reject, schedule and close changes; keep templates, blackouts and settings"
+            }
+            Self::ChangesVote => "Vote on changes as a member of the Change Advisory Board",
         }
     }
 
@@ -349,6 +375,8 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsSubmit,
             P::TicketsWork,
             P::CmdbRead,
+            P::ChangesRead,
+            P::ChangesSubmit,
         ],
     ),
     (
@@ -362,6 +390,9 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsWork,
             P::CmdbRead,
             P::CmdbWrite,
+            P::ChangesRead,
+            P::ChangesSubmit,
+            P::ChangesWork,
         ],
     ),
     (
@@ -378,6 +409,10 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsWork,
             P::ReportsRead,
             P::CmdbRead,
+            P::ChangesRead,
+            P::ChangesSubmit,
+            P::ChangesWork,
+            P::ChangesVote,
         ],
     ),
     (
@@ -388,6 +423,11 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ServiceLevelsRead,
             P::TicketsRead,
             P::CmdbRead,
+            P::ChangesRead,
+            P::ChangesSubmit,
+            P::ChangesWork,
+            P::ChangesManage,
+            P::ChangesVote,
         ],
     ),
     (
@@ -398,6 +438,8 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ServiceLevelsRead,
             P::TicketsRead,
             P::CmdbRead,
+            P::ChangesRead,
+            P::ChangesVote,
         ],
     ),
     (
@@ -415,6 +457,10 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsWork,
             P::CmdbRead,
             P::CmdbWrite,
+            P::ChangesRead,
+            P::ChangesSubmit,
+            P::ChangesWork,
+            P::ChangesVote,
         ],
     ),
     (
@@ -428,6 +474,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::TicketsRead,
             P::ReportsRead,
             P::CmdbRead,
+            P::ChangesRead,
         ],
     ),
     (

@@ -43,6 +43,10 @@ pub enum Error {
         message: String,
         field: Option<&'static str>,
     },
+    /// A rule of the record's life cycle refused the step: each entry names the rule (`field`)
+    /// and says what is missing. Answered as a conflict, with every failing rule listed.
+    #[error("{}", refusals(.0))]
+    Refused(Vec<FieldError>),
     /// The store failed; the cause is logged, never shown to the caller.
     #[error("the database is unavailable or failed; the operation was not carried out")]
     Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -73,6 +77,17 @@ impl Error {
             _ => Vec::new(),
         }
     }
+}
+
+fn refusals(rules: &[FieldError]) -> String {
+    format!(
+        "refused: {}",
+        rules
+            .iter()
+            .map(|r| r.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
 }
 
 fn summarize(errors: &[FieldError]) -> String {

@@ -86,7 +86,8 @@ pub fn routes() -> Routes {
         .merge(tandem_frameworks::api::routes())
         .merge(tandem_service_levels::api::routes())
         .merge(tandem_service_desk::api::routes())
-        .merge(tandem_cmdb::api::routes());
+        .merge(tandem_cmdb::api::routes())
+        .merge(tandem_changes::api::routes());
     Routes::new()
         .nest("/api/v1", api)
         .get("/api/v1/openapi.json", Need::Public, openapi_json)

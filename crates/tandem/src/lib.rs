@@ -20,4 +20,5 @@ pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
     tandem_service_desk::MIGRATIONS,
     tandem_mail::MIGRATIONS,
     tandem_cmdb::MIGRATIONS,
+    tandem_changes::MIGRATIONS,
 ];

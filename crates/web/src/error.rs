@@ -74,6 +74,10 @@ impl From<Error> for ApiError {
                     .unwrap_or_default();
                 Self::new(StatusCode::CONFLICT, "conflict", message.clone()).with_details(details)
             }
+            Error::Refused(ref rules) => {
+                Self::new(StatusCode::CONFLICT, "refused", error.to_string())
+                    .with_details(rules.clone())
+            }
             Error::Storage(ref cause) => {
                 tracing::error!(error = %cause, "storage failure");
                 Self::new(
@@ -105,6 +109,21 @@ pub fn created(location: String, body: impl Serialize) -> Response {
         StatusCode::CREATED,
         [(axum::http::header::LOCATION, location)],
         axum::Json(body),
+    )
+        .into_response()
+}
+
+/// A file to download: `body` as `content_type`, saved as `filename`.
+pub fn download(content_type: &str, filename: &str, body: impl Into<String>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body.into(),
     )
         .into_response()
 }

@@ -25,7 +25,7 @@ use tandem_kernel::Clock;
 use tandem_storage::Db;
 
 pub use actor::RequestActor;
-pub use error::{ApiError, ApiResult, created};
+pub use error::{ApiError, ApiResult, created, download};
 pub use extract::{ApiBody, ApiJson, ApiQuery};
 pub use page::{
     Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult, UploadForm,

@@ -150,7 +150,7 @@ impl FormErrors {
     /// other error is returned as it is, for an error page.
     pub fn from_error(error: Error) -> Result<Self, Error> {
         match error {
-            Error::Invalid(_) | Error::Conflict { .. } => {
+            Error::Invalid(_) | Error::Conflict { .. } | Error::Refused(_) => {
                 let fields = error.field_errors();
                 let summary = Some(if fields.is_empty() {
                     error.to_string()

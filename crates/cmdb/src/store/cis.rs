@@ -589,6 +589,48 @@ pub async fn overwrite(
     Ok(changes)
 }
 
+/// Applies `update` (attribute keys, or `lifecycle`, to new values; an empty value removes an
+/// attribute) to the CI inside the caller's transaction, as a new version caused by `cause`:
+/// the one way another capability (a change being implemented) writes CI configuration. The
+/// result is checked against the CI's class like any save; returns the difference and the
+/// version now current.
+pub async fn apply_update(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    id: CiId,
+    update: &Attributes,
+    cause: &Cause,
+) -> Result<(Diff, i64)> {
+    let ci = find(tx, id)
+        .await?
+        .ok_or(Error::NotFound { entity: "CI" })?;
+    let class = super::classes::find(tx, &ci.class_key)
+        .await?
+        .ok_or(Error::NotFound { entity: "CI class" })?;
+    let mut draft = ci.draft();
+    for (key, value) in update {
+        match key.as_str() {
+            "lifecycle" => draft.lifecycle = value.clone(),
+            _ => {
+                draft.attributes.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    let input = draft.validate(&class).map_err(|e| match e {
+        Error::Invalid(errors) => Error::Invalid(
+            errors
+                .into_iter()
+                .map(|e| FieldError::new(format!("{}: {}", ci.name, e.field), e.message))
+                .collect(),
+        ),
+        other => other,
+    })?;
+    let changes = overwrite(tx, actor, now, id, None, input, cause).await?;
+    let (version, _) = last_snapshot(tx, id).await?.unwrap_or_default();
+    Ok((changes, version))
+}
+
 /// Records how the CI works now (operational, degraded, down), with an audit entry and no new
 /// version: the operational state is not configuration.
 pub async fn set_operational(

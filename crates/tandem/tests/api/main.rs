@@ -5,6 +5,7 @@ mod harness;
 
 mod access;
 mod audit;
+mod changes;
 mod cli;
 mod cmdb;
 mod directory_api;

@@ -1,0 +1,261 @@
+//! What the life-cycle rules need to know of a stored change: the settings, the CAB, the
+//! template, the change's window against blackouts and other changes, and the suggested risk
+//! and customers from the CMDB's impact analysis.
+
+use tandem_cmdb::ci::{CiId, OperationalState};
+use tandem_kernel::Result;
+use tandem_storage::{Db, Handle, SqlTime, run};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::changes::{CabVote, Change, Detail};
+use crate::change::number_text;
+use crate::lifecycle::{self, Blackout, Category, ChangeFacts, Settings, VerificationCheck};
+use crate::risk::{self, AffectedCi, CustomerBands, NamedCi, Outage, Suggestion};
+
+/// The change-management settings.
+pub async fn settings(handle: &mut impl Handle) -> Result<Settings> {
+    let (quorum, hours, high, tolerance): (i64, i64, bool, i64) = run!(handle, |c| {
+        sqlx::query_as(
+            "SELECT cab_quorum, retro_approval_hours, cab_for_high_risk, start_tolerance_minutes \
+             FROM change_settings WHERE id = 1",
+        )
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(Settings {
+        cab_quorum: u32::try_from(quorum).unwrap_or(u32::MAX),
+        retro_approval_hours: hours,
+        cab_for_high_risk: high,
+        start_tolerance_minutes: tolerance,
+    })
+}
+
+/// The stored votes as the rules read them.
+pub fn cab_votes(votes: &[CabVote]) -> Vec<lifecycle::CabVote> {
+    votes
+        .iter()
+        .map(|v| lifecycle::CabVote {
+            voter: v.voter.clone(),
+            vote: v.vote,
+            comment: v.comment.clone(),
+        })
+        .collect()
+}
+
+/// Whether `person` belongs to a team of level `cab`.
+pub async fn is_cab_member(handle: &mut impl Handle, person: Uuid) -> Result<bool> {
+    let found: Option<i32> = run!(handle, |c| {
+        sqlx::query_scalar(
+            "SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id \
+             WHERE t.level = 'cab' AND m.person_id = $1 LIMIT 1",
+        )
+        .bind(person)
+        .fetch_optional(c)
+        .await
+    })?;
+    Ok(found.is_some())
+}
+
+/// What a change's planned window runs into.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    /// Other scheduled or running changes on a shared CI whose window overlaps:
+    /// `C-000051 on CI-000012 mgmt-de-01`.
+    pub conflicts: Vec<String>,
+    /// Blackout periods over the window that apply to this change.
+    pub blackouts: Vec<Blackout>,
+}
+
+/// The conflicts and blackouts of `change`'s planned window (none without a window).
+pub async fn window(handle: &mut impl Handle, change: &Change) -> Result<Window> {
+    let (Some(start), Some(end)) = (change.planned_start, change.planned_end) else {
+        return Ok(Window::default());
+    };
+    let conflicts: Vec<(i64, i64, String)> = run!(handle, |c| {
+        sqlx::query_as(
+            "SELECT DISTINCT o.number, ci.number, ci.name FROM changes o \
+             JOIN change_cis oc ON oc.change_id = o.id \
+             JOIN change_cis mine ON mine.ci_id = oc.ci_id AND mine.change_id = $1 \
+             JOIN cis ci ON ci.id = oc.ci_id \
+             WHERE o.id <> $1 AND o.state IN ('scheduled', 'in-progress') \
+             AND o.planned_start < $3 AND o.planned_end > $2 ORDER BY o.number, ci.number",
+        )
+        .bind(change.id)
+        .bind(SqlTime(start))
+        .bind(SqlTime(end))
+        .fetch_all(c)
+        .await
+    })?;
+    let blackouts: Vec<(String, OffsetDateTime, OffsetDateTime, bool)> = run!(handle, |c| {
+        sqlx::query_as(
+            "SELECT b.name, b.starts_at, b.ends_at, b.allow_emergency FROM blackouts b \
+             WHERE b.starts_at < $3 AND b.ends_at > $2 AND (b.all_cis OR EXISTS ( \
+             SELECT 1 FROM blackout_cis bc JOIN change_cis cc ON cc.ci_id = bc.ci_id \
+             WHERE bc.blackout_id = b.id AND cc.change_id = $1)) ORDER BY b.starts_at",
+        )
+        .bind(change.id)
+        .bind(SqlTime(start))
+        .bind(SqlTime(end))
+        .fetch_all(c)
+        .await
+    })?;
+    let emergency = change.category == Category::Emergency;
+    Ok(Window {
+        conflicts: conflicts
+            .into_iter()
+            .map(|(change, ci, name)| {
+                format!(
+                    "{} on {} {name}",
+                    number_text(change),
+                    tandem_cmdb::ci::number_text(ci)
+                )
+            })
+            .collect(),
+        blackouts: blackouts
+            .into_iter()
+            .filter(|(_, _, _, allow_emergency)| !(emergency && *allow_emergency))
+            .map(|(name, from, to, _)| Blackout { name, from, to })
+            .collect(),
+    })
+}
+
+/// The facts the life-cycle rules read, from the stored change.
+pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts> {
+    let change = &detail.change;
+    let template = match &change.template {
+        Some((id, _)) => super::templates::find(handle, *id)
+            .await?
+            .map(|t| lifecycle::Template {
+                active: t.active,
+                approver: t.approver,
+            }),
+        None => None,
+    };
+    let window = window(handle, change).await?;
+    Ok(ChangeFacts {
+        category: change.category,
+        state: change.state,
+        owner: change.owner.clone(),
+        initiator: change.initiator.clone(),
+        implementer: change.implementer.clone(),
+        approver: change.approver.clone(),
+        approved_at: change.approved_at,
+        template,
+        has_description: !change.description.trim().is_empty(),
+        has_configuration: !change.configuration.trim().is_empty(),
+        has_cause: !change.cause_text.trim().is_empty() || change.cause_ticket.is_some(),
+        has_cis: !detail.cis.is_empty(),
+        production_cis: detail
+            .cis
+            .iter()
+            .filter(|ci| ci.lifecycle == "production")
+            .map(|ci| format!("{} {}", tandem_cmdb::ci::number_text(ci.number), ci.name))
+            .collect(),
+        risk: change.risk,
+        risk_suggested: change.risk_suggested,
+        risk_override_reason: change.risk_override_reason.clone(),
+        has_fallback: !change.fallback.trim().is_empty(),
+        planned_start: change.planned_start,
+        planned_end: change.planned_end,
+        actual_start: change.actual_start,
+        blackouts: window.blackouts,
+        conflicts: window.conflicts,
+        conflicts_acknowledged: !change.conflicts_ack_reason.trim().is_empty(),
+        votes: cab_votes(&detail.votes),
+        checks: detail
+            .checks
+            .iter()
+            .map(|c| VerificationCheck {
+                text: c.text.clone(),
+                result: c.result,
+            })
+            .collect(),
+        fallback_carried_out: Some(change.fallback_carried_out.clone())
+            .filter(|f| !f.trim().is_empty()),
+        settings: settings(handle).await?,
+    })
+}
+
+/// The impact of every CI in `cis` going down, if any is in use.
+async fn impact(db: &Db, cis: &[Uuid]) -> Result<Option<tandem_cmdb::store::graph::Report>> {
+    let mut conn = db.conn().await?;
+    let mut roots = Vec::new();
+    for id in cis {
+        let lifecycle: Option<String> = run!(&mut conn, |c| {
+            sqlx::query_scalar("SELECT lifecycle FROM cis WHERE id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await
+        })?;
+        if lifecycle.is_some_and(|l| l != "retired") {
+            roots.push((CiId(*id), OperationalState::Down));
+        }
+    }
+    drop(conn);
+    if roots.is_empty() {
+        return Ok(None);
+    }
+    let graph = tandem_cmdb::store::graph::load(db).await?;
+    graph.analyse(&roots, false).map(Some)
+}
+
+/// The suggested risk of a change on `cis`: their classification, the outage impact analysis
+/// expects when they all go down, and the customers it reaches. `None` without CIs.
+pub async fn suggest(db: &Db, cis: impl Iterator<Item = Uuid>) -> Result<Option<Suggestion>> {
+    let ids: Vec<Uuid> = cis.collect();
+    let Some(report) = impact(db, &ids).await? else {
+        return Ok(None);
+    };
+    let mut named = Vec::new();
+    let mut conn = db.conn().await?;
+    for id in &ids {
+        let row: Option<(String, i32, i32, i32, String)> = run!(&mut conn, |c| {
+            sqlx::query_as(
+                "SELECT name, confidentiality, integrity, availability, label FROM cis WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await
+        })?;
+        if let Some((name, c, i, a, label)) = row {
+            let rating = |v: i32| u8::try_from(v).unwrap_or(0);
+            named.push(NamedCi {
+                name,
+                confidentiality: rating(c),
+                integrity: rating(i),
+                availability: rating(a),
+                secret: label == "secret",
+            });
+        }
+    }
+    let affected: Vec<AffectedCi> = report
+        .affected
+        .iter()
+        .filter(|a| a.state != OperationalState::Operational)
+        .map(|a| AffectedCi {
+            name: a.node.name.clone(),
+            availability: a.node.availability,
+            outage: if a.state == OperationalState::Down {
+                Outage::Down
+            } else {
+                Outage::Degraded
+            },
+        })
+        .collect();
+    let customers = u32::try_from(report.customers.len()).unwrap_or(u32::MAX);
+    Ok(Some(risk::suggest(
+        &named,
+        &affected,
+        customers,
+        &CustomerBands::default(),
+    )))
+}
+
+/// The customers reached when every CI in `cis` goes down: whom to notify of a change on them.
+pub async fn customers(db: &Db, cis: &[Uuid]) -> Result<Vec<String>> {
+    Ok(impact(db, cis)
+        .await?
+        .map(|report| report.customers.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default())
+}

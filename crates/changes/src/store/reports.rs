@@ -1,0 +1,284 @@
+//! Reports over changes: the change log of seed 000 section 5.6, the change calendar, and the
+//! CI versions no change explains (change reconciliation).
+
+use std::collections::BTreeMap;
+
+use tandem_kernel::Result;
+use tandem_storage::{Db, SqlTime, run};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::changes::{self, Change, Filter};
+use crate::export::LogRow;
+use crate::lifecycle::{CloseReason, State};
+
+/// The CIs of every change as `CI-000012 mgmt-de-01`, by change id.
+async fn hosts(db: &Db) -> Result<BTreeMap<Uuid, Vec<String>>> {
+    let rows: Vec<(Uuid, i64, String)> = run!(&mut db.conn().await?, |c| {
+        sqlx::query_as(
+            "SELECT cc.change_id, ci.number, ci.name FROM change_cis cc \
+             JOIN cis ci ON ci.id = cc.ci_id ORDER BY ci.name",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let mut hosts: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+    for (change, number, name) in rows {
+        hosts
+            .entry(change)
+            .or_default()
+            .push(format!("{} {name}", tandem_cmdb::ci::number_text(number)));
+    }
+    Ok(hosts)
+}
+
+/// Every change, oldest first, as rows of the change log.
+pub async fn change_log(db: &Db) -> Result<Vec<LogRow>> {
+    let mut all = changes::list(db, &Filter::default(), i64::MAX / 2).await?;
+    all.reverse();
+    let mut hosts = hosts(db).await?;
+    let name = |p: &Option<crate::lifecycle::PersonRef>| {
+        p.as_ref().map(|p| p.name.clone()).unwrap_or_default()
+    };
+    Ok(all
+        .into_iter()
+        .map(|c| LogRow {
+            number: c.number,
+            owner: c.owner.name.clone(),
+            initiator: c
+                .initiator
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| c.initiator_label.clone()),
+            cause: match &c.cause_ticket {
+                Some((_, number, title)) => {
+                    let ticket = format!("T-{number:06} {title}");
+                    if c.cause_text.trim().is_empty() {
+                        ticket
+                    } else {
+                        format!("{ticket}: {}", c.cause_text)
+                    }
+                }
+                None => c.cause_text.clone(),
+            },
+            hosts: hosts.remove(&c.id.0).unwrap_or_default(),
+            description: c.description.clone(),
+            configuration: c.configuration.clone(),
+            category: c.category,
+            risk: c.risk,
+            approver: name(&c.approver),
+            approved_at: c.approved_at,
+            actual_start: c.actual_start,
+            success: c.success,
+            planned_start: c.planned_start,
+            planned_end: c.planned_end,
+            actual_end: c.actual_end,
+            fallback: c.fallback.clone(),
+            implementer: name(&c.implementer),
+            verifier: name(&c.verifier),
+            state: c.state,
+            template: c.template.as_ref().map(|t| t.1.clone()).unwrap_or_default(),
+            risk_suggested: c.risk_suggested,
+            risk_override_reason: c.risk_override_reason.clone(),
+        })
+        .collect())
+}
+
+/// A change on the calendar.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub change: Change,
+    pub cis: Vec<String>,
+}
+
+/// The changes whose planned window overlaps `[from, to)`, by start; rejected changes are left
+/// out, and cancelled ones unless `cancelled` (a calendar feed lists them so that calendar
+/// applications remove them).
+pub async fn calendar(
+    db: &Db,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    cancelled: bool,
+) -> Result<Vec<Entry>> {
+    let ids: Vec<Uuid> = run!(&mut db.conn().await?, |c| {
+        sqlx::query_scalar(
+            "SELECT id FROM changes WHERE planned_start < $2 AND planned_end > $1 \
+             AND (close_reason IS NULL OR close_reason IN ('completed', 'failed') \
+             OR (close_reason = 'cancelled' AND $3)) \
+             AND state <> 'rejected' ORDER BY planned_start, number",
+        )
+        .bind(SqlTime(from))
+        .bind(SqlTime(to))
+        .bind(cancelled)
+        .fetch_all(c)
+        .await
+    })?;
+    let mut hosts = hosts(db).await?;
+    let mut entries = Vec::new();
+    for id in ids {
+        entries.push(Entry {
+            change: changes::get(db, crate::change::ChangeId(id)).await?,
+            cis: hosts.remove(&id).unwrap_or_default(),
+        });
+    }
+    Ok(entries)
+}
+
+/// A CI version that no change explains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unexplained {
+    pub ci_id: Uuid,
+    pub ci: String,
+    pub version: i64,
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub cause: String,
+    pub reason: String,
+}
+
+/// How long after a change's actual end a CI version still counts as its work.
+pub const GRACE: Duration = Duration::hours(1);
+
+/// The versions of CIs in production or maintenance that no change explains, newest first.
+/// A version is explained when its cause is a change that ran (implemented, verified, failed,
+/// or closed after one of these) and it was made between the change's actual start and its
+/// actual end plus [`GRACE`]. A CI's first version, its registration, is not a change to it.
+pub async fn unexplained_versions(db: &Db) -> Result<Vec<Unexplained>> {
+    type Row = (
+        Uuid,
+        i64,
+        String,
+        i64,
+        OffsetDateTime,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+    );
+    let rows: Vec<Row> = run!(&mut db.conn().await?, |c| {
+        sqlx::query_as(
+            "SELECT ci.id, ci.number, ci.name, v.version, v.at, v.actor_label, v.cause_kind, \
+             v.reason, ch.state, ch.close_reason, ch.actual_start, ch.actual_end \
+             FROM ci_versions v JOIN cis ci ON ci.id = v.ci_id \
+             LEFT JOIN changes ch ON ch.id = v.cause_change_id \
+             WHERE ci.lifecycle IN ('production', 'maintenance') AND v.version > 1 \
+             ORDER BY v.at DESC, ci.name",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            let ran = match (r.8.as_deref(), r.9.as_deref()) {
+                (Some("implemented" | "verified" | "failed"), _) => true,
+                (Some("closed"), Some(reason)) => {
+                    reason == CloseReason::Completed.as_str()
+                        || reason == CloseReason::Failed.as_str()
+                }
+                _ => false,
+            };
+            let inside = match (r.10, r.11) {
+                (Some(start), Some(end)) => start <= r.4 && r.4 <= end + GRACE,
+                (Some(start), None) => start <= r.4,
+                _ => false,
+            };
+            !(ran && inside)
+        })
+        .map(|r| Unexplained {
+            ci_id: r.0,
+            ci: format!("{} {}", tandem_cmdb::ci::number_text(r.1), r.2),
+            version: r.3,
+            at: r.4,
+            actor: r.5,
+            cause: r.6,
+            reason: r.7,
+        })
+        .collect())
+}
+
+/// The change calendar as an iCalendar feed: changes from 30 days back to a year ahead and the
+/// blackout periods in that time. Event ids are stable (`<id>@<host>`) and the sequence is the
+/// change's version, so calendar applications update events in place.
+pub async fn ical_feed(db: &Db, host: &str, base_url: &str, now: OffsetDateTime) -> Result<String> {
+    let (from, to) = (now - Duration::days(30), now + Duration::days(365));
+    let mut events = Vec::new();
+    for entry in calendar(db, from, to, true).await? {
+        let c = &entry.change;
+        let (Some(starts), Some(ends)) = (c.planned_start, c.planned_end) else {
+            continue;
+        };
+        let name = |p: &Option<crate::lifecycle::PersonRef>| {
+            p.as_ref()
+                .map_or("not named yet".to_owned(), |p| p.name.clone())
+        };
+        let mut description = vec![
+            format!("State: {}", c.state.label()),
+            format!("CIs: {}", entry.cis.join(", ")),
+            format!("Implementer: {}", name(&c.implementer)),
+            format!("Fallback: {}", c.fallback),
+        ];
+        if !c.customers_to_notify.is_empty() {
+            description.push(format!(
+                "Customers to notify: {}",
+                c.customers_to_notify.join(", ")
+            ));
+        }
+        events.push(crate::ical::CalendarEvent {
+            uid: c.id.0,
+            summary: format!(
+                "{} [{}, {}]",
+                c.reference(),
+                c.category.as_str(),
+                c.risk.map_or("risk not set", |r| r.as_str())
+            ),
+            description: description.join("\n"),
+            location: entry.cis.join(", "),
+            url: if base_url.is_empty() {
+                String::new()
+            } else {
+                format!("{}/changes/{}", base_url.trim_end_matches('/'), c.id)
+            },
+            categories: vec![c.category.label().to_owned()],
+            starts,
+            ends,
+            sequence: c.version,
+            last_modified: c.updated_at,
+            cancelled: c.close_reason == Some(CloseReason::Cancelled),
+            opaque: true,
+        });
+    }
+    for b in super::blackouts::between(db, from, to).await? {
+        events.push(crate::ical::CalendarEvent {
+            uid: b.id.0,
+            summary: format!("Blackout: {}", b.name),
+            description: b.reason.clone(),
+            location: b.cis.join(", "),
+            url: String::new(),
+            categories: vec!["Blackout".to_owned()],
+            starts: b.starts_at,
+            ends: b.ends_at,
+            sequence: 0,
+            last_modified: b.created_at,
+            cancelled: false,
+            opaque: true,
+        });
+    }
+    Ok(crate::ical::calendar(host, now, &events))
+}
+
+/// Whether a change in `state` shows on the calendar as work that will happen or happened.
+pub fn is_firm(state: State) -> bool {
+    matches!(
+        state,
+        State::Scheduled
+            | State::InProgress
+            | State::Implemented
+            | State::Verified
+            | State::Failed
+            | State::Closed
+    )
+}
