@@ -58,6 +58,8 @@ pub fn routes() -> Routes {
         .api(read, routes!(list_blackouts))
         .api(manage, routes!(create_blackout))
         .api(manage, routes!(delete_blackout))
+        .api(read, routes!(get_settings))
+        .api(manage, routes!(update_settings))
 }
 
 // ---------------------------------------------------------------- views
@@ -573,7 +575,7 @@ pub struct StepBody {
 }
 
 /// Whether the access may take `step` at all: carrying out and verifying changes is work.
-fn may_take(access: &Access, step: Step) -> Result<(), Error> {
+pub(crate) fn may_take(access: &Access, step: Step) -> Result<(), Error> {
     let work = matches!(
         step,
         Step::Start | Step::Implement | Step::Fail | Step::Verify
@@ -733,7 +735,7 @@ async fn record_check(
 /// schedule, fallback, implementer, verifier, state, template and risk suggestion.
 #[utoipa::path(get, path = "/changes/export.csv", tag = "changes",
     responses((status = 200, content_type = "text/csv", body = String)))]
-async fn export_log(State(state): State<AppState>) -> ApiResult<Response> {
+pub(crate) async fn export_log(State(state): State<AppState>) -> ApiResult<Response> {
     let rows = reports::change_log(&state.db).await?;
     let csv = crate::export::write_log(&rows)
         .map_err(|e| Error::Storage(Box::new(e)))
@@ -833,7 +835,7 @@ async fn calendar(
             .iter()
             .map(|e| CalendarEntryView {
                 change: ChangeView::from(&e.change),
-                cis: e.cis.clone(),
+                cis: e.ci_names(),
             })
             .collect(),
         blackouts: blackouts.iter().map(BlackoutView::from).collect(),
@@ -844,7 +846,7 @@ async fn calendar(
 /// ahead, and blackout periods.
 #[utoipa::path(get, path = "/changes/calendar.ics", tag = "changes",
     responses((status = 200, content_type = "text/calendar", body = String)))]
-async fn calendar_feed(State(state): State<AppState>) -> ApiResult<Response> {
+pub(crate) async fn calendar_feed(State(state): State<AppState>) -> ApiResult<Response> {
     let now = state.clock.now();
     let host = state
         .site
@@ -1126,4 +1128,60 @@ async fn delete_blackout(
     let id = parse_id::<BlackoutId>("id", &id).map_err(Error::from)?;
     blackouts::delete(&state.db, &access.actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- settings
+
+/// The settings of change management.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsView {
+    /// How many counted CAB approvals an emergency change needs.
+    cab_quorum: i64,
+    /// How many hours after its start an emergency change may still be approved.
+    retro_approval_hours: i64,
+    /// Whether high-risk changes need the CAB's consent too.
+    cab_for_high_risk: bool,
+    /// How many minutes before its window a scheduled change may start.
+    start_tolerance_minutes: i64,
+    version: i64,
+}
+
+/// Read the settings of change management.
+#[utoipa::path(get, path = "/change-settings", tag = "changes",
+    responses((status = 200, body = SettingsView)))]
+async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsView>> {
+    let (s, version) = crate::store::settings::get(&mut state.db.conn().await?).await?;
+    Ok(Json(SettingsView {
+        cab_quorum: i64::from(s.cab_quorum),
+        retro_approval_hours: s.retro_approval_hours,
+        cab_for_high_risk: s.cab_for_high_risk,
+        start_tolerance_minutes: s.start_tolerance_minutes,
+        version,
+    }))
+}
+
+/// Change the settings of change management.
+#[utoipa::path(put, path = "/change-settings", tag = "changes", request_body = SettingsView,
+    responses((status = 200, body = SettingsView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+async fn update_settings(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SettingsView>,
+) -> ApiResult<Json<SettingsView>> {
+    let settings = crate::store::settings::check(
+        &body.cab_quorum.to_string(),
+        &body.retro_approval_hours.to_string(),
+        body.cab_for_high_risk,
+        &body.start_tolerance_minutes.to_string(),
+    )?;
+    crate::store::settings::save(
+        &state.db,
+        &access.actor,
+        state.clock.now(),
+        body.version,
+        &settings,
+    )
+    .await?;
+    get_settings(State(state)).await
 }

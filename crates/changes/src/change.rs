@@ -331,6 +331,67 @@ impl ChangeDraft {
     }
 }
 
+/// Reads the CIs of a change as a form writes them, one a line: the CI (its number
+/// `CI-000012` or its name), then optionally `:` and the planned update as `key=value`
+/// pairs separated by `;`, e.g. `mgmt-de-01: patch_level=2026-12; os_version=12.9`.
+/// `resolve` finds a CI's id from what the line names. Every bad line is reported, as
+/// `cis` with its line number.
+pub fn read_ci_lines(
+    text: &str,
+    resolve: impl Fn(&str) -> Option<uuid::Uuid>,
+) -> Result<Vec<CiLine>, Error> {
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for (n, raw) in (1..).zip(text.lines()) {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let (name, update) = raw.split_once(':').unwrap_or((raw, ""));
+        let Some(id) = resolve(name.trim()) else {
+            errors.push(format!("line {n}: there is no CI '{}'", name.trim()));
+            continue;
+        };
+        let mut values = BTreeMap::new();
+        for pair in update.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some((key, value)) if !key.trim().is_empty() => {
+                    values.insert(key.trim().to_owned(), value.trim().to_owned());
+                }
+                _ => errors.push(format!(
+                    "line {n}: '{pair}' is not key=value (e.g. firmware=4.2.1)"
+                )),
+            }
+        }
+        lines.push(CiLine {
+            ci_id: id.to_string(),
+            update: values,
+        });
+    }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(Error::invalid("cis", errors.join("; ")))
+    }
+}
+
+/// The CIs of a change as [`read_ci_lines`] reads them: `name: key=value; key=value`.
+pub fn ci_lines_text<'a>(
+    cis: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, String>)>,
+) -> String {
+    cis.into_iter()
+        .map(|(name, update)| {
+            if update.is_empty() {
+                name.to_owned()
+            } else {
+                let pairs: Vec<String> = update.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{name}: {}", pairs.join("; "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A standard-change template as typed: the checklist one check a line.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateDraft {
@@ -601,6 +662,22 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["ci_ids[0]", "ends_at"]);
+    }
+
+    #[test]
+    fn ci_lines_read_names_and_updates_and_name_every_bad_line() {
+        let known = |name: &str| (name == "mgmt-de-01").then(|| uuid::Uuid::from_u128(7));
+        let lines =
+            read_ci_lines("mgmt-de-01: patch_level=2026-12; os=Debian 13\n\n", known).unwrap();
+        assert_eq!(lines[0].update["os"], "Debian 13");
+        let text = ci_lines_text([("mgmt-de-01", &lines[0].update)]);
+        assert_eq!(text, "mgmt-de-01: os=Debian 13; patch_level=2026-12");
+        assert_eq!(read_ci_lines(&text, known).unwrap(), lines);
+        let refused = read_ci_lines("nowhere-01\nmgmt-de-01: firmware", known).unwrap_err();
+        assert_eq!(
+            refused.field_errors()[0].message,
+            "line 1: there is no CI 'nowhere-01'; line 2: 'firmware' is not key=value (e.g. firmware=4.2.1)"
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! calendar with its conflicts, blackout periods and iCalendar feed.
 //!
 //! Pure: [`lifecycle`] (states, moves and the guard rules that refuse them), [`risk`] (the
-//! suggested risk of a change), [`change`] (the record as typed and its checks), [`export`]
-//! (the change log as CSV) and [`ical`] (the calendar feed). [`store`] reads and writes the
+//! suggested risk of a change), [`change`] (the record as typed and its checks), [`calendar`]
+//! (days of a view and conflicts between windows), [`export`] (the change log as CSV) and
+//! [`ical`] (the calendar feed). [`store`] reads and writes the
 //! tables; [`api`] and [`pages`] are the HTTP edge.
 //!
 //! Owns the tables `change_numbers`, `change_settings`, `change_templates`, `changes`,
@@ -28,9 +29,11 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
 };
 
 pub mod api;
+pub mod calendar;
 pub mod change;
 pub mod export;
 pub mod ical;
 pub mod lifecycle;
+pub mod pages;
 pub mod risk;
 pub mod store;

@@ -69,7 +69,7 @@ impl Error {
     /// The field errors this error carries, for showing next to form fields.
     pub fn field_errors(&self) -> Vec<FieldError> {
         match self {
-            Self::Invalid(errors) => errors.clone(),
+            Self::Invalid(errors) | Self::Refused(errors) => errors.clone(),
             Self::Conflict {
                 message,
                 field: Some(field),
@@ -81,7 +81,7 @@ impl Error {
 
 fn refusals(rules: &[FieldError]) -> String {
     format!(
-        "refused: {}",
+        "Refused: {}",
         rules
             .iter()
             .map(|r| r.message.as_str())

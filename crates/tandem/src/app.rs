@@ -100,6 +100,7 @@ pub fn routes() -> Routes {
         .merge(tandem_service_desk::pages::routes())
         .merge(tandem_mail::pages::routes())
         .merge(tandem_cmdb::pages::routes())
+        .merge(tandem_changes::pages::routes())
         .get("/", Need::Account, crate::home::show)
         .get("/healthz", Need::Public, healthz)
         .get(

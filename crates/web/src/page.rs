@@ -116,6 +116,11 @@ pub struct FormErrors {
 }
 
 impl FormErrors {
+    /// Every error, for a page that lists them all (the rules that refused a step).
+    pub fn all(&self) -> &[FieldError] {
+        &self.fields
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -152,7 +157,8 @@ impl FormErrors {
         match error {
             Error::Invalid(_) | Error::Conflict { .. } | Error::Refused(_) => {
                 let fields = error.field_errors();
-                let summary = Some(if fields.is_empty() {
+                // A refusal names rules, not fields: its summary says what they are.
+                let summary = Some(if fields.is_empty() || matches!(error, Error::Refused(_)) {
                     error.to_string()
                 } else {
                     "The form has errors; they are shown next to the fields below.".to_owned()

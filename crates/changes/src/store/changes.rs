@@ -83,6 +83,8 @@ pub struct ChangeCi {
     pub number: i64,
     pub name: String,
     pub lifecycle: String,
+    /// The CI's `environment` attribute (production, staging, test …), if it has one.
+    pub environment: Option<String>,
     /// What the change sets on the CI when implemented.
     pub update: BTreeMap<String, String>,
     /// The CI version the update became.
@@ -365,11 +367,12 @@ pub async fn list(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<Change>> {
 
 /// The CIs of change `id`, by name.
 pub async fn cis(handle: &mut impl Handle, id: ChangeId) -> Result<Vec<ChangeCi>> {
-    let rows: Vec<(Uuid, i64, String, String, String, Option<i64>)> = run!(handle, |c| {
+    type Row = (Uuid, i64, String, String, String, String, Option<i64>);
+    let rows: Vec<Row> = run!(handle, |c| {
         sqlx::query_as(
-            "SELECT ci.id, ci.number, ci.name, ci.lifecycle, cc.planned_update, cc.applied_version \
-             FROM change_cis cc JOIN cis ci ON ci.id = cc.ci_id WHERE cc.change_id = $1 \
-             ORDER BY ci.name",
+            "SELECT ci.id, ci.number, ci.name, ci.lifecycle, ci.attributes, cc.planned_update, \
+             cc.applied_version FROM change_cis cc JOIN cis ci ON ci.id = cc.ci_id \
+             WHERE cc.change_id = $1 ORDER BY ci.name",
         )
         .bind(id)
         .fetch_all(c)
@@ -377,12 +380,14 @@ pub async fn cis(handle: &mut impl Handle, id: ChangeId) -> Result<Vec<ChangeCi>
     })?;
     rows.into_iter()
         .map(
-            |(ci_id, number, name, lifecycle, update, applied_version)| {
+            |(ci_id, number, name, lifecycle, attributes, update, applied_version)| {
+                let attributes: BTreeMap<String, String> = from_json("CI attributes", &attributes)?;
                 Ok(ChangeCi {
                     ci_id,
                     number,
                     name,
                     lifecycle,
+                    environment: attributes.get("environment").cloned(),
                     update: from_json("planned update", &update)?,
                     applied_version,
                 })
@@ -484,7 +489,7 @@ pub async fn detail(handle: &mut impl Handle, id: ChangeId) -> Result<Detail> {
     let votes = votes(handle, &change).await?;
     let checks = checks(handle, id).await?;
     let transitions = transitions(handle, id).await?;
-    let settings = facts::settings(handle).await?;
+    let (settings, _) = super::settings::get(handle).await?;
     let consent = lifecycle::cab_consent(
         &facts::cab_votes(&votes),
         &change.owner,

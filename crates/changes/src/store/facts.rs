@@ -1,4 +1,4 @@
-//! What the life-cycle rules need to know of a stored change: the settings, the CAB, the
+//! What the life-cycle rules need to know of a stored change: the CAB, the
 //! template, the change's window against blackouts and other changes, and the suggested risk
 //! and customers from the CMDB's impact analysis.
 
@@ -10,26 +10,8 @@ use uuid::Uuid;
 
 use super::changes::{CabVote, Change, Detail};
 use crate::change::number_text;
-use crate::lifecycle::{self, Blackout, Category, ChangeFacts, Settings, VerificationCheck};
+use crate::lifecycle::{self, Blackout, Category, ChangeFacts, VerificationCheck};
 use crate::risk::{self, AffectedCi, CustomerBands, NamedCi, Outage, Suggestion};
-
-/// The change-management settings.
-pub async fn settings(handle: &mut impl Handle) -> Result<Settings> {
-    let (quorum, hours, high, tolerance): (i64, i64, bool, i64) = run!(handle, |c| {
-        sqlx::query_as(
-            "SELECT cab_quorum, retro_approval_hours, cab_for_high_risk, start_tolerance_minutes \
-             FROM change_settings WHERE id = 1",
-        )
-        .fetch_one(c)
-        .await
-    })?;
-    Ok(Settings {
-        cab_quorum: u32::try_from(quorum).unwrap_or(u32::MAX),
-        retro_approval_hours: hours,
-        cab_for_high_risk: high,
-        start_tolerance_minutes: tolerance,
-    })
-}
 
 /// The stored votes as the rules read them.
 pub fn cab_votes(votes: &[CabVote]) -> Vec<lifecycle::CabVote> {
@@ -120,7 +102,9 @@ pub async fn window(handle: &mut impl Handle, change: &Change) -> Result<Window>
     })
 }
 
-/// The facts the life-cycle rules read, from the stored change.
+/// The facts the life-cycle rules read, from the stored change. A CI counts as production when
+/// it is in the production life-cycle state and not in another environment (a staging VM in
+/// use is not production).
 pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts> {
     let change = &detail.change;
     let template = match &change.template {
@@ -149,7 +133,10 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
         production_cis: detail
             .cis
             .iter()
-            .filter(|ci| ci.lifecycle == "production")
+            .filter(|ci| {
+                ci.lifecycle == "production"
+                    && ci.environment.as_deref().is_none_or(|e| e == "production")
+            })
             .map(|ci| format!("{} {}", tandem_cmdb::ci::number_text(ci.number), ci.name))
             .collect(),
         risk: change.risk,
@@ -173,7 +160,7 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
             .collect(),
         fallback_carried_out: Some(change.fallback_carried_out.clone())
             .filter(|f| !f.trim().is_empty()),
-        settings: settings(handle).await?,
+        settings: super::settings::get(handle).await?.0,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod blackouts;
 pub mod changes;
 pub mod facts;
 pub mod reports;
+pub mod settings;
 pub mod templates;
 
 use tandem_kernel::{Error, Result};

@@ -1,7 +1,7 @@
 //! Reports over changes: the change log of seed 000 section 5.6, the change calendar, and the
 //! CI versions no change explains (change reconciliation).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tandem_kernel::Result;
 use tandem_storage::{Db, SqlTime, run};
@@ -10,24 +10,24 @@ use uuid::Uuid;
 
 use super::changes::{self, Change, Filter};
 use crate::export::LogRow;
-use crate::lifecycle::{CloseReason, State};
+use crate::lifecycle::CloseReason;
 
-/// The CIs of every change as `CI-000012 mgmt-de-01`, by change id.
-async fn hosts(db: &Db) -> Result<BTreeMap<Uuid, Vec<String>>> {
-    let rows: Vec<(Uuid, i64, String)> = run!(&mut db.conn().await?, |c| {
+/// The CIs of every change as (id, `CI-000012 mgmt-de-01`), by change id.
+async fn hosts(db: &Db) -> Result<BTreeMap<Uuid, Vec<(Uuid, String)>>> {
+    let rows: Vec<(Uuid, Uuid, i64, String)> = run!(&mut db.conn().await?, |c| {
         sqlx::query_as(
-            "SELECT cc.change_id, ci.number, ci.name FROM change_cis cc \
+            "SELECT cc.change_id, ci.id, ci.number, ci.name FROM change_cis cc \
              JOIN cis ci ON ci.id = cc.ci_id ORDER BY ci.name",
         )
         .fetch_all(c)
         .await
     })?;
-    let mut hosts: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
-    for (change, number, name) in rows {
-        hosts
-            .entry(change)
-            .or_default()
-            .push(format!("{} {name}", tandem_cmdb::ci::number_text(number)));
+    let mut hosts: BTreeMap<Uuid, Vec<(Uuid, String)>> = BTreeMap::new();
+    for (change, ci, number, name) in rows {
+        hosts.entry(change).or_default().push((
+            ci,
+            format!("{} {name}", tandem_cmdb::ci::number_text(number)),
+        ));
     }
     Ok(hosts)
 }
@@ -61,7 +61,12 @@ pub async fn change_log(db: &Db) -> Result<Vec<LogRow>> {
                 }
                 None => c.cause_text.clone(),
             },
-            hosts: hosts.remove(&c.id.0).unwrap_or_default(),
+            hosts: hosts
+                .remove(&c.id.0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect(),
             description: c.description.clone(),
             configuration: c.configuration.clone(),
             category: c.category,
@@ -88,7 +93,46 @@ pub async fn change_log(db: &Db) -> Result<Vec<LogRow>> {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub change: Change,
-    pub cis: Vec<String>,
+    /// (id, `CI-000012 mgmt-de-01`).
+    pub cis: Vec<(Uuid, String)>,
+}
+
+impl Entry {
+    /// The CIs as people read them.
+    pub fn ci_names(&self) -> Vec<String> {
+        self.cis.iter().map(|(_, name)| name.clone()).collect()
+    }
+}
+
+/// The pairs of CIs among `entries` that are one relation apart (other than `connected-to`,
+/// which carries no dependency).
+pub async fn related(db: &Db, entries: &[Entry]) -> Result<BTreeSet<(Uuid, Uuid)>> {
+    let ids: BTreeSet<Uuid> = entries
+        .iter()
+        .flat_map(|e| e.cis.iter().map(|(id, _)| *id))
+        .collect();
+    if ids.len() < 2 {
+        return Ok(BTreeSet::new());
+    }
+    let mut conn = db.conn().await?;
+    let mut pairs = BTreeSet::new();
+    for id in &ids {
+        let targets: Vec<Uuid> = run!(&mut conn, |c| {
+            sqlx::query_scalar(
+                "SELECT target_id FROM ci_relations WHERE source_id = $1 AND kind <> 'connected-to'",
+            )
+            .bind(id)
+            .fetch_all(c)
+            .await
+        })?;
+        pairs.extend(
+            targets
+                .into_iter()
+                .filter(|t| ids.contains(t))
+                .map(|t| (*id, t)),
+        );
+    }
+    Ok(pairs)
 }
 
 /// The changes whose planned window overlaps `[from, to)`, by start; rejected changes are left
@@ -217,7 +261,7 @@ pub async fn ical_feed(db: &Db, host: &str, base_url: &str, now: OffsetDateTime)
         };
         let mut description = vec![
             format!("State: {}", c.state.label()),
-            format!("CIs: {}", entry.cis.join(", ")),
+            format!("CIs: {}", entry.ci_names().join(", ")),
             format!("Implementer: {}", name(&c.implementer)),
             format!("Fallback: {}", c.fallback),
         ];
@@ -236,7 +280,7 @@ pub async fn ical_feed(db: &Db, host: &str, base_url: &str, now: OffsetDateTime)
                 c.risk.map_or("risk not set", |r| r.as_str())
             ),
             description: description.join("\n"),
-            location: entry.cis.join(", "),
+            location: entry.ci_names().join(", "),
             url: if base_url.is_empty() {
                 String::new()
             } else {
@@ -268,17 +312,4 @@ pub async fn ical_feed(db: &Db, host: &str, base_url: &str, now: OffsetDateTime)
         });
     }
     Ok(crate::ical::calendar(host, now, &events))
-}
-
-/// Whether a change in `state` shows on the calendar as work that will happen or happened.
-pub fn is_firm(state: State) -> bool {
-    matches!(
-        state,
-        State::Scheduled
-            | State::InProgress
-            | State::Implemented
-            | State::Verified
-            | State::Failed
-            | State::Closed
-    )
 }

@@ -6,6 +6,7 @@
 //! Each capability adds its part of the world here, through its own store functions, so that the
 //! demo is built by the same code paths as real use.
 
+mod changes;
 mod cmdb;
 mod desk;
 
@@ -565,7 +566,8 @@ async fn load_agreements(
             custodian: tandem_directory::PersonId(sven),
         },
     )
-    .await
+    .await?;
+    changes::load(db, now).await
 }
 
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.
