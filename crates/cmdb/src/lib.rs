@@ -26,10 +26,13 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
 };
 
 pub mod api;
+pub mod baseline;
 pub mod ci;
 pub mod class;
+pub mod csv_io;
 pub mod impact;
 pub mod pages;
+pub mod reconcile;
 pub mod relation;
 pub mod store;
 pub mod version;
