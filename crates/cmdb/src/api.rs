@@ -1,5 +1,7 @@
 //! The CMDB's JSON API under `/api/v1`: CI classes, CIs with their relations, versions and
-//! comparisons, and the impact analysis.
+//! comparisons, and the impact analysis; [`evidence`] adds files, baselines and reconciliation.
+
+pub mod evidence;
 
 use std::collections::BTreeMap;
 
@@ -50,6 +52,7 @@ pub fn routes() -> Routes {
         .api(read, routes!(compare_versions))
         .api(read, routes!(ci_impact))
         .api(read, routes!(impact))
+        .merge(evidence::routes())
 }
 
 // ---------------------------------------------------------------- classes

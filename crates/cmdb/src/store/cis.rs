@@ -141,6 +141,17 @@ pub async fn get(db: &Db, id: CiId) -> Result<Ci> {
         .ok_or(Error::NotFound { entity: "CI" })
 }
 
+/// Every CI, by name (for exports).
+pub async fn all(db: &Db) -> Result<Vec<Ci>> {
+    let sql = format!("{SELECT} ORDER BY c.name, c.id");
+    let rows: Vec<CiRow> = run!(&mut db.conn().await?, |c| {
+        sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .fetch_all(c)
+            .await
+    })?;
+    rows.into_iter().map(CiRow::into_ci).collect()
+}
+
 /// Columns a CI list can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -460,13 +471,26 @@ pub async fn create(
     input: CiInput,
     cause: &Cause,
 ) -> Result<Ci> {
-    let id = CiId::generate();
     let mut tx = db.begin().await?;
-    check_references(&mut tx, None, &input).await?;
-    check_cause(&mut tx, cause).await?;
-    let number = next_number(&mut tx).await?;
+    let id = insert(&mut tx, actor, now, &input, cause).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// [`create`] inside the caller's transaction (an import writes all its rows in one).
+pub async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    input: &CiInput,
+    cause: &Cause,
+) -> Result<CiId> {
+    let id = CiId::generate();
+    check_references(tx, None, input).await?;
+    check_cause(tx, cause).await?;
+    let number = next_number(tx).await?;
     let attributes = super::to_json(&input.attributes)?;
-    run!(&mut tx, |c| {
+    run!(tx, |c| {
         sqlx::query(
             "INSERT INTO cis (id, number, class_key, name, description, organisation_id, owner_id, \
              custodian_id, location_id, service_id, lifecycle, operational, operational_since, \
@@ -497,14 +521,13 @@ pub async fn create(
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    let changes = record_version(&mut tx, actor, now, id, cause).await?;
+    let changes = record_version(tx, actor, now, id, cause).await?;
     tandem_audit::record(
-        &mut tx,
+        tx,
         audit_entry(actor, now, Action::Create, id, &changes, cause),
     )
     .await?;
-    tx.commit().await?;
-    get(db, id).await
+    Ok(id)
 }
 
 /// Saves `input` over the CI if it is still at `version`, with a new version caused by `cause`.

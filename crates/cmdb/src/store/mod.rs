@@ -3,6 +3,8 @@
 
 pub mod cis;
 pub mod classes;
+pub mod evidence;
+pub mod files;
 pub mod graph;
 pub mod relations;
 

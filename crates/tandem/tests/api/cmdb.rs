@@ -17,6 +17,9 @@ on_both_engines!(
     only_a_planned_ci_is_deleted,
     ci_forms_show_errors_next_to_their_fields,
     the_ci_page_forms_relate_record_state_and_define_classes,
+    a_csv_import_names_every_bad_line_and_writes_nothing_until_clean,
+    a_baseline_shows_what_changed_since,
+    a_reconciliation_lists_what_was_found_missing_unknown_and_changed,
 );
 
 on_both_engines_with_demo!(
@@ -591,4 +594,230 @@ async fn the_ci_page_forms_relate_record_state_and_define_classes(app: TestApp) 
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let (_, rack) = app.get_json("/api/v1/ci-classes/rack").await;
     assert_eq!(rack["attributes"][0]["required"], true);
+}
+
+async fn post_text(
+    app: &TestApp,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let response = app
+        .request(reqwest::Method::POST, path)
+        .header("content-type", content_type)
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("POST");
+    let status = response.status();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+async fn a_csv_import_names_every_bad_line_and_writes_nothing_until_clean(app: TestApp) {
+    let org = app.organisation("Alpha Cloud", "provider").await;
+    app.person(&org, "Sven Richter", "sven@alpha.test").await;
+    create(&app, ci("location", "DC-DE Munich")).await;
+    let before = app.count("cis").await;
+    let bad = "class,name,owner,location,lifecycle,confidentiality,integrity,availability,label,attr.hostname,attr.ip\n\
+               virtual-machine,web-01,sven@alpha.test,DC-DE Munich,production,2,2,3,internal,web-01,10.0.0.5\n\
+               virtual-machine,web-02,Nobody Known,Atlantis,production,2,2,9,internal,web-02,10.0.0.300\n\
+               spaceship,x-1,,,production,1,1,1,public,,\n";
+    let (status, refused) =
+        post_text(&app, "/api/v1/cis/import?dry_run=true", "text/csv", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (_, fields) = error_fields(&refused);
+    assert_eq!(
+        fields,
+        [
+            "line 3.owner",
+            "line 3.location",
+            "line 3.availability",
+            "line 3.attr.ip",
+            "line 4.class"
+        ],
+        "{refused}"
+    );
+    let (status, _) = post_text(&app, "/api/v1/cis/import", "text/csv", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("cis").await, before, "a bad file writes nothing");
+
+    let good: String = bad.lines().take(2).map(|l| format!("{l}\n")).collect();
+    let (status, dry) = post_text(&app, "/api/v1/cis/import?dry_run=true", "text/csv", &good).await;
+    assert_eq!(status, StatusCode::OK, "{dry}");
+    assert_eq!(dry["created"], 1);
+    assert_eq!(app.count("cis").await, before, "a dry run writes nothing");
+    let (status, done) =
+        post_text(&app, "/api/v1/cis/import?file=web.csv", "text/csv", &good).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["created"], 1);
+    let (_, page) = app.get_json("/api/v1/cis?q=web-01").await;
+    let web = id(&page["items"][0]);
+    let (_, versions) = app.get_json(&format!("/api/v1/cis/{web}/versions")).await;
+    assert_eq!(versions[0]["cause"], "import");
+    assert_eq!(versions[0]["reason"], "import of web.csv");
+
+    // What the export writes, the import reads back unchanged.
+    let export = app
+        .get("/api/v1/cis/export.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(export.starts_with("number,class,name,"), "{export}");
+    assert!(export.contains("web-01"), "{export}");
+    let (status, again) = post_text(&app, "/api/v1/cis/import", "text/csv", &export).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["unchanged"], 2, "{again}");
+    assert_eq!(again["created"], 0);
+}
+
+async fn a_baseline_shows_what_changed_since(app: TestApp) {
+    let mut body = ci("virtual-machine", "mgmt-de-01");
+    body["attributes"] = json!({"hostname": "mgmt-de-01", "patch_level": "2026-10"});
+    let mgmt = create(&app, body).await;
+    create(&app, ci("virtual-machine", "web-01")).await;
+    let (status, refused) = app
+        .post_json(
+            "/api/v1/baselines",
+            &json!({"name": "Nothing", "prefix": "nope-"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(error_fields(&refused).1, ["scope"]);
+    let (status, baseline) = app
+        .post_json(
+            "/api/v1/baselines",
+            &json!({"name": "Secure baseline: management servers",
+                    "class": "virtual-machine", "prefix": "mgmt-"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{baseline}");
+    assert_eq!(baseline["cis"], 1);
+    let path = format!("/api/v1/baselines/{}", id(&baseline));
+    let (_, same) = app.get_json(&path).await;
+    assert_eq!(same["unchanged"], 1, "{same}");
+
+    let (status, _) = app
+        .patch_json(
+            &format!("/api/v1/cis/{}", id(&mgmt)),
+            &json!({"attributes": {"hostname": "mgmt-de-01", "patch_level": "2026-12"},
+                    "reason": "Patched outside the baseline"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    create(&app, ci("virtual-machine", "mgmt-de-02")).await;
+    let (_, drift) = app.get_json(&path).await;
+    assert_eq!(drift["changed"], 1, "{drift}");
+    assert_eq!(drift["added"], 1, "{drift}");
+    assert_eq!(drift["lines"][0]["drift"], "changed");
+    assert_eq!(
+        drift["lines"][0]["changes"]["attributes.patch_level"],
+        json!(["2026-10", "2026-12"])
+    );
+}
+
+async fn a_reconciliation_lists_what_was_found_missing_unknown_and_changed(app: TestApp) {
+    for (name, os) in [("mgmt-de-01", "12.8"), ("login-de-01", "12.8")] {
+        let mut body = ci("virtual-machine", name);
+        body["attributes"] = json!({"hostname": name, "os_version": os});
+        create(&app, body).await;
+    }
+    let inventory = json!({
+        "source": "ssh inventory DC-DE", "match_on": "hostname",
+        "items": [
+            {"class": "virtual-machine", "hostname": "mgmt-de-01",
+             "attributes": {"os_version": "12.9", "clock_offset_ms": 2400}},
+            {"class": "virtual-machine", "hostname": "tmp-test-07", "attributes": {}}
+        ]
+    })
+    .to_string();
+    let (status, dry) = post_text(
+        &app,
+        "/api/v1/reconciliations?dry_run=true",
+        "application/json",
+        &inventory,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{dry}");
+    assert!(dry["id"].is_null());
+    assert_eq!(
+        app.count("reconciliations").await,
+        0,
+        "a dry run keeps nothing"
+    );
+    let (status, run) = post_text(
+        &app,
+        "/api/v1/reconciliations",
+        "application/json",
+        &inventory,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!(
+        (
+            &run["missing"],
+            &run["unknown"],
+            &run["changed"],
+            &run["matched"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(0)),
+        "{run}"
+    );
+    let findings: Vec<(String, String, String)> = run["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["outcome"].as_str().unwrap().to_owned(),
+                f["reference"].as_str().unwrap().to_owned(),
+                f["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        findings.contains(&("unknown".into(), "tmp-test-07".into(), "class".into())),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&(
+            "missing".into(),
+            "CI-000002 login-de-01".into(),
+            String::new()
+        )),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&(
+            "changed".into(),
+            "CI-000001 mgmt-de-01".into(),
+            "attributes.os_version".into()
+        )),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&(
+            "changed".into(),
+            "CI-000001 mgmt-de-01".into(),
+            "clock".into()
+        )),
+        "{findings:?}"
+    );
+    let (_, kept) = app
+        .get_json(&format!(
+            "/api/v1/reconciliations/{}",
+            run["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(kept["findings"].as_array().unwrap().len(), 4, "{kept}");
+
+    let (status, refused) = post_text(
+        &app,
+        "/api/v1/reconciliations?format=csv&match_on=hostname",
+        "text/csv",
+        "class,serial\nvirtual-machine,1\n",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(error_fields(&refused).1, ["line 1.hostname"]);
 }
