@@ -191,6 +191,7 @@ pub struct VoteView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     at: OffsetDateTime,
+    /// The change manager who recorded it on the voter's behalf; empty for the voter's own.
     recorded_by: String,
     /// Whether it counts towards consent: the owner's and the implementer's do not.
     counted: bool,

@@ -18,7 +18,7 @@ use tandem_web::{
 use time::OffsetDateTime;
 
 use crate::change::{
-    ChangeDraft, ChangeId, ci_lines_text, form_instant, number_text, read_ci_lines,
+    ChangeDraft, ChangeId, ChangeInput, ci_lines_text, form_instant, number_text, read_ci_lines,
 };
 use crate::lifecycle::{Category, CheckResult, NextStep, Risk, State as ChangeState, Step, Vote};
 use crate::store::changes::{self, Change, Detail, Filter, StepRequest};
@@ -267,11 +267,12 @@ impl Fields {
         }
     }
 
-    /// The draft these fields make, the CIs looked up by number or name.
-    async fn draft(&self, state: &AppState) -> Result<ChangeDraft, Error> {
+    /// The change these fields make, the CIs looked up by number or name; every field's
+    /// problem is reported at once.
+    async fn input(&self, state: &AppState) -> Result<ChangeInput, Error> {
         let known = super::known_cis(state).await?;
-        let cis = read_ci_lines(&self.cis, |name| super::find_ci(&known, name))?;
-        Ok(ChangeDraft {
+        let cis = read_ci_lines(&self.cis, |name| super::find_ci(&known, name));
+        let checked = ChangeDraft {
             title: self.title.clone(),
             owner_id: self.owner_id.clone(),
             initiator_id: self.initiator_id.clone(),
@@ -288,8 +289,16 @@ impl Fields {
             fallback: self.fallback.clone(),
             implementer_id: self.implementer_id.clone(),
             conflicts_ack_reason: self.conflicts_ack_reason.clone(),
-            cis,
-        })
+            cis: cis.as_ref().cloned().unwrap_or_default(),
+        }
+        .validate();
+        match (cis, checked) {
+            (Ok(_), checked) => checked,
+            (Err(lines), Ok(_)) => Err(lines),
+            (Err(lines), Err(fields)) => Err(Error::Invalid(
+                [lines.field_errors(), fields.field_errors()].concat(),
+            )),
+        }
     }
 }
 
@@ -371,7 +380,7 @@ pub(super) async fn create(
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let saved = async {
-        let input = fields.draft(&state).await?.validate()?;
+        let input = fields.input(&state).await?;
         changes::create(&state.db, &access.actor, state.clock.now(), input).await
     }
     .await;
@@ -414,7 +423,7 @@ pub(super) async fn update(
 ) -> PageResult<Response> {
     let id = path_id(&id)?;
     let saved = async {
-        let input = fields.draft(&state).await?.validate()?;
+        let input = fields.input(&state).await?;
         changes::update(
             &state.db,
             &access.actor,

@@ -70,6 +70,14 @@ pub struct Change {
 }
 
 impl Change {
+    /// Whether the change is still edited: until it starts.
+    pub fn is_editable(&self) -> bool {
+        matches!(
+            self.state,
+            State::Draft | State::Submitted | State::Assessed | State::Approved | State::Scheduled
+        )
+    }
+
     /// `C-000042 Security update of the management server`.
     pub fn reference(&self) -> String {
         format!("{} {}", number_text(self.number), self.title)
@@ -98,7 +106,7 @@ pub struct CabVote {
     pub vote: Vote,
     pub comment: String,
     pub at: OffsetDateTime,
-    /// Who recorded it: the voter, or a change manager on the voter's behalf.
+    /// The change manager who recorded it on the voter's behalf; empty for the voter's own.
     pub recorded_by: String,
     /// Whether it counts towards consent (the owner's and implementer's do not).
     pub counted: bool,
@@ -871,10 +879,7 @@ pub async fn update(
         )]));
     }
     let state = before.change.state;
-    if !matches!(
-        state,
-        State::Draft | State::Submitted | State::Assessed | State::Approved | State::Scheduled
-    ) {
+    if !before.change.is_editable() {
         return Err(Error::Refused(vec![FieldError::new(
             "edit",
             format!(
@@ -1316,6 +1321,12 @@ pub async fn vote(
             "only members of a Change Advisory Board team vote; add the person to the CAB team first",
         )]));
     }
+    // Who recorded a vote is kept when it is not the voter: a manager recording a meeting's vote.
+    let recorded_by = if voter_id == person.id {
+        ""
+    } else {
+        actor.label.as_str()
+    };
     run!(&mut tx, |c| {
         sqlx::query("DELETE FROM change_votes WHERE change_id = $1 AND voter_id = $2")
             .bind(id)
@@ -1334,7 +1345,7 @@ pub async fn vote(
         .bind(vote.as_str())
         .bind(comment.trim())
         .bind(SqlTime(now))
-        .bind(&actor.label)
+        .bind(recorded_by)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -1391,10 +1402,7 @@ pub async fn set_checklist(
     let change = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
-    if !matches!(
-        change.state,
-        State::Draft | State::Submitted | State::Assessed | State::Approved | State::Scheduled
-    ) {
+    if !change.is_editable() {
         return Err(Error::Refused(vec![FieldError::new(
             "edit",
             "the checklist is fixed once the change has started; record the results instead",

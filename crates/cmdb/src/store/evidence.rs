@@ -425,7 +425,7 @@ pub fn parts(outcome: &Outcome) -> ItemParts<'_> {
             line: l,
             class_key,
             key,
-        } => ("unknown", None, key, line(l), "class", class_key, ""),
+        } => ("unknown", None, key, line(l), "class", "", class_key),
         Outcome::Changed {
             ci_id,
             reference,

@@ -8,12 +8,15 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 use tandem_cmdb::ci::{CiDraft, CiId, OperationalState};
+use tandem_cmdb::reconcile::{self, Found};
 use tandem_cmdb::relation::RelationKind;
+use tandem_cmdb::store::evidence::{self, Inventory, Scope};
 use tandem_cmdb::store::relations::{self, NewRelation};
 use tandem_cmdb::store::{cis, classes};
 use tandem_cmdb::version::Cause;
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::Actor;
+use tandem_kernel::text::{Name, Note};
 use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Db, run};
 use time::{Duration, OffsetDateTime};
@@ -644,7 +647,88 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
         "Vidcom maintenance contract",
     )
     .await?;
-    history(&l, now).await
+    history(&l, now).await?;
+    evidence(&l, now).await
+}
+
+/// The evidence of configuration management: the secure baseline of the management servers,
+/// taken before the month's security update, and yesterday's inventory of the Munich data
+/// centre, which found a test VM nobody recorded, another firmware on hv-de-02, the router's
+/// clock 2.4 s off, and the staging bridge switched off.
+async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
+    let ines = tandem_identity::store::person_by_email(l.db, "ines.kraus@alpha.example")
+        .await?
+        .context("Ines Kraus is missing")?;
+    let ciso = Actor::person(ines.0, &ines.1, None);
+    evidence::take_baseline(
+        l.db,
+        &ciso,
+        now - Duration::days(22),
+        &Name::parse("name", "Secure baseline: management servers")
+            .map_err(tandem_kernel::Error::from)?,
+        &Note::parse(
+            "description",
+            "The hardened configuration of the management servers, approved by the CISO.",
+        )
+        .map_err(tandem_kernel::Error::from)?,
+        &Scope {
+            class: Some("virtual-machine".into()),
+            location: None,
+            prefix: Some("mgmt-".into()),
+        },
+    )
+    .await?;
+    let munich = l.id("DC-DE Munich")?;
+    let classes = ["virtual-machine", "hardware", "network-device"];
+    let mut found = Vec::new();
+    for ci in cis::all(l.db).await? {
+        let here = ci.location.as_ref().is_some_and(|(id, _, _)| *id == munich);
+        if !here || !classes.contains(&ci.class_key.as_str()) || ci.name == "bridge-stg-01" {
+            continue;
+        }
+        let mut attributes = ci.attributes.clone();
+        match ci.name.as_str() {
+            "hv-de-02" => {
+                attributes.insert("firmware".into(), "2.1.4".into());
+            }
+            "rt-de-01" => {
+                attributes.insert(reconcile::CLOCK_FIELD.into(), "2400".into());
+            }
+            _ => {
+                attributes.insert(reconcile::CLOCK_FIELD.into(), "12".into());
+            }
+        }
+        found.push(Found {
+            line: 0,
+            class_key: ci.class_key.clone(),
+            key: ci.name.clone(),
+            attributes,
+        });
+    }
+    found.push(Found {
+        line: 0,
+        class_key: "virtual-machine".into(),
+        key: "tmp-test-07".into(),
+        attributes: [("os_version".to_owned(), "12.4".to_owned())].into(),
+    });
+    for (line, item) in (1..).zip(found.iter_mut()) {
+        item.line = line;
+    }
+    evidence::reconcile(
+        l.db,
+        &ciso,
+        now - Duration::days(1),
+        &Inventory {
+            source: "SSH inventory of DC-DE Munich".into(),
+            match_on: "name".into(),
+            location: Some(munich),
+            clock_threshold_ms: 1000,
+            found,
+        },
+        false,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Later history: the firmware of room 3 updated for the desk's ticket, a router edited by

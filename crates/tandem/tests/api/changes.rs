@@ -17,6 +17,7 @@ on_both_engines!(
     standard_and_non_operational_changes_follow_their_own_rules,
     the_calendar_shows_windows_conflicts_blackouts_and_a_feed,
     only_change_roles_touch_changes,
+    the_change_pages_show_errors_next_to_fields_and_refusals_by_rule,
 );
 
 /// A person of the test provider with an API token carrying `roles`.
@@ -909,4 +910,80 @@ async fn only_change_roles_touch_changes(app: TestApp) {
     // A CAB member without the permission to carry out changes cannot start one.
     let (status, body) = step(&app, &w.erik, &change, json!({"step": "start"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+}
+
+async fn the_change_pages_show_errors_next_to_fields_and_refusals_by_rule(app: TestApp) {
+    let w = world(&app).await;
+    tandem_identity::store::set_password(
+        &app.db,
+        &tandem_kernel::Actor::system("test harness"),
+        tandem_kernel::Clock::now(app.clock.as_ref()),
+        "maria@alpha.test",
+        tandem::demo::DEMO_PASSWORD,
+    )
+    .await
+    .expect("give Maria a password");
+    let cookie = app.demo_session("maria@alpha.test").await;
+    let csrf = crate::harness::csrf(&cookie);
+    let form = app.get_as(&cookie, "/changes/new").await;
+    assert_eq!(form.status(), StatusCode::OK);
+    let refused = app
+        .post_as(
+            &cookie,
+            "/changes",
+            &[
+                ("_csrf", &csrf),
+                ("title", "Patch"),
+                ("owner_id", &w.maria.id),
+                ("category", "regular"),
+                ("planned_start", "2026-11-10T22:00"),
+                ("planned_end", "2026-11-10T21:00"),
+                ("cis", "mgmt-de-01: patch_level=2026-12\nnowhere-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("id=\"cis-error\" class=\"field-error\">line 2: there is no CI"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "id=\"planned_end-error\" class=\"field-error\">must be after the planned start"
+        ),
+        "{page}"
+    );
+    assert_eq!(app.count("changes").await, 0);
+    let created = app
+        .post_as(
+            &cookie,
+            "/changes",
+            &[
+                ("_csrf", &csrf),
+                ("title", "Patch"),
+                ("owner_id", &w.maria.id),
+                ("category", "regular"),
+                ("cis", "mgmt-de-01: patch_level=2026-12"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let shown = app.get_as(&cookie, &location).await.text().await.unwrap();
+    assert!(shown.contains("<strong>G1</strong>"), "{shown}");
+    let step = app
+        .post_as(
+            &cookie,
+            &format!("{location}/steps"),
+            &[("_csrf", &csrf), ("step", "submit")],
+        )
+        .await;
+    assert_eq!(step.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = step.text().await.unwrap();
+    assert!(page.contains("class=\"refusals\""), "{page}");
+    assert!(
+        page.contains("<strong>G1</strong>: a change cannot be submitted without"),
+        "{page}"
+    );
 }
