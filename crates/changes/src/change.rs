@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use tandem_directory::PersonId;
+use tandem_kernel::id::Numbering;
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
 use time::format_description::well_known::Rfc3339;
@@ -24,41 +25,31 @@ entity_id!(
     TemplateId
 );
 
+/// How changes are numbered: `C-000042`, the seed's incremental ID.
+pub const NUMBERS: Numbering = Numbering::new("C");
+
+/// How tickets are numbered, for a change's cause.
+const TICKETS: Numbering = Numbering::new("T");
+
 /// A change's number as people read it: `C-000042`.
 pub fn number_text(number: i64) -> String {
-    format!("C-{number:06}")
+    NUMBERS.text(number)
 }
 
 /// Reads `C-000042`, `c-42` or `42`.
 pub fn parse_number(raw: &str) -> Option<i64> {
-    let raw = raw.trim();
-    let digits = raw
-        .strip_prefix("C-")
-        .or_else(|| raw.strip_prefix("c-"))
-        .unwrap_or(raw);
-    digits
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0 && !digits.starts_with('+'))
+    NUMBERS.parse(raw)
 }
 
 /// Reads a ticket reference `T-000042` or `42`; empty is none.
 fn ticket_number(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
+    if raw.trim().is_empty() {
         return Ok(None);
     }
-    let digits = raw
-        .strip_prefix("T-")
-        .or_else(|| raw.strip_prefix("t-"))
-        .unwrap_or(raw);
-    match digits.parse::<i64>() {
-        Ok(n) if n > 0 && !digits.starts_with('+') => Ok(Some(n)),
-        _ => Err(FieldError::new(
-            field,
-            "must be a ticket number such as T-000042",
-        )),
-    }
+    TICKETS
+        .parse(raw)
+        .map(Some)
+        .ok_or_else(|| FieldError::new(field, "must be a ticket number such as T-000042"))
 }
 
 /// Reads an instant: RFC 3339 (`2026-12-10T22:00:00Z`) or a form's local date and time

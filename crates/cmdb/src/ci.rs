@@ -6,6 +6,7 @@ use std::fmt;
 
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::error::AllValid;
+use tandem_kernel::id::Numbering;
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
 use tandem_service_levels::services::ServiceId;
@@ -146,22 +147,17 @@ impl Classification {
     }
 }
 
+/// How CIs are numbered: `CI-000042`.
+pub const NUMBERS: Numbering = Numbering::new("CI");
+
 /// A CI's number as people read it: `CI-000042`.
 pub fn number_text(number: i64) -> String {
-    format!("CI-{number:06}")
+    NUMBERS.text(number)
 }
 
 /// Reads `CI-000042` (or `42`) back into a number.
 pub fn parse_number(raw: &str) -> Option<i64> {
-    let raw = raw.trim();
-    let digits = raw
-        .strip_prefix("CI-")
-        .or_else(|| raw.strip_prefix("ci-"))
-        .unwrap_or(raw);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok().filter(|n| *n > 0)
+    NUMBERS.parse(raw)
 }
 
 /// A stored CI, with the names of what it refers to.

@@ -91,3 +91,55 @@ mod tests {
         assert!(first < second);
     }
 }
+
+/// How the records of one kind are numbered for people: a prefix and at least six digits
+/// (`T-000042`, `CI-000042`, `C-000042`). People may write the prefix in either case, or leave
+/// it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numbering {
+    prefix: &'static str,
+}
+
+impl Numbering {
+    pub const fn new(prefix: &'static str) -> Self {
+        Self { prefix }
+    }
+
+    /// `number` as people read it: `T-000042`.
+    pub fn text(self, number: i64) -> String {
+        format!("{}-{number:06}", self.prefix)
+    }
+
+    /// Reads `T-000042`, `t-42` or `42`; `None` for anything else or for a number below 1.
+    pub fn parse(self, raw: &str) -> Option<i64> {
+        let raw = raw.trim();
+        let digits = match raw.split_once('-') {
+            Some((prefix, digits)) if prefix.eq_ignore_ascii_case(self.prefix) => digits,
+            Some(_) => return None,
+            None => raw,
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().filter(|n| *n > 0)
+    }
+}
+
+#[cfg(test)]
+mod numbering_tests {
+    use super::Numbering;
+
+    #[test]
+    fn numbers_print_and_read_with_or_without_their_prefix() {
+        let tickets = Numbering::new("T");
+        assert_eq!(tickets.text(42), "T-000042");
+        assert_eq!(tickets.text(1_234_567), "T-1234567");
+        assert_eq!(tickets.parse("T-000042"), Some(42));
+        assert_eq!(tickets.parse(" t-42 "), Some(42));
+        assert_eq!(tickets.parse("42"), Some(42));
+        for bad in ["", "T-", "T-0", "C-42", "T-+4", "T-4x", "-4"] {
+            assert_eq!(tickets.parse(bad), None, "{bad}");
+        }
+        assert_eq!(Numbering::new("CI").parse("ci-7"), Some(7));
+    }
+}

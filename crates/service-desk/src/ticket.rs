@@ -214,21 +214,12 @@ impl LinkKind {
 
 /// Reads a ticket number as people write it: `T-000042`, `t-42` or `42`.
 pub fn parse_number(field: &str, raw: &str) -> Result<i64, FieldError> {
-    let text = raw.trim();
-    let digits = text
-        .strip_prefix("T-")
-        .or_else(|| text.strip_prefix("t-"))
-        .unwrap_or(text);
-    digits
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                format!("`{text}` is not a ticket number such as T-000042"),
-            )
-        })
+    crate::records::NUMBERS.parse(raw).ok_or_else(|| {
+        FieldError::new(
+            field,
+            format!("`{}` is not a ticket number such as T-000042", raw.trim()),
+        )
+    })
 }
 
 /// How much a ticket affects the business, or how soon it must be dealt with.

@@ -275,7 +275,10 @@ async fn outgoing(tx: &mut Tx, id: CiId) -> Result<Vec<(RelationKind, i64, Strin
 }
 
 /// The snapshot of the newest version of `id`, if it has one.
-async fn last_snapshot(tx: &mut Tx, id: CiId) -> Result<Option<(i64, Snapshot)>> {
+pub(crate) async fn last_snapshot(
+    tx: &mut impl Handle,
+    id: CiId,
+) -> Result<Option<(i64, Snapshot)>> {
     let row: Option<(i64, String)> = run!(tx, |c| {
         sqlx::query_as(
             "SELECT version, snapshot FROM ci_versions WHERE ci_id = $1 ORDER BY version DESC LIMIT 1",

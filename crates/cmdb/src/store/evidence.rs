@@ -10,7 +10,7 @@ use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Actor, Error, Result, entity_id};
-use tandem_storage::{Db, Handle, ResultExt, SqlTime, Tx, Unique, run};
+use tandem_storage::{Db, ResultExt, SqlTime, Tx, Unique, run};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,7 +18,6 @@ use super::{cis, to_json};
 use crate::baseline::{self, BaselineItem, CurrentItem, Line};
 use crate::ci::{Ci, CiId, Lifecycle};
 use crate::reconcile::{self, Counts, Found, Known, Outcome};
-use crate::version::Snapshot;
 
 entity_id!(
     /// A baseline's id.
@@ -96,24 +95,6 @@ const UNIQUE: &[Unique] = &[Unique {
     message: "another baseline already has this name",
 }];
 
-/// The newest version of `id` and its snapshot.
-async fn newest(handle: &mut impl Handle, id: CiId) -> Result<Option<(i64, Snapshot)>> {
-    let row: Option<(i64, String)> = run!(handle, |c| {
-        sqlx::query_as(
-            "SELECT version, snapshot FROM ci_versions WHERE ci_id = $1 ORDER BY version DESC LIMIT 1",
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await
-    })?;
-    row.map(|(v, json)| {
-        serde_json::from_str(&json)
-            .map(|s| (v, s))
-            .map_err(|e| Error::Storage(Box::new(e)))
-    })
-    .transpose()
-}
-
 /// Takes a baseline: the newest version of every CI in `scope` now.
 pub async fn take_baseline(
     db: &Db,
@@ -153,7 +134,7 @@ pub async fn take_baseline(
     })
     .on_violation(UNIQUE)?;
     for ci in &covered {
-        let Some((version, snapshot)) = newest(&mut tx, ci.id).await? else {
+        let Some((version, snapshot)) = cis::last_snapshot(&mut tx, ci.id).await? else {
             continue;
         };
         let snapshot = to_json(&snapshot)?;
@@ -268,7 +249,7 @@ pub async fn compare_baseline(db: &Db, id: BaselineId) -> Result<(Baseline, Vec<
         if !(found.scope.covers(&ci) || in_baseline.contains(&ci.id.0)) {
             continue;
         }
-        if let Some((version, snapshot)) = newest(&mut conn, ci.id).await? {
+        if let Some((version, snapshot)) = cis::last_snapshot(&mut conn, ci.id).await? {
             current.push(CurrentItem {
                 ci_id: ci.id.0,
                 reference: ci.reference(),
