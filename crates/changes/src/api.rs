@@ -485,7 +485,14 @@ async fn create_change(
 ) -> ApiResult<Response> {
     let (draft, _) = body.draft();
     let input = draft.validate()?;
-    let change = changes::create(&state.db, &access.actor, state.clock.now(), input).await?;
+    let change = changes::create(
+        &state.db,
+        &access.actor,
+        access.may(Permission::ChangesManage),
+        state.clock.now(),
+        input,
+    )
+    .await?;
     Ok(created(
         format!("/api/v1/changes/{}", change.id),
         ChangeView::from(&change),

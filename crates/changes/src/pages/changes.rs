@@ -381,7 +381,14 @@ pub(super) async fn create(
 ) -> PageResult<Response> {
     let saved = async {
         let input = fields.input(&state).await?;
-        changes::create(&state.db, &access.actor, state.clock.now(), input).await
+        changes::create(
+            &state.db,
+            &access.actor,
+            access.may(Permission::ChangesManage),
+            state.clock.now(),
+            input,
+        )
+        .await
     }
     .await;
     let frame = FormFrame::create("New change", "/changes", "Create change");

@@ -760,10 +760,12 @@ fn audited(c: &Change) -> Vec<(&'static str, String)> {
 pub async fn create(
     db: &Db,
     actor: &Actor,
+    may_manage: bool,
     now: OffsetDateTime,
     mut input: ChangeInput,
 ) -> Result<Change> {
     let suggestion = facts::suggest(db, input.cis.keys().copied()).await?;
+    risk_choice(may_manage, input.risk, None, suggestion.as_ref())?;
     let id = ChangeId::generate();
     let mut tx = db.begin().await?;
     let ticket = check_references(&mut tx, &input).await?;
@@ -831,6 +833,29 @@ pub async fn create(
     Ok(change)
 }
 
+/// Only a change manager overrides the suggested risk: anyone else may leave the risk to the
+/// suggestion or keep what is recorded.
+fn risk_choice(
+    may_manage: bool,
+    chosen: Option<Risk>,
+    recorded: Option<Risk>,
+    suggestion: Option<&Suggestion>,
+) -> Result<()> {
+    match chosen {
+        Some(risk)
+            if !may_manage
+                && Some(risk) != recorded
+                && Some(risk) != suggestion.map(|s| s.risk) =>
+        {
+            Err(Error::invalid(
+                "risk",
+                "only a change manager overrides the suggested risk; leave it to the suggestion",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether an edit changes what the change does: its configuration, category, template or
 /// CIs and their planned updates.
 fn changes_content(detail: &Detail, input: &ChangeInput) -> bool {
@@ -894,6 +919,12 @@ pub async fn update(
             "the change is approved: its configuration, category and CIs are what was approved; cancel it and raise a new change to do something else",
         )]));
     }
+    risk_choice(
+        may_manage,
+        input.risk,
+        before.change.risk,
+        suggestion.as_ref(),
+    )?;
     let ticket = check_references(&mut tx, &input).await?;
     let risk = input.risk.or(suggestion.as_ref().map(|s| s.risk));
     let changed = run!(&mut tx, |c| {

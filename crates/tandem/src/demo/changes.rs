@@ -91,7 +91,7 @@ impl Loader<'_> {
         at: OffsetDateTime,
         draft: ChangeDraft,
     ) -> anyhow::Result<ChangeId> {
-        let change = changes::create(self.db, &by.actor, at, draft.validate()?).await?;
+        let change = changes::create(self.db, &by.actor, by.manages, at, draft.validate()?).await?;
         Ok(change.id)
     }
 

@@ -254,13 +254,17 @@ async fn a_regular_change_walks_its_life_cycle_and_each_rule_refuses_in_turn(app
     // Only a change manager assesses; a productive change needs a fallback; an override of the
     // suggested risk says why.
     refused(&app, &w.maria, &change, "assess", &["who", "G5"]).await;
+    let (status, body) = edit(&app, &w.maria, &change, json!({"risk": "low"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_fields(&body).1, ["risk"]);
     edited(
         &app,
         &w.maria,
         &change,
-        json!({"fallback": "Restore the VM snapshot taken before", "risk": "low"}),
+        json!({"fallback": "Restore the VM snapshot taken before"}),
     )
     .await;
+    edited(&app, &w.jonas, &change, json!({"risk": "low"})).await;
     refused(&app, &w.jonas, &change, "assess", &["G4"]).await;
     edited(
         &app,
