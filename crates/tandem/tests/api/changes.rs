@@ -18,6 +18,7 @@ on_both_engines!(
     the_calendar_shows_windows_conflicts_blackouts_and_a_feed,
     only_change_roles_touch_changes,
     the_change_pages_show_errors_next_to_fields_and_refusals_by_rule,
+    the_remaining_rules_refuse_by_name,
 );
 
 /// A person of the test provider with an API token carrying `roles`.
@@ -990,4 +991,81 @@ async fn the_change_pages_show_errors_next_to_fields_and_refusals_by_rule(app: T
         page.contains("<strong>G1</strong>: a change cannot be submitted without"),
         "{page}"
     );
+}
+
+/// G2 (an inactive template), G12 (a start without a fallback) and G14 (an emergency start
+/// without a schedule and a fallback), which the walks above do not meet.
+async fn the_remaining_rules_refuse_by_name(app: TestApp) {
+    let w = world(&app).await;
+    let template = json!({"name": "Replacement of a video endpoint",
+        "description": "Swap the codec for a spare", "fallback": "Put the old unit back",
+        "risk": "low", "duration_minutes": 60});
+    let (status, created) = send(
+        &app,
+        &w.jonas,
+        Method::POST,
+        "/api/v1/change-templates",
+        &template,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (_, standard) = send(
+        &app,
+        &w.maria,
+        Method::POST,
+        "/api/v1/changes",
+        &json!({"title": "New codec", "owner_id": w.maria.id, "category": "standard",
+                "template_id": id(&created), "configuration": "restore profile",
+                "cause_text": "Broken", "cis": [{"ci_id": w.ci}]}),
+    )
+    .await;
+    let mut retired = template.clone();
+    retired["active"] = json!(false);
+    retired["version"] = created["version"].clone();
+    let (status, body) = send(
+        &app,
+        &w.jonas,
+        Method::PUT,
+        &format!("/api/v1/change-templates/{}", id(&created)),
+        &retired,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    refused(&app, &w.maria, &id(&standard), "submit", &["G2"]).await;
+
+    // A scheduled change whose fallback was taken out does not start.
+    let (_, regular) = send(
+        &app,
+        &w.maria,
+        Method::POST,
+        "/api/v1/changes",
+        &json!({"title": "Patch", "owner_id": w.maria.id, "description": "Patch",
+                "configuration": "apt-get upgrade", "cause_text": "Patch day",
+                "fallback": "Snapshot", "implementer_id": w.lena.id,
+                "planned_start": "2026-11-02T09:00:00Z", "planned_end": "2026-11-02T11:00:00Z",
+                "cis": [{"ci_id": w.ci}]}),
+    )
+    .await;
+    let regular = id(&regular);
+    taken(&app, &w.maria, &regular, json!({"step": "submit"})).await;
+    taken(&app, &w.jonas, &regular, json!({"step": "assess"})).await;
+    taken(&app, &w.jonas, &regular, json!({"step": "approve"})).await;
+    taken(&app, &w.jonas, &regular, json!({"step": "schedule"})).await;
+    edited(&app, &w.jonas, &regular, json!({"fallback": ""})).await;
+    refused(&app, &w.lena, &regular, "start", &["G12"]).await;
+
+    // An emergency change starts before its approval only with a schedule and a fallback.
+    let (_, emergency) = send(
+        &app,
+        &w.maria,
+        Method::POST,
+        "/api/v1/changes",
+        &json!({"title": "Block", "owner_id": w.maria.id, "category": "emergency",
+                "description": "Block", "configuration": "deny", "cause_text": "Attack",
+                "implementer_id": w.lena.id, "cis": [{"ci_id": w.ci}]}),
+    )
+    .await;
+    let emergency = id(&emergency);
+    taken(&app, &w.maria, &emergency, json!({"step": "submit"})).await;
+    refused(&app, &w.lena, &emergency, "start", &["G14"]).await;
 }
