@@ -5,7 +5,11 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { TEST_TIMEOUT_MS, launch, signIn, withPage } from './lib/session.mjs';
+
+// Where the screenshots for humans go; git ignores this folder.
+const resultsDir = fileURLToPath(new URL('./test-results/', import.meta.url));
 
 let browser;
 
@@ -29,8 +33,8 @@ test('a change page says what is missing, refuses by rule, and moves once it is 
     const refusal = page.locator('.refusals');
     await refusal.waitFor();
     assert.match(await refusal.innerText(), /G5/);
-    await mkdir('test-results', { recursive: true });
-    await page.screenshot({ path: 'test-results/change-refused.png', fullPage: true });
+    await mkdir(resultsDir, { recursive: true });
+    await page.screenshot({ path: `${resultsDir}change-refused.png`, fullPage: true });
 
     await page.getByRole('button', { name: 'Edit' }).or(page.getByRole('link', { name: 'Edit' })).first().click();
     await page.locator('#fallback').fill('Move the VMs back and run the host on the old controller.');
@@ -49,7 +53,8 @@ test('the calendar shows the scheduled room installation and the blackout', { ti
     await page.getByRole('link', { name: 'Later →' }).click();
     await page.waitForURL(/date=/);
     const week = await page.locator('.calendar').innerText();
-    await page.screenshot({ path: 'test-results/calendar.png', fullPage: true });
+    await mkdir(resultsDir, { recursive: true });
+    await page.screenshot({ path: `${resultsDir}calendar.png`, fullPage: true });
     assert.match(week, /Blackout: Beta board meeting week/);
   });
 });
