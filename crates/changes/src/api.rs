@@ -695,6 +695,7 @@ async fn set_checklist(
     let checks = changes::set_checklist(
         &state.db,
         &access.actor,
+        access.may(Permission::ChangesManage),
         state.clock.now(),
         change_id(&id)?,
         &body.checks,

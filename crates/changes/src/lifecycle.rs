@@ -254,7 +254,8 @@ impl PersonRef {
 pub struct Template {
     /// Whether the template is in the catalogue now.
     pub active: bool,
-    /// The change manager who approved the template; `None` after an edit reset the approval.
+    /// The change manager who approved the template (every save approves it in the saver's
+    /// name); `None` when nobody did.
     pub approver: Option<PersonRef>,
 }
 
@@ -611,6 +612,7 @@ fn guards(
         Step::Start => {
             refusals.extend(ready_to_start(facts));
             refusals.extend(inside_window(facts, now));
+            refusals.extend(facts.blackouts.iter().map(blackout_refusal));
             if let Some(approver) = &facts.approver {
                 refusals.extend(not_implementer(facts, approver));
             }

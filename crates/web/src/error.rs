@@ -14,7 +14,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, machine-readable: `invalid`, `bad_request`, `not_found`, `conflict`,
+    /// Stable, machine-readable: `invalid`, `bad_request`, `not_found`, `conflict`, `refused`,
     /// `payload_too_large`, `unsupported_media_type`, `method_not_allowed`, `internal`.
     pub code: &'static str,
     /// What went wrong, for a person.
@@ -146,6 +146,11 @@ mod tests {
                 "not_found",
             ),
             (Error::conflict("in use"), StatusCode::CONFLICT, "conflict"),
+            (
+                Error::Refused(vec![tandem_kernel::FieldError::new("G5", "no fallback")]),
+                StatusCode::CONFLICT,
+                "refused",
+            ),
             (
                 Error::Storage("disk full".into()),
                 StatusCode::INTERNAL_SERVER_ERROR,

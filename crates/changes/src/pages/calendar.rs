@@ -64,8 +64,12 @@ impl CalendarPage {
     }
 
     fn hour(&self, at: &Option<OffsetDateTime>) -> String {
-        at.and_then(|at| at.format(format_description!("[hour]:[minute]")).ok())
-            .unwrap_or_default()
+        at.and_then(|at| {
+            at.to_offset(time::UtcOffset::UTC)
+                .format(format_description!("[hour]:[minute]"))
+                .ok()
+        })
+        .unwrap_or_default()
     }
 
     fn is_same_ci(&self, kind: &ConflictKind) -> bool {

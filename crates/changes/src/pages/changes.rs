@@ -563,8 +563,15 @@ pub(super) async fn checklist(
         .get("checks")
         .map(|t| t.lines().map(str::to_owned).collect())
         .unwrap_or_default();
-    let saved =
-        changes::set_checklist(&state.db, &access.actor, state.clock.now(), id, &texts).await;
+    let saved = changes::set_checklist(
+        &state.db,
+        &access.actor,
+        access.may(Permission::ChangesManage),
+        state.clock.now(),
+        id,
+        &texts,
+    )
+    .await;
     back_to_change(&state, &access, id, saved).await
 }
 

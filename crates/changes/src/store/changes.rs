@@ -591,7 +591,7 @@ async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Uui
             "only a standard change is made from a template",
         ));
     }
-    for (i, ci) in input.cis.keys().enumerate() {
+    for (i, (ci, update)) in input.cis.iter().enumerate() {
         let lifecycle: Option<String> = run!(tx, |c| {
             sqlx::query_scalar("SELECT lifecycle FROM cis WHERE id = $1")
                 .bind(ci)
@@ -604,6 +604,17 @@ async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Uui
                 format!("cis[{i}]"),
                 "the CI is retired; a change is carried out on CIs in use",
             )),
+            Some(_) if !update.is_empty() => {
+                match tandem_cmdb::store::cis::check_update(tx, tandem_cmdb::ci::CiId(*ci), update)
+                    .await
+                {
+                    Ok(()) => {}
+                    Err(Error::Invalid(refused)) => errors.extend(refused.into_iter().map(|e| {
+                        FieldError::new(format!("cis[{i}]"), format!("{}: {}", e.field, e.message))
+                    })),
+                    Err(other) => return Err(other),
+                }
+            }
             Some(_) => {}
         }
     }
@@ -833,6 +844,24 @@ pub async fn create(
     Ok(change)
 }
 
+/// Only the owner, the initiator or a change manager edits a change and its checklist.
+async fn may_edit(tx: &mut Tx, actor: &Actor, may_manage: bool, change: &Change) -> Result<()> {
+    let person = acting_person(tx, actor).await?;
+    if may_manage
+        || person.id == change.owner.id
+        || change.initiator.as_ref().is_some_and(|i| i.id == person.id)
+    {
+        return Ok(());
+    }
+    Err(Error::Refused(vec![FieldError::new(
+        "who",
+        format!(
+            "only the owner ({}), the initiator or a change manager edits this change",
+            change.owner.name
+        ),
+    )]))
+}
+
 /// Only a change manager overrides the suggested risk: anyone else may leave the risk to the
 /// suggestion or keep what is recorded.
 fn risk_choice(
@@ -889,20 +918,7 @@ pub async fn update(
     let suggestion = facts::suggest(db, input.cis.keys().copied()).await?;
     let mut tx = db.begin().await?;
     let before = detail(&mut tx, id).await?;
-    let person = acting_person(&mut tx, actor).await?;
-    let c = &before.change;
-    if !may_manage
-        && person.id != c.owner.id
-        && c.initiator.as_ref().is_none_or(|i| i.id != person.id)
-    {
-        return Err(Error::Refused(vec![FieldError::new(
-            "who",
-            format!(
-                "only the owner ({}), the initiator or a change manager edits this change",
-                c.owner.name
-            ),
-        )]));
-    }
+    may_edit(&mut tx, actor, may_manage, &before.change).await?;
     let state = before.change.state;
     if !before.change.is_editable() {
         return Err(Error::Refused(vec![FieldError::new(
@@ -1410,10 +1426,12 @@ pub async fn vote(
     Ok(recorded)
 }
 
-/// Replaces the verification checklist of change `id`, while it has not started.
+/// Replaces the verification checklist of change `id`, while it has not started; its owner,
+/// initiator or a change manager (`may_manage`) writes it.
 pub async fn set_checklist(
     db: &Db,
     actor: &Actor,
+    may_manage: bool,
     now: OffsetDateTime,
     id: ChangeId,
     texts: &[String],
@@ -1433,6 +1451,7 @@ pub async fn set_checklist(
     let change = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
+    may_edit(&mut tx, actor, may_manage, &change).await?;
     if !change.is_editable() {
         return Err(Error::Refused(vec![FieldError::new(
             "edit",

@@ -103,8 +103,8 @@ pub async fn window(handle: &mut impl Handle, change: &Change) -> Result<Window>
 }
 
 /// The facts the life-cycle rules read, from the stored change. A CI counts as production when
-/// it is in the production life-cycle state and not in another environment (a staging VM in
-/// use is not production).
+/// it is in production or maintenance and not in another environment (a staging VM in use is
+/// not production).
 pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts> {
     let change = &detail.change;
     let template = match &change.template {
@@ -134,7 +134,7 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
             .cis
             .iter()
             .filter(|ci| {
-                ci.lifecycle == "production"
+                matches!(ci.lifecycle.as_str(), "production" | "maintenance")
                     && ci.environment.as_deref().is_none_or(|e| e == "production")
             })
             .map(|ci| format!("{} {}", tandem_cmdb::ci::number_text(ci.number), ci.name))

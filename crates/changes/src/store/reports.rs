@@ -186,7 +186,9 @@ pub const GRACE: Duration = Duration::hours(1);
 /// The versions of CIs in production or maintenance that no change explains, newest first.
 /// A version is explained when its cause is a change that ran (implemented, verified, failed,
 /// or closed after one of these) and it was made between the change's actual start and its
-/// actual end plus [`GRACE`]. A CI's first version, its registration, is not a change to it.
+/// actual end plus [`GRACE`]. A CI's first version, its registration, is not a change to it,
+/// and neither is an import, which records the inventory (reconciliation checks it against
+/// what is found).
 pub async fn unexplained_versions(db: &Db) -> Result<Vec<Unexplained>> {
     type Row = (
         Uuid,
@@ -209,6 +211,7 @@ pub async fn unexplained_versions(db: &Db) -> Result<Vec<Unexplained>> {
              FROM ci_versions v JOIN cis ci ON ci.id = v.ci_id \
              LEFT JOIN changes ch ON ch.id = v.cause_change_id \
              WHERE ci.lifecycle IN ('production', 'maintenance') AND v.version > 1 \
+             AND v.cause_kind <> 'import' \
              ORDER BY v.at DESC, ci.name",
         )
         .fetch_all(c)

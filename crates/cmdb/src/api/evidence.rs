@@ -338,7 +338,8 @@ pub struct ReconcileQuery {
     match_on: Option<String>,
     /// For CSV: where the inventory comes from (for JSON, its `source`).
     source: Option<String>,
-    /// Only CIs in this location (id, number or name) can be missing.
+    /// Compare only with the CIs in this location (id, number or name): CIs elsewhere are
+    /// neither missing nor matched, and an item whose CI is recorded elsewhere is unknown.
     location: Option<String>,
     /// A clock offset above this many milliseconds is a finding (default 1000).
     clock_threshold_ms: Option<i64>,

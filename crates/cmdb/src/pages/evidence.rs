@@ -20,14 +20,18 @@ use crate::csv_io::LineError;
 use crate::store::evidence::{self, Baseline, BaselineId, Finding, Run, RunId};
 use crate::store::files::{self, ImportReport};
 
-/// The text of an uploaded file, or of the text field when no file was chosen.
-fn file_text(form: &mut UploadForm, file_field: &str, text_field: &str) -> (String, String) {
+/// The name and text of an uploaded file, or of the text field when no file was chosen; a
+/// file that is not UTF-8 text is refused, as in the API.
+fn file_text(
+    form: &mut UploadForm,
+    file_field: &str,
+    text_field: &str,
+) -> Result<(String, String), Error> {
     match form.take_files(file_field).into_iter().next() {
-        Some(file) => (
-            file.name.clone(),
-            String::from_utf8_lossy(&file.content).into_owned(),
-        ),
-        None => ("pasted text".to_owned(), form.field(text_field)),
+        Some(file) => String::from_utf8(file.content)
+            .map(|text| (file.name, text))
+            .map_err(|_| Error::invalid("file", "the file is not UTF-8 text")),
+        None => Ok(("pasted text".to_owned(), form.field(text_field))),
     }
 }
 
@@ -55,15 +59,25 @@ pub(super) async fn import(
     mut form: UploadForm,
 ) -> PageResult<Response> {
     let dry_run = form.field("action") != "import";
-    let (file, text) = file_text(&mut form, "file", "text");
-    let report = files::import(&state.db, &actor, state.clock.now(), &file, &text, dry_run).await?;
+    // Pasted text is shown again with the report; a file is not.
+    let pasted = form.field("text");
+    let report = match file_text(&mut form, "file", "text") {
+        Ok((file, text)) => {
+            files::import(&state.db, &actor, state.clock.now(), &file, &text, dry_run).await?
+        }
+        Err(error) => ImportReport {
+            errors: error
+                .field_errors()
+                .into_iter()
+                .map(|e| LineError::new(0, e.field, e.message))
+                .collect(),
+            dry_run,
+            ..ImportReport::default()
+        },
+    };
     let mut response = render(&ImportPage {
         chrome: Chrome::new("cmdb", "Import CIs"),
-        text: if file == "pasted text" {
-            text
-        } else {
-            String::new()
-        },
+        text: pasted,
         report: Some(report.clone()),
     });
     if !report.errors.is_empty() {
@@ -242,21 +256,27 @@ pub(super) async fn reconcile(
     State(state): State<AppState>,
     mut form: UploadForm,
 ) -> PageResult<Response> {
-    let (file, text) = file_text(&mut form, "file", "text");
     let threshold = form.field("clock_threshold_ms").trim().parse().ok();
-    let inventory = inventory_of(
-        &state,
-        &form.field("format"),
-        &text,
-        &form.field("match_on"),
-        &match form.field("source").trim() {
-            "" => file,
-            given => given.to_owned(),
-        },
-        &form.field("location"),
-        threshold,
-    )
-    .await;
+    let (format, match_on, location) = (
+        form.field("format"),
+        form.field("match_on"),
+        form.field("location"),
+    );
+    let given = form.field("source");
+    let inventory = match file_text(&mut form, "file", "text") {
+        Ok((file, text)) => {
+            // A JSON inventory names its own source; a CSV file is named by its file.
+            let source = match (given.trim(), format.as_str()) {
+                ("", "csv") => file,
+                (given, _) => given.to_owned(),
+            };
+            inventory_of(
+                &state, &format, &text, &match_on, &source, &location, threshold,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
     let inventory = match inventory {
         Ok(inventory) => inventory,
         Err(error) => {

@@ -628,10 +628,24 @@ pub async fn apply_update(
     update: &Attributes,
     cause: &Cause,
 ) -> Result<(Diff, i64)> {
-    let ci = find(tx, id)
+    let input = updated(tx, id, update).await?;
+    let changes = overwrite(tx, actor, now, id, None, input, cause).await?;
+    let (version, _) = last_snapshot(tx, id).await?.unwrap_or_default();
+    Ok((changes, version))
+}
+
+/// Checks that `update` would be accepted by [`apply_update`] now, writing nothing: a change
+/// checks its planned updates when it is saved, not only when it is implemented.
+pub async fn check_update(handle: &mut impl Handle, id: CiId, update: &Attributes) -> Result<()> {
+    updated(handle, id, update).await.map(|_| ())
+}
+
+/// The CI `id` with `update` applied, checked against its class; errors name the CI.
+async fn updated(handle: &mut impl Handle, id: CiId, update: &Attributes) -> Result<CiInput> {
+    let ci = find(handle, id)
         .await?
         .ok_or(Error::NotFound { entity: "CI" })?;
-    let class = super::classes::find(tx, &ci.class_key)
+    let class = super::classes::find(handle, &ci.class_key)
         .await?
         .ok_or(Error::NotFound { entity: "CI class" })?;
     let mut draft = ci.draft();
@@ -643,7 +657,7 @@ pub async fn apply_update(
             }
         }
     }
-    let input = draft.validate(&class).map_err(|e| match e {
+    draft.validate(&class).map_err(|e| match e {
         Error::Invalid(errors) => Error::Invalid(
             errors
                 .into_iter()
@@ -651,10 +665,7 @@ pub async fn apply_update(
                 .collect(),
         ),
         other => other,
-    })?;
-    let changes = overwrite(tx, actor, now, id, None, input, cause).await?;
-    let (version, _) = last_snapshot(tx, id).await?.unwrap_or_default();
-    Ok((changes, version))
+    })
 }
 
 /// Records how the CI works now (operational, degraded, down), with an audit entry and no new

@@ -190,6 +190,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     let lena = person(db, "lena.wolf@alpha.example", false).await?;
     let ines = person(db, "ines.kraus@alpha.example", false).await?;
     let david = person(db, "david.chen@beta.example", false).await?;
+    let erik = person(db, "erik.vogel@alpha.example", false).await?;
     let jonas_ref = PersonRef {
         id: jonas.id.0,
         name: jonas.name.clone(),
@@ -280,6 +281,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     changes::set_checklist(
         db,
         &maria.actor,
+        false,
         window - Duration::days(3),
         update,
         &[
@@ -418,6 +420,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     changes::set_checklist(
         db,
         &maria.actor,
+        false,
         window - Duration::days(4),
         upgrade,
         &["Calls stay stable for 15 minutes under load".into()],
@@ -638,6 +641,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     changes::set_checklist(
         db,
         &maria.actor,
+        false,
         start - Duration::minutes(15),
         phishing,
         &["The phishing domain is blocked from every customer network".into()],
@@ -695,6 +699,15 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         None,
         Vote::Approve,
         "",
+    )
+    .await?;
+    l.vote(
+        &erik,
+        consent + Duration::minutes(15),
+        phishing,
+        None,
+        Vote::Abstain,
+        "Not reachable in time to judge the rule",
     )
     .await?;
     l.vote(

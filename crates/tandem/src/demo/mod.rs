@@ -297,6 +297,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
                 "maria.schmidt@alpha.example",
                 "sven.richter@alpha.example",
                 "ines.kraus@alpha.example",
+                "erik.vogel@alpha.example",
                 "david.chen@beta.example",
             ],
         ),
@@ -582,7 +583,7 @@ const DEMO_TOTP_BYTES: &[u8] = b"Hello!\xde\xad\xbe\xef";
 
 /// One sign-in account per role, all with [`DEMO_PASSWORD`]; the administrator and the CISO
 /// (whose roles require a second factor by default) with [`DEMO_TOTP_SECRET`].
-pub const DEMO_ACCOUNTS: [(&str, &[Role]); 10] = [
+pub const DEMO_ACCOUNTS: [(&str, &[Role]); 11] = [
     ("claudia.hoffmann@alpha.example", &[Role::Administrator]),
     ("nina.keller@alpha.example", &[Role::ServiceDeskAgent]),
     (
@@ -597,6 +598,7 @@ pub const DEMO_ACCOUNTS: [(&str, &[Role]); 10] = [
         "jonas.braun@alpha.example",
         &[Role::ChangeManager, Role::CabMember],
     ),
+    ("lena.wolf@alpha.example", &[Role::Engineer]),
     ("erik.vogel@alpha.example", &[Role::CabMember]),
     ("ines.kraus@alpha.example", &[Role::Ciso, Role::CabMember]),
     ("ruth.meyer@alpha.example", &[Role::Auditor]),
