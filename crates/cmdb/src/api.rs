@@ -44,6 +44,8 @@ pub fn routes() -> Routes {
         .api(read, routes!(get_ci))
         .api(write, routes!(update_ci, delete_ci))
         .api(write, routes!(set_operational))
+        .api(write, routes!(review_ci))
+        .api(read, routes!(reviews_due))
         .api(read, routes!(list_relations))
         .api(write, routes!(add_relation))
         .api(write, routes!(remove_relation))
@@ -271,6 +273,12 @@ pub struct CiView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     operational_since: OffsetDateTime,
+    /// When a person last confirmed the record (asset review); empty if never.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    reviewed_at: Option<OffsetDateTime>,
+    /// Who reviewed it last.
+    reviewed_by: Option<String>,
     /// 1 (low) to 4 (very high).
     confidentiality: u8,
     integrity: u8,
@@ -310,6 +318,8 @@ impl From<Ci> for CiView {
             lifecycle: ci.lifecycle.as_str(),
             operational: ci.operational.as_str(),
             operational_since: ci.operational_since,
+            reviewed_at: ci.reviewed.as_ref().map(|(at, _)| *at),
+            reviewed_by: ci.reviewed.as_ref().map(|(_, by)| by.clone()),
             confidentiality: ci.classification.confidentiality.value(),
             integrity: ci.classification.integrity.value(),
             availability: ci.classification.availability.value(),
@@ -1136,4 +1146,39 @@ async fn impact(
     Ok(Json(
         graph.analyse(&roots, body.as_is.unwrap_or(true))?.into(),
     ))
+}
+
+// ---------------------------------------------------------------- asset review
+
+/// A review of a CI's record.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    /// What was checked, if anything is worth saying.
+    #[serde(default)]
+    note: String,
+}
+
+/// Record that the CI's record was reviewed and found right (asset review). It makes no version:
+/// nothing of the configuration changes; the audit trail keeps the review.
+#[utoipa::path(post, path = "/cis/{id}/review", tag = "cmdb", params(("id" = String, Path)),
+    request_body = ReviewBody,
+    responses((status = 200, body = CiView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
+async fn review_ci(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> ApiResult<Json<CiView>> {
+    let id = parse_id::<CiId>("id", &id).map_err(Error::from)?;
+    let ci = cis::review(&state.db, &actor, state.clock.now(), id, &body.note).await?;
+    Ok(Json(CiView::from(ci)))
+}
+
+/// The CIs in use whose review is due: never reviewed, or not within the last year; by owner.
+#[utoipa::path(get, path = "/cis/reviews-due", tag = "cmdb",
+    responses((status = 200, body = Vec<CiView>)))]
+async fn reviews_due(State(state): State<AppState>) -> ApiResult<Json<Vec<CiView>>> {
+    let due = cis::reviews_due(&state.db, state.clock.now()).await?;
+    Ok(Json(due.into_iter().map(CiView::from).collect()))
 }

@@ -180,6 +180,8 @@ pub struct Ci {
     pub lifecycle: Lifecycle,
     pub operational: OperationalState,
     pub operational_since: OffsetDateTime,
+    /// When a person last confirmed the record (asset review), and who.
+    pub reviewed: Option<(OffsetDateTime, String)>,
     pub classification: Classification,
     /// A cluster's quorum: it stays up while at least this many members are up (none: one).
     pub min_up: Option<u32>,

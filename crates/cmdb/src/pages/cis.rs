@@ -501,6 +501,51 @@ pub(super) async fn set_operational(
     .await
 }
 
+/// The review form of a CI's page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(super) struct ReviewFields {
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /cis/{id}/review`: the record was checked and found right.
+pub(super) async fn review(
+    RequestActor(actor): RequestActor,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    FormInput(fields): FormInput<ReviewFields>,
+) -> PageResult<Response> {
+    let id = path_id(&id)?;
+    let saved = cis::review(&state.db, &actor, state.clock.now(), id, &fields.note).await;
+    after_save(
+        saved,
+        |_| format!("/cis/{id}"),
+        async |errors| show_page(&state, id, errors, RelationFields::default()).await,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "cmdb/reviews.html")]
+struct ReviewsPage {
+    chrome: Chrome,
+    items: Vec<Ci>,
+}
+
+impl ReviewsPage {
+    fn when(&self, at: &time::OffsetDateTime) -> String {
+        when(at)
+    }
+}
+
+/// `GET /cis/reviews`: the CIs whose review is due, by owner.
+pub(super) async fn reviews(State(state): State<AppState>) -> PageResult<Response> {
+    Ok(render(&ReviewsPage {
+        chrome: Chrome::new("cmdb", "Reviews due"),
+        items: cis::reviews_due(&state.db, state.clock.now()).await?,
+    }))
+}
+
 /// The add-relation form of a CI's page.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct RelationFields {

@@ -29,6 +29,8 @@ pub fn routes() -> Routes {
         .get("/cis/{id}/edit", write, cis::edit)
         .post("/cis/{id}/delete", write, cis::delete)
         .post("/cis/{id}/operational", write, cis::set_operational)
+        .post("/cis/{id}/review", write, cis::review)
+        .get("/cis/reviews", read, cis::reviews)
         .post("/cis/{id}/relations", write, cis::add_relation)
         .post(
             "/cis/{id}/relations/{relation}/remove",

@@ -52,6 +52,8 @@ struct CiRow {
     lifecycle: String,
     operational: String,
     operational_since: OffsetDateTime,
+    reviewed_at: Option<OffsetDateTime>,
+    reviewed_by: String,
     confidentiality: i32,
     integrity: i32,
     availability: i32,
@@ -94,6 +96,7 @@ impl CiRow {
             operational: OperationalState::parse("operational", &self.operational)
                 .map_err(corrupt)?,
             operational_since: self.operational_since,
+            reviewed: self.reviewed_at.map(|at| (at, self.reviewed_by)),
             classification: Classification {
                 confidentiality: rating(self.confidentiality).map_err(corrupt)?,
                 integrity: rating(self.integrity).map_err(corrupt)?,
@@ -113,7 +116,7 @@ const SELECT: &str = "SELECT c.id, c.number, c.class_key, k.name AS class_name, 
      c.organisation_id, o.name AS organisation_name, c.owner_id, ow.name AS owner_name, \
      c.custodian_id, cu.name AS custodian_name, c.location_id, l.number AS location_number, \
      l.name AS location_name, c.service_id, s.name AS service_name, c.lifecycle, c.operational, \
-     c.operational_since, c.confidentiality, c.integrity, c.availability, c.label, c.min_up, \
+     c.operational_since, c.reviewed_at, c.reviewed_by, c.confidentiality, c.integrity, c.availability, c.label, c.min_up, \
      c.attributes, c.created_at, c.updated_at, c.version \
      FROM cis c JOIN ci_classes k ON k.key = c.class_key \
      LEFT JOIN organisations o ON o.id = c.organisation_id \
@@ -717,6 +720,85 @@ pub async fn set_operational(
     }
     tx.commit().await?;
     get(db, id).await
+}
+
+/// How often every CI in use is reviewed: at least once a year.
+pub const REVIEW_INTERVAL: time::Duration = time::Duration::days(365);
+
+/// Records that a person confirmed the CI's record as it stands (asset review), with an audit
+/// entry and no new version: a review changes nothing of the configuration.
+pub async fn review(
+    db: &Db,
+    actor: &Actor,
+    now: OffsetDateTime,
+    id: CiId,
+    note: &str,
+) -> Result<Ci> {
+    let mut tx = db.begin().await?;
+    let before = find(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound { entity: "CI" })?;
+    if before.lifecycle == Lifecycle::Retired {
+        return Err(Error::conflict(
+            "a retired CI is not reviewed; its record stays as it was retired",
+        ));
+    }
+    let changed = run!(&mut tx, |c| {
+        sqlx::query("UPDATE cis SET reviewed_at = $2, reviewed_by = $3 WHERE id = $1")
+            .bind(id)
+            .bind(SqlTime(now))
+            .bind(&actor.label)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.check_updated(changed, "cis", id.0, "CI").await?;
+    tandem_audit::record(
+        &mut tx,
+        Record {
+            actor,
+            at: now,
+            action: Action::Update,
+            entity: "CI",
+            entity_id: id.to_string(),
+            changes: Changes::diff(
+                &[
+                    (
+                        "reviewed",
+                        before
+                            .reviewed
+                            .as_ref()
+                            .map(|(at, by)| format!("{} by {by}", at.date()))
+                            .unwrap_or_default(),
+                    ),
+                    ("review note", String::new()),
+                ],
+                &[
+                    ("reviewed", format!("{} by {}", now.date(), actor.label)),
+                    ("review note", note.trim().to_owned()),
+                ],
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// The CIs in use whose review is due at `now`: never reviewed, or last reviewed more than
+/// [`REVIEW_INTERVAL`] ago; by owner, then name.
+pub async fn reviews_due(db: &Db, now: OffsetDateTime) -> Result<Vec<Ci>> {
+    let sql = format!(
+        "{SELECT} WHERE c.lifecycle <> 'retired' AND (c.reviewed_at IS NULL OR c.reviewed_at < $1) \
+         ORDER BY COALESCE(ow.name, ''), c.name"
+    );
+    let rows: Vec<CiRow> = run!(&mut db.conn().await?, |c| {
+        sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(SqlTime(now - REVIEW_INTERVAL))
+            .fetch_all(c)
+            .await
+    })?;
+    rows.into_iter().map(CiRow::into_ci).collect()
 }
 
 /// Deletes a planned CI that nothing refers to; any other CI is retired instead, so that its

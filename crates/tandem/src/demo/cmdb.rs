@@ -678,6 +678,26 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
         },
     )
     .await?;
+    // Maria reviewed the inventory a fortnight ago, all but the documents and suppliers, whose
+    // reviews are still due.
+    let maria = tandem_identity::store::person_by_email(l.db, "maria.schmidt@alpha.example")
+        .await?
+        .context("Maria Schmidt is missing")?;
+    let owner = Actor::person(maria.0, &maria.1, None);
+    for ci in cis::all(l.db).await? {
+        if !matches!(ci.class_key.as_str(), "document" | "supplier")
+            && ci.lifecycle != tandem_cmdb::ci::Lifecycle::Retired
+        {
+            cis::review(
+                l.db,
+                &owner,
+                now - Duration::days(14),
+                ci.id,
+                "Annual review",
+            )
+            .await?;
+        }
+    }
     let munich = l.id("DC-DE Munich")?;
     let classes = ["virtual-machine", "hardware", "network-device"];
     let mut found = Vec::new();

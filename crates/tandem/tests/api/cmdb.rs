@@ -20,6 +20,7 @@ on_both_engines!(
     a_csv_import_names_every_bad_line_and_writes_nothing_until_clean,
     a_baseline_shows_what_changed_since,
     a_reconciliation_lists_what_was_found_missing_unknown_and_changed,
+    every_ci_in_use_is_reviewed_once_a_year,
 );
 
 on_both_engines_with_demo!(
@@ -820,4 +821,45 @@ async fn a_reconciliation_lists_what_was_found_missing_unknown_and_changed(app: 
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert_eq!(error_fields(&refused).1, ["line 1.hostname"]);
+}
+
+async fn every_ci_in_use_is_reviewed_once_a_year(app: TestApp) {
+    let web = create(&app, ci("virtual-machine", "web-01")).await;
+    let due = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, before) = app.get_json("/api/v1/cis/reviews-due").await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(due(&before), ["web-01"]);
+    let versions = app.count("ci_versions").await;
+    let (status, reviewed) = app
+        .post_json(
+            &format!("/api/v1/cis/{}/review", id(&web)),
+            &json!({"note": "Still in use, owner confirmed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reviewed}");
+    assert_eq!(reviewed["reviewed_at"], "2026-11-02T09:00:00Z");
+    assert_eq!(
+        app.count("ci_versions").await,
+        versions,
+        "a review is no version"
+    );
+    let (status, after) = app.get_json("/api/v1/cis/reviews-due").await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert!(due(&after).is_empty(), "{after}");
+    // A year later it is due again (asked of the store: the API token would have expired).
+    let later = tandem_kernel::Clock::now(app.clock.as_ref()) + time::Duration::days(366);
+    let year = tandem_cmdb::store::cis::reviews_due(&app.db, later)
+        .await
+        .expect("reviews due");
+    assert_eq!(
+        year.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["web-01"],
+        "a year later it is due again"
+    );
 }
