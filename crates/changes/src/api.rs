@@ -818,11 +818,24 @@ impl From<&Blackout> for BlackoutView {
     }
 }
 
+/// Two changes in overlapping windows that get in each other's way.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConflictView {
+    /// `C-000003`.
+    first: String,
+    second: String,
+    /// `same-ci` (scheduling refuses it until acknowledged), `related` or `redundancy`
+    /// (warnings).
+    kind: &'static str,
+    message: String,
+}
+
 /// The forward schedule of changes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarView {
     changes: Vec<CalendarEntryView>,
     blackouts: Vec<BlackoutView>,
+    conflicts: Vec<ConflictView>,
 }
 
 /// The change calendar: changes whose window overlaps the period, and blackout periods.
@@ -839,7 +852,21 @@ async fn calendar(
     )?;
     let entries = reports::calendar(&state.db, from, to, false).await?;
     let blackouts = blackouts::between(&state.db, from, to).await?;
+    let conflicts = reports::conflicts(&state.db, &entries).await?;
     Ok(Json(CalendarView {
+        conflicts: conflicts
+            .into_iter()
+            .map(|c| ConflictView {
+                first: number_text(c.first),
+                second: number_text(c.second),
+                kind: match c.kind {
+                    crate::calendar::ConflictKind::SameCi => "same-ci",
+                    crate::calendar::ConflictKind::Related => "related",
+                    crate::calendar::ConflictKind::Redundancy => "redundancy",
+                },
+                message: c.message,
+            })
+            .collect(),
         changes: entries
             .iter()
             .map(|e| CalendarEntryView {

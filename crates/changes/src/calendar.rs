@@ -64,6 +64,9 @@ pub enum ConflictKind {
     SameCi,
     /// A CI of one is related to a CI of the other: a warning.
     Related,
+    /// Together they take down a service or cluster that neither takes down alone (the
+    /// redundancy each counts on is what the other takes away): a warning.
+    Redundancy,
 }
 
 /// Two changes whose windows overlap, and why that matters.
@@ -74,6 +77,48 @@ pub struct Conflict {
     pub kind: ConflictKind,
     /// `C-000003 and C-000005 both work on CI-000012 mgmt-de-01`.
     pub message: String,
+}
+
+/// The pairs of `slots` whose windows overlap and that share no CI, as indexes: the pairs
+/// whose combined outage is worth asking impact analysis about.
+pub fn overlapping(slots: &[Slot]) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for (i, a) in slots.iter().enumerate() {
+        for (j, b) in slots.iter().enumerate().skip(i + 1) {
+            let overlap = a.start < b.end && b.start < a.end;
+            let shared = a
+                .cis
+                .iter()
+                .any(|(id, _)| b.cis.iter().any(|(other, _)| other == id));
+            if overlap && !shared {
+                pairs.push((i, j));
+            }
+        }
+    }
+    pairs
+}
+
+/// The redundancy conflict of two overlapping changes: what goes down when both run, less what
+/// goes down when either runs alone. `alone` and `together` name the services and clusters
+/// impact analysis finds down.
+pub fn redundancy(
+    first: &Slot,
+    second: &Slot,
+    alone: &BTreeSet<String>,
+    together: &BTreeSet<String>,
+) -> Option<Conflict> {
+    let lost: Vec<&str> = together.difference(alone).map(String::as_str).collect();
+    (!lost.is_empty()).then(|| Conflict {
+        first: first.number,
+        second: second.number,
+        kind: ConflictKind::Redundancy,
+        message: format!(
+            "{} and {} together take down {}, which neither takes down alone",
+            number_text(first.number),
+            number_text(second.number),
+            lost.join(", ")
+        ),
+    })
 }
 
 /// The conflicts among `slots`. `related` holds the pairs of CIs one relation apart (either
@@ -185,5 +230,26 @@ mod tests {
             found[0].message,
             "C-000001 and C-000002 both work on CI-000002 ci2"
         );
+        assert_eq!(overlapping(&slots), [(0, 2), (0, 4), (2, 4)]);
+    }
+
+    #[test]
+    fn a_redundancy_conflict_names_only_what_both_together_take_down() {
+        let at = datetime!(2026-12-10 22:00 UTC);
+        let (a, b) = (slot(1, at, 1, &[1]), slot(2, at, 1, &[2]));
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<_>>();
+        let conflict = redundancy(
+            &a,
+            &b,
+            &names(&["backup-cluster"]),
+            &names(&["backup-cluster", "Login service", "login-cluster"]),
+        )
+        .unwrap();
+        assert_eq!(conflict.kind, ConflictKind::Redundancy);
+        assert_eq!(
+            conflict.message,
+            "C-000001 and C-000002 together take down Login service, login-cluster, which neither takes down alone"
+        );
+        assert_eq!(redundancy(&a, &b, &names(&["x"]), &names(&["x"])), None);
     }
 }

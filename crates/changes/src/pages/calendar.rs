@@ -12,7 +12,7 @@ use tandem_web::{
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::calendar::{self, Conflict, ConflictKind, Slot, View};
+use crate::calendar::{self, Conflict, ConflictKind, View};
 use crate::change::{BlackoutDraft, number_text};
 use crate::store::blackouts::{self, Blackout, BlackoutId};
 use crate::store::reports::{self, Entry};
@@ -72,8 +72,12 @@ impl CalendarPage {
         .unwrap_or_default()
     }
 
-    fn is_same_ci(&self, kind: &ConflictKind) -> bool {
-        *kind == ConflictKind::SameCi
+    fn kind(&self, kind: &ConflictKind) -> (&'static str, &'static str) {
+        match kind {
+            ConflictKind::SameCi => ("state-down", "same CI"),
+            ConflictKind::Redundancy => ("state-down", "redundancy"),
+            ConflictKind::Related => ("state-degraded", "related CIs"),
+        }
     }
 }
 
@@ -107,19 +111,7 @@ pub(super) async fn show(
     let (_, to) = calendar::bounds(*dates.last().unwrap_or(&date));
     let entries = reports::calendar(&state.db, from, to, false).await?;
     let periods = blackouts::between(&state.db, from, to).await?;
-    let related = reports::related(&state.db, &entries).await?;
-    let slots: Vec<Slot> = entries
-        .iter()
-        .filter_map(|e| {
-            Some(Slot {
-                number: e.change.number,
-                start: e.change.planned_start?,
-                end: e.change.planned_end?,
-                cis: e.cis.clone(),
-            })
-        })
-        .collect();
-    let conflicts = calendar::conflicts(&slots, &related);
+    let conflicts = reports::conflicts(&state.db, &entries).await?;
     let days = dates
         .iter()
         .map(|d| Day {

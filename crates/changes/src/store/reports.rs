@@ -106,7 +106,7 @@ impl Entry {
 
 /// The pairs of CIs among `entries` that are one relation apart (other than `connected-to`,
 /// which carries no dependency).
-pub async fn related(db: &Db, entries: &[Entry]) -> Result<BTreeSet<(Uuid, Uuid)>> {
+async fn related(db: &Db, entries: &[Entry]) -> Result<BTreeSet<(Uuid, Uuid)>> {
     let ids: BTreeSet<Uuid> = entries
         .iter()
         .flat_map(|e| e.cis.iter().map(|(id, _)| *id))
@@ -315,4 +315,75 @@ pub async fn ical_feed(db: &Db, host: &str, base_url: &str, now: OffsetDateTime)
         });
     }
     Ok(crate::ical::calendar(host, now, &events))
+}
+
+/// The conflicts among the changes of a calendar: on the same CI, on related CIs, and of
+/// redundancy.
+pub async fn conflicts(db: &Db, entries: &[Entry]) -> Result<Vec<crate::calendar::Conflict>> {
+    let slots: Vec<crate::calendar::Slot> = entries
+        .iter()
+        .filter_map(|e| {
+            Some(crate::calendar::Slot {
+                number: e.change.number,
+                start: e.change.planned_start?,
+                end: e.change.planned_end?,
+                cis: e.cis.clone(),
+            })
+        })
+        .collect();
+    let related = related(db, entries).await?;
+    let mut found = crate::calendar::conflicts(&slots, &related);
+    found.extend(redundancy_conflicts(db, &slots).await?);
+    Ok(found)
+}
+
+/// The redundancy conflicts among `slots`: pairs of overlapping changes on different CIs that
+/// together take down a service or cluster neither takes down alone, by impact analysis with
+/// every named CI down.
+async fn redundancy_conflicts(
+    db: &Db,
+    slots: &[crate::calendar::Slot],
+) -> Result<Vec<crate::calendar::Conflict>> {
+    let pairs = crate::calendar::overlapping(slots);
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let graph = tandem_cmdb::store::graph::load(db).await?;
+    let down = |cis: &[&(Uuid, String)]| -> BTreeSet<String> {
+        let roots: Vec<_> = cis
+            .iter()
+            .map(|(id, _)| {
+                (
+                    tandem_cmdb::ci::CiId(*id),
+                    tandem_cmdb::ci::OperationalState::Down,
+                )
+            })
+            .collect();
+        // A retired CI is outside the graph: such a pair is not analysed.
+        graph
+            .analyse(&roots, false)
+            .map(|report| {
+                report
+                    .affected
+                    .into_iter()
+                    .filter(|a| {
+                        a.state == tandem_cmdb::ci::OperationalState::Down
+                            && matches!(a.node.class_key.as_str(), "service" | "cluster")
+                    })
+                    .map(|a| a.node.name)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut found = Vec::new();
+    for (i, j) in pairs {
+        let (a, b) = (&slots[i], &slots[j]);
+        let alone: BTreeSet<String> = down(&a.cis.iter().collect::<Vec<_>>())
+            .union(&down(&b.cis.iter().collect::<Vec<_>>()))
+            .cloned()
+            .collect();
+        let together = down(&a.cis.iter().chain(&b.cis).collect::<Vec<_>>());
+        found.extend(crate::calendar::redundancy(a, b, &alone, &together));
+    }
+    Ok(found)
 }

@@ -813,5 +813,43 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         Step::Submit,
         ("", "", ""),
     )
-    .await
+    .await?;
+
+    // 9 and 10. Kernel updates of both login nodes, scheduled for the same night by two
+    // engineers: each alone leaves the login cluster one node; together they take the login
+    // service down, which the calendar shows as a redundancy conflict.
+    for (node, implementer) in [("login-de-01", &sven), ("login-us-01", &lena)] {
+        let id = ci(db, node).await?;
+        let kernel = l
+            .create(
+                implementer,
+                now - Duration::hours(3),
+                ChangeDraft {
+                    title: format!("Kernel update of {node}"),
+                    owner_id: maria.id.to_string(),
+                    cause_text: "Kernel security advisory".into(),
+                    description: format!("Install the new kernel on {node} and reboot it."),
+                    configuration: "apt-get install linux-image-amd64 && reboot".into(),
+                    category: "regular".into(),
+                    planned_start: iso(day(now, -2, 22)),
+                    planned_end: iso(day(now, -2, 23)),
+                    fallback: "Boot the previous kernel from the boot menu.".into(),
+                    implementer_id: implementer.id.to_string(),
+                    cis: vec![on(id, &[])],
+                    ..ChangeDraft::default()
+                },
+            )
+            .await?;
+        l.steps(
+            kernel,
+            &[
+                (&maria, now - Duration::hours(3), Step::Submit),
+                (&jonas, now - Duration::hours(2), Step::Assess),
+                (&jonas, now - Duration::hours(2), Step::Approve),
+                (&jonas, now - Duration::hours(1), Step::Schedule),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -19,6 +19,7 @@ on_both_engines!(
     only_change_roles_touch_changes,
     the_change_pages_show_errors_next_to_fields_and_refusals_by_rule,
     the_remaining_rules_refuse_by_name,
+    two_changes_that_together_take_a_service_down_are_a_redundancy_conflict,
 );
 
 /// A person of the test provider with an API token carrying `roles`.
@@ -1068,4 +1069,80 @@ async fn the_remaining_rules_refuse_by_name(app: TestApp) {
     let emergency = id(&emergency);
     taken(&app, &w.maria, &emergency, json!({"step": "submit"})).await;
     refused(&app, &w.lena, &emergency, "start", &["G14"]).await;
+}
+
+async fn two_changes_that_together_take_a_service_down_are_a_redundancy_conflict(app: TestApp) {
+    let w = world(&app).await;
+    let (status, cluster) = app
+        .post_json(
+            "/api/v1/cis",
+            &json!({"class": "cluster", "name": "login-cluster", "lifecycle": "production",
+                    "confidentiality": "2", "integrity": "2", "availability": "4",
+                    "label": "internal", "min_up": 1, "reason": "Initial inventory of the test data centre"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cluster}");
+    let (status, service) = app
+        .post_json(
+            "/api/v1/cis",
+            &json!({"class": "service", "name": "Login service", "lifecycle": "production",
+                    "confidentiality": "3", "integrity": "3", "availability": "4",
+                    "label": "internal", "reason": "Initial inventory of the test data centre"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+    let relate = |source: String, kind: &'static str, target: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .post_json(
+                    &format!("/api/v1/cis/{source}/relations"),
+                    &json!({"kind": kind, "target_id": target, "reason": "Wiring the test landscape"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    };
+    let nodes = [
+        ci(&app, "login-de-01", "production").await,
+        ci(&app, "login-us-01", "production").await,
+    ];
+    for node in &nodes {
+        relate(node.clone(), "member-of", id(&cluster)).await;
+    }
+    relate(id(&service), "depends-on", id(&cluster)).await;
+    for (node, title) in nodes.iter().zip(["Kernel DE", "Kernel US"]) {
+        let (status, body) = send(
+            &app,
+            &w.maria,
+            Method::POST,
+            "/api/v1/changes",
+            &json!({"title": title, "owner_id": w.maria.id, "description": "Kernel",
+                    "configuration": "apt-get install linux-image-amd64", "cause_text": "Advisory",
+                    "fallback": "Previous kernel", "implementer_id": w.lena.id,
+                    "planned_start": "2026-11-05T22:00:00Z", "planned_end": "2026-11-05T23:00:00Z",
+                    "cis": [{"ci_id": node}]}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let change = id(&body);
+        taken(&app, &w.maria, &change, json!({"step": "submit"})).await;
+        taken(&app, &w.jonas, &change, json!({"step": "assess"})).await;
+        taken(&app, &w.jonas, &change, json!({"step": "approve"})).await;
+        taken(&app, &w.jonas, &change, json!({"step": "schedule"})).await;
+    }
+    let (status, calendar) = app
+        .get_json("/api/v1/changes/calendar?from=2026-11-05T00:00:00Z&to=2026-11-06T00:00:00Z")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{calendar}");
+    assert_eq!(
+        calendar["conflicts"].as_array().unwrap().len(),
+        1,
+        "{calendar}"
+    );
+    assert_eq!(calendar["conflicts"][0]["kind"], "redundancy");
+    assert_eq!(
+        calendar["conflicts"][0]["message"],
+        "C-000001 and C-000002 together take down Login service, login-cluster, which neither takes down alone"
+    );
 }
