@@ -19,14 +19,12 @@ tandem_kernel::vocabulary!(
     }
 );
 
-/// The days `view` shows around `date`: the week from Monday, or the day itself.
+/// The days `view` shows from `date`: seven days, or the day itself. The forward schedule looks
+/// ahead, so a week starts on the day asked for (today, by default), not on a Monday.
 pub fn days(view: View, date: Date) -> Vec<Date> {
     match view {
         View::Day => vec![date],
-        View::Week => {
-            let monday = date - Duration::days(i64::from(date.weekday().number_days_from_monday()));
-            (0..7).map(|n| monday + Duration::days(n)).collect()
-        }
+        View::Week => (0..7).map(|n| date + Duration::days(n)).collect(),
     }
 }
 
@@ -182,11 +180,11 @@ mod tests {
     }
 
     #[test]
-    fn a_week_runs_from_monday_and_a_day_is_itself() {
+    fn a_week_runs_seven_days_from_the_day_asked_and_a_day_is_itself() {
         let week = days(View::Week, date!(2026 - 12 - 10));
-        assert_eq!(week.first(), Some(&date!(2026 - 12 - 07)));
-        assert_eq!(week.last(), Some(&date!(2026 - 12 - 13)));
-        assert!(is_weekend(week[5]) && is_weekend(week[6]) && !is_weekend(week[4]));
+        assert_eq!(week.first(), Some(&date!(2026 - 12 - 10)));
+        assert_eq!(week.last(), Some(&date!(2026 - 12 - 16)));
+        assert!(is_weekend(week[2]) && is_weekend(week[3]) && !is_weekend(week[4]));
         assert_eq!(
             days(View::Day, date!(2026 - 12 - 10)),
             [date!(2026 - 12 - 10)]
