@@ -5,11 +5,13 @@
 //!
 //! Pure: [`ci`] (the vocabulary of a CI), [`relation`] (relation kinds and which way a failure
 //! travels), [`class`] (attribute sets and the check of a CI's values), [`version`] (snapshots,
-//! differences and causes) and [`impact`] (the analysis over an in-memory graph). [`store`]
+//! differences and causes), [`impact`] (the analysis over an in-memory graph), [`baseline`],
+//! [`reconcile`] and [`csv_io`] (the evidence: drift, inventories, CI files). [`store`]
 //! reads and writes the tables; [`api`] and [`pages`] are the HTTP edge.
 //!
-//! Owns the tables `ci_classes`, `ci_numbers`, `cis`, `ci_versions`, `ci_relations` and
-//! `cmdb_generation`. It reads the directory, the service catalogue and tickets, and writes
+//! Owns the tables `ci_classes`, `ci_numbers`, `cis`, `ci_versions`, `ci_relations`,
+//! `cmdb_generation`, `cmdb_instance`, `baselines`, `baseline_items`, `reconciliations` and
+//! `reconciliation_items`. It reads the directory, the service catalogue and tickets, and writes
 //! nothing of theirs.
 
 use sqlx::migrate::Migrator;

@@ -1,8 +1,14 @@
 //! Impact analysis over the stored CMDB: loads the CIs that are not retired and their relations
 //! into the in-memory graph of [`crate::impact`], walks it from the CIs that fail, and names the
 //! services and customers reached.
+//!
+//! The graph is kept in memory under the database's `cmdb_instance` key and its
+//! `cmdb_generation`, which every CI and relation write counts up: a load that finds both
+//! unchanged takes the kept graph after one small read. What other capabilities own (the
+//! customers of a service, organisation names) is read fresh on every load.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use tandem_directory::OrganisationId;
 use tandem_kernel::{Error, Result};
@@ -33,15 +39,27 @@ impl Node {
     }
 }
 
-/// The stored CMDB as an impact graph.
-pub struct ImpactGraph {
+/// The CIs and relations as a graph: what only CI and relation writes change.
+struct Structure {
     graph: Graph,
     nodes: Vec<Node>,
     index: HashMap<CiId, u32>,
     /// Who is backed up where: (the CI whose backup it is, the CI holding it).
     backups: Vec<(u32, u32)>,
-    customers: HashMap<ServiceId, Vec<(OrganisationId, String)>>,
 }
+
+/// The stored CMDB as an impact graph.
+pub struct ImpactGraph {
+    structure: Arc<Structure>,
+    customers: HashMap<ServiceId, Vec<(OrganisationId, String)>>,
+    /// Customer names as they are now.
+    organisations: HashMap<OrganisationId, String>,
+}
+
+/// The structure last loaded, with the (instance, generation) it was loaded at.
+type Kept = Option<((uuid::Uuid, i64), Arc<Structure>)>;
+
+static KEPT: Mutex<Kept> = Mutex::new(None);
 
 #[derive(sqlx::FromRow)]
 struct NodeRow {
@@ -58,10 +76,61 @@ struct NodeRow {
     location_id: Option<CiId>,
 }
 
-/// Reads the graph of every CI that is not retired.
+/// Reads the graph of every CI that is not retired; the CIs and relations come from memory when
+/// nothing was written since they were last read.
 pub async fn load(db: &Db) -> Result<ImpactGraph> {
     let mut conn = db.conn().await?;
-    let rows: Vec<NodeRow> = run!(&mut conn, |c| {
+    // Read the key before the graph, so that a kept graph is never older than its key.
+    let key: (uuid::Uuid, i64) = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT i.key, g.value FROM cmdb_instance i, cmdb_generation g \
+             WHERE i.id = 1 AND g.id = 1",
+        )
+        .fetch_one(c)
+        .await
+    })?;
+    let kept = KEPT.lock().ok().and_then(|k| {
+        k.as_ref()
+            .filter(|(at, _)| *at == key)
+            .map(|(_, s)| s.clone())
+    });
+    let structure = match kept {
+        Some(structure) => structure,
+        None => {
+            let structure = Arc::new(structure(&mut conn).await?);
+            if let Ok(mut k) = KEPT.lock() {
+                *k = Some((key, structure.clone()));
+            }
+            structure
+        }
+    };
+    let service_customers: Vec<(ServiceId, OrganisationId, String)> = run!(&mut conn, |c| {
+        sqlx::query_as(
+            "SELECT sc.service_id, o.id, o.name FROM service_customers sc \
+             JOIN organisations o ON o.id = sc.organisation_id ORDER BY o.name",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let organisations: Vec<(OrganisationId, String)> = run!(&mut conn, |c| {
+        sqlx::query_as("SELECT id, name FROM organisations WHERE kind = 'customer'")
+            .fetch_all(c)
+            .await
+    })?;
+    let mut customers: HashMap<ServiceId, Vec<(OrganisationId, String)>> = HashMap::new();
+    for (service, org, name) in service_customers {
+        customers.entry(service).or_default().push((org, name));
+    }
+    Ok(ImpactGraph {
+        structure,
+        customers,
+        organisations: organisations.into_iter().collect(),
+    })
+}
+
+/// Reads the CIs that are not retired and their relations into a graph.
+async fn structure(conn: &mut tandem_storage::Conn) -> Result<Structure> {
+    let rows: Vec<NodeRow> = run!(conn, |c| {
         sqlx::query_as(
             "SELECT c.id, c.number, c.name, c.class_key, c.availability, c.organisation_id, \
              o.name AS organisation_name, c.service_id, c.operational, c.min_up, c.location_id \
@@ -71,18 +140,10 @@ pub async fn load(db: &Db) -> Result<ImpactGraph> {
         .fetch_all(c)
         .await
     })?;
-    let relations: Vec<(String, CiId, CiId)> = run!(&mut conn, |c| {
+    let relations: Vec<(String, CiId, CiId)> = run!(conn, |c| {
         sqlx::query_as("SELECT kind, source_id, target_id FROM ci_relations")
             .fetch_all(c)
             .await
-    })?;
-    let service_customers: Vec<(ServiceId, OrganisationId, String)> = run!(&mut conn, |c| {
-        sqlx::query_as(
-            "SELECT sc.service_id, o.id, o.name FROM service_customers sc \
-             JOIN organisations o ON o.id = sc.organisation_id ORDER BY o.name",
-        )
-        .fetch_all(c)
-        .await
     })?;
     let count = u32::try_from(rows.len())
         .map_err(|_| Error::Storage("more CIs than the impact graph holds".into()))?;
@@ -123,16 +184,11 @@ pub async fn load(db: &Db) -> Result<ImpactGraph> {
             Travel::None => {}
         }
     }
-    let mut customers: HashMap<ServiceId, Vec<(OrganisationId, String)>> = HashMap::new();
-    for (service, org, name) in service_customers {
-        customers.entry(service).or_default().push((org, name));
-    }
-    Ok(ImpactGraph {
+    Ok(Structure {
         graph: builder.build(),
         nodes,
         index,
         backups,
-        customers,
     })
 }
 
@@ -174,13 +230,25 @@ pub struct Customer {
 }
 
 impl ImpactGraph {
+    /// Node `i` with its customer's name as it is now.
+    fn node(&self, i: u32) -> Node {
+        let mut node = self.structure.nodes[i as usize].clone();
+        if let Some((org, name)) = &mut node.organisation
+            && let Some(now) = self.organisations.get(org)
+        {
+            name.clone_from(now);
+        }
+        node
+    }
+
     /// The impact of `roots` failing; with `as_is`, every CI recorded as degraded or down now
     /// fails too, so that the answer takes the present state of redundancy into account.
     pub fn analyse(&self, roots: &[(CiId, OperationalState)], as_is: bool) -> Result<Report> {
+        let s = &self.structure;
         // The roots asked for come first, then (as is) the CIs failed now.
         let mut start = Vec::new();
         for (id, state) in roots {
-            let i = self.index.get(id).ok_or_else(|| {
+            let i = s.index.get(id).ok_or_else(|| {
                 Error::invalid(
                     "roots",
                     format!("CI {id} is retired or unknown; it is not part of the analysis"),
@@ -190,20 +258,20 @@ impl ImpactGraph {
         }
         if as_is {
             start.extend(
-                self.nodes
+                s.nodes
                     .iter()
                     .zip(0u32..)
                     .filter(|(n, _)| n.operational > OperationalState::Operational)
                     .map(|(n, i)| (i, n.operational)),
             );
         }
-        let impact = self.graph.walk(&start);
-        let name = |i: u32| self.nodes[i as usize].reference();
+        let impact = s.graph.walk(&start);
+        let name = |i: u32| s.nodes[i as usize].reference();
         let mut affected: Vec<Affected> = impact
             .affected()
             .into_iter()
             .map(|(i, state)| Affected {
-                node: self.nodes[i as usize].clone(),
+                node: self.node(i),
                 state,
                 path: impact.path(i).into_iter().map(name).collect(),
                 quorum: match impact.cause(i) {
@@ -254,22 +322,17 @@ impl ImpactGraph {
                 }
             }
         }
-        let backups_at_risk = self
+        let backups_at_risk = s
             .backups
             .iter()
             .filter(|(_, holder)| impact.state(*holder) > OperationalState::Operational)
-            .map(|(of, holder)| {
-                (
-                    self.nodes[*of as usize].clone(),
-                    self.nodes[*holder as usize].clone(),
-                )
-            })
+            .map(|(of, holder)| (self.node(*of), self.node(*holder)))
             .collect();
         Ok(Report {
             roots: start
                 .iter()
                 .take(roots.len())
-                .map(|(i, s)| (self.nodes[*i as usize].clone(), *s))
+                .map(|(i, state)| (self.node(*i), *state))
                 .collect(),
             affected,
             services,

@@ -21,6 +21,7 @@ on_both_engines!(
     a_baseline_shows_what_changed_since,
     a_reconciliation_lists_what_was_found_missing_unknown_and_changed,
     every_ci_in_use_is_reviewed_once_a_year,
+    the_impact_graph_kept_in_memory_follows_every_write,
 );
 
 on_both_engines_with_demo!(
@@ -861,5 +862,58 @@ async fn every_ci_in_use_is_reviewed_once_a_year(app: TestApp) {
         year.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
         ["web-01"],
         "a year later it is due again"
+    );
+}
+
+/// The impact graph is kept between requests; every write that matters is seen by the next
+/// analysis: a new relation, a recorded state, a customer's new name.
+async fn the_impact_graph_kept_in_memory_follows_every_write(app: TestApp) {
+    let beta = app.organisation("Beta", "customer").await;
+    let host = create(&app, ci("hardware", "hv-1")).await;
+    let mut room = ci("endpoint", "codec-room-1");
+    room["organisation_id"] = json!(beta);
+    let room = create(&app, room).await;
+    let path = format!("/api/v1/cis/{}/impact", id(&host));
+    let (_, alone) = app.get_json(&path).await;
+    assert_eq!(alone["customers"].as_array().unwrap().len(), 0, "{alone}");
+
+    relate(&app, &room, "runs-on", &host).await;
+    let (_, related) = app.get_json(&path).await;
+    assert_eq!(related["customers"][0]["name"], "Beta", "{related}");
+
+    let (status, renamed) = app
+        .patch_json(
+            &format!("/api/v1/organisations/{beta}"),
+            &json!({"name": "Beta Technologies"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    let (_, after) = app.get_json(&path).await;
+    assert_eq!(
+        after["customers"][0]["name"], "Beta Technologies",
+        "{after}"
+    );
+
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/cis/{}/operational", id(&host)),
+            &json!({"state": "down", "note": "Power supply failed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, as_is) = app
+        .get_json(&format!("/api/v1/cis/{}/impact?as_is=true", id(&room)))
+        .await;
+    let hv = as_is["cis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["ci"]["name"] == "hv-1")
+        .cloned();
+    assert_eq!(
+        hv.map(|a| a["state"].clone()),
+        Some(json!("down")),
+        "{as_is}"
     );
 }
