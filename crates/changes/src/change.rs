@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use tandem_directory::PersonId;
-use tandem_kernel::id::Numbering;
+use tandem_kernel::id::{Numbering, parse_optional_id};
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
 use time::format_description::well_known::Rfc3339;
@@ -87,16 +87,6 @@ fn keep<T>(errors: &mut Vec<FieldError>, checked: Result<T, FieldError>) -> Opti
     checked.map_err(|e| errors.push(e)).ok()
 }
 
-fn optional_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<Option<T>, FieldError> {
-    match raw.trim() {
-        "" => Ok(None),
-        text => text
-            .parse()
-            .map(Some)
-            .map_err(|_| FieldError::new(field, "is not a valid id")),
-    }
-}
-
 /// A CI the change is carried out on, with the update it makes to the CI when implemented:
 /// attribute keys (or `lifecycle`) to their new values.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,7 +163,7 @@ impl ChangeDraft {
         );
         let initiator_id = keep(
             &mut errors,
-            optional_id::<PersonId>("initiator_id", &self.initiator_id),
+            parse_optional_id::<PersonId>("initiator_id", &self.initiator_id),
         );
         let cause_text = keep(&mut errors, Note::parse("cause_text", &self.cause_text));
         let cause_ticket = keep(
@@ -194,7 +184,7 @@ impl ChangeDraft {
         );
         let template_id = keep(
             &mut errors,
-            optional_id::<TemplateId>("template_id", &self.template_id),
+            parse_optional_id::<TemplateId>("template_id", &self.template_id),
         );
         let risk = keep(
             &mut errors,
@@ -215,7 +205,7 @@ impl ChangeDraft {
         let fallback = keep(&mut errors, Note::parse("fallback", &self.fallback));
         let implementer_id = keep(
             &mut errors,
-            optional_id::<PersonId>("implementer_id", &self.implementer_id),
+            parse_optional_id::<PersonId>("implementer_id", &self.implementer_id),
         );
         let conflicts_ack_reason = keep(
             &mut errors,

@@ -6,7 +6,7 @@ use std::fmt;
 
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::error::AllValid;
-use tandem_kernel::id::Numbering;
+use tandem_kernel::id::{Numbering, parse_optional_id};
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
 use tandem_service_levels::services::ServiceId;
@@ -293,16 +293,6 @@ pub struct CiInput {
     pub attributes: Attributes,
 }
 
-fn optional_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<Option<T>, FieldError> {
-    match raw.trim() {
-        "" => Ok(None),
-        text => text
-            .parse()
-            .map(Some)
-            .map_err(|_| FieldError::new(field, "is not a valid id")),
-    }
-}
-
 impl CiDraft {
     /// Checks every field against `class` (which the caller looked up by `class_key`) and
     /// reports every problem at once.
@@ -324,11 +314,11 @@ impl CiDraft {
         let checked = (
             Name::parse("name", &self.name),
             Note::parse("description", &self.description),
-            optional_id::<OrganisationId>("organisation_id", &self.organisation_id),
-            optional_id::<PersonId>("owner_id", &self.owner_id),
-            optional_id::<PersonId>("custodian_id", &self.custodian_id),
-            optional_id::<CiId>("location_id", &self.location_id),
-            optional_id::<ServiceId>("service_id", &self.service_id),
+            parse_optional_id::<OrganisationId>("organisation_id", &self.organisation_id),
+            parse_optional_id::<PersonId>("owner_id", &self.owner_id),
+            parse_optional_id::<PersonId>("custodian_id", &self.custodian_id),
+            parse_optional_id::<CiId>("location_id", &self.location_id),
+            parse_optional_id::<ServiceId>("service_id", &self.service_id),
             Lifecycle::parse("lifecycle", &self.lifecycle),
         )
             .all_valid();

@@ -48,6 +48,17 @@ pub fn parse_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, crate
         .map_err(|_| crate::FieldError::new(field, "is not a valid id"))
 }
 
+/// Parses the id in form or JSON field `field` that may be left empty: `None` when it is.
+pub fn parse_optional_id<T: std::str::FromStr>(
+    field: &str,
+    raw: &str,
+) -> Result<Option<T>, crate::FieldError> {
+    match raw.trim() {
+        "" => Ok(None),
+        text => parse_id(field, text).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     entity_id!(

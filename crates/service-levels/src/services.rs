@@ -4,6 +4,7 @@
 
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::error::AllValid;
+use tandem_kernel::id::parse_optional_id;
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
 use time::OffsetDateTime;
@@ -90,16 +91,6 @@ pub struct ServiceInput {
     pub customers: Vec<OrganisationId>,
 }
 
-fn optional_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<Option<T>, FieldError> {
-    match raw.trim() {
-        "" => Ok(None),
-        text => text
-            .parse()
-            .map(Some)
-            .map_err(|_| FieldError::new(field, "is not an id")),
-    }
-}
-
 impl ServiceDraft {
     /// Checks every field at once.
     pub fn validate(&self) -> Result<ServiceInput, Error> {
@@ -115,7 +106,7 @@ impl ServiceDraft {
         let checked = (
             Name::parse("name", &self.name),
             ServiceKind::parse("kind", &self.kind),
-            optional_id::<PersonId>("owner_id", &self.owner_id),
+            parse_optional_id::<PersonId>("owner_id", &self.owner_id),
             Note::parse("description", &self.description),
             Note::parse("boundaries", &self.boundaries),
         )
