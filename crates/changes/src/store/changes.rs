@@ -144,10 +144,13 @@ pub struct Detail {
     pub checks: Vec<Check>,
     pub transitions: Vec<Transition>,
     pub consent: Consent,
-    /// Other changes whose window overlaps this one on a shared CI.
+    /// Other changes whose window overlaps this one on a shared CI, or that together with it
+    /// take down what neither takes down alone.
     pub conflicts: Vec<String>,
     /// Blackout periods the window overlaps, as `name (from – to)`.
     pub blackouts: Vec<String>,
+    /// The same blackout periods, as the rules read them.
+    pub blackout_periods: Vec<lifecycle::Blackout>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -489,7 +492,7 @@ async fn transitions(handle: &mut impl Handle, id: ChangeId) -> Result<Vec<Trans
 
 /// The change `id` with its CIs, votes, checks, steps, the CAB's consent and what its window
 /// runs into.
-pub async fn detail(handle: &mut impl Handle, id: ChangeId) -> Result<Detail> {
+pub async fn detail(db: &Db, handle: &mut impl Handle, id: ChangeId) -> Result<Detail> {
     let change = find(handle, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
@@ -504,7 +507,7 @@ pub async fn detail(handle: &mut impl Handle, id: ChangeId) -> Result<Detail> {
         change.implementer.as_ref(),
         settings.cab_quorum,
     );
-    let window = facts::window(handle, &change).await?;
+    let window = facts::window(db, handle, &change).await?;
     Ok(Detail {
         conflicts: window.conflicts,
         blackouts: window
@@ -519,6 +522,7 @@ pub async fn detail(handle: &mut impl Handle, id: ChangeId) -> Result<Detail> {
                 )
             })
             .collect(),
+        blackout_periods: window.blackouts,
         change,
         cis,
         votes,
@@ -529,7 +533,7 @@ pub async fn detail(handle: &mut impl Handle, id: ChangeId) -> Result<Detail> {
 }
 
 pub async fn get_detail(db: &Db, id: ChangeId) -> Result<Detail> {
-    detail(&mut db.conn().await?, id).await
+    detail(db, &mut db.conn().await?, id).await
 }
 
 /// The person the actor acts for, as the rules see them: a signed-in person or a person's
@@ -917,7 +921,7 @@ pub async fn update(
 ) -> Result<Change> {
     let suggestion = facts::suggest(db, input.cis.keys().copied()).await?;
     let mut tx = db.begin().await?;
-    let before = detail(&mut tx, id).await?;
+    let before = detail(db, &mut tx, id).await?;
     may_edit(&mut tx, actor, may_manage, &before.change).await?;
     let state = before.change.state;
     if !before.change.is_editable() {
@@ -988,7 +992,7 @@ pub async fn update(
     })?;
     tx.check_updated(changed, "changes", id.0, "change").await?;
     write_cis(&mut tx, id, &input).await?;
-    let after = detail(&mut tx, id).await?;
+    let after = detail(db, &mut tx, id).await?;
     if matches!(state, State::Approved | State::Scheduled) {
         let facts = facts::of(&mut tx, &after).await?;
         lifecycle::recheck(&facts).map_err(refused)?;
@@ -1102,7 +1106,7 @@ pub async fn next_steps(
     id: ChangeId,
 ) -> Result<(Detail, Vec<NextStep>)> {
     let mut conn = db.conn().await?;
-    let detail = detail(&mut conn, id).await?;
+    let detail = detail(db, &mut conn, id).await?;
     let facts = facts::of(&mut conn, &detail).await?;
     let steps = match acting_person(&mut conn, actor).await {
         Ok(person) => lifecycle::next_steps(&facts, &person, may_manage, now),
@@ -1135,7 +1139,7 @@ pub async fn take_step(
     };
     let mut tx = db.begin().await?;
     let person = acting_person(&mut tx, actor).await?;
-    let before = detail(&mut tx, id).await?;
+    let before = detail(db, &mut tx, id).await?;
     if let Some(version) = request.version
         && version != before.change.version
     {

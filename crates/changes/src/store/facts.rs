@@ -2,7 +2,10 @@
 //! template, the change's window against blackouts and other changes, and the suggested risk
 //! and customers from the CMDB's impact analysis.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use tandem_cmdb::ci::{CiId, OperationalState};
+use tandem_cmdb::store::graph::ImpactGraph;
 use tandem_kernel::Result;
 use tandem_storage::{Db, Handle, SqlTime, run};
 use time::OffsetDateTime;
@@ -42,15 +45,40 @@ pub async fn is_cab_member(handle: &mut impl Handle, person: Uuid) -> Result<boo
 /// What a change's planned window runs into.
 #[derive(Debug, Clone, Default)]
 pub struct Window {
-    /// Other scheduled or running changes on a shared CI whose window overlaps:
-    /// `C-000051 on CI-000012 mgmt-de-01`.
+    /// Other scheduled or running changes whose window overlaps: on a shared CI
+    /// (`C-000051 on CI-000012 mgmt-de-01`), or taking down together with this one what neither
+    /// takes down alone (`C-000051, together with which it takes down Login service`).
     pub conflicts: Vec<String>,
     /// Blackout periods over the window that apply to this change.
     pub blackouts: Vec<Blackout>,
 }
 
+/// The services and clusters down when every CI of `cis` is down, by impact analysis.
+/// CIs outside the graph (retired ones) are left out.
+pub fn down_services(graph: &ImpactGraph, cis: &[Uuid]) -> BTreeSet<String> {
+    let roots: Vec<(CiId, OperationalState)> = cis
+        .iter()
+        .map(|id| (CiId(*id), OperationalState::Down))
+        .filter(|(id, _)| graph.contains(*id))
+        .collect();
+    graph
+        .analyse(&roots, false)
+        .map(|report| {
+            report
+                .affected
+                .into_iter()
+                .filter(|a| {
+                    a.state == OperationalState::Down
+                        && matches!(a.node.class_key.as_str(), "service" | "cluster")
+                })
+                .map(|a| a.node.name)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The conflicts and blackouts of `change`'s planned window (none without a window).
-pub async fn window(handle: &mut impl Handle, change: &Change) -> Result<Window> {
+pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Result<Window> {
     let (Some(start), Some(end)) = (change.planned_start, change.planned_end) else {
         return Ok(Window::default());
     };
@@ -82,24 +110,84 @@ pub async fn window(handle: &mut impl Handle, change: &Change) -> Result<Window>
         .fetch_all(c)
         .await
     })?;
+    let shared: BTreeSet<i64> = conflicts.iter().map(|(number, _, _)| *number).collect();
+    let mut found: Vec<String> = conflicts
+        .into_iter()
+        .map(|(change, ci, name)| {
+            format!(
+                "{} on {} {name}",
+                number_text(change),
+                tandem_cmdb::ci::number_text(ci)
+            )
+        })
+        .collect();
+    found.extend(redundancy(db, handle, change, (start, end), &shared).await?);
     let emergency = change.category == Category::Emergency;
     Ok(Window {
-        conflicts: conflicts
-            .into_iter()
-            .map(|(change, ci, name)| {
-                format!(
-                    "{} on {} {name}",
-                    number_text(change),
-                    tandem_cmdb::ci::number_text(ci)
-                )
-            })
-            .collect(),
+        conflicts: found,
         blackouts: blackouts
             .into_iter()
             .filter(|(_, _, _, allow_emergency)| !(emergency && *allow_emergency))
             .map(|(name, from, to, _)| Blackout { name, from, to })
             .collect(),
     })
+}
+
+/// The overlapping scheduled or running changes on other CIs that, together with `change`,
+/// take down a service or cluster that neither takes down alone.
+async fn redundancy(
+    db: &Db,
+    handle: &mut impl Handle,
+    change: &Change,
+    (start, end): (OffsetDateTime, OffsetDateTime),
+    shared: &BTreeSet<i64>,
+) -> Result<Vec<String>> {
+    let rows: Vec<(i64, Uuid)> = run!(handle, |c| {
+        sqlx::query_as(
+            "SELECT o.number, oc.ci_id FROM changes o JOIN change_cis oc ON oc.change_id = o.id \
+             WHERE o.id <> $1 AND o.state IN ('scheduled', 'in-progress') \
+             AND o.planned_start < $3 AND o.planned_end > $2 ORDER BY o.number",
+        )
+        .bind(change.id)
+        .bind(SqlTime(start))
+        .bind(SqlTime(end))
+        .fetch_all(c)
+        .await
+    })?;
+    let mut others: BTreeMap<i64, Vec<Uuid>> = BTreeMap::new();
+    for (number, ci) in rows.into_iter().filter(|(n, _)| !shared.contains(n)) {
+        others.entry(number).or_default().push(ci);
+    }
+    let mine: Vec<Uuid> = super::changes::cis(handle, change.id)
+        .await?
+        .iter()
+        .map(|c| c.ci_id)
+        .collect();
+    if others.is_empty() || mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let graph = tandem_cmdb::store::graph::load(db).await?;
+    let alone = down_services(&graph, &mine);
+    let mut found = Vec::new();
+    for (number, theirs) in others {
+        let both: Vec<Uuid> = mine.iter().chain(&theirs).copied().collect();
+        let before: BTreeSet<String> = alone
+            .union(&down_services(&graph, &theirs))
+            .cloned()
+            .collect();
+        let lost: Vec<String> = down_services(&graph, &both)
+            .difference(&before)
+            .cloned()
+            .collect();
+        if !lost.is_empty() {
+            found.push(format!(
+                "{}, together with which it takes down {}",
+                number_text(number),
+                lost.join(", ")
+            ));
+        }
+    }
+    Ok(found)
 }
 
 /// The facts the life-cycle rules read, from the stored change. A CI counts as production when
@@ -116,7 +204,6 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
             }),
         None => None,
     };
-    let window = window(handle, change).await?;
     Ok(ChangeFacts {
         category: change.category,
         state: change.state,
@@ -146,8 +233,8 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
         planned_start: change.planned_start,
         planned_end: change.planned_end,
         actual_start: change.actual_start,
-        blackouts: window.blackouts,
-        conflicts: window.conflicts,
+        blackouts: detail.blackout_periods.clone(),
+        conflicts: detail.conflicts.clone(),
         conflicts_acknowledged: !change.conflicts_ack_reason.trim().is_empty(),
         votes: cab_votes(&detail.votes),
         checks: detail

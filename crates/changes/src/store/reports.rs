@@ -349,31 +349,9 @@ async fn redundancy_conflicts(
         return Ok(Vec::new());
     }
     let graph = tandem_cmdb::store::graph::load(db).await?;
-    let down = |cis: &[&(Uuid, String)]| -> BTreeSet<String> {
-        let roots: Vec<_> = cis
-            .iter()
-            .map(|(id, _)| {
-                (
-                    tandem_cmdb::ci::CiId(*id),
-                    tandem_cmdb::ci::OperationalState::Down,
-                )
-            })
-            .collect();
-        // A retired CI is outside the graph: such a pair is not analysed.
-        graph
-            .analyse(&roots, false)
-            .map(|report| {
-                report
-                    .affected
-                    .into_iter()
-                    .filter(|a| {
-                        a.state == tandem_cmdb::ci::OperationalState::Down
-                            && matches!(a.node.class_key.as_str(), "service" | "cluster")
-                    })
-                    .map(|a| a.node.name)
-                    .collect()
-            })
-            .unwrap_or_default()
+    let down = |cis: &[&(Uuid, String)]| {
+        let ids: Vec<Uuid> = cis.iter().map(|(id, _)| *id).collect();
+        super::facts::down_services(&graph, &ids)
     };
     let mut found = Vec::new();
     for (i, j) in pairs {

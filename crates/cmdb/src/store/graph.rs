@@ -230,6 +230,11 @@ pub struct Customer {
 }
 
 impl ImpactGraph {
+    /// Whether CI `id` is in the graph (it is, unless it is retired or unknown).
+    pub fn contains(&self, id: CiId) -> bool {
+        self.structure.index.contains_key(&id)
+    }
+
     /// Node `i` with its customer's name as it is now.
     fn node(&self, i: u32) -> Node {
         let mut node = self.structure.nodes[i as usize].clone();

@@ -815,10 +815,13 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     )
     .await?;
 
-    // 9 and 10. Kernel updates of both login nodes, scheduled for the same night by two
-    // engineers: each alone leaves the login cluster one node; together they take the login
-    // service down, which the calendar shows as a redundancy conflict.
-    for (node, implementer) in [("login-de-01", &sven), ("login-us-01", &lena)] {
+    // 9 and 10. Kernel updates of both login nodes for the same night by two engineers: each
+    // alone leaves the login cluster one node; together they take the login service down. The
+    // first is scheduled; the second is approved, and scheduling it is refused by G11 until the
+    // conflict is acknowledged (the calendar shows it as a redundancy conflict).
+    for (node, implementer, schedule) in
+        [("login-de-01", &sven, true), ("login-us-01", &lena, false)]
+    {
         let id = ci(db, node).await?;
         let kernel = l
             .create(
@@ -846,10 +849,19 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
                 (&maria, now - Duration::hours(3), Step::Submit),
                 (&jonas, now - Duration::hours(2), Step::Assess),
                 (&jonas, now - Duration::hours(2), Step::Approve),
-                (&jonas, now - Duration::hours(1), Step::Schedule),
             ],
         )
         .await?;
+        if schedule {
+            l.step(
+                &jonas,
+                now - Duration::hours(1),
+                kernel,
+                Step::Schedule,
+                ("", "", ""),
+            )
+            .await?;
+        }
     }
     Ok(())
 }

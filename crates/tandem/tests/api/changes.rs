@@ -1111,6 +1111,7 @@ async fn two_changes_that_together_take_a_service_down_are_a_redundancy_conflict
         relate(node.clone(), "member-of", id(&cluster)).await;
     }
     relate(id(&service), "depends-on", id(&cluster)).await;
+    let mut kernels = Vec::new();
     for (node, title) in nodes.iter().zip(["Kernel DE", "Kernel US"]) {
         let (status, body) = send(
             &app,
@@ -1129,8 +1130,29 @@ async fn two_changes_that_together_take_a_service_down_are_a_redundancy_conflict
         taken(&app, &w.maria, &change, json!({"step": "submit"})).await;
         taken(&app, &w.jonas, &change, json!({"step": "assess"})).await;
         taken(&app, &w.jonas, &change, json!({"step": "approve"})).await;
-        taken(&app, &w.jonas, &change, json!({"step": "schedule"})).await;
+        kernels.push(change);
     }
+    // Each alone is harmless: the first is scheduled. The second, together with it, takes the
+    // login service down: G11 refuses it until the conflict is acknowledged.
+    taken(&app, &w.jonas, &kernels[0], json!({"step": "schedule"})).await;
+    let (status, body) = step(&app, &w.jonas, &kernels[1], json!({"step": "schedule"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_fields(&body).1, ["G11"]);
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("C-000001, together with which it takes down Login service, login-cluster"),
+        "{body}"
+    );
+    edited(
+        &app,
+        &w.jonas,
+        &kernels[1],
+        json!({"conflicts_ack_reason": "The US node is rebooted only after the DE node is back"}),
+    )
+    .await;
+    taken(&app, &w.jonas, &kernels[1], json!({"step": "schedule"})).await;
     let (status, calendar) = app
         .get_json("/api/v1/changes/calendar?from=2026-11-05T00:00:00Z&to=2026-11-06T00:00:00Z")
         .await;
