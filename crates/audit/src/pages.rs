@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::{Need, Permission};
 use tandem_web::page::{encode_component, render};
@@ -204,15 +204,9 @@ async fn csv_export(
             format!("The export failed: {e}"),
         )
     })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-trail.csv\"",
-            ),
-        ],
+    Ok(tandem_web::download(
+        "text/csv; charset=utf-8",
+        "audit-trail.csv",
         body,
-    )
-        .into_response())
+    ))
 }

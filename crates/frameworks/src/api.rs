@@ -69,20 +69,6 @@ fn unknown_framework(id: &str) -> ApiError {
     ApiError::not_found(format!("there is no framework `{id}`"))
 }
 
-pub(crate) fn csv_response(filename: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 // ---------------------------------------------------------------- frameworks and nodes
 
 /// A framework and how big it is.
@@ -198,7 +184,8 @@ async fn framework_csv(
     catalogue
         .framework(&id)
         .ok_or_else(|| unknown_framework(&id))?;
-    Ok(csv_response(
+    Ok(tandem_web::download(
+        "text/csv; charset=utf-8",
         &format!("{id}-nodes.csv"),
         export::nodes_csv(catalogue, &id),
     ))
@@ -370,7 +357,11 @@ async fn mappings_csv(
         Some(b) => format!("mappings-{}-{b}.csv", query.a),
         None => format!("mappings-{}.csv", query.a),
     };
-    Ok(csv_response(&name, export::mappings_csv(catalogue, &found)))
+    Ok(tandem_web::download(
+        "text/csv; charset=utf-8",
+        &name,
+        export::mappings_csv(catalogue, &found),
+    ))
 }
 
 // ---------------------------------------------------------------- gap assessments
@@ -738,7 +729,8 @@ async fn coverage_csv(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let (assessment, coverage) = assessment_coverage(&state, assessment_id(&id)?).await?;
-    Ok(csv_response(
+    Ok(tandem_web::download(
+        "text/csv; charset=utf-8",
         &format!("coverage-{}.csv", assessment.target_framework),
         export::coverage_csv(&*catalogue(&state.db).await?, &coverage),
     ))

@@ -114,7 +114,7 @@ pub fn created(location: String, body: impl Serialize) -> Response {
 }
 
 /// A file to download: `body` as `content_type`, saved as `filename`.
-pub fn download(content_type: &str, filename: &str, body: impl Into<String>) -> Response {
+pub fn download(content_type: &str, filename: &str, body: impl IntoResponse) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
@@ -123,7 +123,7 @@ pub fn download(content_type: &str, filename: &str, body: impl Into<String>) -> 
                 format!("attachment; filename=\"{filename}\""),
             ),
         ],
-        body.into(),
+        body,
     )
         .into_response()
 }

@@ -391,25 +391,11 @@ async fn billing_csv(
             quoted(&row.entry.note),
         ));
     }
-    Ok(csv_download(format!("billing-{month}.csv"), csv))
-}
-
-/// A CSV download named `filename`.
-fn csv_download(filename: String, body: String) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    Ok(tandem_web::download(
+        "text/csv; charset=utf-8",
+        &format!("billing-{month}.csv"),
+        csv,
+    ))
 }
 
 /// A CSV field, quoted.
@@ -448,7 +434,11 @@ async fn report_csv(
             resolution.describe(),
         ));
     }
-    Ok(csv_download(format!("service-levels-{month}.csv"), csv))
+    Ok(tandem_web::download(
+        "text/csv; charset=utf-8",
+        &format!("service-levels-{month}.csv"),
+        csv,
+    ))
 }
 
 /// `GET /tickets/{id}`.
