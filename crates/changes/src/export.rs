@@ -8,6 +8,8 @@
 
 use time::{OffsetDateTime, UtcOffset};
 
+use tandem_kernel::text::spreadsheet_cell;
+
 use crate::change::number_text;
 use crate::lifecycle::{Category, Risk, State};
 
@@ -73,22 +75,12 @@ pub struct LogRow {
     pub risk_override_reason: String,
 }
 
-/// `text` made safe to open in a spreadsheet: a cell that starts with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return would be read as a formula, so it gets a leading `'`.
-pub fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// The log as CSV: the header, then one record per row in the order given.
 pub fn write_log(rows: &[LogRow]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(COLUMNS)?;
     for row in rows {
-        writer.write_record(record(row).map(|text| cell(&text)))?;
+        writer.write_record(record(row).map(|text| spreadsheet_cell(&text)))?;
     }
     writer
         .into_inner()
@@ -300,10 +292,10 @@ mod tests {
     #[test]
     fn cells_a_spreadsheet_would_run_get_a_quote() {
         for risky in ["=SUM(A1:A9)", "+49 30 1234", "-1", "@cmd", "\tx", "\rx"] {
-            assert_eq!(cell(risky), format!("'{risky}"));
+            assert_eq!(spreadsheet_cell(risky), format!("'{risky}"));
         }
         for plain in ["", "C-000042", "a=b", " =x", "'quoted"] {
-            assert_eq!(cell(plain), plain);
+            assert_eq!(spreadsheet_cell(plain), plain);
         }
 
         let mut hostile = row();

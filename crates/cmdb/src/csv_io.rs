@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use csv::{ErrorKind, Position, ReaderBuilder, StringRecord};
 
+use tandem_kernel::text::{from_spreadsheet_cell, spreadsheet_cell};
+
 use crate::ci::{number_text, parse_number};
 
 /// The fixed columns of a CI file, in the order they are written.
@@ -41,9 +43,6 @@ const ATTRIBUTE: &str = "attr.";
 
 /// The most data rows (or items) one file may hold.
 pub const MAX_ROWS: usize = 100_000;
-
-/// The first characters that make a spreadsheet read a cell as a formula.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A problem in a file: its line (1 is the header, 0 the file as a whole), the column or field,
 /// and what is wrong.
@@ -206,7 +205,7 @@ fn import_row(header: &[String], record: &StringRecord, errors: &mut Vec<LineErr
     let mut cells: HashMap<&str, &str> = HashMap::new();
     let mut attributes = BTreeMap::new();
     for (column, cell) in header.iter().zip(record.iter()) {
-        let value = unguard(cell).trim();
+        let value = from_spreadsheet_cell(cell).trim();
         match column.strip_prefix(ATTRIBUTE) {
             Some(key) if !value.is_empty() => {
                 attributes.insert(key.to_owned(), value.to_owned());
@@ -288,7 +287,7 @@ pub fn write(rows: &[ExportRow]) -> Result<Vec<u8>, csv::Error> {
             cells(row)
                 .into_iter()
                 .chain(attributes)
-                .map(|text| guard(&text)),
+                .map(|text| spreadsheet_cell(&text)),
         )?;
     }
     writer
@@ -315,27 +314,6 @@ fn cells(row: &ExportRow) -> [String; 15] {
         row.label.clone(),
         row.min_up.map(|n| n.to_string()).unwrap_or_default(),
     ]
-}
-
-/// Whether a spreadsheet would run `text` as a formula once the quotes in front of it are
-/// gone: such text gets one more `'` on export, so that the import can take exactly one off.
-fn needs_guard(text: &str) -> bool {
-    text.trim_start_matches('\'').starts_with(FORMULA_STARTS)
-}
-
-fn guard(text: &str) -> String {
-    if needs_guard(text) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
-fn unguard(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if needs_guard(rest) => rest,
-        _ => cell,
-    }
 }
 
 /// A reader of `text` that refuses records with another number of cells than the header.
@@ -538,13 +516,13 @@ mod tests {
             "\rx",
             "'=x",
         ] {
-            let guarded = guard(risky);
+            let guarded = spreadsheet_cell(risky);
             assert_eq!(guarded, format!("'{risky}"));
-            assert_eq!(unguard(&guarded), risky);
+            assert_eq!(from_spreadsheet_cell(&guarded), risky);
         }
         for plain in ["", "CI-000042", "a=b", " =x", "'quoted", "O'Brien"] {
-            assert_eq!(guard(plain), plain);
-            assert_eq!(unguard(plain), plain);
+            assert_eq!(spreadsheet_cell(plain), plain);
+            assert_eq!(from_spreadsheet_cell(plain), plain);
         }
     }
 

@@ -187,6 +187,32 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The first characters that make a spreadsheet run a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a spreadsheet would run `text` as a formula once the quotes in front of it are gone.
+fn runs_as_formula(text: &str) -> bool {
+    text.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// `text` as a cell of a CSV file meant for spreadsheets: text that would run as a formula
+/// (CSV injection) gets one more leading `'`, which [`from_spreadsheet_cell`] takes off again.
+pub fn spreadsheet_cell(text: &str) -> String {
+    if runs_as_formula(text) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A cell written by [`spreadsheet_cell`], as it was before.
+pub fn from_spreadsheet_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if runs_as_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
