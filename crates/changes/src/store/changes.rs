@@ -376,6 +376,31 @@ pub async fn list(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<Change>> {
     rows.into_iter().map(ChangeRow::into_change).collect()
 }
 
+/// The changes whose planned window overlaps `[from, to)`, by start: rejected ones left out,
+/// and cancelled ones unless `cancelled`.
+pub async fn in_window(
+    db: &Db,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    cancelled: bool,
+) -> Result<Vec<Change>> {
+    let sql = format!(
+        "{SELECT} WHERE c.planned_start < $2 AND c.planned_end > $1 \
+         AND (c.close_reason IS NULL OR c.close_reason IN ('completed', 'failed') \
+         OR (c.close_reason = 'cancelled' AND $3)) \
+         AND c.state <> 'rejected' ORDER BY c.planned_start, c.number"
+    );
+    let rows: Vec<ChangeRow> = run!(&mut db.conn().await?, |c| {
+        sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(SqlTime(from))
+            .bind(SqlTime(to))
+            .bind(cancelled)
+            .fetch_all(c)
+            .await
+    })?;
+    rows.into_iter().map(ChangeRow::into_change).collect()
+}
+
 /// The CIs of change `id`, by name.
 pub async fn cis(handle: &mut impl Handle, id: ChangeId) -> Result<Vec<ChangeCi>> {
     type Row = (Uuid, i64, String, String, String, String, Option<i64>);

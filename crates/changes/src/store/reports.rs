@@ -12,13 +12,22 @@ use super::changes::{self, Change, Filter};
 use crate::export::LogRow;
 use crate::lifecycle::CloseReason;
 
-/// The CIs of every change as (id, `CI-000012 mgmt-de-01`), by change id.
-async fn hosts(db: &Db) -> Result<BTreeMap<Uuid, Vec<(Uuid, String)>>> {
+/// The CIs of the changes whose planned window overlaps `window` (of every change when it is
+/// `None`) as (id, `CI-000012 mgmt-de-01`), by change id.
+async fn hosts(
+    db: &Db,
+    window: Option<(OffsetDateTime, OffsetDateTime)>,
+) -> Result<BTreeMap<Uuid, Vec<(Uuid, String)>>> {
+    let (from, to) = (window.map(|w| SqlTime(w.0)), window.map(|w| SqlTime(w.1)));
     let rows: Vec<(Uuid, Uuid, i64, String)> = run!(&mut db.conn().await?, |c| {
         sqlx::query_as(
             "SELECT cc.change_id, ci.id, ci.number, ci.name FROM change_cis cc \
-             JOIN cis ci ON ci.id = cc.ci_id ORDER BY ci.name",
+             JOIN cis ci ON ci.id = cc.ci_id JOIN changes ch ON ch.id = cc.change_id \
+             WHERE $1 IS NULL OR (ch.planned_start < $2 AND ch.planned_end > $1) \
+             ORDER BY ci.name",
         )
+        .bind(from)
+        .bind(to)
         .fetch_all(c)
         .await
     })?;
@@ -36,7 +45,7 @@ async fn hosts(db: &Db) -> Result<BTreeMap<Uuid, Vec<(Uuid, String)>>> {
 pub async fn change_log(db: &Db) -> Result<Vec<LogRow>> {
     let mut all = changes::list(db, &Filter::default(), i64::MAX / 2).await?;
     all.reverse();
-    let mut hosts = hosts(db).await?;
+    let mut hosts = hosts(db, None).await?;
     let name = |p: &Option<crate::lifecycle::PersonRef>| {
         p.as_ref().map(|p| p.name.clone()).unwrap_or_default()
     };
@@ -144,28 +153,15 @@ pub async fn calendar(
     to: OffsetDateTime,
     cancelled: bool,
 ) -> Result<Vec<Entry>> {
-    let ids: Vec<Uuid> = run!(&mut db.conn().await?, |c| {
-        sqlx::query_scalar(
-            "SELECT id FROM changes WHERE planned_start < $2 AND planned_end > $1 \
-             AND (close_reason IS NULL OR close_reason IN ('completed', 'failed') \
-             OR (close_reason = 'cancelled' AND $3)) \
-             AND state <> 'rejected' ORDER BY planned_start, number",
-        )
-        .bind(SqlTime(from))
-        .bind(SqlTime(to))
-        .bind(cancelled)
-        .fetch_all(c)
-        .await
-    })?;
-    let mut hosts = hosts(db).await?;
-    let mut entries = Vec::new();
-    for id in ids {
-        entries.push(Entry {
-            change: changes::get(db, crate::change::ChangeId(id)).await?,
-            cis: hosts.remove(&id).unwrap_or_default(),
-        });
-    }
-    Ok(entries)
+    let mut hosts = hosts(db, Some((from, to))).await?;
+    Ok(changes::in_window(db, from, to, cancelled)
+        .await?
+        .into_iter()
+        .map(|change| Entry {
+            cis: hosts.remove(&change.id.0).unwrap_or_default(),
+            change,
+        })
+        .collect())
 }
 
 /// A CI version that no change explains.
