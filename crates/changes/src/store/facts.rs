@@ -251,26 +251,21 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
     })
 }
 
-/// The impact of every CI in `cis` going down, if any is in use.
+/// The impact of every CI in `cis` going down, if any is in use (retired CIs are outside the
+/// graph).
 async fn impact(db: &Db, cis: &[Uuid]) -> Result<Option<tandem_cmdb::store::graph::Report>> {
-    let mut conn = db.conn().await?;
-    let mut roots = Vec::new();
-    for id in cis {
-        let lifecycle: Option<String> = run!(&mut conn, |c| {
-            sqlx::query_scalar("SELECT lifecycle FROM cis WHERE id = $1")
-                .bind(id)
-                .fetch_optional(c)
-                .await
-        })?;
-        if lifecycle.is_some_and(|l| l != "retired") {
-            roots.push((CiId(*id), OperationalState::Down));
-        }
-    }
-    drop(conn);
-    if roots.is_empty() {
+    if cis.is_empty() {
         return Ok(None);
     }
     let graph = tandem_cmdb::store::graph::load(db).await?;
+    let roots: Vec<(CiId, OperationalState)> = cis
+        .iter()
+        .map(|id| (CiId(*id), OperationalState::Down))
+        .filter(|(id, _)| graph.contains(*id))
+        .collect();
+    if roots.is_empty() {
+        return Ok(None);
+    }
     graph.analyse(&roots, false).map(Some)
 }
 
