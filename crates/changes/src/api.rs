@@ -341,7 +341,7 @@ impl From<&Detail> for ChangeDetailView {
                 })
                 .collect(),
             conflicts: d.conflicts.clone(),
-            blackouts: d.blackouts.clone(),
+            blackouts: d.blackout_texts(),
         }
     }
 }

@@ -9,7 +9,8 @@
 //! hold whatever a page showed a moment before.
 
 use tandem_kernel::FieldError;
-use time::{Duration, OffsetDateTime, UtcOffset};
+use tandem_kernel::clock::when;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::risk;
@@ -521,14 +522,6 @@ pub fn validate_vote(vote: Vote, comment: &str) -> Result<(), FieldError> {
 /// The last moment the CAB may consent to an emergency change that started at `start`.
 pub fn consent_deadline(settings: &Settings, start: OffsetDateTime) -> OffsetDateTime {
     start + Duration::hours(settings.retro_approval_hours)
-}
-
-/// A time as messages show it: `2026-12-06 14:00 UTC`.
-pub fn when(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.to_offset(UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default()
 }
 
 /// Where `step` leads from the change's state, if the life cycle offers it to this change. A

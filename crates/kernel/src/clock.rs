@@ -50,6 +50,14 @@ fn truncate_to_micros(t: OffsetDateTime) -> OffsetDateTime {
     t.replace_microsecond(micros).expect("microsecond in range")
 }
 
+/// A time as people read it in pages and messages: `2026-12-06 14:00 UTC`.
+pub fn when(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -273,10 +273,7 @@ where
 
 /// A time as pages show it: `2026-11-23 09:30 UTC`.
 pub fn when(at: &time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default()
+    tandem_kernel::clock::when(*at)
 }
 
 /// A form that may carry files (`multipart/form-data`), or a plain form without them: its

@@ -8,7 +8,7 @@ use tandem_storage::{Db, Handle, SqlTime, run};
 use time::OffsetDateTime;
 
 use crate::change::BlackoutInput;
-use crate::lifecycle::when;
+use tandem_kernel::clock::when;
 
 entity_id!(
     /// A blackout period's id.

@@ -147,10 +147,25 @@ pub struct Detail {
     /// Other changes whose window overlaps this one on a shared CI, or that together with it
     /// take down what neither takes down alone.
     pub conflicts: Vec<String>,
-    /// Blackout periods the window overlaps, as `name (from – to)`.
-    pub blackouts: Vec<String>,
-    /// The same blackout periods, as the rules read them.
-    pub blackout_periods: Vec<lifecycle::Blackout>,
+    /// Blackout periods the window overlaps.
+    pub blackouts: Vec<lifecycle::Blackout>,
+}
+
+impl Detail {
+    /// The blackout periods the window overlaps, as `name (from – to)`.
+    pub fn blackout_texts(&self) -> Vec<String> {
+        self.blackouts
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} ({} – {})",
+                    b.name,
+                    tandem_kernel::clock::when(b.from),
+                    tandem_kernel::clock::when(b.to)
+                )
+            })
+            .collect()
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -535,19 +550,7 @@ pub async fn detail(db: &Db, handle: &mut impl Handle, id: ChangeId) -> Result<D
     let window = facts::window(db, handle, &change).await?;
     Ok(Detail {
         conflicts: window.conflicts,
-        blackouts: window
-            .blackouts
-            .iter()
-            .map(|b| {
-                format!(
-                    "{} ({} – {})",
-                    b.name,
-                    lifecycle::when(b.from),
-                    lifecycle::when(b.to)
-                )
-            })
-            .collect(),
-        blackout_periods: window.blackouts,
+        blackouts: window.blackouts,
         change,
         cis,
         votes,
@@ -769,7 +772,7 @@ fn audit<'a>(
 
 /// The fields of a change the audit trail compares.
 fn audited(c: &Change) -> Vec<(&'static str, String)> {
-    let t = |at: Option<OffsetDateTime>| at.map(lifecycle::when).unwrap_or_default();
+    let t = |at: Option<OffsetDateTime>| at.map(tandem_kernel::clock::when).unwrap_or_default();
     let p = |p: &Option<PersonRef>| p.as_ref().map(|p| p.name.clone()).unwrap_or_default();
     vec![
         ("title", c.title.clone()),

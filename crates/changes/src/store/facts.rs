@@ -233,7 +233,7 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
         planned_start: change.planned_start,
         planned_end: change.planned_end,
         actual_start: change.actual_start,
-        blackouts: detail.blackout_periods.clone(),
+        blackouts: detail.blackouts.clone(),
         conflicts: detail.conflicts.clone(),
         conflicts_acknowledged: !change.conflicts_ack_reason.trim().is_empty(),
         votes: cab_votes(&detail.votes),
