@@ -82,12 +82,11 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
     let (Some(start), Some(end)) = (change.planned_start, change.planned_end) else {
         return Ok(Window::default());
     };
-    let conflicts: Vec<(i64, i64, String)> = run!(handle, |c| {
+    // The CIs of the scheduled or running changes whose window overlaps this one.
+    let overlapping: Vec<(i64, Uuid, i64, String)> = run!(handle, |c| {
         sqlx::query_as(
-            "SELECT DISTINCT o.number, ci.number, ci.name FROM changes o \
-             JOIN change_cis oc ON oc.change_id = o.id \
-             JOIN change_cis mine ON mine.ci_id = oc.ci_id AND mine.change_id = $1 \
-             JOIN cis ci ON ci.id = oc.ci_id \
+            "SELECT o.number, ci.id, ci.number, ci.name FROM changes o \
+             JOIN change_cis oc ON oc.change_id = o.id JOIN cis ci ON ci.id = oc.ci_id \
              WHERE o.id <> $1 AND o.state IN ('scheduled', 'in-progress') \
              AND o.planned_start < $3 AND o.planned_end > $2 ORDER BY o.number, ci.number",
         )
@@ -110,18 +109,30 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
         .fetch_all(c)
         .await
     })?;
-    let shared: BTreeSet<i64> = conflicts.iter().map(|(number, _, _)| *number).collect();
-    let mut found: Vec<String> = conflicts
-        .into_iter()
-        .map(|(change, ci, name)| {
-            format!(
-                "{} on {} {name}",
-                number_text(change),
-                tandem_cmdb::ci::number_text(ci)
-            )
-        })
+    let mine: Vec<Uuid> = super::changes::cis(handle, change.id)
+        .await?
+        .iter()
+        .map(|c| c.ci_id)
         .collect();
-    found.extend(redundancy(db, handle, change, (start, end), &shared).await?);
+    let mut found = Vec::new();
+    let mut shared = BTreeSet::new();
+    for (other, ci, number, name) in &overlapping {
+        if mine.contains(ci) {
+            shared.insert(*other);
+            found.push(format!(
+                "{} on {} {name}",
+                number_text(*other),
+                tandem_cmdb::ci::number_text(*number)
+            ));
+        }
+    }
+    let mut others: BTreeMap<i64, Vec<Uuid>> = BTreeMap::new();
+    for (other, ci, _, _) in overlapping {
+        if !shared.contains(&other) {
+            others.entry(other).or_default().push(ci);
+        }
+    }
+    found.extend(redundancy(db, &mine, &others).await?);
     let emergency = change.category == Category::Emergency;
     Ok(Window {
         conflicts: found,
@@ -133,46 +144,23 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
     })
 }
 
-/// The overlapping scheduled or running changes on other CIs that, together with `change`,
-/// take down a service or cluster that neither takes down alone.
+/// The overlapping changes on other CIs (`others`, by number) that, together with a change on
+/// `mine`, take down a service or cluster that neither takes down alone.
 async fn redundancy(
     db: &Db,
-    handle: &mut impl Handle,
-    change: &Change,
-    (start, end): (OffsetDateTime, OffsetDateTime),
-    shared: &BTreeSet<i64>,
+    mine: &[Uuid],
+    others: &BTreeMap<i64, Vec<Uuid>>,
 ) -> Result<Vec<String>> {
-    let rows: Vec<(i64, Uuid)> = run!(handle, |c| {
-        sqlx::query_as(
-            "SELECT o.number, oc.ci_id FROM changes o JOIN change_cis oc ON oc.change_id = o.id \
-             WHERE o.id <> $1 AND o.state IN ('scheduled', 'in-progress') \
-             AND o.planned_start < $3 AND o.planned_end > $2 ORDER BY o.number",
-        )
-        .bind(change.id)
-        .bind(SqlTime(start))
-        .bind(SqlTime(end))
-        .fetch_all(c)
-        .await
-    })?;
-    let mut others: BTreeMap<i64, Vec<Uuid>> = BTreeMap::new();
-    for (number, ci) in rows.into_iter().filter(|(n, _)| !shared.contains(n)) {
-        others.entry(number).or_default().push(ci);
-    }
-    let mine: Vec<Uuid> = super::changes::cis(handle, change.id)
-        .await?
-        .iter()
-        .map(|c| c.ci_id)
-        .collect();
     if others.is_empty() || mine.is_empty() {
         return Ok(Vec::new());
     }
     let graph = tandem_cmdb::store::graph::load(db).await?;
-    let alone = down_services(&graph, &mine);
+    let alone = down_services(&graph, mine);
     let mut found = Vec::new();
     for (number, theirs) in others {
-        let both: Vec<Uuid> = mine.iter().chain(&theirs).copied().collect();
+        let both: Vec<Uuid> = mine.iter().chain(theirs).copied().collect();
         let before: BTreeSet<String> = alone
-            .union(&down_services(&graph, &theirs))
+            .union(&down_services(&graph, theirs))
             .cloned()
             .collect();
         let lost: Vec<String> = down_services(&graph, &both)
@@ -182,7 +170,7 @@ async fn redundancy(
         if !lost.is_empty() {
             found.push(format!(
                 "{}, together with which it takes down {}",
-                number_text(number),
+                number_text(*number),
                 lost.join(", ")
             ));
         }
