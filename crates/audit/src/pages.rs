@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::{Need, Permission};
@@ -131,13 +131,22 @@ async fn list(
 pub const MAX_EXPORT: u32 = 100_000;
 
 /// `GET /audit.csv`: the filtered trail as CSV. The export is itself a sensitive read and is
-/// recorded in the trail (before the entries are read, so it is part of what it exports).
+/// recorded in the trail (before the entries are read, so it is part of what it exports). A
+/// `HEAD` request reads nothing and so records nothing: it gets the headers only.
 async fn csv_export(
     State(state): State<AppState>,
+    method: Method,
     RequestActor(actor): RequestActor,
     PageQuery(query): PageQuery<Query>,
 ) -> PageResult<Response> {
     let filter = query.filter()?;
+    if method == Method::HEAD {
+        return Ok(tandem_web::download(
+            "text/csv; charset=utf-8",
+            "audit-trail.csv",
+            (),
+        ));
+    }
     let mut tx = state.db.begin().await?;
     crate::record(
         &mut tx,
@@ -153,57 +162,37 @@ async fn csv_export(
     .await?;
     tx.commit().await?;
     let entries = store::all(&state.db, &filter, MAX_EXPORT).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let write = |writer: &mut csv::Writer<Vec<u8>>, record: &[&str]| {
-        writer.write_record(record).map_err(|e| {
-            PageError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("The export failed: {e}"),
-            )
-        })
-    };
-    write(
-        &mut writer,
-        &[
-            "seq",
-            "at",
-            "actor_kind",
-            "actor_id",
-            "actor",
-            "address",
-            "action",
-            "entity",
-            "entity_id",
-            "changes",
-            "prev_hash",
-            "hash",
-        ],
-    )?;
+    let mut sheet = tandem_kernel::Sheet::new([
+        "seq",
+        "at",
+        "actor_kind",
+        "actor_id",
+        "actor",
+        "address",
+        "action",
+        "entity",
+        "entity_id",
+        "changes",
+        "prev_hash",
+        "hash",
+    ]);
     for e in &entries {
-        write(
-            &mut writer,
-            &[
-                &e.seq.to_string(),
-                &e.at.format(&Rfc3339).unwrap_or_default(),
-                &e.actor_kind,
-                &e.actor_id.map(|i| i.to_string()).unwrap_or_default(),
-                &e.actor_label,
-                e.address.as_deref().unwrap_or(""),
-                &e.action,
-                &e.entity,
-                &e.entity_id,
-                &e.changes,
-                &e.prev_hash,
-                &e.hash,
-            ],
-        )?;
+        sheet.row([
+            e.seq.to_string().as_str(),
+            &e.at.format(&Rfc3339).unwrap_or_default(),
+            &e.actor_kind,
+            &e.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+            &e.actor_label,
+            e.address.as_deref().unwrap_or(""),
+            &e.action,
+            &e.entity,
+            &e.entity_id,
+            &e.changes,
+            &e.prev_hash,
+            &e.hash,
+        ]);
     }
-    let body = writer.into_inner().map_err(|e| {
-        PageError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("The export failed: {e}"),
-        )
-    })?;
+    let body = sheet.into_bytes();
     Ok(tandem_web::download(
         "text/csv; charset=utf-8",
         "audit-trail.csv",

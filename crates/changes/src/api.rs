@@ -746,9 +746,7 @@ async fn record_check(
     responses((status = 200, content_type = "text/csv", body = String)))]
 pub(crate) async fn export_log(State(state): State<AppState>) -> ApiResult<Response> {
     let rows = reports::change_log(&state.db).await?;
-    let csv = crate::export::write_log(&rows)
-        .map_err(|e| Error::Storage(Box::new(e)))
-        .and_then(|bytes| String::from_utf8(bytes).map_err(|e| Error::Storage(Box::new(e))))?;
+    let csv = crate::export::write_log(&rows);
     Ok(download("text/csv; charset=utf-8", "change-log.csv", csv))
 }
 

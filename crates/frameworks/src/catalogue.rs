@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use tandem_kernel::text::from_spreadsheet_cell;
 
 use crate::model::{
     Framework, Mapping, Node, NodeKey, NodeKind, Origin, Rationale, Relation, Unmapped,
@@ -321,7 +322,8 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
 /// A data row: its line number and its fields by column name.
 type Row = (u64, HashMap<String, String>);
 
-/// Reads the rows of a CSV file whose header must be exactly `header`.
+/// Reads the rows of a CSV file whose header must be exactly `header`. A cell that the export's
+/// formula guard marked (`'=…`) is read as it was before.
 fn rows(file: &str, text: &str, header: &[&str]) -> Result<Vec<Row>, LoadError> {
     let at = At {
         file,
@@ -356,7 +358,7 @@ fn rows(file: &str, text: &str, header: &[&str]) -> Result<Vec<Row>, LoadError> 
         let fields = header
             .iter()
             .zip(record.iter())
-            .map(|(name, value)| ((*name).to_owned(), value.to_owned()))
+            .map(|(name, value)| ((*name).to_owned(), from_spreadsheet_cell(value).to_owned()))
             .collect();
         out.push((line, fields));
     }

@@ -1,42 +1,29 @@
 //! CSV exports of frameworks, mappings and coverage, in the same formats as the shipped data
-//! files, so that an export can be edited and read back.
+//! files, so that an export can be edited and read back. Cells go through the kernel's formula
+//! guard ([`Sheet`]); the catalogue's reader takes the guard off again.
 
 use crate::analysis::{Coverage, Status};
 use crate::catalogue::Catalogue;
-
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().from_writer(Vec::new())
-}
-
-fn finish(writer: csv::Writer<Vec<u8>>) -> String {
-    let bytes = writer
-        .into_inner()
-        .expect("writing to memory does not fail");
-    String::from_utf8(bytes).expect("every field written is UTF-8")
-}
+use tandem_kernel::Sheet;
 
 /// The framework's nodes, as `nodes.csv`.
 pub fn nodes_csv(catalogue: &Catalogue, framework: &str) -> String {
-    let mut w = writer();
-    w.write_record(["ref", "parent", "kind", "title"])
-        .expect("in memory");
+    let mut w = Sheet::new(["ref", "parent", "kind", "title"]);
     for &ix in catalogue.nodes_of(framework) {
         let n = catalogue.node(ix);
-        w.write_record([
+        w.row([
             &n.reference,
             n.parent.as_deref().unwrap_or(""),
             n.kind.as_str(),
             &n.title,
-        ])
-        .expect("in memory");
+        ]);
     }
-    finish(w)
+    w.into_string()
 }
 
 /// The given mappings, as a mapping file.
 pub fn mappings_csv(catalogue: &Catalogue, mappings: &[usize]) -> String {
-    let mut w = writer();
-    w.write_record([
+    let mut w = Sheet::new([
         "source_framework",
         "source_ref",
         "target_framework",
@@ -46,12 +33,11 @@ pub fn mappings_csv(catalogue: &Catalogue, mappings: &[usize]) -> String {
         "confidence",
         "note",
         "provenance",
-    ])
-    .expect("in memory");
+    ]);
     for &ix in mappings {
         let m = catalogue.mapping(ix);
         let confidence = m.confidence.map(|c| c.to_string()).unwrap_or_default();
-        w.write_record([
+        w.row([
             &m.source.framework,
             &m.source.reference,
             &m.target.framework,
@@ -61,17 +47,15 @@ pub fn mappings_csv(catalogue: &Catalogue, mappings: &[usize]) -> String {
             &confidence,
             &m.note,
             &m.provenance,
-        ])
-        .expect("in memory");
+        ]);
     }
-    finish(w)
+    w.into_string()
 }
 
 /// One line per target node: its status (`gap` where nothing reaches it), how it was
 /// reached, and the best path.
 pub fn coverage_csv(catalogue: &Catalogue, coverage: &Coverage) -> String {
-    let mut w = writer();
-    w.write_record([
+    let mut w = Sheet::new([
         "ref",
         "title",
         "status",
@@ -80,8 +64,7 @@ pub fn coverage_csv(catalogue: &Catalogue, coverage: &Coverage) -> String {
         "best_source",
         "paths",
         "best_path",
-    ])
-    .expect("in memory");
+    ]);
     for (ix, derived) in &coverage.nodes {
         let node = catalogue.node(*ix);
         let best = derived.contributions.first();
@@ -106,7 +89,7 @@ pub fn coverage_csv(catalogue: &Catalogue, coverage: &Coverage) -> String {
                     .join(" → ")
             })
             .unwrap_or_default();
-        w.write_record([
+        w.row([
             node.reference.as_str(),
             node.title.as_str(),
             derived.status.map_or("gap", Status::as_str),
@@ -117,8 +100,7 @@ pub fn coverage_csv(catalogue: &Catalogue, coverage: &Coverage) -> String {
             best_source.as_str(),
             &derived.contributions.len().to_string(),
             best_path.as_str(),
-        ])
-        .expect("in memory");
+        ]);
     }
-    finish(w)
+    w.into_string()
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod id;
 pub mod page;
+pub mod sheet;
 pub mod text;
 pub mod vocabulary;
 
@@ -17,3 +18,4 @@ pub use actor::{Actor, ActorKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, FieldError, Result};
 pub use page::{Cursor, Direction, PageRequest};
+pub use sheet::Sheet;

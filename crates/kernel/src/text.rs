@@ -219,6 +219,27 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn formula_cells_get_one_quote_that_the_import_takes_off() {
+        for risky in [
+            "=SUM(A1:A9)",
+            "+49 30 1234",
+            "-1",
+            "@cmd",
+            "\tx",
+            "\rx",
+            "'=x",
+        ] {
+            let guarded = spreadsheet_cell(risky);
+            assert_eq!(guarded, format!("'{risky}"));
+            assert_eq!(from_spreadsheet_cell(&guarded), risky);
+        }
+        for plain in ["", "CI-000042", "a=b", " =x", "'quoted", "O'Brien"] {
+            assert_eq!(spreadsheet_cell(plain), plain);
+            assert_eq!(from_spreadsheet_cell(plain), plain);
+        }
+    }
+
+    #[test]
     fn hex_is_two_lower_case_digits_per_byte() {
         assert_eq!(hex(&[0x00, 0xab, 0x7f]), "00ab7f");
     }

@@ -64,8 +64,7 @@ fn text(body: &[u8]) -> Result<&str, Error> {
 #[utoipa::path(get, path = "/cis/export.csv", tag = "cmdb",
     responses((status = 200, content_type = "text/csv", body = String)))]
 pub(crate) async fn export_cis(State(state): State<AppState>) -> ApiResult<Response> {
-    let bytes = files::export(&state.db).await?;
-    let body = String::from_utf8(bytes).map_err(|e| Error::Storage(Box::new(e)))?;
+    let body = files::export(&state.db).await?;
     Ok(download("text/csv; charset=utf-8", "cis.csv", body))
 }
 

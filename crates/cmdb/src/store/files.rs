@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use tandem_kernel::{Actor, Error, FieldError, Result};
+use tandem_kernel::{Actor, FieldError, Result};
 use tandem_storage::{Db, run};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -41,7 +41,7 @@ pub async fn export(db: &Db) -> Result<Vec<u8>> {
             attributes: ci.attributes,
         })
         .collect();
-    csv_io::write(&rows).map_err(|e| Error::Storage(Box::new(e)))
+    Ok(csv_io::write(&rows))
 }
 
 /// What an import did, or would do on a dry run; with errors, it did nothing.

@@ -12,7 +12,7 @@ use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, people, teams};
 use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Access, Error, Need, Permission, Scope};
+use tandem_kernel::{Access, Error, Need, Permission, Scope, Sheet};
 use tandem_web::page::when;
 use tandem_web::page::{render, see_other};
 use tandem_web::{
@@ -378,29 +378,31 @@ async fn billing_csv(
     let organisation = parse_id("organisation", &query.organisation).map_err(Error::from)?;
     let (from, to) = month.bounds();
     let rows = store::time_between(&state.db, organisation, from.date(), to.date()).await?;
-    let mut csv = String::from("ticket,title,worked_on,person,minutes,billable,note\n");
+    let mut csv = Sheet::new([
+        "ticket",
+        "title",
+        "worked_on",
+        "person",
+        "minutes",
+        "billable",
+        "note",
+    ]);
     for row in rows {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
+        csv.row([
             crate::records::show_number(row.number),
-            quoted(&row.title),
-            row.entry.worked_on,
-            quoted(&row.entry.person),
-            row.entry.minutes,
-            if row.entry.billable { "yes" } else { "no" },
-            quoted(&row.entry.note),
-        ));
+            row.title,
+            row.entry.worked_on.to_string(),
+            row.entry.person,
+            row.entry.minutes.to_string(),
+            (if row.entry.billable { "yes" } else { "no" }).to_owned(),
+            row.entry.note,
+        ]);
     }
     Ok(tandem_web::download(
         "text/csv; charset=utf-8",
         &format!("billing-{month}.csv"),
-        csv,
+        csv.into_bytes(),
     ))
-}
-
-/// A CSV field, quoted.
-fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// `GET /reports/service-levels.csv?organisation=…&month=…`: one row per ticket opened in the
@@ -414,30 +416,38 @@ async fn report_csv(
     let organisation = parse_id("organisation", &query.organisation).map_err(Error::from)?;
     let (from, to) = month.bounds();
     let tickets = store::opened_between(&state.db, organisation, from, to).await?;
-    let mut csv = String::from(
-        "ticket,title,kind,priority,state,opened,first_response_due,first_response,resolution_due,resolution\n",
-    );
+    let mut csv = Sheet::new([
+        "ticket",
+        "title",
+        "kind",
+        "priority",
+        "state",
+        "opened",
+        "first_response_due",
+        "first_response",
+        "resolution_due",
+        "resolution",
+    ]);
     let at = |t: Option<OffsetDateTime>| t.as_ref().map(when).unwrap_or_default();
     for t in &tickets {
         let (response, resolution) = crate::report::outcomes(month, t);
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
+        csv.row([
             t.display_number(),
-            quoted(&t.title),
-            t.kind.as_str(),
-            t.priority.as_str(),
-            t.state.as_str(),
+            t.title.clone(),
+            t.kind.as_str().to_owned(),
+            t.priority.as_str().to_owned(),
+            t.state.as_str().to_owned(),
             when(&t.created_at),
             at(t.response_due),
             response.describe(),
             at(t.resolution_due),
             resolution.describe(),
-        ));
+        ]);
     }
     Ok(tandem_web::download(
         "text/csv; charset=utf-8",
         &format!("service-levels-{month}.csv"),
-        csv,
+        csv.into_bytes(),
     ))
 }
 

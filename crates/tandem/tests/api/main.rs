@@ -10,6 +10,7 @@ mod cli;
 mod cmdb;
 mod directory_api;
 mod directory_pages;
+mod exports;
 mod frameworks;
 mod identity;
 mod mail;

@@ -426,12 +426,11 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(
-        lines[1].starts_with(
-            "T-000001,\"Echo in room 2\",2026-11-02,\"operator@harness.example via token"
-        ),
+        lines[1]
+            .starts_with("T-000001,Echo in room 2,2026-11-02,operator@harness.example via token"),
         "{csv}"
     );
-    assert!(lines[1].contains(",90,yes,\"Remote session\""), "{csv}");
+    assert!(lines[1].contains(",90,yes,Remote session"), "{csv}");
     let targets = app
         .get(&format!(
             "/reports/service-levels.csv?organisation={beta}&month=2026-11"
@@ -443,7 +442,7 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     let rows: Vec<&str> = targets.lines().collect();
     assert_eq!(rows.len(), 2, "{targets}");
     assert!(
-        rows[1].starts_with("T-000001,\"Echo in room 2\",incident,p3,resolved,"),
+        rows[1].starts_with("T-000001,Echo in room 2,incident,p3,resolved,"),
         "{targets}"
     );
     assert!(
