@@ -530,12 +530,26 @@ pub async fn session_access(
 }
 
 /// The outcome of typing the second factor's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum SecondFactor {
-    Accepted,
+    /// The session is complete, under a new token (for the cookie): the token that was known
+    /// before the code was typed no longer opens anything.
+    Accepted {
+        token: String,
+    },
     Refused,
     /// Too many wrong codes lately; the code was not checked.
     Throttled,
+}
+
+impl std::fmt::Debug for SecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Accepted { .. } => "Accepted",
+            Self::Refused => "Refused",
+            Self::Throttled => "Throttled",
+        })
+    }
 }
 
 /// Finishes the sign-in of the session `token` (whose code is due) with `code`: the current
@@ -581,18 +595,20 @@ pub async fn finish_sign_in(
     let mut tx = db.begin().await?;
     let outcome = match crate::mfa::check_code(&mut tx, now, person, code).await? {
         Some(kind) => {
+            let renewed = crate::secret::random_hex()?;
             run!(&mut tx, |c| {
-                sqlx::query("UPDATE sessions SET stage = $2, expires_at = $3, last_seen_at = $4 WHERE token_hash = $1")
+                sqlx::query("UPDATE sessions SET token_hash = $5, stage = $2, expires_at = $3, last_seen_at = $4 WHERE token_hash = $1")
                     .bind(&hash)
                     .bind(STAGE_COMPLETE)
                     .bind(SqlTime(now + ABSOLUTE_TIMEOUT))
                     .bind(SqlTime(now))
+                    .bind(token_hash(&renewed))
                     .execute(c)
                     .await
                     .map(|r| r.rows_affected())
             })?;
             record_sign_in(&mut tx, &actor, now, &format!("signed in with {kind}")).await?;
-            SecondFactor::Accepted
+            SecondFactor::Accepted { token: renewed }
         }
         None => {
             record_sign_in(&mut tx, &actor, now, "code refused").await?;

@@ -93,13 +93,22 @@ fn with_session_cookie(mut response: Response, state: &AppState, token: Option<&
 }
 
 /// Where to go after signing in: `next` if it is a path inside Tandem, the start page otherwise
-/// (so that a link cannot send someone elsewhere after sign-in).
+/// (so that a link cannot send someone elsewhere after sign-in). A path inside Tandem starts
+/// with one `/` and holds only visible ASCII: no backslash, no encoded slash or backslash, and
+/// no control character or space, which browsers strip or turn around (`/\t/evil.example`
+/// becomes `//evil.example`) and which could split the `Location` header.
 fn local_target(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    let path = next
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && !path.contains("%2f")
+        && !path.contains("%5c");
+    if local { next } else { "/" }
 }
 
 #[cfg(test)]
@@ -111,5 +120,22 @@ mod tests {
         assert_eq!(super::local_target("https://evil.example/"), "/");
         assert_eq!(super::local_target("/\\evil.example"), "/");
         assert_eq!(super::local_target(""), "/");
+        for sneaky in [
+            "/\t/evil.example",
+            "/\u{b}/evil.example",
+            "/ /evil.example",
+            "/%2F/evil.example",
+            "/%5cevil.example",
+            "/people\r\nSet-Cookie: x=1",
+            "/people\0",
+            "/caf\u{e9}",
+        ] {
+            assert_eq!(super::local_target(sneaky), "/", "{sneaky:?}");
+        }
+        assert_eq!(
+            super::local_target("/tickets?q=a%2Fb"),
+            "/tickets?q=a%2Fb",
+            "an encoded slash in the query is harmless"
+        );
     }
 }

@@ -148,7 +148,13 @@ pub(super) async fn code(
     )
     .await?;
     let (message, status) = match outcome {
-        SecondFactor::Accepted => return Ok(see_other(local_target(&fields.next))),
+        SecondFactor::Accepted { token } => {
+            return Ok(with_session_cookie(
+                see_other(local_target(&fields.next)),
+                &state,
+                Some(&token),
+            ));
+        }
         SecondFactor::Throttled => (
             "too many wrong codes lately; wait 15 minutes and try again",
             StatusCode::TOO_MANY_REQUESTS,

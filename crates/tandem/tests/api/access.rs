@@ -693,9 +693,18 @@ async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
         .post_as(&pending_session, "/sign-in/code", &[("code", &code(&app))])
         .await;
     assert_eq!(fresh.status(), StatusCode::SEE_OTHER);
+    // The token is renewed with the code: one that was seen before the second factor (on a
+    // shared machine, in a proxy's log) does not ride on the completed sign-in.
+    let complete_session = session_cookie(&fresh);
+    assert_ne!(complete_session, pending_session);
     assert_eq!(
-        app.get_as(&pending_session, "/people").await.status(),
+        app.get_as(&complete_session, "/people").await.status(),
         StatusCode::OK
+    );
+    assert_eq!(
+        app.get_as(&pending_session, "/people").await.headers()["location"],
+        "/sign-in?next=%2Fpeople",
+        "the token of the first step opens nothing once the code is accepted"
     );
 
     // A recovery code signs in once.

@@ -244,15 +244,23 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
         let cookie = session_cookie(&response);
         let location = response.headers()["location"].to_str().unwrap();
-        if location.starts_with("/sign-in/code") {
-            let step = tandem_identity::totp::step_of(self.clock.now().unix_timestamp());
-            let code = tandem_identity::totp::code(DEMO_TOTP_BYTES, step);
-            let done = self
-                .post_as(&cookie, "/sign-in/code", &[("code", &code)])
-                .await;
-            assert_eq!(done.status(), StatusCode::SEE_OTHER, "the code is accepted");
+        if !location.starts_with("/sign-in/code") {
+            return cookie;
         }
-        cookie
+        let step = tandem_identity::totp::step_of(self.clock.now().unix_timestamp());
+        let code = tandem_identity::totp::code(DEMO_TOTP_BYTES, step);
+        let done = self
+            .post_as(&cookie, "/sign-in/code", &[("code", &code)])
+            .await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER, "the code is accepted");
+        // Accepting the code renews the session's token: the cookie of the first step no
+        // longer opens anything.
+        let renewed = session_cookie(&done);
+        assert_ne!(
+            renewed, cookie,
+            "the session token is renewed with the code"
+        );
+        renewed
     }
 
     /// A page in the session of `cookie` (`tandem_session=TOKEN`).

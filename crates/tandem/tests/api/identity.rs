@@ -14,7 +14,52 @@ on_both_engines!(
     repeated_failures_are_throttled_without_revealing_accounts,
     a_person_changes_their_own_password,
     a_person_ends_their_other_sessions_and_no_one_elses,
+    sign_in_goes_on_only_to_paths_inside_tandem,
 );
+
+/// The probe's open redirect: `next` after sign-in is followed only when it is a plain path
+/// inside Tandem. A tab (which browsers strip, making `//evil.example`), backslashes, encoded
+/// slashes, CR, LF and NUL all lead to the start page, and none of them is a 500.
+async fn sign_in_goes_on_only_to_paths_inside_tandem(app: TestApp) {
+    account(&app).await;
+    let sign_in_with = |next: &'static str| {
+        app.client
+            .post(app.url("/sign-in"))
+            .form(&[
+                ("email", "nina@alpha.example"),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
+            .send()
+    };
+    let kept = sign_in_with("/tickets?state=open").await.unwrap();
+    assert_eq!(kept.status(), StatusCode::SEE_OTHER);
+    assert_eq!(kept.headers()["location"], "/tickets?state=open");
+    for next in [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "/%2F/evil.example",
+        "/%5C%5Cevil.example",
+        "https://evil.example/",
+        "/people\r\nSet-Cookie: planted=1",
+        "/people\nX: 1",
+        "/people\0",
+    ] {
+        let response = sign_in_with(next).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(response.headers()["location"], "/", "{next:?}");
+        assert!(
+            !response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|c| c.to_str().unwrap_or_default().contains("planted")),
+            "{next:?}"
+        );
+    }
+}
 
 async fn a_person_ends_their_other_sessions_and_no_one_elses(app: TestApp) {
     account(&app).await;
