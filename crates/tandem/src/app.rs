@@ -7,15 +7,16 @@ use anyhow::Context;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Json, Router, middleware};
 use axum_server::tls_rustls::RustlsConfig;
 use tandem_kernel::Clock;
 use tandem_kernel::{Need, Permission};
 use tandem_storage::{Db, PoolSettings};
+use tandem_web::observe::{self, REQUEST_ID};
 use tandem_web::routes::Declared;
-use tandem_web::{ApiError, AppState, PageError, Routes, Site, assets, observe};
+use tandem_web::{ApiError, AppState, PageError, Routes, Site, assets};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -24,8 +25,6 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 
 use crate::config::Config;
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 #[derive(OpenApi)]
 #[openapi(
@@ -202,6 +201,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(observe::drop_unsafe_request_id))
         .with_state(state))
 }
 

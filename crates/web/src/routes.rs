@@ -370,8 +370,17 @@ pub async fn authorize(State(guard): State<Guard>, request: Request, next: Next)
     match establish(&guard.state, need, &path, request).await {
         Ok((access, session, request)) => {
             let csrf = session.as_ref().map(|s| csrf_token(&s.0));
+            let signed_in = access.is_signed_in();
             let context = PageContext { access, csrf };
-            PAGE_CONTEXT.scope(context, next.run(request)).await
+            let mut response = PAGE_CONTEXT.scope(context, next.run(request)).await;
+            if signed_in {
+                // What a signed-in person reads (a page, JSON, a CSV file) is theirs: no
+                // browser or proxy cache keeps it for the next person at the same machine.
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+            response
         }
         Err(refusal) => refusal.respond(&path, &method, &target),
     }
@@ -388,8 +397,8 @@ async fn establish(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned());
+        .and_then(bearer_token)
+        .map(str::to_owned);
     // The API reads a session cookie only for reading (the CSV and OSCAL downloads the pages
     // link to, Swagger UI's "try it out"); changes through the API take a token.
     let session = if is_api(path) && !safe(request.method()) {
@@ -441,6 +450,14 @@ async fn establish(
         request.extensions_mut().insert(token.clone());
     }
     Ok((access, session, request))
+}
+
+/// The token of an `Authorization: Bearer <token>` header. The scheme is matched without
+/// regard to case (RFC 9110, section 11.1): `bearer` and `BEARER` are the same scheme.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The client's address: the peer's, or — when the peer is a trusted proxy — the right-most
@@ -736,6 +753,16 @@ mod tests {
         );
         let garbage = request("10.0.0.1", "not-an-address");
         assert_eq!(client_address(&garbage, &[proxy]), Some(proxy));
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_matched_in_any_case() {
+        for header in ["Bearer abc", "bearer abc", "BEARER  abc ", " BeArEr abc"] {
+            assert_eq!(bearer_token(header), Some("abc"), "{header:?}");
+        }
+        for header in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "Token abc"] {
+            assert_eq!(bearer_token(header), None, "{header:?}");
+        }
     }
 
     #[test]

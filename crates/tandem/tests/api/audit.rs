@@ -249,6 +249,25 @@ async fn the_trail_page_filters_and_exports(app: TestApp) {
         "header, the harness's organisation and Beta's entry: {csv}"
     );
     assert!(lines.last().unwrap().contains("Beta Technologies"));
+
+    // Asking only for the headers reads nothing and so records no export.
+    let exports = "audit_entries WHERE entity = 'audit trail export'";
+    let before = app.count(exports).await;
+    let head = app
+        .request(reqwest::Method::HEAD, "/audit.csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert!(
+        head.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert_eq!(app.count(exports).await, before, "HEAD records no export");
+    app.get("/audit.csv").await;
+    assert_eq!(app.count(exports).await, before + 1, "GET does");
 }
 
 mod concurrency {

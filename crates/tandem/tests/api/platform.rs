@@ -16,7 +16,105 @@ on_both_engines!(
     every_response_carries_the_security_headers,
     instants_compare_in_time_order_on_both_engines,
     changes_from_other_sites_are_refused_and_write_nothing,
+    made_up_methods_do_not_grow_the_metrics,
+    signed_in_answers_are_not_cached,
+    the_bearer_scheme_is_read_in_any_case,
 );
+
+/// The probe grew `/metrics` by 178 MB with requests of made-up methods, without signing in:
+/// each method became a label value of its own. Unknown methods fold into `other`, unmatched
+/// routes into `unmatched`, and every metric family says what it counts (`# HELP`), as
+/// `promtool check metrics` asks.
+async fn made_up_methods_do_not_grow_the_metrics(app: TestApp) {
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("PROBE{i}").as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method, app.url(&format!("/no-such-page-{i}")))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        !text.contains("PROBE"),
+        "no made-up method is a label:\n{text}"
+    );
+    assert!(
+        !text.contains("no-such-page"),
+        "no unmatched path is a label"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("http_requests_total{") && l.contains("method=\"other\"")),
+        "{text}"
+    );
+    let families: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let name = l.split(['{', ' ']).next().unwrap();
+            ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|suffix| name.strip_suffix(suffix))
+                .unwrap_or(name)
+        })
+        .collect();
+    assert!(families.len() >= 3, "{families:?}");
+    for family in families {
+        assert!(
+            text.contains(&format!("# HELP {family} ")),
+            "{family} has no HELP line:\n{text}"
+        );
+    }
+}
+
+/// What a signed-in person reads (a page, JSON, a CSV file) is not kept by a browser or proxy
+/// cache; what anyone may read (the style sheet) may be.
+async fn signed_in_answers_are_not_cached(app: TestApp) {
+    for path in ["/people", "/api/v1/people", "/audit.csv"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    let asset = app
+        .client
+        .get(app.url("/assets/tandem.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_ne!(
+        asset
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store")
+    );
+}
+
+/// The `Bearer` scheme is matched without regard to case (RFC 9110): `bearer` works as well.
+async fn the_bearer_scheme_is_read_in_any_case(app: TestApp) {
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/people"))
+            .header("authorization", format!("{scheme} {}", app.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
+    let wrong = app
+        .client
+        .get(app.url("/api/v1/people"))
+        .header("authorization", format!("Basic {}", app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+}
 
 async fn changes_from_other_sites_are_refused_and_write_nothing(app: TestApp) {
     let response = app
@@ -203,6 +301,20 @@ async fn every_response_carries_a_request_id(app: TestApp) {
         "from-the-proxy-1",
         "an incoming id is kept"
     );
+    // An id that could forge log lines (too long, or with quotes or spaces) is replaced.
+    for forged in ["x".repeat(200), "a\" level=ERROR msg=\"forged".to_owned()] {
+        let response = app
+            .request(reqwest::Method::GET, "/healthz")
+            .header("x-request-id", &forged)
+            .send()
+            .await
+            .unwrap();
+        let id = response.headers()["x-request-id"].to_str().unwrap();
+        assert!(
+            uuid::Uuid::parse_str(id).is_ok(),
+            "{forged:?} became {id:?}"
+        );
+    }
 }
 
 async fn unknown_routes_and_methods_get_the_right_shape(app: TestApp) {
