@@ -319,10 +319,22 @@ impl Permission {
         matches!(self, Self::AccessManage)
     }
 
-    fn bit(self) -> u32 {
+    fn bit(self) -> u128 {
         1 << (self as u32)
     }
 }
+
+/// The permission set is a 128-bit mask: checked when the kernel compiles, every permission has
+/// its own bit and [`Permission::ALL`] lists each one at the position of its discriminant, so
+/// adding a capability's permissions cannot overflow the mask or leave one out of the list.
+const _: () = {
+    assert!(Permission::ALL.len() <= u128::BITS as usize);
+    let mut i = 0;
+    while i < Permission::ALL.len() {
+        assert!(Permission::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 impl fmt::Display for Permission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -332,7 +344,7 @@ impl fmt::Display for Permission {
 
 /// A set of permissions.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub struct Permissions(u32);
+pub struct Permissions(u128);
 
 impl Permissions {
     pub const NONE: Permissions = Permissions(0);
