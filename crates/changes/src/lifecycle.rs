@@ -316,6 +316,10 @@ pub struct ChangeFacts {
     pub state: State,
     pub owner: PersonRef,
     pub initiator: Option<PersonRef>,
+    /// Who recorded the change in Tandem (wrote it first); `None` when Tandem itself did.
+    pub recorder: Option<PersonRef>,
+    /// Who submitted the change, the last time it was submitted; `None` while it never was.
+    pub submitter: Option<PersonRef>,
     pub implementer: Option<PersonRef>,
     pub approver: Option<PersonRef>,
     pub approved_at: Option<OffsetDateTime>,
@@ -468,7 +472,7 @@ pub fn next_steps(
 pub fn recheck(facts: &ChangeFacts) -> Result<(), Vec<Refusal>> {
     let mut refusals = Vec::new();
     if let Some(approver) = &facts.approver {
-        refusals.extend(four_eyes(facts, approver));
+        refusals.extend(four_eyes(facts, approver, None));
     }
     if facts.state == State::Scheduled {
         refusals.extend(window_rules(facts));
@@ -579,8 +583,9 @@ fn guards(
             if facts.category == Category::Standard {
                 refusals.extend(risk_set(facts));
                 refusals.extend(fallback_present(facts));
+                // The template's approver approves the change now, as the actor submits it.
                 if let Some(approver) = facts.template.as_ref().and_then(|t| t.approver.as_ref()) {
-                    refusals.extend(four_eyes(facts, approver));
+                    refusals.extend(four_eyes(facts, approver, Some(actor)));
                 }
             }
         }
@@ -589,13 +594,13 @@ fn guards(
             refusals.extend(fallback_present(facts));
         }
         Step::Approve => {
-            refusals.extend(four_eyes(facts, actor));
+            refusals.extend(four_eyes(facts, actor, None));
             refusals.extend(cab_consent_given(facts));
         }
         Step::Schedule => {
             refusals.extend(window_rules(facts));
             if let Some(approver) = &facts.approver {
-                refusals.extend(four_eyes(facts, approver));
+                refusals.extend(four_eyes(facts, approver, None));
             }
         }
         Step::Start if starts_before_approval(facts) => {
@@ -622,7 +627,7 @@ fn guards(
             refusals.extend(checks_passed(facts));
         }
         Step::ApproveRetroactively => {
-            refusals.extend(four_eyes(facts, actor));
+            refusals.extend(four_eyes(facts, actor, None));
             refusals.extend(cab_consent_given(facts));
             refusals.extend(retro_window(facts, now));
         }
@@ -785,20 +790,49 @@ fn fallback_present(facts: &ChangeFacts) -> Option<Refusal> {
         .then(|| Refusal::new("G5", "a productive change needs a fallback procedure"))
 }
 
-/// G6 and G7: `approver` neither owns nor implements the change.
-fn four_eyes(facts: &ChangeFacts, approver: &PersonRef) -> Vec<Refusal> {
-    let owns = approver.is(Some(&facts.owner)).then(|| {
+/// G6 and G7: `approver` neither owns, recorded nor submitted the change (G6), nor implements
+/// it (G7). `submitting` is the person submitting a standard change now, which its template's
+/// approver approves in the same step.
+fn four_eyes(
+    facts: &ChangeFacts,
+    approver: &PersonRef,
+    submitting: Option<&PersonRef>,
+) -> Vec<Refusal> {
+    not_own_change(facts, approver, submitting)
+        .into_iter()
+        .chain(not_implementer(facts, approver))
+        .collect()
+}
+
+/// G6: `approver` is not the owner, the person who recorded the change, nor the one who
+/// submitted it (or, for `submitting`, submits it now). One refusal names every part they had.
+fn not_own_change(
+    facts: &ChangeFacts,
+    approver: &PersonRef,
+    submitting: Option<&PersonRef>,
+) -> Option<Refusal> {
+    let (submitter, submits) = match submitting {
+        Some(person) => (Some(person), "submits"),
+        None => (facts.submitter.as_ref(), "submitted"),
+    };
+    let parts: Vec<&str> = [
+        (approver.is(Some(&facts.owner)), "owns"),
+        (approver.is(facts.recorder.as_ref()), "recorded"),
+        (approver.is(submitter), submits),
+    ]
+    .into_iter()
+    .filter_map(|(holds, part)| holds.then_some(part))
+    .collect();
+    (!parts.is_empty()).then(|| {
         Refusal::new(
             "G6",
             format!(
-                "four-eye principle: {} owns this change and cannot approve it",
-                approver.name
+                "four-eye principle: {} {} this change and cannot approve it",
+                approver.name,
+                and_list(&parts)
             ),
         )
-    });
-    owns.into_iter()
-        .chain(not_implementer(facts, approver))
-        .collect()
+    })
 }
 
 /// G7: `approver` does not implement the change.
@@ -1094,6 +1128,15 @@ fn outcome(
     }
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -1140,9 +1183,10 @@ mod tests {
         person(7, "David Chen")
     }
 
-    /// A complete change of `category` in `state`: owned by Maria, initiated by Lena,
-    /// implemented by Sven, approved by Jonas once past approval, planned for 14:00–16:00 on
-    /// 2026-12-06 and started at 14:00 once in progress.
+    /// A complete change of `category` in `state`: owned by Maria, initiated and recorded by
+    /// Lena and submitted by her once past draft, implemented by Sven, approved by Jonas once
+    /// past approval, planned for 14:00–16:00 on 2026-12-06 and started at 14:00 once in
+    /// progress.
     fn change(category: Category, state: State) -> ChangeFacts {
         use State::*;
         let approved = matches!(
@@ -1155,6 +1199,8 @@ mod tests {
             state,
             owner: maria(),
             initiator: Some(lena()),
+            recorder: Some(lena()),
+            submitter: (state != Draft).then(lena),
             implementer: Some(sven()),
             approver: approved.then(jonas),
             approved_at: approved.then_some(datetime!(2026-12-01 10:00 UTC)),
@@ -1292,7 +1338,28 @@ mod tests {
         assert_eq!(refusal.rule, "G6");
         assert_eq!(
             refusal.message,
-            "four-eye principle: Jonas Braun owns this change and cannot approve it"
+            "four-eye principle: Jonas Braun owns and submits this change and cannot approve it"
+        );
+
+        // The template's approver may neither submit the change nor have recorded it.
+        let mut facts = change(Category::Standard, State::Draft);
+        facts.initiator = Some(jonas());
+        let refusal = refused_once(&facts, &jonas(), false, Move::Submit);
+        assert_eq!(
+            refusal,
+            Refusal::new(
+                "G6",
+                "four-eye principle: Jonas Braun submits this change and cannot approve it"
+            )
+        );
+        facts.recorder = Some(jonas());
+        let refusal = refused_once(&facts, &maria(), false, Move::Submit);
+        assert_eq!(
+            refusal,
+            Refusal::new(
+                "G6",
+                "four-eye principle: Jonas Braun recorded this change and cannot approve it"
+            )
         );
     }
 
@@ -1373,6 +1440,96 @@ mod tests {
         let outcome = allowed(&facts, &jonas(), true, Move::Approve);
         assert_eq!(outcome.to, State::Approved);
         assert_eq!(outcome.approval.map(|a| a.approver), Some(jonas()));
+    }
+
+    #[test]
+    fn g6_the_person_who_recorded_the_change_cannot_approve_it() {
+        let mut facts = regular(State::Assessed);
+        facts.recorder = Some(jonas());
+        let refusal = refused_once(&facts, &jonas(), true, Move::Approve);
+        assert_eq!(refusal.rule, "G6");
+        assert_eq!(
+            refusal.message,
+            "four-eye principle: Jonas Braun recorded this change and cannot approve it"
+        );
+
+        let outcome = allowed(&facts, &erik(), true, Move::Approve);
+        assert_eq!(outcome.approval.map(|a| a.approver), Some(erik()));
+    }
+
+    #[test]
+    fn g6_the_person_who_submitted_the_change_cannot_approve_it() {
+        let mut facts = regular(State::Assessed);
+        facts.submitter = Some(jonas());
+        let refusal = refused_once(&facts, &jonas(), true, Move::Approve);
+        assert_eq!(refusal.rule, "G6");
+        assert_eq!(
+            refusal.message,
+            "four-eye principle: Jonas Braun submitted this change and cannot approve it"
+        );
+
+        let outcome = allowed(&facts, &erik(), true, Move::Approve);
+        assert_eq!(outcome.approval.map(|a| a.approver), Some(erik()));
+    }
+
+    #[test]
+    fn g6_a_change_manager_who_recorded_and_submitted_a_colleagues_change_does_not_approve_it() {
+        // Jonas records a change naming Maria as owner, so he is its initiator, and submits it.
+        let mut facts = regular(State::Assessed);
+        facts.initiator = Some(jonas());
+        facts.recorder = Some(jonas());
+        facts.submitter = Some(jonas());
+        let refusal = refused_once(&facts, &jonas(), true, Move::Approve);
+        assert_eq!(
+            refusal,
+            Refusal::new(
+                "G6",
+                "four-eye principle: Jonas Braun recorded and submitted this change and cannot approve it"
+            )
+        );
+        let maria_manages = refused_once(&facts, &maria(), true, Move::Approve);
+        assert_eq!(
+            maria_manages.message,
+            "four-eye principle: Maria Schmidt owns this change and cannot approve it"
+        );
+        assert_eq!(
+            allowed(&facts, &erik(), true, Move::Approve).to,
+            State::Approved
+        );
+
+        // Nor does he approve it retroactively, and an approval he holds is refused again when
+        // the change is scheduled or edited.
+        let mut emergency = change(Category::Emergency, State::InProgress);
+        emergency.approver = None;
+        emergency.recorder = Some(jonas());
+        emergency.votes = [erik(), ines(), david()]
+            .into_iter()
+            .map(|p| vote(p, Vote::Approve))
+            .collect();
+        assert_eq!(
+            refused_once(&emergency, &jonas(), true, Move::ApproveRetroactively).rule,
+            "G6"
+        );
+        allowed(&emergency, &erik(), true, Move::ApproveRetroactively);
+
+        facts.state = State::Approved;
+        facts.approver = Some(jonas());
+        assert_eq!(
+            rules(&refused(&facts, &erik(), true, Move::Schedule)),
+            ["G6"]
+        );
+        assert_eq!(rules(&recheck(&facts).unwrap_err()), ["G6"]);
+    }
+
+    #[test]
+    fn g6_one_refusal_names_every_part_the_approver_had() {
+        let mut facts = regular(State::Assessed);
+        facts.recorder = Some(maria());
+        facts.submitter = Some(maria());
+        assert_eq!(
+            refused_once(&facts, &maria(), true, Move::Approve).message,
+            "four-eye principle: Maria Schmidt owns, recorded and submitted this change and cannot approve it"
+        );
     }
 
     #[test]

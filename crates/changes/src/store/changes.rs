@@ -867,6 +867,7 @@ pub async fn create(
     let change = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
+    // The four-eye rule G6 reads who recorded a change from this entry (`facts::recorder`).
     tandem_audit::record(
         &mut tx,
         audit(actor, now, Action::Create, id, &[], &audited(&change)),
@@ -1259,6 +1260,7 @@ pub async fn take_step(
     })?;
     let mut before_fields = audited(&before.change);
     let mut after_fields = audited(&after);
+    // The four-eye rule G6 reads who submitted a change from this field (`facts::submitter`).
     before_fields.push(("step", String::new()));
     after_fields.push(("step", format!("{} {reason}", request.step.as_str())));
     tandem_audit::record(

@@ -20,6 +20,7 @@ on_both_engines!(
     the_change_pages_show_errors_next_to_fields_and_refusals_by_rule,
     the_remaining_rules_refuse_by_name,
     two_changes_that_together_take_a_service_down_are_a_redundancy_conflict,
+    who_recorded_or_submitted_a_change_does_not_approve_it,
 );
 
 /// A person of the test provider with an API token carrying `roles`.
@@ -1167,4 +1168,101 @@ async fn two_changes_that_together_take_a_service_down_are_a_redundancy_conflict
         calendar["conflicts"][0]["message"],
         "C-000001 and C-000002 together take down Login service, login-cluster, which neither takes down alone"
     );
+}
+
+/// `who` records a change from `body`; it must be created.
+async fn recorded_by(app: &TestApp, who: &Member, body: &Value) -> Value {
+    let (status, created) = send(app, who, Method::POST, "/api/v1/changes", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created
+}
+
+/// Approving `change` as `who` is refused by G6 alone, with `message`, and changes nothing.
+async fn approval_refused_by_g6(app: &TestApp, who: &Member, change: &str, message: &str) {
+    let (_, before) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let (status, body) = step(app, who, change, json!({"step": "approve"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (code, fields) = error_fields(&body);
+    assert_eq!(code, "refused", "{body}");
+    assert_eq!(fields, ["G6"], "{body}");
+    assert_eq!(body["error"]["details"][0]["message"], message, "{body}");
+    let (_, after) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    assert_eq!(
+        before["change"], after["change"],
+        "a refused approval changes nothing"
+    );
+    assert_eq!(after["change"]["state"], "assessed");
+}
+
+/// The four-eye rule G6 keeps apart from the approver not only the owner but also whoever
+/// recorded the change and whoever submitted it: a change manager who names a colleague as
+/// owner cannot submit, assess and approve the change alone.
+async fn who_recorded_or_submitted_a_change_does_not_approve_it(app: TestApp) {
+    let w = world(&app).await;
+    let nora = member(
+        &app,
+        &w.org,
+        "Nora Berg",
+        "nora@alpha.test",
+        &[Role::ChangeManager],
+    )
+    .await;
+    let patch = |title: &str, initiator: &str| {
+        json!({"title": title, "owner_id": w.maria.id, "initiator_id": initiator,
+               "description": "Patch", "configuration": "apt-get upgrade",
+               "cause_text": "Patch day", "fallback": "Snapshot", "implementer_id": w.lena.id,
+               "cis": [{"ci_id": w.ci}]})
+    };
+
+    // Jonas, a change manager, records a change naming Maria as owner. He is its initiator, so
+    // he may submit it, and as change manager he assesses it; approving it himself is refused.
+    let created = recorded_by(&app, &w.jonas, &patch("First patch", "")).await;
+    assert_eq!(created["owner"]["name"], "Maria Schmidt", "{created}");
+    assert_eq!(created["initiator"]["name"], "Jonas Braun", "{created}");
+    let alone = id(&created);
+    taken(&app, &w.jonas, &alone, json!({"step": "submit"})).await;
+    taken(&app, &w.jonas, &alone, json!({"step": "assess"})).await;
+    approval_refused_by_g6(
+        &app,
+        &w.jonas,
+        &alone,
+        "four-eye principle: Jonas Braun recorded and submitted this change and cannot approve it",
+    )
+    .await;
+    // A second change manager approves it.
+    let approved = taken(&app, &nora, &alone, json!({"step": "approve"})).await;
+    assert_eq!(approved["state"], "approved", "{approved}");
+    assert_eq!(approved["approver"]["name"], "Nora Berg", "{approved}");
+
+    // Recording is enough: Jonas records a change that Lena raised and Maria submits.
+    let created = recorded_by(&app, &w.jonas, &patch("Second patch", w.lena.id.as_str())).await;
+    assert_eq!(created["initiator"]["name"], "Lena Wolf", "{created}");
+    let recorded = id(&created);
+    taken(&app, &w.maria, &recorded, json!({"step": "submit"})).await;
+    taken(&app, &w.jonas, &recorded, json!({"step": "assess"})).await;
+    approval_refused_by_g6(
+        &app,
+        &w.jonas,
+        &recorded,
+        "four-eye principle: Jonas Braun recorded this change and cannot approve it",
+    )
+    .await;
+    let approved = taken(&app, &nora, &recorded, json!({"step": "approve"})).await;
+    assert_eq!(approved["approver"]["name"], "Nora Berg", "{approved}");
+
+    // So is submitting: Maria records a change naming Jonas as initiator, and he submits it.
+    let created = recorded_by(&app, &w.maria, &patch("Third patch", w.jonas.id.as_str())).await;
+    assert_eq!(created["initiator"]["name"], "Jonas Braun", "{created}");
+    let submitted = id(&created);
+    taken(&app, &w.jonas, &submitted, json!({"step": "submit"})).await;
+    taken(&app, &w.jonas, &submitted, json!({"step": "assess"})).await;
+    approval_refused_by_g6(
+        &app,
+        &w.jonas,
+        &submitted,
+        "four-eye principle: Jonas Braun submitted this change and cannot approve it",
+    )
+    .await;
+    let approved = taken(&app, &nora, &submitted, json!({"step": "approve"})).await;
+    assert_eq!(approved["approver"]["name"], "Nora Berg", "{approved}");
 }
