@@ -2,14 +2,12 @@
 //! their thread, change) and articles. Customer users reach their organisation's tickets only.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_directory::{PersonId, TeamId};
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
-use tandem_web::{
-    ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestAccess, Routes, created,
-};
+use tandem_web::{ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestAccess, Routes, created};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -46,10 +44,6 @@ pub fn routes() -> Routes {
             Need::Permission(Permission::ReportsRead),
             routes!(service_level_report),
         )
-}
-
-fn ticket_id(raw: &str) -> Result<TicketId, ApiError> {
-    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity: "ticket" }))
 }
 
 /// A name with its id.
@@ -367,12 +361,15 @@ pub struct NewTicketBody {
     /// The customer; a customer user's tickets are always their own organisation's.
     organisation_id: String,
     requester_id: String,
+    /// A customer user may name only a service their organisation is a customer of; any
+    /// other is answered as "there is no such service".
     service_id: String,
+    /// Staff only: a customer user's ticket is routed by the desk, and a team is refused.
     team_id: String,
     category: String,
     /// Configuration items concerned, as free references until the CMDB exists.
     affected_items: String,
-    /// `portal` (default), `e-mail`, `phone`, `note` or `system`.
+    /// `portal` (default), `e-mail`, `phone`, `note` or `system`; customer users `portal` only.
     channel: String,
 }
 
@@ -411,7 +408,10 @@ async fn create_ticket(
     if let tandem_kernel::Scope::Organisation(own) = access.scope {
         draft.organisation_id = own.to_string();
     }
-    let input = draft.validate(&store::matrix(&state.db).await?)?;
+    let input = draft.validate(
+        &store::matrix(&state.db).await?,
+        access.may(Permission::TicketsWork),
+    )?;
     let now = state.clock.now();
     let ticket = store::create(&state.db, &access.actor, access.scope, now, input).await?;
     Ok(created(
@@ -426,9 +426,9 @@ async fn create_ticket(
 async fn get_ticket(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
 ) -> ApiResult<Json<TicketWithThread>> {
-    let ticket = store::get(&state.db, access.scope, ticket_id(&id)?).await?;
+    let ticket = store::get(&state.db, access.scope, id).await?;
     let id = ticket.id;
     let articles = store::articles(&state.db, id, access.may(Permission::TicketsWork)).await?;
     let links = store::links(&state.db, access.scope, ticket.id).await?;
@@ -480,10 +480,9 @@ pub struct TicketChangesBody {
 async fn change_ticket(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     ApiJson(body): ApiJson<TicketChangesBody>,
 ) -> ApiResult<Json<TicketView>> {
-    let id = ticket_id(&id)?;
     let ticket = store::get(&state.db, access.scope, id).await?;
     let change = TicketChanges {
         state: body.state,
@@ -510,7 +509,7 @@ pub struct NewArticleBody {
     body: String,
     /// `public` (default: the customer sees it) or `internal` (staff who work tickets only).
     visibility: String,
-    /// `portal` (default), `e-mail`, `phone`, `note` or `system`.
+    /// `portal` (default), `e-mail`, `phone`, `note` or `system`; customer users `portal` only.
     channel: String,
     /// Files, each with its `name` and its `content` in base64 (at most 10 files, 10 MiB
     /// each, 20 MiB together; images, PDF or plain text).
@@ -524,11 +523,10 @@ pub struct NewArticleBody {
 async fn add_article(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     ApiJson(body): ApiJson<NewArticleBody>,
 ) -> ApiResult<Response> {
     use base64::Engine;
-    let id = ticket_id(&id)?;
     let mut errors = Vec::new();
     let mut attachments = Vec::new();
     for (i, file) in body.attachments.into_iter().enumerate() {
@@ -580,7 +578,7 @@ pub struct NewTimeBody {
 async fn add_time(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     ApiJson(body): ApiJson<NewTimeBody>,
 ) -> ApiResult<axum::http::StatusCode> {
     let now = state.clock.now();
@@ -591,7 +589,6 @@ async fn add_time(
         worked_on: body.worked_on,
     }
     .validate(now.date())?;
-    let id = ticket_id(&id)?;
     store::get(&state.db, access.scope, id).await?;
     store::add_time(&state.db, &access.actor, now, id, entry).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
@@ -736,13 +733,12 @@ pub struct NewLinkBody {
 async fn add_link(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     ApiJson(body): ApiJson<NewLinkBody>,
 ) -> ApiResult<axum::http::StatusCode> {
     let kind = crate::ticket::LinkKind::parse("kind", &body.kind);
     let other = crate::ticket::parse_number("other", &body.other);
     let (kind, other) = tandem_kernel::error::AllValid::all_valid((kind, other))?;
-    let id = ticket_id(&id)?;
     store::get(&state.db, access.scope, id).await?;
     store::link(&state.db, &access.actor, state.clock.now(), id, kind, other).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

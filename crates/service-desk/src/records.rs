@@ -189,9 +189,16 @@ fn body(field: &str, raw: &str) -> Result<String, FieldError> {
     }
 }
 
-fn channel(field: &str, raw: &str, default: &str) -> Result<String, FieldError> {
+/// The channel, `portal` when empty. `works` says whether the writer works tickets: those who
+/// do not (customer users) write through the portal only, so a customer cannot pass their
+/// words off as a phone call the desk took or as Tandem's own.
+fn channel(field: &str, raw: &str, works: bool) -> Result<String, FieldError> {
     match raw.trim() {
-        "" => Ok(default.to_owned()),
+        "" | "portal" => Ok("portal".to_owned()),
+        _ if !works => Err(FieldError::new(
+            field,
+            "customers write through the portal: leave the channel out or send portal",
+        )),
         c if CHANNELS.contains(&c) => Ok(c.to_owned()),
         _ => Err(FieldError::new(
             field,
@@ -255,8 +262,10 @@ pub struct NewTicket {
 }
 
 impl TicketDraft {
-    /// Checks every field at once; the priority follows from impact and urgency.
-    pub fn validate(&self, matrix: &PriorityMatrix) -> Result<NewTicket, Error> {
+    /// Checks every field at once; the priority follows from impact and urgency. `works` says
+    /// whether the writer works tickets: those who do not (customer users) open tickets through
+    /// the portal only.
+    pub fn validate(&self, matrix: &PriorityMatrix, works: bool) -> Result<NewTicket, Error> {
         let mut errors = Vec::new();
         let kind = keep(&mut errors, TicketKind::parse("kind", &self.kind));
         let title = keep(&mut errors, Name::parse("title", &self.title));
@@ -293,7 +302,7 @@ impl TicketDraft {
         let requester_id = optional("requester_id", &self.requester_id, &mut errors);
         let service_id = optional("service_id", &self.service_id, &mut errors);
         let team_id = optional("team_id", &self.team_id, &mut errors);
-        let channel = keep(&mut errors, channel("channel", &self.channel, "portal"));
+        let channel = keep(&mut errors, channel("channel", &self.channel, works));
         let short = |field: &str, text: &str, errors: &mut Vec<FieldError>| {
             if text.chars().count() > 500 {
                 errors.push(FieldError::new(field, "is longer than 500 characters"));
@@ -359,7 +368,7 @@ pub struct NewArticle {
 
 impl ArticleDraft {
     /// Checks the article; `works` says whether the writer works tickets, which internal
-    /// notes need.
+    /// notes and every channel but the portal need.
     pub fn validate(self, works: bool) -> Result<NewArticle, Error> {
         let mut errors = Vec::new();
         let body = keep(&mut errors, body("body", &self.body));
@@ -376,7 +385,7 @@ impl ArticleDraft {
                 }
             }),
         );
-        let channel = keep(&mut errors, channel("channel", &self.channel, "portal"));
+        let channel = keep(&mut errors, channel("channel", &self.channel, works));
         let attachments = match crate::attachment::check("attachments", self.attachments) {
             Ok(files) => Some(files),
             Err(bad) => {
@@ -604,5 +613,70 @@ impl TimeDraft {
             }),
             _ => Err(Error::Invalid(errors)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(channel: &str) -> TicketDraft {
+        TicketDraft {
+            kind: "incident".into(),
+            title: "Room 3 has no sound".into(),
+            description: "Since this morning.".into(),
+            organisation_id: uuid::Uuid::nil().to_string(),
+            channel: channel.into(),
+            ..TicketDraft::default()
+        }
+    }
+
+    fn article(channel: &str) -> ArticleDraft {
+        ArticleDraft {
+            body: "Restarted, still no sound.".into(),
+            channel: channel.into(),
+            ..ArticleDraft::default()
+        }
+    }
+
+    fn fields(error: &Error) -> Vec<String> {
+        error.field_errors().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn customers_open_tickets_and_write_through_the_portal_only() {
+        let matrix = PriorityMatrix::default();
+        for raw in ["", "portal", " portal "] {
+            let opened = ticket(raw).validate(&matrix, false).unwrap();
+            assert_eq!(opened.channel, "portal", "{raw:?}");
+            let written = article(raw).validate(false).unwrap();
+            assert_eq!(written.channel, "portal", "{raw:?}");
+        }
+        for raw in ["system", "phone", "note", "e-mail", "fax"] {
+            let refused = ticket(raw).validate(&matrix, false).unwrap_err();
+            assert_eq!(fields(&refused), ["channel"], "{raw}");
+            assert!(
+                refused.to_string().contains("through the portal"),
+                "{refused}"
+            );
+            let refused = article(raw).validate(false).unwrap_err();
+            assert_eq!(fields(&refused), ["channel"], "{raw}");
+        }
+    }
+
+    #[test]
+    fn staff_keep_every_channel() {
+        let matrix = PriorityMatrix::default();
+        for raw in CHANNELS {
+            assert_eq!(ticket(raw).validate(&matrix, true).unwrap().channel, raw);
+            assert_eq!(article(raw).validate(true).unwrap().channel, raw);
+        }
+        assert_eq!(
+            ticket("").validate(&matrix, true).unwrap().channel,
+            "portal"
+        );
+        let unknown = article("fax").validate(true).unwrap_err();
+        assert_eq!(fields(&unknown), ["channel"]);
+        assert!(unknown.to_string().contains("must be one of"), "{unknown}");
     }
 }

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use axum::response::IntoResponse;
 use serde::de::DeserializeOwned;
 use tandem_kernel::FieldError;
 
@@ -137,6 +138,40 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_owned(),
         None => message.to_owned(),
+    }
+}
+
+/// What a route's path names: a record's id (`InPath<TicketId>` for `/tickets/{id}`), or several
+/// parameters as a tuple (`InPath<(CiId, i64)>` for `/cis/{id}/versions/{version}`). A value
+/// that does not parse names no record, so it is answered as an unknown one is: 404, in the
+/// API's error shape under `/api/` and as the not-found page elsewhere. Path parameters are
+/// read before the body, so a malformed id is a 404 whatever the body holds.
+#[derive(Debug, Clone, Copy)]
+pub struct InPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for InPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Ok(axum::extract::Path(value)) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await
+        {
+            return Ok(InPath(value));
+        }
+        // Under a nested router `parts.uri` has lost its prefix; the original has it.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_owned(), |o| o.0.path().to_owned());
+        Err(if path.starts_with("/api/") {
+            ApiError::not_found(format!("there is no record at `{path}`")).into_response()
+        } else {
+            crate::PageError::not_found().into_response()
+        })
     }
 }
 

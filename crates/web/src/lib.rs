@@ -26,7 +26,7 @@ use tandem_storage::Db;
 
 pub use actor::RequestActor;
 pub use error::{ApiError, ApiResult, created, download};
-pub use extract::{ApiBody, ApiJson, ApiQuery};
+pub use extract::{ApiBody, ApiJson, ApiQuery, InPath};
 pub use page::{
     Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult, UploadForm,
 };

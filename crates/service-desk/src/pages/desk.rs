@@ -2,7 +2,7 @@
 //! changes of the tickets ticked in a queue.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::PersonId;
@@ -10,10 +10,12 @@ use tandem_kernel::id::parse_id;
 use tandem_kernel::text::Name;
 use tandem_kernel::{Access, Error, Need, Permission, Scope};
 use tandem_web::page::{encode_component, render, see_other};
-use tandem_web::{AppState, Chrome, FormInput, PageQuery, PageResult, RequestAccess, Routes};
+use tandem_web::{
+    AppState, Chrome, FormInput, InPath, PageQuery, PageResult, RequestAccess, Routes,
+};
 use time::OffsetDateTime;
 
-use super::{path_id, team_choices, when};
+use super::{team_choices, when};
 use crate::api::TicketQuery;
 use crate::records::{Ticket, TicketChanges};
 use crate::store::{self, saved_filters};
@@ -198,7 +200,7 @@ async fn desk_page(
     let filter = crate::api::filter(access, now, &ticket_query)?;
     let after = match view.after.trim() {
         "" => None,
-        raw => Some(path_id(raw)?),
+        raw => Some(parse_id("after", raw).map_err(|_| Error::NotFound { entity: "ticket" })?),
     };
     let (tickets, next) = store::list(&state.db, access.scope, &filter, after, 50).await?;
     let staff = access.scope == Scope::Everything;
@@ -282,11 +284,8 @@ async fn save_filter(
 async fn delete_filter(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<saved_filters::SavedFilterId>,
 ) -> PageResult<Response> {
-    let id = parse_id("id", &id).map_err(|_| Error::NotFound {
-        entity: "saved filter",
-    })?;
     let person = person_of(&access)?;
     saved_filters::delete(&state.db, &access.actor, state.clock.now(), person, id).await?;
     Ok(see_other("/desk"))
@@ -368,7 +367,8 @@ async fn bulk(
     let matrix = store::matrix(&state.db).await?;
     let mut outcomes = Vec::new();
     for raw in &fields.tickets {
-        let ticket = store::get(&state.db, access.scope, path_id(raw)?).await?;
+        let id = parse_id("tickets", raw).map_err(|_| Error::NotFound { entity: "ticket" })?;
+        let ticket = store::get(&state.db, access.scope, id).await?;
         let saved = match change.apply(&ticket, &matrix) {
             Ok(checked) => {
                 store::change(

@@ -5,7 +5,7 @@
 mod desk;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
@@ -16,7 +16,7 @@ use tandem_kernel::{Access, Error, Need, Permission, Scope, Sheet};
 use tandem_web::page::when;
 use tandem_web::page::{render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, PageQuery, PageResult, RequestAccess, Routes,
+    AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult, RequestAccess, Routes,
     UploadForm,
 };
 use time::OffsetDateTime;
@@ -90,10 +90,6 @@ async fn team_choices(db: &tandem_storage::Db) -> Result<Vec<(String, String)>, 
             .map(|t| (t.id.to_string(), t.name.to_string()))
             .collect(),
     )
-}
-
-fn path_id(raw: &str) -> Result<TicketId, Error> {
-    parse_id("id", raw).map_err(|_| Error::NotFound { entity: "ticket" })
 }
 
 #[derive(Template)]
@@ -213,10 +209,9 @@ pub(crate) struct LinkFields {
 async fn add_link(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     FormInput(fields): FormInput<LinkFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let checked = tandem_kernel::error::AllValid::all_valid((
         crate::ticket::LinkKind::parse("kind", &fields.kind),
         crate::ticket::parse_number("other", &fields.other),
@@ -256,10 +251,9 @@ pub(crate) struct TimeFields {
 async fn record_time(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     FormInput(fields): FormInput<TimeFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let now = state.clock.now();
     let saved = match (crate::records::TimeDraft {
         duration: fields.duration,
@@ -455,12 +449,12 @@ async fn report_csv(
 async fn show(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
 ) -> PageResult<Response> {
     ticket_page(
         &state,
         &access,
-        path_id(&id)?,
+        id,
         ArticleFields::default(),
         FormErrors::default(),
     )
@@ -479,10 +473,9 @@ pub(crate) struct ArticleFields {
 async fn reply(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     mut form: UploadForm,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let fields = ArticleFields {
         body: form.field("body"),
         visibility: form.field("visibility"),
@@ -544,10 +537,9 @@ pub(crate) struct ChangeFields {
 async fn change(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TicketId>,
     FormInput(fields): FormInput<ChangeFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let ticket = store::get(&state.db, access.scope, id).await?;
     let saved = match (TicketChanges {
         state: Some(fields.state),
@@ -715,7 +707,10 @@ async fn create(
         draft.organisation_id = own.to_string();
         draft.channel = "portal".into();
     }
-    let saved = match draft.validate(&store::matrix(&state.db).await?) {
+    let saved = match draft.validate(
+        &store::matrix(&state.db).await?,
+        access.may(Permission::TicketsWork),
+    ) {
         Ok(input) => {
             store::create(
                 &state.db,
@@ -833,13 +828,9 @@ async fn set_matrix(
 async fn download(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path((id, file)): Path<(String, String)>,
+    InPath((ticket, file)): InPath<(TicketId, AttachmentId)>,
 ) -> PageResult<Response> {
     use axum::http::header;
-    let ticket = path_id(&id)?;
-    let file: AttachmentId = parse_id("file", &file).map_err(|_| Error::NotFound {
-        entity: "attachment",
-    })?;
     let (found, content) = store::attachment(
         &state.db,
         access.scope,

@@ -390,13 +390,43 @@ async fn check_references(
     if let Some(service) = service
         && !tx.exists("services", service.0).await?
     {
-        errors.push(FieldError::new("service_id", "there is no such service"));
+        errors.push(no_such_service());
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(Error::Invalid(errors))
     }
+}
+
+/// The answer to a service id that does not exist, and to a customer user's choice of a
+/// service their organisation does not use: the two cannot be told apart.
+fn no_such_service() -> FieldError {
+    FieldError::new("service_id", "there is no such service")
+}
+
+/// What a customer user of `own` may set on a new ticket beyond the portal's fields: a service
+/// their organisation is a customer of, and no team (the desk routes the ticket). Any other
+/// service is answered as an unknown one, so that its id tells them nothing.
+async fn check_customer_choices(
+    tx: &mut Tx,
+    own: OrganisationId,
+    team: Option<TeamId>,
+    service: Option<ServiceId>,
+) -> Result<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if team.is_some() {
+        errors.push(FieldError::new(
+            "team_id",
+            "the service desk routes tickets to its teams; leave the team out",
+        ));
+    }
+    if let Some(service) = service
+        && !tandem_service_levels::store::services::is_customer(tx, service, own).await?
+    {
+        errors.push(no_such_service());
+    }
+    Ok(errors)
 }
 
 async fn next_number(tx: &mut Tx) -> Result<i64> {
@@ -868,7 +898,7 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
 }
 
 /// Opens a ticket with its first article; a customer user's ticket is always their
-/// organisation's.
+/// organisation's, names no team, and names only a service their organisation uses.
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -889,15 +919,37 @@ pub async fn create(
     .await?;
     let id = TicketId::generate();
     let mut tx = db.begin().await?;
-    check_references(
+    // A customer user's team and service are checked by `check_customer_choices` alone, so
+    // that an unknown service and another customer's get the same single error.
+    let staff = scope == Scope::Everything;
+    let mut errors = match check_references(
         &mut tx,
         Some(input.organisation_id),
         input.requester_id,
-        input.team_id,
+        input.team_id.filter(|_| staff),
         None,
-        input.service_id,
+        input.service_id.filter(|_| staff),
     )
-    .await?;
+    .await
+    {
+        Ok(()) => Vec::new(),
+        Err(Error::Invalid(errors)) => errors,
+        Err(other) => return Err(other),
+    };
+    if let Scope::Organisation(own) = scope {
+        errors.extend(
+            check_customer_choices(
+                &mut tx,
+                OrganisationId(own),
+                input.team_id,
+                input.service_id,
+            )
+            .await?,
+        );
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
     let number = next_number(&mut tx).await?;
     run!(&mut tx, |c| {
         sqlx::query(

@@ -5,7 +5,7 @@ use tandem_audit::{Action, Changes};
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Actor, Error, FieldError, Result};
-use tandem_storage::{Db, ResultExt, SqlTime, Tx, Unique, run};
+use tandem_storage::{Db, Handle, ResultExt, SqlTime, Tx, Unique, run};
 use time::OffsetDateTime;
 
 use crate::services::{Service, ServiceId, ServiceInput, ServiceKind};
@@ -107,6 +107,24 @@ pub async fn choices(db: &Db) -> Result<Vec<(ServiceId, String)>> {
             .fetch_all(c)
             .await
     })?)
+}
+
+/// Whether `organisation` is a customer of `service` (false, too, when there is no such service).
+pub async fn is_customer(
+    handle: &mut impl Handle,
+    service: ServiceId,
+    organisation: OrganisationId,
+) -> Result<bool> {
+    let found: Option<i32> = run!(handle, |c| {
+        sqlx::query_scalar(
+            "SELECT 1 FROM service_customers WHERE service_id = $1 AND organisation_id = $2",
+        )
+        .bind(service)
+        .bind(organisation)
+        .fetch_optional(c)
+        .await
+    })?;
+    Ok(found.is_some())
 }
 
 /// Checks the owner and the customers exist and are a person and customer organisations.

@@ -80,7 +80,7 @@ impl Desk<'_> {
             channel: channel.into(),
             ..TicketDraft::default()
         }
-        .validate(&self.matrix)?;
+        .validate(&self.matrix, by.scope == Scope::Everything)?;
         Ok(store::create(self.db, &by.actor, by.scope, at, input)
             .await?
             .id)
@@ -358,7 +358,7 @@ pub async fn load(
 
     // 1. A P1 in the VIP room, answered and resolved in time.
     let room = desk
-        .open(&david, at(3, 1, 9, 5), beta, "incident", "VIP room Munich: no video", "The board room shows a black screen on every call since this morning. The CEO has a call at 11:00.", ("high", "high"), "phone")
+        .open(&david, at(3, 1, 9, 5), beta, "incident", "VIP room Munich: no video", "The board room shows a black screen on every call since this morning. The CEO has a call at 11:00.", ("high", "high"), "portal")
         .await?;
     desk.say(&nina, at(3, 1, 9, 12), room, "We are on it: the room's codec does not register with the video platform. An engineer is connecting remotely.", "public", "phone").await?;
     desk.set(
@@ -403,7 +403,7 @@ pub async fn load(
             "Video freezes during the board meeting",
             "The picture freezes every few minutes in room 3; sound goes on.",
             ("medium", "high"),
-            "e-mail",
+            "portal",
         )
         .await?;
     desk.say(
@@ -527,7 +527,7 @@ pub async fn load(
 
     // 5. A security incident.
     let phishing = desk
-        .open(&david, at(0, 0, 8, 30), beta, "security-incident", "Phishing mail to VIP users", "Several VIP users got a mail asking them to 're-validate' their video account on a foreign site.", ("high", "medium"), "phone")
+        .open(&david, at(0, 0, 8, 30), beta, "security-incident", "Phishing mail to VIP users", "Several VIP users got a mail asking them to 're-validate' their video account on a foreign site.", ("high", "medium"), "portal")
         .await?;
     desk.say(&ines, at(0, 0, 8, 50), phishing, "We are investigating. Please ask your users not to follow the link; we are blocking the site on our side.", "public", "phone").await?;
     desk.say(&ines, at(0, 0, 9, 30), phishing, "Two users entered their passwords; their sessions are ended and passwords reset. Reporting to Beta within 24 h as the SLA requires.", "internal", "note").await?;

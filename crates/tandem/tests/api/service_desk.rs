@@ -22,6 +22,8 @@ on_both_engines!(
     time_is_recorded_billed_and_reported_by_month,
     a_ticket_runs_its_clocks_from_opening_to_resolution,
     customers_reach_only_their_organisations_tickets,
+    customers_choose_only_their_own_services_and_no_team,
+    customers_write_through_the_portal_only,
     the_desk_pages_show_queues_clocks_and_the_thread,
 );
 
@@ -271,6 +273,190 @@ async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
     assert_eq!(found(Some("david"), "vendor").await, 0, "customers do not");
     assert_eq!(found(Some("david"), "T-000001").await, 1, "by number");
     assert_eq!(found(Some("david"), "100%25").await, 0, "% is literal");
+}
+
+/// A new ticket's body, with `more` fields.
+fn opening(more: Value) -> Value {
+    let mut body = json!({"kind": "incident", "title": "No video in room 3", "description": "Since this morning."});
+    if let (Some(fields), Some(more)) = (body.as_object_mut(), more.as_object()) {
+        fields.extend(more.clone());
+    }
+    body
+}
+
+/// A service whose customers are `customers`, made through the API; returns its id.
+async fn service(app: &TestApp, name: &str, customers: &[&str]) -> String {
+    let (status, created) = app
+        .post_json(
+            "/api/v1/services",
+            &json!({"name": name, "kind": "saas", "customers": customers}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn customers_choose_only_their_own_services_and_no_team(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let gamma = app.organisation("Gamma Logistics", "customer").await;
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let video = service(&app, "HD video conferencing", &[beta.as_str()]).await;
+    let tracking = service(&app, "Fleet tracking", &[gamma.as_str()]).await;
+    let (status, team) = app
+        .post_json(
+            "/api/v1/teams",
+            &json!({"organisation_id": alpha, "name": "Service Desk", "level": "first_level"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    let team = team["id"].as_str().unwrap().to_owned();
+    let tickets = app.count("tickets").await;
+
+    // Another customer's service and an id nobody has get the same answer, so a customer
+    // cannot find out which services exist.
+    let (status, foreign) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &opening(json!({"service_id": tracking})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{foreign}");
+    assert_eq!(error_fields(&foreign).1, ["service_id"]);
+    let (status, unknown) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &opening(json!({"service_id": uuid::Uuid::now_v7().to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{unknown}");
+    assert_eq!(
+        foreign, unknown,
+        "a foreign service answers as an unknown one"
+    );
+
+    // The desk routes a customer's ticket: any team is refused, a real one or not.
+    for team_id in [team.clone(), uuid::Uuid::now_v7().to_string()] {
+        let (status, routed) = post_as(
+            &app,
+            &david,
+            "/api/v1/tickets",
+            &opening(json!({"team_id": team_id})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{routed}");
+        assert_eq!(error_fields(&routed).1, ["team_id"], "{routed}");
+    }
+    assert_eq!(app.count("tickets").await, tickets, "nothing was opened");
+
+    // Their own organisation's service is theirs to name.
+    let (status, own) = post_as(
+        &app,
+        &david,
+        "/api/v1/tickets",
+        &opening(json!({"service_id": video})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{own}");
+    assert_eq!(own["service"]["name"], "HD video conferencing");
+    assert_eq!(own["organisation"]["name"], "Beta Technologies");
+    assert_eq!(own["team"], Value::Null);
+
+    // Staff still name any service and team.
+    let (status, staff) = app
+        .post_json(
+            "/api/v1/tickets",
+            &opening(json!({"organisation_id": beta, "service_id": tracking, "team_id": team})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{staff}");
+    assert_eq!(staff["service"]["name"], "Fleet tracking");
+    assert_eq!(staff["team"]["name"], "Service Desk");
+}
+
+async fn customers_write_through_the_portal_only(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let (status, ticket) = post_as(&app, &david, "/api/v1/tickets", &opening(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let articles = app.count("ticket_articles").await;
+    let tickets = app.count("tickets").await;
+
+    for channel in ["system", "phone", "note", "e-mail"] {
+        let (status, refused) = post_as(
+            &app,
+            &david,
+            &format!("/api/v1/tickets/{id}/articles"),
+            &json!({"body": "The desk said so on the phone.", "channel": channel}),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{channel}: {refused}"
+        );
+        assert_eq!(
+            error_fields(&refused).1,
+            ["channel"],
+            "{channel}: {refused}"
+        );
+        let (status, refused) = post_as(
+            &app,
+            &david,
+            "/api/v1/tickets",
+            &opening(json!({"channel": channel})),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{channel}: {refused}"
+        );
+        assert_eq!(
+            error_fields(&refused).1,
+            ["channel"],
+            "{channel}: {refused}"
+        );
+    }
+    assert_eq!(
+        app.count("ticket_articles").await,
+        articles,
+        "no article was stored"
+    );
+    assert_eq!(app.count("tickets").await, tickets, "no ticket was opened");
+
+    let (status, reply) = post_as(
+        &app,
+        &david,
+        &format!("/api/v1/tickets/{id}/articles"),
+        &json!({"body": "Still no video.", "channel": "portal"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    // Staff keep every channel, on articles and on tickets they open.
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/tickets/{id}/articles"),
+            &json!({"body": "Called back; the codec restarts.", "channel": "phone"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let (status, taken) = app
+        .post_json(
+            "/api/v1/tickets",
+            &opening(json!({"organisation_id": beta, "channel": "system"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{taken}");
+    let (_, thread) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let channels: Vec<&str> = thread["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["portal", "portal", "phone"]);
 }
 
 async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
