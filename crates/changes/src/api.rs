@@ -5,15 +5,15 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tandem_kernel::access::Access;
 use tandem_kernel::{Error, FieldError, Need, Permission, id::parse_id};
 use tandem_web::{
-    ApiJson, ApiQuery, ApiResult, AppState, Reference, RequestAccess, Routes, created, download,
-    reference,
+    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestAccess, Routes, created,
+    download, reference,
 };
 use time::{Duration, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
@@ -499,18 +499,14 @@ async fn create_change(
     ))
 }
 
-fn change_id(raw: &str) -> Result<ChangeId, Error> {
-    Ok(parse_id::<ChangeId>("id", raw)?)
-}
-
 /// Read a change with its CIs, votes, checks and history.
 #[utoipa::path(get, path = "/changes/{id}", tag = "changes", params(("id" = String, Path)),
     responses((status = 200, body = ChangeDetailView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_change(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
 ) -> ApiResult<Json<ChangeDetailView>> {
-    let detail = changes::get_detail(&state.db, change_id(&id)?).await?;
+    let detail = changes::get_detail(&state.db, id).await?;
     Ok(Json(ChangeDetailView::from(&detail)))
 }
 
@@ -522,10 +518,9 @@ async fn get_change(
 async fn update_change(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> ApiResult<Json<ChangeView>> {
-    let id = change_id(&id)?;
     let (draft, version) = body.draft();
     let version = version
         .ok_or_else(|| Error::invalid("version", "say which version of the change you edited"))?;
@@ -549,14 +544,14 @@ async fn update_change(
 async fn next_steps(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
 ) -> ApiResult<Json<Vec<NextStepView>>> {
     let (_, steps) = changes::next_steps(
         &state.db,
         &access.actor,
         access.may(Permission::ChangesManage),
         state.clock.now(),
-        change_id(&id)?,
+        id,
     )
     .await?;
     Ok(Json(steps.iter().map(NextStepView::from).collect()))
@@ -608,7 +603,7 @@ pub(crate) fn may_take(access: &Access, step: Step) -> Result<(), Error> {
 async fn take_step(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<StepBody>,
 ) -> ApiResult<Json<ChangeView>> {
     let step = Step::parse("step", &body.step).map_err(Error::from)?;
@@ -618,7 +613,7 @@ async fn take_step(
         &access.actor,
         access.may(Permission::ChangesManage),
         state.clock.now(),
-        change_id(&id)?,
+        id,
         &StepRequest {
             step,
             reason: body.reason,
@@ -653,7 +648,7 @@ pub struct VoteBody {
 async fn cast_vote(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<VoteBody>,
 ) -> ApiResult<Json<VoteView>> {
     let vote = Vote::parse("vote", &body.vote).map_err(Error::from)?;
@@ -666,7 +661,7 @@ async fn cast_vote(
         &access.actor,
         access.may(Permission::ChangesManage),
         state.clock.now(),
-        change_id(&id)?,
+        id,
         voter,
         vote,
         &body.comment,
@@ -689,7 +684,7 @@ pub struct ChecklistBody {
 async fn set_checklist(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<ChecklistBody>,
 ) -> ApiResult<Json<Vec<CheckView>>> {
     let checks = changes::set_checklist(
@@ -697,7 +692,7 @@ async fn set_checklist(
         &access.actor,
         access.may(Permission::ChangesManage),
         state.clock.now(),
-        change_id(&id)?,
+        id,
         &body.checks,
     )
     .await?;
@@ -721,7 +716,7 @@ pub struct CheckBody {
 async fn record_check(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path((id, position)): Path<(String, i64)>,
+    InPath((id, position)): InPath<(ChangeId, i64)>,
     ApiJson(body): ApiJson<CheckBody>,
 ) -> ApiResult<Json<CheckView>> {
     let result = CheckResult::parse("result", &body.result).map_err(Error::from)?;
@@ -729,7 +724,7 @@ async fn record_check(
         &state.db,
         &access.actor,
         state.clock.now(),
-        change_id(&id)?,
+        id,
         position,
         result,
         &body.note,
@@ -1078,10 +1073,9 @@ async fn create_template(
 async fn update_template(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TemplateId>,
     ApiJson(body): ApiJson<TemplateBody>,
 ) -> ApiResult<Json<TemplateView>> {
-    let id = parse_id::<TemplateId>("id", &id).map_err(Error::from)?;
     let template = save_template(&access, &state, Some(id), body).await?;
     Ok(Json(TemplateView::from(&template)))
 }
@@ -1157,9 +1151,8 @@ async fn create_blackout(
 async fn delete_blackout(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<BlackoutId>,
 ) -> ApiResult<StatusCode> {
-    let id = parse_id::<BlackoutId>("id", &id).map_err(Error::from)?;
     blackouts::delete(&state.db, &access.actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

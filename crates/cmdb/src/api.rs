@@ -14,7 +14,7 @@ use tandem_directory::api::ListBody;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, FieldError, Need, Permission, id::parse_id};
 use tandem_web::{
-    ApiError, ApiJson, ApiQuery, ApiResult, AppState, Reference, RequestActor, Routes, created,
+    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes, created,
     reference,
 };
 use time::OffsetDateTime;
@@ -440,10 +440,6 @@ pub struct CiChanges {
     why: Why,
 }
 
-fn ci_id(raw: &str) -> Result<CiId, ApiError> {
-    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity: "CI" }))
-}
-
 /// Filters and paging of the CI list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -591,8 +587,11 @@ pub fn both<A, B>(a: Result<A, Error>, b: Result<B, Error>) -> Result<(A, B), Er
 /// Read one CI.
 #[utoipa::path(get, path = "/cis/{id}", tag = "cmdb", params(("id" = String, Path)),
     responses((status = 200, body = CiView), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn get_ci(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CiView>> {
-    Ok(Json(cis::get(&state.db, ci_id(&id)?).await?.into()))
+async fn get_ci(
+    State(state): State<AppState>,
+    InPath(id): InPath<CiId>,
+) -> ApiResult<Json<CiView>> {
+    Ok(Json(cis::get(&state.db, id).await?.into()))
 }
 
 /// Change some fields of a CI: a new version with the why.
@@ -601,10 +600,9 @@ async fn get_ci(State(state): State<AppState>, Path(id): Path<String>) -> ApiRes
 async fn update_ci(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     ApiJson(changes): ApiJson<CiChanges>,
 ) -> ApiResult<Json<CiView>> {
-    let id = ci_id(&id)?;
     let current = cis::get(&state.db, id).await?;
     let mut draft = current.draft();
     let set = |field: &mut String, value: Option<String>| {
@@ -656,9 +654,9 @@ async fn update_ci(
 async fn delete_ci(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
 ) -> ApiResult<StatusCode> {
-    cis::delete(&state.db, &actor, state.clock.now(), ci_id(&id)?).await?;
+    cis::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -678,10 +676,9 @@ pub struct OperationalChange {
 async fn set_operational(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     ApiJson(body): ApiJson<OperationalChange>,
 ) -> ApiResult<Json<CiView>> {
-    let id = ci_id(&id)?;
     let new = OperationalState::parse("state", &body.state).map_err(Error::from)?;
     let ci =
         cis::set_operational(&state.db, &actor, state.clock.now(), id, new, &body.note).await?;
@@ -742,9 +739,8 @@ pub struct NewRelationBody {
     responses((status = 200, body = Vec<RelationView>), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn list_relations(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
 ) -> ApiResult<Json<Vec<RelationView>>> {
-    let id = ci_id(&id)?;
     cis::get(&state.db, id).await?;
     Ok(Json(
         relations::of(&state.db, id)
@@ -761,10 +757,9 @@ async fn list_relations(
 async fn add_relation(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(source): InPath<CiId>,
     ApiJson(body): ApiJson<NewRelationBody>,
 ) -> ApiResult<Response> {
-    let source = ci_id(&id)?;
     let parsed = relation_fields(&body.kind, &body.target_id);
     let ((kind, target), cause) = both(parsed, body.why.cause(&state).await)?;
     let relation = NewRelation {
@@ -812,15 +807,9 @@ pub struct WhyParams {
 async fn remove_relation(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path((id, relation)): Path<(String, String)>,
+    InPath((id, relation)): InPath<(CiId, RelationId)>,
     ApiQuery(why): ApiQuery<WhyParams>,
 ) -> ApiResult<StatusCode> {
-    let id = ci_id(&id)?;
-    let relation: RelationId = parse_id("relation", &relation).map_err(|_| {
-        ApiError::from(Error::NotFound {
-            entity: "CI relation",
-        })
-    })?;
     let cause = cause_of(
         &state,
         why.ticket.as_deref().unwrap_or_default(),
@@ -898,10 +887,9 @@ pub struct VersionParams {
     responses((status = 200, body = Vec<VersionView>), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn list_versions(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     ApiQuery(params): ApiQuery<VersionParams>,
 ) -> ApiResult<Json<Vec<VersionView>>> {
-    let id = ci_id(&id)?;
     cis::get(&state.db, id).await?;
     let limit = params.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -921,14 +909,8 @@ async fn list_versions(
     responses((status = 200, body = VersionDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_version(
     State(state): State<AppState>,
-    Path((id, version)): Path<(String, String)>,
+    InPath((id, version)): InPath<(CiId, i64)>,
 ) -> ApiResult<Json<VersionDetail>> {
-    let id = ci_id(&id)?;
-    let version: i64 = version.parse().map_err(|_| {
-        ApiError::from(Error::NotFound {
-            entity: "CI version",
-        })
-    })?;
     let (version, record) = cis::version(&state.db, id, version).await?;
     Ok(Json(VersionDetail {
         version: version.into(),
@@ -960,10 +942,9 @@ pub struct Comparison {
     responses((status = 200, body = Comparison), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn compare_versions(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     ApiQuery(params): ApiQuery<CompareParams>,
 ) -> ApiResult<Json<Comparison>> {
-    let id = ci_id(&id)?;
     let (_, from) = cis::version(&state.db, id, params.from).await?;
     let (_, to) = cis::version(&state.db, id, params.to).await?;
     Ok(Json(Comparison {
@@ -1075,10 +1056,9 @@ pub fn failing_state(raw: Option<&str>) -> Result<OperationalState, Error> {
     responses((status = 200, body = ImpactView), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn ci_impact(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     ApiQuery(params): ApiQuery<ImpactParams>,
 ) -> ApiResult<Json<ImpactView>> {
-    let id = ci_id(&id)?;
     cis::get(&state.db, id).await?;
     let failing = failing_state(params.state.as_deref())?;
     let graph = graph::load(&state.db).await?;
@@ -1167,10 +1147,9 @@ pub struct ReviewBody {
 async fn review_ci(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> ApiResult<Json<CiView>> {
-    let id = parse_id::<CiId>("id", &id).map_err(Error::from)?;
     let ci = cis::review(&state.db, &actor, state.clock.now(), id, &body.note).await?;
     Ok(Json(CiView::from(ci)))
 }

@@ -2,23 +2,21 @@
 //! (search, filter, sort, keyset pages), create, read, partial update and delete.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams, Page};
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
-use tandem_web::{
-    ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestAccess, Routes, created,
-};
+use tandem_web::{ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestAccess, Routes, created};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::store::{organisations, people, teams};
 use crate::{
-    Organisation, OrganisationDraft, OrganisationKind, Person, PersonDraft, Team, TeamDraft,
-    TeamLevel,
+    Organisation, OrganisationDraft, OrganisationId, OrganisationKind, Person, PersonDraft,
+    PersonId, Team, TeamDraft, TeamId, TeamLevel,
 };
 
 /// The directory's routes, to be nested under `/api/v1`.
@@ -38,10 +36,6 @@ pub fn routes() -> Routes {
         .api(write, routes!(create_team))
         .api(read, routes!(get_team))
         .api(write, routes!(update_team, delete_team))
-}
-
-fn id_from_path<T: std::str::FromStr>(raw: &str, entity: &'static str) -> Result<T, ApiError> {
-    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity }))
 }
 
 /// Query parameters shared by every list.
@@ -225,9 +219,8 @@ async fn create_organisation(
 async fn get_organisation(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<OrganisationId>,
 ) -> ApiResult<Json<OrganisationView>> {
-    let id = id_from_path(&id, "organisation")?;
     Ok(Json(
         organisations::get(&state.db, access.scope, id)
             .await?
@@ -241,10 +234,9 @@ async fn get_organisation(
 async fn update_organisation(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<OrganisationId>,
     ApiJson(changes): ApiJson<OrganisationChanges>,
 ) -> ApiResult<Json<OrganisationView>> {
-    let id = id_from_path(&id, "organisation")?;
     let current = organisations::get(&state.db, access.scope, id).await?;
     let version = changes.version.unwrap_or(current.version);
     let mut draft = OrganisationDraft::from_record(&current);
@@ -269,15 +261,9 @@ async fn update_organisation(
 async fn delete_organisation(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<OrganisationId>,
 ) -> ApiResult<StatusCode> {
-    organisations::delete(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        id_from_path(&id, "organisation")?,
-    )
-    .await?;
+    organisations::delete(&state.db, &access.actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -404,9 +390,8 @@ async fn create_person(
 async fn get_person(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<PersonId>,
 ) -> ApiResult<Json<PersonView>> {
-    let id = id_from_path(&id, "person")?;
     Ok(Json(people::get(&state.db, access.scope, id).await?.into()))
 }
 
@@ -416,10 +401,9 @@ async fn get_person(
 async fn update_person(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<PersonId>,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> ApiResult<Json<PersonView>> {
-    let id = id_from_path(&id, "person")?;
     let current = people::get(&state.db, access.scope, id).await?;
     let version = changes.version.unwrap_or(current.version);
     let mut draft = PersonDraft::from_record(&current);
@@ -446,15 +430,9 @@ async fn update_person(
 async fn delete_person(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<PersonId>,
 ) -> ApiResult<StatusCode> {
-    people::delete(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        id_from_path(&id, "person")?,
-    )
-    .await?;
+    people::delete(&state.db, &access.actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -612,9 +590,9 @@ async fn create_team(
 async fn get_team(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TeamId>,
 ) -> ApiResult<Json<TeamView>> {
-    let team = teams::get(&state.db, access.scope, id_from_path(&id, "team")?).await?;
+    let team = teams::get(&state.db, access.scope, id).await?;
     Ok(Json(team_view(&state, team).await?))
 }
 
@@ -624,10 +602,9 @@ async fn get_team(
 async fn update_team(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TeamId>,
     ApiJson(changes): ApiJson<TeamChanges>,
 ) -> ApiResult<Json<TeamView>> {
-    let id = id_from_path(&id, "team")?;
     let team = teams::get(&state.db, access.scope, id).await?;
     let members: Vec<_> = teams::members(&state.db, id)
         .await?
@@ -660,14 +637,8 @@ async fn update_team(
 async fn delete_team(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TeamId>,
 ) -> ApiResult<StatusCode> {
-    teams::delete(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        id_from_path(&id, "team")?,
-    )
-    .await?;
+    teams::delete(&state.db, &access.actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,14 +2,15 @@
 //! as CSV; keep gap assessments and read their coverage; run the four seed-001 scenarios.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, Need, Permission};
-use tandem_web::{ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, RequestActor, Routes};
+use tandem_web::{
+    ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestActor, Routes,
+};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -159,7 +160,7 @@ async fn list_frameworks(State(state): State<AppState>) -> ApiResult<Json<Vec<Fr
     responses((status = 200, body = FrameworkDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_framework(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<String>,
 ) -> ApiResult<Json<FrameworkDetail>> {
     let shared = catalogue(&state.db).await?;
     let catalogue = shared.as_ref();
@@ -177,7 +178,7 @@ async fn get_framework(
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn framework_csv(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<String>,
 ) -> ApiResult<Response> {
     let shared = catalogue(&state.db).await?;
     let catalogue = shared.as_ref();
@@ -258,7 +259,7 @@ pub struct UnmappedView {
     responses((status = 200, body = NodeDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_node(
     State(state): State<AppState>,
-    Path((id, reference)): Path<(String, String)>,
+    InPath((id, reference)): InPath<(String, String)>,
 ) -> ApiResult<Json<NodeDetail>> {
     let shared = catalogue(&state.db).await?;
     let catalogue = shared.as_ref();
@@ -412,15 +413,6 @@ fn assessment_view(a: Assessment, statuses: Option<Vec<StatusEntry>>) -> Assessm
     }
 }
 
-fn assessment_id(raw: &str) -> Result<AssessmentId, ApiError> {
-    parse_id("id", raw).map_err(|_| {
-        Error::NotFound {
-            entity: "gap assessment",
-        }
-        .into()
-    })
-}
-
 /// A page of assessments.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentList {
@@ -531,11 +523,9 @@ async fn assessment_with_statuses(
     responses((status = 200, body = AssessmentView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_assessment(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
 ) -> ApiResult<Json<AssessmentView>> {
-    Ok(Json(
-        assessment_with_statuses(&state, assessment_id(&id)?).await?,
-    ))
+    Ok(Json(assessment_with_statuses(&state, id).await?))
 }
 
 /// Delete a gap assessment.
@@ -544,9 +534,9 @@ async fn get_assessment(
 async fn delete_assessment(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
 ) -> ApiResult<StatusCode> {
-    store::delete(&state.db, &actor, state.clock.now(), assessment_id(&id)?).await?;
+    store::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -565,10 +555,9 @@ pub struct StatusChanges {
 async fn change_statuses(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
     ApiJson(body): ApiJson<StatusChanges>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let id = assessment_id(&id)?;
     let assessment = store::get(&state.db, id).await?;
     let raw: Vec<(String, String, String)> = body
         .statuses
@@ -712,9 +701,9 @@ pub(crate) async fn assessment_coverage(
     responses((status = 200, body = CoverageView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_coverage(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
 ) -> ApiResult<Json<CoverageView>> {
-    let (_, coverage) = assessment_coverage(&state, assessment_id(&id)?).await?;
+    let (_, coverage) = assessment_coverage(&state, id).await?;
     Ok(Json(coverage_view(
         &*catalogue(&state.db).await?,
         &coverage,
@@ -726,9 +715,9 @@ async fn get_coverage(
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn coverage_csv(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
 ) -> ApiResult<Response> {
-    let (assessment, coverage) = assessment_coverage(&state, assessment_id(&id)?).await?;
+    let (assessment, coverage) = assessment_coverage(&state, id).await?;
     Ok(tandem_web::download(
         "text/csv; charset=utf-8",
         &format!("coverage-{}.csv", assessment.target_framework),
@@ -777,12 +766,9 @@ pub struct ScenarioResult {
     responses((status = 200, body = ScenarioResult), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_scenario(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    InPath(number): InPath<u8>,
 ) -> ApiResult<Json<ScenarioResult>> {
-    let scenario = number
-        .parse()
-        .ok()
-        .and_then(scenarios::find)
+    let scenario = scenarios::find(number)
         .ok_or_else(|| ApiError::not_found("there are four scenarios, numbered 1 to 4"))?;
     let shared = catalogue(&state.db).await?;
     let catalogue = shared.as_ref();
@@ -918,7 +904,7 @@ async fn created_framework(state: &AppState, id: &str) -> ApiResult<Response> {
 async fn delete_framework(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<String>,
 ) -> ApiResult<StatusCode> {
     crate::custom::delete_framework(&state.db, &actor, state.clock.now(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -1019,7 +1005,7 @@ pub(crate) struct CatalogFields {
     responses((status = 200, content_type = "application/json", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn framework_oscal(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<String>,
 ) -> ApiResult<Response> {
     let shared = catalogue(&state.db).await?;
     let document = crate::oscal::write_catalog(&shared, &id, state.clock.now())
@@ -1133,10 +1119,8 @@ async fn create_mappings(
 async fn delete_mapping(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<uuid::Uuid>,
 ) -> ApiResult<StatusCode> {
-    let id =
-        parse_id::<uuid::Uuid>("id", &id).map_err(|_| Error::NotFound { entity: "mapping" })?;
     crate::custom::delete_mapping(&state.db, &actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

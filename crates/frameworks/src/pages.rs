@@ -5,18 +5,17 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::error::AllValid;
-use tandem_kernel::id::parse_id;
 use tandem_kernel::page::ListOptions;
 use tandem_kernel::{Error, Need, Permission};
 use tandem_web::page::{after_save, encode_component, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor,
-    Routes, UploadForm,
+    AppState, Chrome, FormErrors, FormInput, InPath, PageError, PageQuery, PageResult,
+    RequestActor, Routes, UploadForm,
 };
 
 use crate::analysis::{Coverage, Status};
@@ -178,7 +177,7 @@ struct FrameworkTree {
 
 async fn framework_tree(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<String>,
     PageQuery(query): PageQuery<TreeQuery>,
 ) -> PageResult<Response> {
     let shared = catalogue(&state.db).await?;
@@ -283,7 +282,7 @@ impl NodePage {
 
 async fn node_page(
     State(state): State<AppState>,
-    Path((id, reference)): Path<(String, String)>,
+    InPath((id, reference)): InPath<(String, String)>,
 ) -> PageResult<Response> {
     let values = MappingFields {
         relation: "intersects-with".into(),
@@ -690,22 +689,12 @@ async fn assessment_view(
     }))
 }
 
-fn assessment_id(raw: &str) -> PageResult<AssessmentId> {
-    parse_id("id", raw).map_err(|_| PageError::not_found())
-}
-
 async fn assessment_page(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
     PageQuery(query): PageQuery<AssessmentQuery>,
 ) -> PageResult<Response> {
-    assessment_view(
-        &state,
-        assessment_id(&id)?,
-        !query.gaps.is_empty(),
-        FormErrors::default(),
-    )
-    .await
+    assessment_view(&state, id, !query.gaps.is_empty(), FormErrors::default()).await
 }
 
 /// The status form: one `ref`/`status`/`note` triple per source node, in order, plus the bulk
@@ -729,10 +718,9 @@ struct StatusFields {
 async fn assessment_save(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
     FormInput(fields): FormInput<StatusFields>,
 ) -> PageResult<Response> {
-    let id = assessment_id(&id)?;
     let assessment = store::get(&state.db, id).await?;
     if fields.status.len() != fields.references.len()
         || fields.note.len() != fields.references.len()
@@ -784,9 +772,9 @@ async fn assessment_save(
 async fn assessment_delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AssessmentId>,
 ) -> PageResult<Response> {
-    store::delete(&state.db, &actor, state.clock.now(), assessment_id(&id)?).await?;
+    store::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(see_other("/gap-assessments"))
 }
 
@@ -829,12 +817,9 @@ struct ScenarioPage {
 
 async fn scenario_page(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    InPath(number): InPath<u8>,
 ) -> PageResult<Response> {
-    let scenario = number
-        .parse()
-        .ok()
-        .and_then(scenarios::find)
+    let scenario = scenarios::find(number)
         .ok_or_else(|| missing("There are four scenarios, numbered 1 to 4."))?;
     let shared = catalogue(&state.db).await?;
     let catalogue = shared.as_ref();
@@ -1051,7 +1036,7 @@ async fn framework_upload(
 async fn framework_delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<String>,
 ) -> PageResult<Response> {
     crate::custom::delete_framework(&state.db, &actor, state.clock.now(), &id).await?;
     Ok(see_other("/frameworks"))
@@ -1137,7 +1122,7 @@ struct MappingFields {
 async fn mapping_add(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path((id, reference)): Path<(String, String)>,
+    InPath((id, reference)): InPath<(String, String)>,
     FormInput(fields): FormInput<MappingFields>,
 ) -> PageResult<Response> {
     let href = format!("/frameworks/{id}/nodes/{}", encode_component(&reference));
@@ -1208,10 +1193,9 @@ struct BackTo {
 async fn mapping_delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<uuid::Uuid>,
     FormInput(form): FormInput<BackTo>,
 ) -> PageResult<Response> {
-    let id = parse_id::<uuid::Uuid>("id", &id).map_err(|_| PageError::not_found())?;
     crate::custom::delete_mapping(&state.db, &actor, state.clock.now(), id).await?;
     let back = if form.back.starts_with("/frameworks/") {
         form.back

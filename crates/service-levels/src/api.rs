@@ -2,14 +2,14 @@
 //! calculator, the service catalogue, and agreements with the SLA simulator.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams};
-use tandem_kernel::{Error, Need, Permission, id::parse_id};
+use tandem_kernel::{Error, Need, Permission};
 use tandem_web::{
-    ApiError, ApiJson, ApiQuery, ApiResult, AppState, Reference, RequestActor, Routes, created,
+    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes, created,
     reference,
 };
 use time::OffsetDateTime;
@@ -42,10 +42,6 @@ pub fn routes() -> Routes {
         .api(read, routes!(get_agreement))
         .api(write, routes!(replace_agreement, delete_agreement))
         .api(read, routes!(simulate_agreement))
-}
-
-fn calendar_id(raw: &str) -> Result<CalendarId, ApiError> {
-    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity: "calendar" }))
 }
 
 /// The working ranges of each weekday, as `08:00-12:00, 13:00-17:00` (empty: no work;
@@ -240,11 +236,9 @@ async fn create_calendar(
     responses((status = 200, body = CalendarView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_calendar(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
 ) -> ApiResult<Json<CalendarView>> {
-    Ok(Json(
-        calendars::get(&state.db, calendar_id(&id)?).await?.into(),
-    ))
+    Ok(Json(calendars::get(&state.db, id).await?.into()))
 }
 
 /// Change some fields of a calendar.
@@ -253,10 +247,9 @@ async fn get_calendar(
 async fn update_calendar(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
     ApiJson(changes): ApiJson<CalendarChanges>,
 ) -> ApiResult<Json<CalendarView>> {
-    let id = calendar_id(&id)?;
     let current = calendars::get(&state.db, id).await?;
     let version = changes.version.unwrap_or(current.version);
     let mut draft = current.calendar.draft();
@@ -285,9 +278,9 @@ async fn update_calendar(
 async fn delete_calendar(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
 ) -> ApiResult<StatusCode> {
-    calendars::delete(&state.db, &actor, state.clock.now(), calendar_id(&id)?).await?;
+    calendars::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -334,7 +327,7 @@ pub struct DueAnswer {
     responses((status = 200, body = DueAnswer), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn calendar_due(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
     ApiJson(question): ApiJson<DueQuestion>,
 ) -> ApiResult<Json<DueAnswer>> {
     if question.minutes > 5_256_000 {
@@ -349,7 +342,7 @@ async fn calendar_due(
             Error::invalid(format!("pauses[{i}].until"), "is before the pause's start").into(),
         );
     }
-    let calendar = calendars::get(&state.db, calendar_id(&id)?).await?;
+    let calendar = calendars::get(&state.db, id).await?;
     let pauses: Vec<Pause> = question
         .pauses
         .iter()
@@ -440,10 +433,6 @@ pub struct ServiceChanges {
     version: Option<i64>,
 }
 
-fn service_id(raw: &str) -> Result<ServiceId, ApiError> {
-    parse_id("id", raw).map_err(|_| ApiError::from(Error::NotFound { entity: "service" }))
-}
-
 /// List the service catalogue by name.
 #[utoipa::path(get, path = "/services", tag = "service levels",
     responses((status = 200, body = Vec<ServiceView>)))]
@@ -486,11 +475,9 @@ async fn create_service(
     responses((status = 200, body = ServiceView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_service(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ServiceId>,
 ) -> ApiResult<Json<ServiceView>> {
-    Ok(Json(
-        services::get(&state.db, service_id(&id)?).await?.into(),
-    ))
+    Ok(Json(services::get(&state.db, id).await?.into()))
 }
 
 /// Change some fields of a service.
@@ -499,10 +486,9 @@ async fn get_service(
 async fn update_service(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ServiceId>,
     ApiJson(changes): ApiJson<ServiceChanges>,
 ) -> ApiResult<Json<ServiceView>> {
-    let id = service_id(&id)?;
     let current = services::get(&state.db, id).await?;
     let version = changes.version.unwrap_or(current.version);
     let draft = ServiceDraft {
@@ -545,9 +531,9 @@ async fn update_service(
 async fn delete_service(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ServiceId>,
 ) -> ApiResult<StatusCode> {
-    services::delete(&state.db, &actor, state.clock.now(), service_id(&id)?).await?;
+    services::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -743,14 +729,6 @@ impl From<Agreement> for AgreementView {
     }
 }
 
-fn agreement_id(raw: &str) -> Result<AgreementId, ApiError> {
-    parse_id("id", raw).map_err(|_| {
-        ApiError::from(Error::NotFound {
-            entity: "agreement",
-        })
-    })
-}
-
 /// List agreements by name.
 #[utoipa::path(get, path = "/agreements", tag = "service levels",
     responses((status = 200, body = Vec<AgreementView>)))]
@@ -787,11 +765,9 @@ async fn create_agreement(
     responses((status = 200, body = AgreementView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_agreement(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
 ) -> ApiResult<Json<AgreementView>> {
-    Ok(Json(
-        agreements::get(&state.db, agreement_id(&id)?).await?.into(),
-    ))
+    Ok(Json(agreements::get(&state.db, id).await?.into()))
 }
 
 /// Replace an agreement's terms and parties: send every field, as when creating.
@@ -800,10 +776,9 @@ async fn get_agreement(
 async fn replace_agreement(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
     ApiJson(body): ApiJson<NewAgreement>,
 ) -> ApiResult<Json<AgreementView>> {
-    let id = agreement_id(&id)?;
     let current = agreements::get(&state.db, id).await?;
     let (terms, parties) = body.drafts();
     let input = crate::agreements::validate(&terms, &parties)?;
@@ -825,9 +800,9 @@ async fn replace_agreement(
 async fn delete_agreement(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
 ) -> ApiResult<StatusCode> {
-    agreements::delete(&state.db, &actor, state.clock.now(), agreement_id(&id)?).await?;
+    agreements::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -865,12 +840,12 @@ pub struct ClockView {
     responses((status = 200, body = Vec<ClockView>), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn simulate_agreement(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
     ApiJson(question): ApiJson<Simulation>,
 ) -> ApiResult<Json<Vec<ClockView>>> {
     let priority = Priority::parse("priority", &question.priority).map_err(Error::from)?;
     let pauses = checked_pauses(&question.pauses)?;
-    let agreement = agreements::get(&state.db, agreement_id(&id)?).await?;
+    let agreement = agreements::get(&state.db, id).await?;
     let calendar = calendars::get(&state.db, agreement.calendar.0).await?;
     Ok(Json(
         agreement

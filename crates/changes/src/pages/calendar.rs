@@ -1,13 +1,12 @@
 //! The change calendar by week or day, and the blackout periods.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_kernel::id::parse_id;
 use tandem_web::page::{after_save, bad_address, render, see_other, when};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, PageError, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult, RequestActor,
 };
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime};
@@ -244,9 +243,8 @@ pub(super) async fn create_blackout(
 pub(super) async fn delete_blackout(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<BlackoutId>,
 ) -> PageResult<Response> {
-    let id: BlackoutId = parse_id("id", &id).map_err(|_| PageError::not_found())?;
     blackouts::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(see_other("/blackouts"))
 }

@@ -2,13 +2,12 @@
 //! versions no change explains.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_kernel::id::parse_id;
 use tandem_web::page::{after_save, render, when};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageError, PageResult, RequestAccess,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageResult, RequestAccess,
 };
 use time::OffsetDateTime;
 
@@ -141,10 +140,6 @@ pub(super) async fn create_template(
     .await
 }
 
-fn template_id(raw: &str) -> PageResult<TemplateId> {
-    parse_id("id", raw).map_err(|_| PageError::not_found())
-}
-
 /// The edit form of a template; it goes back to the catalogue, where templates are shown.
 fn edit_frame(template: &ChangeTemplate) -> FormFrame {
     FormFrame {
@@ -160,9 +155,9 @@ fn edit_frame(template: &ChangeTemplate) -> FormFrame {
 /// `GET /change-templates/{id}/edit`.
 pub(super) async fn edit_template(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TemplateId>,
 ) -> PageResult<Response> {
-    let t = templates::get(&state.db, template_id(&id)?).await?;
+    let t = templates::get(&state.db, id).await?;
     let values = TemplateFields {
         name: t.name.clone(),
         description: t.description.clone(),
@@ -181,10 +176,9 @@ pub(super) async fn edit_template(
 pub(super) async fn update_template(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TemplateId>,
     FormInput(fields): FormInput<TemplateFields>,
 ) -> PageResult<Response> {
-    let id = template_id(&id)?;
     let current = templates::get(&state.db, id).await?;
     let saved = save_template(&state, &access, Some(id), &fields).await;
     after_save(

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::store::people;
@@ -12,7 +12,7 @@ use tandem_kernel::id::parse_id;
 use tandem_kernel::{Error, Permission, Scope};
 use tandem_web::page::{after_save, bad_address, choices, render, see_other, when};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageError, PageQuery, PageResult,
     RequestAccess,
 };
 use time::OffsetDateTime;
@@ -23,10 +23,6 @@ use crate::change::{
 use crate::lifecycle::{Category, CheckResult, NextStep, Risk, State as ChangeState, Step, Vote};
 use crate::store::changes::{self, Change, Detail, Filter, StepRequest};
 use crate::store::templates;
-
-fn path_id(raw: &str) -> PageResult<ChangeId> {
-    parse_id("id", raw).map_err(|_| PageError::not_found())
-}
 
 /// Helpers the change templates share.
 trait Shown {
@@ -199,9 +195,9 @@ async fn show_page(
 pub(super) async fn show(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
 ) -> PageResult<Response> {
-    show_page(&state, &access, path_id(&id)?, FormErrors::default()).await
+    show_page(&state, &access, id, FormErrors::default()).await
 }
 
 /// The change form's fields as posted.
@@ -403,9 +399,9 @@ pub(super) async fn create(
 /// `GET /changes/{id}/edit`.
 pub(super) async fn edit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
 ) -> PageResult<Response> {
-    let detail = changes::get_detail(&state.db, path_id(&id)?).await?;
+    let detail = changes::get_detail(&state.db, id).await?;
     let change = &detail.change;
     let frame = FormFrame::edit(
         format!("Edit {}", change.reference()),
@@ -425,10 +421,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = async {
         let input = fields.input(&state).await?;
         changes::update(
@@ -485,10 +480,9 @@ async fn back_to_change<T>(
 pub(super) async fn step(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<StepFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = async {
         let step = Step::parse("step", &fields.step)?;
         crate::api::may_take(&access, step)?;
@@ -525,10 +519,9 @@ pub(super) struct VoteFields {
 pub(super) async fn vote(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<VoteFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = async {
         let vote = Vote::parse("vote", &fields.vote)?;
         let voter = match fields.voter_id.trim() {
@@ -555,10 +548,9 @@ pub(super) async fn vote(
 pub(super) async fn checklist(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<BTreeMap<String, String>>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let texts: Vec<String> = fields
         .get("checks")
         .map(|t| t.lines().map(str::to_owned).collect())
@@ -587,10 +579,9 @@ pub(super) struct CheckFields {
 pub(super) async fn check(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path((id, position)): Path<(String, i64)>,
+    InPath((id, position)): InPath<(ChangeId, i64)>,
     FormInput(fields): FormInput<CheckFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = async {
         let result = CheckResult::parse("result", &fields.result)?;
         changes::record_check(

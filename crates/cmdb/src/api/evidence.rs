@@ -8,14 +8,14 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_kernel::text::{Name, Note};
-use tandem_kernel::{Error, FieldError, Need, Permission, id::parse_id};
+use tandem_kernel::{Error, FieldError, Need, Permission};
 use tandem_web::{
-    ApiBody, ApiJson, ApiQuery, ApiResult, AppState, Reference, RequestActor, Routes, created,
-    download, reference,
+    ApiBody, ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes,
+    created, download, reference,
 };
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -294,9 +294,8 @@ pub fn drift_word(drift: &Drift) -> &'static str {
     responses((status = 200, body = ComparisonView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_baseline(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<BaselineId>,
 ) -> ApiResult<Json<ComparisonView>> {
-    let id = parse_id::<BaselineId>("id", &id).map_err(Error::from)?;
     let (baseline, lines) = evidence::compare_baseline(&state.db, id).await?;
     let s = summary(&lines);
     Ok(Json(ComparisonView {
@@ -520,9 +519,8 @@ async fn list_runs(State(state): State<AppState>) -> ApiResult<Json<Vec<RunView>
     responses((status = 200, body = RunView), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn get_run(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<RunId>,
 ) -> ApiResult<Json<RunView>> {
-    let id = parse_id::<RunId>("id", &id).map_err(Error::from)?;
     let (run, findings) = evidence::run(&state.db, id).await?;
     Ok(Json(run_view(&run, &findings, true)))
 }

@@ -3,20 +3,19 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, people};
 use tandem_kernel::Scope;
-use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_service_levels::store::services;
 use tandem_web::list::ListLinks;
 use tandem_web::page::{after_save, bad_address, choices, render, see_other, when};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageError, PageQuery, PageResult,
     RequestActor,
 };
 
@@ -29,10 +28,6 @@ use crate::store::graph::{self, Report};
 use crate::store::relations::{self, NewRelation, Relation, RelationId};
 use crate::store::{cis, classes};
 use crate::version::{Diff, Snapshot, diff};
-
-fn path_id(raw: &str) -> PageResult<CiId> {
-    parse_id("id", raw).map_err(|_| PageError::not_found())
-}
 
 /// The query string of the CI list.
 #[derive(Debug, Default, Deserialize)]
@@ -203,15 +198,9 @@ async fn show_page(
 /// `GET /cis/{id}`.
 pub(super) async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
 ) -> PageResult<Response> {
-    show_page(
-        &state,
-        path_id(&id)?,
-        FormErrors::default(),
-        RelationFields::default(),
-    )
-    .await
+    show_page(&state, id, FormErrors::default(), RelationFields::default()).await
 }
 
 /// The CI form's fields: the record's fields, `attr.<key>` for each attribute, and the why.
@@ -402,9 +391,9 @@ pub(super) async fn create(
 /// `GET /cis/{id}/edit`.
 pub(super) async fn edit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
 ) -> PageResult<Response> {
-    let ci = cis::get(&state.db, path_id(&id)?).await?;
+    let ci = cis::get(&state.db, id).await?;
     let class = classes::get(&state.db, &ci.class_key).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", ci.reference()),
@@ -423,10 +412,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     FormInput(raw): FormInput<BTreeMap<String, String>>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let current = cis::get(&state.db, id).await?;
     let mut fields = Fields::from_form(raw);
     fields.draft.class_key.clone_from(&current.class_key);
@@ -465,9 +453,9 @@ pub(super) async fn update(
 pub(super) async fn delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
 ) -> PageResult<Response> {
-    cis::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
+    cis::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(see_other("/cis"))
 }
 
@@ -484,10 +472,9 @@ pub(super) struct OperationalFields {
 pub(super) async fn set_operational(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     FormInput(fields): FormInput<OperationalFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = async {
         let new = OperationalState::parse("state", &fields.state)?;
         cis::set_operational(&state.db, &actor, state.clock.now(), id, new, &fields.note).await
@@ -512,10 +499,9 @@ pub(super) struct ReviewFields {
 pub(super) async fn review(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     FormInput(fields): FormInput<ReviewFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = cis::review(&state.db, &actor, state.clock.now(), id, &fields.note).await;
     after_save(
         saved,
@@ -565,10 +551,9 @@ pub(super) struct RelationFields {
 pub(super) async fn add_relation(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     FormInput(fields): FormInput<RelationFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = async {
         let parsed = relation_fields(&fields.kind, &fields.target_id);
         let ((kind, target), cause) = both(
@@ -605,12 +590,9 @@ pub(super) struct RemoveFields {
 pub(super) async fn remove_relation(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path((id, relation)): Path<(String, String)>,
+    InPath((id, relation)): InPath<(CiId, RelationId)>,
     FormInput(fields): FormInput<RemoveFields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
-    let relation: RelationId =
-        parse_id("relation", &relation).map_err(|_| PageError::not_found())?;
     let saved = async {
         let cause = cause_of(&state, &fields.ticket, &fields.reason).await?;
         relations::remove(&state.db, &actor, state.clock.now(), id, relation, &cause).await
@@ -648,10 +630,9 @@ impl VersionPage {
 /// `GET /cis/{id}/versions/{version}`.
 pub(super) async fn version(
     State(state): State<AppState>,
-    Path((id, version)): Path<(String, String)>,
+    InPath((id, number)): InPath<(CiId, i64)>,
 ) -> PageResult<Response> {
-    let ci = cis::get(&state.db, path_id(&id)?).await?;
-    let number: i64 = version.parse().map_err(|_| PageError::not_found())?;
+    let ci = cis::get(&state.db, id).await?;
     let (version, record) = cis::version(&state.db, ci.id, number).await?;
     Ok(render(&VersionPage {
         chrome: Chrome::new("cmdb", format!("{} version {number}", ci.reference())),
@@ -683,10 +664,10 @@ struct ComparePage {
 /// `GET /cis/{id}/compare?from=…&to=…`.
 pub(super) async fn compare(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     PageQuery(query): PageQuery<CompareQuery>,
 ) -> PageResult<Response> {
-    let ci = cis::get(&state.db, path_id(&id)?).await?;
+    let ci = cis::get(&state.db, id).await?;
     let number = |raw: &str, name: &str| {
         raw.trim().parse::<i64>().map_err(|_| {
             PageError::new(
@@ -729,10 +710,10 @@ struct ImpactPage {
 /// `GET /cis/{id}/impact?as=down|degraded`.
 pub(super) async fn impact(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CiId>,
     PageQuery(query): PageQuery<ImpactQuery>,
 ) -> PageResult<Response> {
-    let ci = cis::get(&state.db, path_id(&id)?).await?;
+    let ci = cis::get(&state.db, id).await?;
     let asked = Some(query.state.as_str()).filter(|s| !s.is_empty());
     let failing = failing_state(asked).map_err(bad_address)?;
     let graph = graph::load(&state.db).await?;

@@ -2,15 +2,14 @@
 //! the present, and reconciliation runs.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::Error;
-use tandem_kernel::id::parse_id;
 use tandem_kernel::text::{Name, Note};
 use tandem_web::page::{render, see_other, when};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, PageError, PageResult, RequestActor, UploadForm,
+    AppState, Chrome, FormErrors, FormInput, InPath, PageResult, RequestActor, UploadForm,
 };
 use time::OffsetDateTime;
 
@@ -200,9 +199,8 @@ impl BaselinePage {
 /// `GET /baselines/{id}`: the baseline against the present.
 pub(super) async fn baseline(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<BaselineId>,
 ) -> PageResult<Response> {
-    let id: BaselineId = parse_id("id", &id).map_err(|_| PageError::not_found())?;
     let (baseline, lines) = evidence::compare_baseline(&state.db, id).await?;
     Ok(render(&BaselinePage {
         chrome: Chrome::new("cmdb", baseline.name.clone()),
@@ -314,9 +312,8 @@ impl RunPage {
 /// `GET /reconciliations/{id}`.
 pub(super) async fn run(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<RunId>,
 ) -> PageResult<Response> {
-    let id: RunId = parse_id("id", &id).map_err(|_| PageError::not_found())?;
     let (run, findings) = evidence::run(&state.db, id).await?;
     Ok(render(&RunPage {
         chrome: Chrome::new("cmdb", format!("Reconciliation: {}", run.source)),

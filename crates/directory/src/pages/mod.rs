@@ -6,12 +6,11 @@ mod people;
 mod teams;
 
 use serde::Deserialize;
-use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_kernel::{FieldError, Need, Permission};
 use tandem_web::list::ListLinks;
 use tandem_web::page::bad_address;
-use tandem_web::{PageError, PageResult, Routes};
+use tandem_web::{PageResult, Routes};
 
 /// The directory's pages. Forms to create or change records need the write permission even
 /// to be shown.
@@ -104,10 +103,6 @@ fn filter<T>(
         return Ok(None);
     }
     parse(raw).map(Some).map_err(|e| bad_address(e.into()))
-}
-
-fn path_id<T: std::str::FromStr>(raw: &str) -> PageResult<T> {
-    parse_id("id", raw).map_err(|_| PageError::not_found())
 }
 
 /// A small, unpaged list for a detail page.

@@ -1,7 +1,7 @@
 //! Organisation pages.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -9,10 +9,11 @@ use tandem_kernel::Error;
 use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
+    RequestAccess,
 };
 
-use super::{ListQuery, filter, first, path_id};
+use super::{ListQuery, filter, first};
 use crate::store::{organisations, people};
 use crate::{Organisation, OrganisationDraft, OrganisationId, OrganisationKind, Person};
 
@@ -99,11 +100,9 @@ async fn show_page(
 pub(super) async fn show(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<OrganisationId>,
 ) -> PageResult<Response> {
-    Ok(render(
-        &show_page(&state, access.scope, path_id(&id)?, None).await?,
-    ))
+    Ok(render(&show_page(&state, access.scope, id, None).await?))
 }
 
 #[derive(Template)]
@@ -193,9 +192,9 @@ pub(super) async fn create(
 pub(super) async fn edit(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<OrganisationId>,
 ) -> PageResult<Response> {
-    let organisation = organisations::get(&state.db, access.scope, path_id(&id)?).await?;
+    let organisation = organisations::get(&state.db, access.scope, id).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", organisation.name),
         format!("/organisations/{}", organisation.id),
@@ -212,10 +211,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<OrganisationId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let id: OrganisationId = path_id(&id)?;
     let (draft, version) = fields.draft();
     let saved = async {
         organisations::update(
@@ -245,9 +243,8 @@ pub(super) async fn update(
 pub(super) async fn delete(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<OrganisationId>,
 ) -> PageResult<Response> {
-    let id: OrganisationId = path_id(&id)?;
     match organisations::delete(&state.db, &access.actor, state.clock.now(), id).await {
         Ok(()) => Ok(see_other("/organisations")),
         Err(Error::Conflict { message, .. }) => {

@@ -1,17 +1,18 @@
 //! People pages.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::Scope;
 use tandem_kernel::id::parse_id;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
+    RequestAccess,
 };
 
-use super::{ListQuery, filter, first, path_id};
+use super::{ListQuery, filter, first};
 use crate::store::{organisations, people, teams};
 use crate::{Person, PersonDraft, PersonId, Team};
 use tandem_web::page::choices;
@@ -64,9 +65,9 @@ struct ShowPage {
 pub(super) async fn show(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<PersonId>,
 ) -> PageResult<Response> {
-    let person = people::get(&state.db, access.scope, path_id(&id)?).await?;
+    let person = people::get(&state.db, access.scope, id).await?;
     let filter = teams::Filter {
         member: Some(person.id),
         ..teams::Filter::default()
@@ -194,9 +195,9 @@ pub(super) async fn create(
 pub(super) async fn edit(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<PersonId>,
 ) -> PageResult<Response> {
-    let person = people::get(&state.db, access.scope, path_id(&id)?).await?;
+    let person = people::get(&state.db, access.scope, id).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", person.name),
         format!("/people/{}", person.id),
@@ -215,10 +216,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<PersonId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let id: PersonId = path_id(&id)?;
     let (draft, version) = fields.draft();
     let saved = async {
         people::update(
@@ -244,8 +244,8 @@ pub(super) async fn update(
 pub(super) async fn delete(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<PersonId>,
 ) -> PageResult<Response> {
-    people::delete(&state.db, &access.actor, state.clock.now(), path_id(&id)?).await?;
+    people::delete(&state.db, &access.actor, state.clock.now(), id).await?;
     Ok(see_other("/people"))
 }

@@ -1,16 +1,17 @@
 //! Team pages.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestAccess,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
+    RequestAccess,
 };
 
-use super::{ListQuery, filter, path_id};
+use super::{ListQuery, filter};
 use crate::store::{organisations, people, teams};
 use crate::{PersonId, Team, TeamDraft, TeamId, TeamLevel};
 use tandem_web::page::choices;
@@ -71,9 +72,8 @@ struct ShowPage {
 pub(super) async fn show(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TeamId>,
 ) -> PageResult<Response> {
-    let id: TeamId = path_id(&id)?;
     let team = teams::get(&state.db, access.scope, id).await?;
     let members = teams::members(&state.db, id).await?;
     Ok(render(&ShowPage {
@@ -197,9 +197,8 @@ pub(super) async fn create(
 pub(super) async fn edit(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TeamId>,
 ) -> PageResult<Response> {
-    let id: TeamId = path_id(&id)?;
     let team = teams::get(&state.db, access.scope, id).await?;
     let members: Vec<PersonId> = teams::members(&state.db, id)
         .await?
@@ -224,10 +223,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TeamId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let id: TeamId = path_id(&id)?;
     let (draft, version) = fields.draft();
     let saved = async {
         teams::update(
@@ -253,8 +251,8 @@ pub(super) async fn update(
 pub(super) async fn delete(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<TeamId>,
 ) -> PageResult<Response> {
-    teams::delete(&state.db, &access.actor, state.clock.now(), path_id(&id)?).await?;
+    teams::delete(&state.db, &access.actor, state.clock.now(), id).await?;
     Ok(see_other("/teams"))
 }

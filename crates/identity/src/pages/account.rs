@@ -1,14 +1,15 @@
 //! One's own account: roles, sessions, password, second factor and API tokens.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::{Access, Error, Role, Stage};
 use tandem_web::page::{render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, PageError, PageResult, RequestAccess, SessionToken,
+    AppState, Chrome, FormErrors, FormInput, InPath, PageError, PageResult, RequestAccess,
+    SessionToken,
 };
 use uuid::Uuid;
 
@@ -69,7 +70,7 @@ pub(super) async fn show(
 pub(super) async fn revoke_session(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
-    Path(session): Path<String>,
+    InPath(session): InPath<String>,
 ) -> PageResult<Response> {
     store::revoke_session(
         &state.db,
@@ -395,11 +396,8 @@ pub(super) async fn token_create(
 pub(super) async fn token_revoke(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
-    Path(id): Path<String>,
+    InPath(id): InPath<Uuid>,
 ) -> PageResult<Response> {
-    let id = Uuid::parse_str(&id).map_err(|_| Error::NotFound {
-        entity: "API token",
-    })?;
     tokens::revoke(
         &state.db,
         &access.actor,

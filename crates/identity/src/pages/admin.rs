@@ -2,13 +2,15 @@
 //! factor and sessions, and the table of what each role may do.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::{Error, Permission, Role, Roles};
 use tandem_web::page::{render, see_other};
-use tandem_web::{AppState, Chrome, FormErrors, FormInput, PageQuery, PageResult, RequestAccess};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult, RequestAccess,
+};
 use uuid::Uuid;
 
 use crate::roles::{self, AccountSummary};
@@ -82,10 +84,6 @@ impl PersonPage {
     }
 }
 
-fn parse_person(raw: &str) -> Result<Uuid, Error> {
-    Uuid::parse_str(raw).map_err(|_| Error::NotFound { entity: "person" })
-}
-
 async fn person_page(
     state: &AppState,
     person: Uuid,
@@ -133,7 +131,7 @@ pub(super) struct NoticeQuery {
 /// `GET /admin/accounts/{person}`.
 pub(super) async fn person(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<Uuid>,
     PageQuery(query): PageQuery<NoticeQuery>,
 ) -> PageResult<Response> {
     let notice = match query.done.as_str() {
@@ -146,14 +144,7 @@ pub(super) async fn person(
         "tokens" => Some("The person's API tokens have been revoked."),
         _ => None,
     };
-    person_page(
-        &state,
-        parse_person(&id)?,
-        None,
-        notice,
-        FormErrors::default(),
-    )
-    .await
+    person_page(&state, id, None, notice, FormErrors::default()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -166,10 +157,9 @@ pub(super) struct RoleFields {
 pub(super) async fn set_roles(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
-    Path(id): Path<String>,
+    InPath(person): InPath<Uuid>,
     FormInput(fields): FormInput<RoleFields>,
 ) -> PageResult<Response> {
-    let person = parse_person(&id)?;
     let parsed = Roles::parse_list("roles", &fields.roles.join(","));
     let saved = match parsed {
         Ok(wanted) => roles::set(&state.db, &access.actor, state.clock.now(), person, wanted)
@@ -196,10 +186,9 @@ pub(super) struct PasswordFields {
 pub(super) async fn reset_password(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
-    Path(id): Path<String>,
+    InPath(person): InPath<Uuid>,
     FormInput(fields): FormInput<PasswordFields>,
 ) -> PageResult<Response> {
-    let person = parse_person(&id)?;
     let email = roles::accounts(&state.db, true)
         .await?
         .into_iter()
@@ -222,9 +211,8 @@ pub(super) async fn reset_password(
 pub(super) async fn remove_mfa(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
-    Path(id): Path<String>,
+    InPath(person): InPath<Uuid>,
 ) -> PageResult<Response> {
-    let person = parse_person(&id)?;
     mfa::remove(&state.db, &access.actor, state.clock.now(), person).await?;
     store::end_sessions_of(&state.db, &access.actor, state.clock.now(), person).await?;
     Ok(see_other(&format!("/admin/accounts/{person}?done=mfa")))
@@ -234,9 +222,8 @@ pub(super) async fn remove_mfa(
 pub(super) async fn end_sessions(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
-    Path(id): Path<String>,
+    InPath(person): InPath<Uuid>,
 ) -> PageResult<Response> {
-    let person = parse_person(&id)?;
     store::end_sessions_of(&state.db, &access.actor, state.clock.now(), person).await?;
     Ok(see_other(&format!(
         "/admin/accounts/{person}?done=sessions"
@@ -247,9 +234,8 @@ pub(super) async fn end_sessions(
 pub(super) async fn revoke_tokens(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
-    Path(id): Path<String>,
+    InPath(person): InPath<Uuid>,
 ) -> PageResult<Response> {
-    let person = parse_person(&id)?;
     crate::tokens::revoke_all_of(&state.db, &access.actor, state.clock.now(), person).await?;
     Ok(see_other(&format!("/admin/accounts/{person}?done=tokens")))
 }

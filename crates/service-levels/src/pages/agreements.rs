@@ -1,17 +1,16 @@
 //! Agreement pages, with the SLA simulator: "a P1 opened Friday 17:30 is due …".
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, teams};
-use tandem_kernel::id::parse_id;
+use tandem_kernel::Scope;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Error, Scope};
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult, RequestActor,
 };
 
 use crate::agreement::{
@@ -20,12 +19,6 @@ use crate::agreement::{
 use crate::agreements::{Agreement, PartiesDraft};
 use crate::store::{agreements, calendars, services};
 use tandem_web::page::choices;
-
-fn path_id(raw: &str) -> Result<AgreementId, Error> {
-    parse_id("id", raw).map_err(|_| Error::NotFound {
-        entity: "agreement",
-    })
-}
 
 #[derive(Template)]
 #[template(path = "service_levels/agreement_list.html")]
@@ -80,10 +73,10 @@ pub(super) struct SimulateQuery {
 /// `GET /agreements/{id}[?priority=p1&start=…]`: the agreement, and the SLA simulator.
 pub(super) async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
     PageQuery(query): PageQuery<SimulateQuery>,
 ) -> PageResult<Response> {
-    let agreement = agreements::get(&state.db, path_id(&id)?).await?;
+    let agreement = agreements::get(&state.db, id).await?;
     let calendar = calendars::get(&state.db, agreement.calendar.0).await?;
     let terms = &agreement.terms;
     let rows = Priority::ALL
@@ -458,9 +451,9 @@ pub(super) async fn create(
 /// `GET /agreements/{id}/edit`.
 pub(super) async fn edit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
 ) -> PageResult<Response> {
-    let agreement = agreements::get(&state.db, path_id(&id)?).await?;
+    let agreement = agreements::get(&state.db, id).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", agreement.terms.name),
         format!("/agreements/{}", agreement.id),
@@ -473,10 +466,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let (terms, parties) = fields.drafts();
     let saved = async {
         let input = crate::agreements::validate(&terms, &parties)?;
@@ -508,8 +500,8 @@ pub(super) async fn update(
 pub(super) async fn delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<AgreementId>,
 ) -> PageResult<Response> {
-    agreements::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
+    agreements::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(see_other("/agreements"))
 }

@@ -2,24 +2,18 @@
 //! minutes from a given start is up.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_kernel::Error;
-use tandem_kernel::id::parse_id;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult, RequestActor,
 };
 
 use crate::calendar::{CalendarDraft, WEEKDAYS};
 use crate::calendars::{BusinessCalendar, BusinessCalendarDraft, CalendarId};
 use crate::store::calendars;
-
-fn path_id(raw: &str) -> Result<CalendarId, Error> {
-    parse_id("id", raw).map_err(|_| Error::NotFound { entity: "calendar" })
-}
 
 /// Weekday names for people, Monday first.
 const DAY_TITLES: [&str; 7] = [
@@ -93,10 +87,10 @@ pub(super) struct TryQuery {
 /// `GET /calendars/{id}[?start=…&minutes=…]`: the calendar, and when the minutes are up.
 pub(super) async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
     PageQuery(query): PageQuery<TryQuery>,
 ) -> PageResult<Response> {
-    let calendar = calendars::get(&state.db, path_id(&id)?).await?;
+    let calendar = calendars::get(&state.db, id).await?;
     let draft = calendar.calendar.draft();
     let (answer, question_error) = if query.start.is_empty() && query.minutes.is_empty() {
         (None, None)
@@ -303,9 +297,9 @@ pub(super) async fn create(
 /// `GET /calendars/{id}/edit`.
 pub(super) async fn edit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
 ) -> PageResult<Response> {
-    let calendar = calendars::get(&state.db, path_id(&id)?).await?;
+    let calendar = calendars::get(&state.db, id).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", calendar.name),
         format!("/calendars/{}", calendar.id),
@@ -318,10 +312,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let fields = fields.normalised();
     let saved = async {
         calendars::update(
@@ -352,8 +345,8 @@ pub(super) async fn update(
 pub(super) async fn delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<CalendarId>,
 ) -> PageResult<Response> {
-    calendars::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
+    calendars::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(see_other("/calendars"))
 }

@@ -1,24 +1,21 @@
 //! Service catalogue pages.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, people};
-use tandem_kernel::id::parse_id;
+use tandem_kernel::Scope;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
-use tandem_kernel::{Error, Scope};
 use tandem_web::page::{after_save, render, see_other};
-use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageResult, RequestActor};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageResult, RequestActor,
+};
 
 use crate::services::{Service, ServiceDraft, ServiceId, ServiceKind};
 use crate::store::services;
 use tandem_web::page::choices;
-
-fn path_id(raw: &str) -> Result<ServiceId, Error> {
-    parse_id("id", raw).map_err(|_| Error::NotFound { entity: "service" })
-}
 
 fn kinds() -> Vec<(String, String)> {
     ServiceKind::ALL
@@ -52,9 +49,9 @@ struct ShowPage {
 /// `GET /services/{id}`.
 pub(super) async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ServiceId>,
 ) -> PageResult<Response> {
-    let service = services::get(&state.db, path_id(&id)?).await?;
+    let service = services::get(&state.db, id).await?;
     Ok(render(&ShowPage {
         chrome: Chrome::new("service-levels", service.name.to_string()),
         service,
@@ -204,9 +201,9 @@ pub(super) async fn create(
 /// `GET /services/{id}/edit`.
 pub(super) async fn edit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ServiceId>,
 ) -> PageResult<Response> {
-    let service = services::get(&state.db, path_id(&id)?).await?;
+    let service = services::get(&state.db, id).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", service.name),
         format!("/services/{}", service.id),
@@ -219,10 +216,9 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ServiceId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let id = path_id(&id)?;
     let saved = async {
         services::update(
             &state.db,
@@ -252,8 +248,8 @@ pub(super) async fn update(
 pub(super) async fn delete(
     RequestActor(actor): RequestActor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    InPath(id): InPath<ServiceId>,
 ) -> PageResult<Response> {
-    services::delete(&state.db, &actor, state.clock.now(), path_id(&id)?).await?;
+    services::delete(&state.db, &actor, state.clock.now(), id).await?;
     Ok(see_other("/services"))
 }

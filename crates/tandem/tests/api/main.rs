@@ -14,6 +14,8 @@ mod exports;
 mod frameworks;
 mod identity;
 mod mail;
+mod paths;
 mod platform;
+mod schema;
 mod service_desk;
 mod service_levels;
