@@ -62,6 +62,11 @@ pub struct Change {
     pub verifier: Option<PersonRef>,
     pub verified_at: Option<OffsetDateTime>,
     pub verification_note: String,
+    /// The person who recorded the change (none for the changes recorded before Tandem kept
+    /// it, and for those a process recorded).
+    pub recorder: Option<PersonRef>,
+    /// The person who submitted it the last time.
+    pub submitter: Option<PersonRef>,
     pub conflicts_ack_reason: String,
     pub customers_to_notify: Vec<String>,
     pub created_at: OffsetDateTime,
@@ -211,6 +216,10 @@ struct ChangeRow {
     verifier_name: Option<String>,
     verified_at: Option<OffsetDateTime>,
     verification_note: String,
+    recorded_by: Option<Uuid>,
+    recorder_name: Option<String>,
+    submitted_by: Option<Uuid>,
+    submitter_name: Option<String>,
     conflicts_ack_reason: String,
     customers_to_notify: String,
     created_at: OffsetDateTime,
@@ -272,6 +281,8 @@ impl ChangeRow {
             verifier: person(self.verifier_id, self.verifier_name),
             verified_at: self.verified_at,
             verification_note: self.verification_note,
+            recorder: person(self.recorded_by, self.recorder_name),
+            submitter: person(self.submitted_by, self.submitter_name),
             conflicts_ack_reason: self.conflicts_ack_reason,
             customers_to_notify: from_json("customers to notify", &self.customers_to_notify)?,
             created_at: self.created_at,
@@ -290,9 +301,12 @@ const SELECT: &str = "SELECT c.id, c.number, c.title, c.owner_id, ow.name AS own
      im.name AS implementer_name, c.approver_id, ap.name AS approver_name, c.approved_at, \
      c.approval_retroactive, c.approval_missed, c.actual_start, c.actual_end, c.success, \
      c.fallback_carried_out, c.verifier_id, ve.name AS verifier_name, c.verified_at, \
-     c.verification_note, c.conflicts_ack_reason, c.customers_to_notify, c.created_at, \
+     c.verification_note, c.recorded_by, rec.name AS recorder_name, c.submitted_by, \
+     sub.name AS submitter_name, c.conflicts_ack_reason, c.customers_to_notify, c.created_at, \
      c.updated_at, c.version \
      FROM changes c JOIN people ow ON ow.id = c.owner_id \
+     LEFT JOIN people rec ON rec.id = c.recorded_by \
+     LEFT JOIN people sub ON sub.id = c.submitted_by \
      LEFT JOIN people ini ON ini.id = c.initiator_id \
      LEFT JOIN people im ON im.id = c.implementer_id \
      LEFT JOIN people ap ON ap.id = c.approver_id \
@@ -827,9 +841,9 @@ pub async fn create(
              risk_suggested, risk_explanation, risk_override_reason, state, planned_start, \
              planned_end, fallback, implementer_id, approval_retroactive, approval_missed, \
              fallback_carried_out, verification_note, conflicts_ack_reason, customers_to_notify, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, 'draft', $17, $18, $19, $20, FALSE, FALSE, '', '', $21, '[]', \
-             $22, $22)",
+             created_at, updated_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, 'draft', $17, $18, $19, $20, FALSE, FALSE, '', '', $21, \
+             '[]', $22, $22, $23)",
         )
         .bind(id)
         .bind(number)
@@ -858,6 +872,7 @@ pub async fn create(
         .bind(input.implementer_id)
         .bind(input.conflicts_ack_reason.as_str())
         .bind(SqlTime(now))
+        .bind(actor.id)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -867,7 +882,6 @@ pub async fn create(
     let change = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
-    // The four-eye rule G6 reads who recorded a change from this entry (`facts::recorder`).
     tandem_audit::record(
         &mut tx,
         audit(actor, now, Action::Create, id, &[], &audited(&change)),
@@ -1197,6 +1211,7 @@ pub async fn take_step(
         after.approval_missed = true;
     }
     match request.step {
+        Step::Submit => after.submitter = Some(person.clone()),
         Step::Start => after.actual_start = Some(now),
         Step::Implement => after.actual_end = Some(now),
         Step::Fail => {
@@ -1260,7 +1275,6 @@ pub async fn take_step(
     })?;
     let mut before_fields = audited(&before.change);
     let mut after_fields = audited(&after);
-    // The four-eye rule G6 reads who submitted a change from this field (`facts::submitter`).
     before_fields.push(("step", String::new()));
     after_fields.push(("step", format!("{} {reason}", request.step.as_str())));
     tandem_audit::record(
@@ -1288,7 +1302,7 @@ async fn write_life_cycle(tx: &mut Tx, now: OffsetDateTime, change: &Change) -> 
              approval_retroactive = $6, approval_missed = $7, actual_start = $8, actual_end = $9, \
              success = $10, fallback_carried_out = $11, verifier_id = $12, verified_at = $13, \
              verification_note = $14, customers_to_notify = $15, updated_at = $16, \
-             version = version + 1 WHERE id = $1 AND version = $17",
+             submitted_by = $18, version = version + 1 WHERE id = $1 AND version = $17",
         )
         .bind(change.id)
         .bind(change.state.as_str())
@@ -1307,6 +1321,7 @@ async fn write_life_cycle(tx: &mut Tx, now: OffsetDateTime, change: &Change) -> 
         .bind(&customers)
         .bind(SqlTime(now))
         .bind(change.version)
+        .bind(change.submitter.as_ref().map(|p| p.id))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

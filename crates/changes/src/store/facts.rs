@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::changes::{CabVote, Change, Detail};
-use crate::change::{ChangeId, number_text};
-use crate::lifecycle::{self, Blackout, Category, ChangeFacts, PersonRef, Step, VerificationCheck};
+use crate::change::number_text;
+use crate::lifecycle::{self, Blackout, Category, ChangeFacts, VerificationCheck};
 use crate::risk::{self, AffectedCi, CustomerBands, NamedCi, Outage, Suggestion};
 
 /// The stored votes as the rules read them.
@@ -178,52 +178,6 @@ async fn redundancy(
     Ok(found)
 }
 
-/// Who recorded change `id`: the person behind the audit trail's `create` entry for it (entity
-/// `change`), which holds the actor's id whoever the change names as initiator. `None` when
-/// Tandem itself wrote it, or the person is no longer in the directory.
-async fn recorder(handle: &mut impl Handle, id: ChangeId) -> Result<Option<PersonRef>> {
-    let entity_id = id.to_string();
-    let found: Option<(Uuid, String)> = run!(handle, |c| {
-        sqlx::query_as(
-            "SELECT p.id, p.name FROM audit_entries a JOIN people p ON p.id = a.actor_id \
-             WHERE a.entity = 'change' AND a.entity_id = $1 AND a.action = 'create' \
-             ORDER BY a.seq LIMIT 1",
-        )
-        .bind(&entity_id)
-        .fetch_optional(c)
-        .await
-    })?;
-    Ok(found.map(|(id, name)| PersonRef { id, name }))
-}
-
-/// Who submitted change `id` the last time: the person behind the newest audit entry of a
-/// `submit` step (`take_step` records each step as the field `step`, "submit …" after it).
-/// `None` while it was never submitted, or when that person is no longer in the directory.
-async fn submitter(handle: &mut impl Handle, id: ChangeId) -> Result<Option<PersonRef>> {
-    let entity_id = id.to_string();
-    let steps: Vec<(Option<Uuid>, Option<String>, String)> = run!(handle, |c| {
-        sqlx::query_as(
-            "SELECT p.id, p.name, a.changes FROM audit_entries a \
-             LEFT JOIN people p ON p.id = a.actor_id \
-             WHERE a.entity = 'change' AND a.entity_id = $1 AND a.action = 'update' \
-             AND a.changes LIKE '%\"step\"%' ORDER BY a.seq DESC",
-        )
-        .bind(&entity_id)
-        .fetch_all(c)
-        .await
-    })?;
-    let is_submit = |changes: &str| {
-        let changes: serde_json::Value = serde_json::from_str(changes).ok()?;
-        let step = changes.get("step")?.get(1)?.as_str()?;
-        Some(step.split(' ').next() == Some(Step::Submit.as_str()))
-    };
-    Ok(steps
-        .into_iter()
-        .find(|(_, _, changes)| is_submit(changes.as_str()) == Some(true))
-        .and_then(|(id, name, _)| id.zip(name))
-        .map(|(id, name)| PersonRef { id, name }))
-}
-
 /// The facts the life-cycle rules read, from the stored change. A CI counts as production when
 /// it is in production or maintenance and not in another environment (a staging VM in use is
 /// not production).
@@ -243,8 +197,8 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
         state: change.state,
         owner: change.owner.clone(),
         initiator: change.initiator.clone(),
-        recorder: recorder(handle, change.id).await?,
-        submitter: submitter(handle, change.id).await?,
+        recorder: change.recorder.clone(),
+        submitter: change.submitter.clone(),
         implementer: change.implementer.clone(),
         approver: change.approver.clone(),
         approved_at: change.approved_at,
