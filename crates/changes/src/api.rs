@@ -21,7 +21,6 @@ use utoipa_axum::routes;
 
 use crate::change::{
     BlackoutDraft, ChangeDraft, ChangeId, CiLine, TemplateDraft, TemplateId, number_text,
-    parse_instant,
 };
 use crate::lifecycle::{
     Category, CheckResult, NextStep, PersonRef, State as ChangeState, Step, Vote,
@@ -30,6 +29,7 @@ use crate::store::blackouts::{self, Blackout, BlackoutId};
 use crate::store::changes::{self, Change, Detail, Filter, StepRequest};
 use crate::store::reports;
 use crate::store::templates::{self, Template};
+use tandem_kernel::clock::parse_instant;
 
 /// Change management's routes, to be nested under `/api/v1`.
 pub fn routes() -> Routes {
@@ -425,6 +425,7 @@ impl ChangeBody {
 /// Filters of the change list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ChangeQuery {
     /// A life-cycle state.
@@ -748,6 +749,7 @@ pub(crate) async fn export_log(State(state): State<AppState>) -> ApiResult<Respo
 /// The period of a calendar view.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct Period {
     /// RFC 3339; default: now.
@@ -771,6 +773,17 @@ pub fn period(
         return Err(Error::invalid("to", "a calendar shows at most a year"));
     }
     Ok((from, to))
+}
+
+/// The period of the iCalendar feed.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedPeriod {
+    /// RFC 3339; default: 30 days ago.
+    from: Option<String>,
+    /// RFC 3339; default: 395 days after `from`; at most 400 days after it.
+    to: Option<String>,
 }
 
 /// A change on the calendar.
@@ -871,12 +884,27 @@ async fn calendar(
     }))
 }
 
-/// The change calendar as an iCalendar feed (RFC 5545): changes from 30 days back to a year
-/// ahead, and blackout periods.
-#[utoipa::path(get, path = "/changes/calendar.ics", tag = "changes",
+/// The change calendar as an iCalendar feed (RFC 5545): changes and blackout periods from
+/// `from` (default 30 days back) to `to` (default a year after `from`), at most 400 days.
+#[utoipa::path(get, path = "/changes/calendar.ics", tag = "changes", params(FeedPeriod),
     responses((status = 200, content_type = "text/calendar", body = String)))]
-pub(crate) async fn calendar_feed(State(state): State<AppState>) -> ApiResult<Response> {
+pub(crate) async fn calendar_feed(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<FeedPeriod>,
+) -> ApiResult<Response> {
     let now = state.clock.now();
+    let from = parse_instant("from", query.from.as_deref().unwrap_or(""))
+        .map_err(Error::from)?
+        .unwrap_or(now - Duration::days(30));
+    let to = parse_instant("to", query.to.as_deref().unwrap_or(""))
+        .map_err(Error::from)?
+        .unwrap_or(from + Duration::days(395));
+    if to <= from {
+        return Err(Error::invalid("to", "must be after from").into());
+    }
+    if to - from > Duration::days(400) {
+        return Err(Error::invalid("to", "a feed holds at most 400 days").into());
+    }
     let host = state
         .site
         .public_url
@@ -891,6 +919,7 @@ pub(crate) async fn calendar_feed(State(state): State<AppState>) -> ApiResult<Re
         &host,
         state.site.public_url.as_deref().unwrap_or(""),
         now,
+        (from, to),
     )
     .await?;
     Ok((

@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use tandem_directory::PersonId;
+use tandem_kernel::clock::parse_instant;
 use tandem_kernel::id::{Numbering, parse_optional_id};
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
-use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::lifecycle::{Category, Risk};
 
@@ -50,29 +50,6 @@ fn ticket_number(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
         .parse(raw)
         .map(Some)
         .ok_or_else(|| FieldError::new(field, "must be a ticket number such as T-000042"))
-}
-
-/// Reads an instant: RFC 3339 (`2026-12-10T22:00:00Z`) or a form's local date and time
-/// (`2026-12-10T22:00`), which is taken as UTC. Empty is none.
-pub fn parse_instant(field: &str, raw: &str) -> Result<Option<OffsetDateTime>, FieldError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(at) = OffsetDateTime::parse(raw, &Rfc3339) {
-        return Ok(Some(at));
-    }
-    let local = format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let local_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    PrimitiveDateTime::parse(raw, &local)
-        .or_else(|_| PrimitiveDateTime::parse(raw, &local_seconds))
-        .map(|at| Some(at.assume_utc()))
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                "must be a date and time such as 2026-12-10T22:00:00Z (UTC)",
-            )
-        })
 }
 
 /// An instant as a form's `datetime-local` field shows it, in UTC.
@@ -670,10 +647,5 @@ mod tests {
         assert_eq!(parse_number("C-+4"), None);
         assert_eq!(ticket_number("t", "T-000007"), Ok(Some(7)));
         assert_eq!(ticket_number("t", ""), Ok(None));
-        assert!(parse_instant("at", "tomorrow").is_err());
-        assert_eq!(
-            parse_instant("at", "2026-12-10T23:00:00+01:00").unwrap(),
-            parse_instant("at", "2026-12-10T22:00").unwrap()
-        );
     }
 }

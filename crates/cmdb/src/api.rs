@@ -792,6 +792,7 @@ pub fn relation_fields(kind: &str, target: &str) -> Result<(RelationKind, CiId),
 
 /// Why a relation is removed.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct WhyParams {
     /// The ticket, such as `T-000042`.

@@ -3,7 +3,11 @@
 
 use std::sync::Mutex;
 
-use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::FieldError;
 
 /// A source of the current time.
 pub trait Clock: Send + Sync + 'static {
@@ -58,6 +62,63 @@ pub fn when(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The years Tandem takes in a date, month or instant that a person or a program gives it. The
+/// calendar types end with year 9999; a week view, a month's report or an SLA's due time
+/// computed from an instant up to the end of 9000 stays far inside them, so the arithmetic on
+/// what was accepted never overflows.
+pub const ACCEPTED_YEARS: std::ops::RangeInclusive<i32> = 1970..=9000;
+
+/// `date`, if its year is one of [`ACCEPTED_YEARS`]; an error on `field` otherwise.
+pub fn check_date(field: &str, date: time::Date) -> Result<time::Date, FieldError> {
+    if ACCEPTED_YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(out_of_range(field))
+    }
+}
+
+/// `at` in UTC, if its year there is one of [`ACCEPTED_YEARS`]; an error on `field` otherwise
+/// (also for an instant whose offset would carry it past the end of the calendar).
+pub fn check_instant(field: &str, at: OffsetDateTime) -> Result<OffsetDateTime, FieldError> {
+    at.checked_to_offset(time::UtcOffset::UTC)
+        .filter(|utc| ACCEPTED_YEARS.contains(&utc.year()))
+        .ok_or_else(|| out_of_range(field))
+}
+
+/// Reads an instant: RFC 3339 (`2026-12-10T22:00:00Z`) or a form's local date and time
+/// (`2026-12-10T22:00`), which is taken as UTC, within [`ACCEPTED_YEARS`]. Empty is none.
+pub fn parse_instant(field: &str, raw: &str) -> Result<Option<OffsetDateTime>, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let local = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let local_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let at = OffsetDateTime::parse(raw, &Rfc3339)
+        .or_else(|_| PrimitiveDateTime::parse(raw, &local).map(PrimitiveDateTime::assume_utc))
+        .or_else(|_| {
+            PrimitiveDateTime::parse(raw, &local_seconds).map(PrimitiveDateTime::assume_utc)
+        })
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                "must be a date and time such as 2026-12-10T22:00:00Z (UTC)",
+            )
+        })?;
+    check_instant(field, at).map(Some)
+}
+
+fn out_of_range(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        format!(
+            "must lie between the years {} and {}",
+            ACCEPTED_YEARS.start(),
+            ACCEPTED_YEARS.end()
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +137,47 @@ mod tests {
         let now = SystemClock.now();
         assert_eq!(now.nanosecond() % 1_000, 0);
         assert_eq!(now.offset(), time::UtcOffset::UTC);
+    }
+
+    #[test]
+    fn dates_and_instants_outside_the_accepted_years_are_refused() {
+        use time::macros::date;
+        assert!(check_date("date", date!(2026 - 12 - 10)).is_ok());
+        assert!(check_date("date", date!(9000 - 12 - 31)).is_ok());
+        for far in [
+            date!(9001 - 01 - 01),
+            date!(9999 - 12 - 31),
+            date!(1969 - 12 - 31),
+        ] {
+            let refused = check_date("date", far).unwrap_err();
+            assert_eq!(refused.field, "date");
+            assert_eq!(refused.message, "must lie between the years 1970 and 9000");
+        }
+        assert_eq!(
+            check_instant("from", datetime!(2026-12-10 22:00 +01:00)).unwrap(),
+            datetime!(2026-12-10 21:00 UTC)
+        );
+        assert!(check_instant("from", datetime!(9999-12-31 23:59 UTC)).is_err());
+        assert!(check_instant("from", datetime!(9999-12-31 23:00 -05:00)).is_err());
+    }
+
+    #[test]
+    fn instants_are_read_in_rfc_3339_or_as_a_forms_utc_time_within_the_accepted_years() {
+        assert_eq!(parse_instant("at", " ").unwrap(), None);
+        assert_eq!(
+            parse_instant("at", "2026-12-10T23:00:00+01:00").unwrap(),
+            parse_instant("at", "2026-12-10T22:00").unwrap()
+        );
+        assert_eq!(
+            parse_instant("at", "2026-12-10T22:00:30").unwrap(),
+            Some(datetime!(2026-12-10 22:00:30 UTC))
+        );
+        let malformed = parse_instant("at", "tomorrow").unwrap_err();
+        assert!(malformed.message.contains("such as 2026-12-10T22:00:00Z"));
+        let far = parse_instant("from", "9999-12-04T00:00:00Z").unwrap_err();
+        assert_eq!(
+            (far.field.as_str(), far.message.as_str()),
+            ("from", "must lie between the years 1970 and 9000")
+        );
     }
 }

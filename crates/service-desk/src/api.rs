@@ -256,7 +256,7 @@ pub struct TicketQuery {
     pub(crate) team: Option<String>,
     /// Only tickets with a missed target now.
     pub(crate) breached: Option<bool>,
-    /// Only tickets due within this many minutes.
+    /// Only tickets due within this many minutes (1 to 527,040, a year).
     pub(crate) due_within: Option<u32>,
     /// Only tickets resolved within this many days (1 to 366); `open` is then `false`
     /// unless given.
@@ -299,15 +299,23 @@ pub fn filter(
             ));
         }
     };
+    let due_before = match query.due_within {
+        None => None,
+        Some(minutes @ 1..=527_040) => Some(now + time::Duration::minutes(i64::from(minutes))),
+        Some(_) => {
+            return Err(Error::invalid(
+                "due_within",
+                "a number of minutes from 1 to 527,040 (a year)",
+            ));
+        }
+    };
     Ok(Filter {
         open: query.open.unwrap_or(resolved_since.is_none()),
         assignee,
         team,
         organisation: None,
         breached_at: query.breached.unwrap_or(false).then_some(now),
-        due_before: query
-            .due_within
-            .map(|m| now + time::Duration::minutes(i64::from(m))),
+        due_before,
         resolved_since,
         search: query.q.clone().filter(|q| !q.trim().is_empty()),
         internal: access.may(Permission::TicketsWork),
@@ -325,18 +333,16 @@ async fn list_tickets(
 ) -> ApiResult<Json<TicketList>> {
     let now = state.clock.now();
     let filter = filter(&access, now, &query)?;
+    let limit = match query.limit {
+        None => 50,
+        Some(limit @ 1..=200) => limit,
+        Some(_) => return Err(Error::invalid("limit", "must be between 1 and 200").into()),
+    };
     let after = match query.after.as_deref() {
         Some(raw) => Some(parse_id::<TicketId>("after", raw).map_err(Error::from)?),
         None => None,
     };
-    let (tickets, next) = store::list(
-        &state.db,
-        access.scope,
-        &filter,
-        after,
-        query.limit.unwrap_or(50),
-    )
-    .await?;
+    let (tickets, next) = store::list(&state.db, access.scope, &filter, after, limit).await?;
     Ok(Json(TicketList {
         items: tickets
             .into_iter()
@@ -631,8 +637,7 @@ pub async fn monthly_report(
     organisation: &str,
     month: &str,
 ) -> Result<(String, crate::report::ReportMonth, crate::report::Report), Error> {
-    let month = crate::report::ReportMonth::parse(month)
-        .ok_or_else(|| Error::invalid("month", "must be a month as YYYY-MM"))?;
+    let month = crate::report::ReportMonth::parse("month", month)?;
     let organisation: tandem_directory::OrganisationId =
         parse_id("organisation", organisation).map_err(Error::from)?;
     let name = tandem_directory::store::organisations::get(

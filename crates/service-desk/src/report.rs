@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use tandem_kernel::FieldError;
 use tandem_service_levels::agreement::Penalties;
 use time::{Date, Month, OffsetDateTime};
 
@@ -22,14 +23,28 @@ pub struct ReportMonth {
 }
 
 impl ReportMonth {
-    /// Reads `YYYY-MM`.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let (year, month) = raw.trim().split_once('-')?;
-        let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
-        Some(Self {
-            year: year.parse().ok().filter(|y| (2000..=9999).contains(y))?,
-            month,
-        })
+    /// Reads the month in `field`, written `YYYY-MM`, from 2000 to the last of the kernel's
+    /// accepted years ([`tandem_kernel::clock::ACCEPTED_YEARS`]).
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let last = *tandem_kernel::clock::ACCEPTED_YEARS.end();
+        let refused = || {
+            FieldError::new(
+                field,
+                format!("must be a month as YYYY-MM, from 2000-01 to {last}-12"),
+            )
+        };
+        let (year, month) = raw.trim().split_once('-').ok_or_else(refused)?;
+        let month = month
+            .parse::<u8>()
+            .ok()
+            .and_then(|m| Month::try_from(m).ok())
+            .ok_or_else(refused)?;
+        let year = year
+            .parse()
+            .ok()
+            .filter(|y| (2000..=last).contains(y))
+            .ok_or_else(refused)?;
+        Ok(Self { year, month })
     }
 
     /// The month of `at` (UTC).
@@ -297,7 +312,7 @@ mod tests {
             per_tenth_below_availability: None,
             cap: Some(BasisPoints(3000)),
         };
-        let month = ReportMonth::parse("2026-11").unwrap();
+        let month = ReportMonth::parse("month", "2026-11").unwrap();
         let report = build(
             month,
             &tickets,
@@ -345,7 +360,7 @@ mod tests {
 
     #[test]
     fn months_are_read_and_bounded() {
-        let month = ReportMonth::parse("2026-12").unwrap();
+        let month = ReportMonth::parse("month", "2026-12").unwrap();
         assert_eq!(
             month.bounds(),
             (
@@ -354,8 +369,13 @@ mod tests {
             )
         );
         assert_eq!(month.to_string(), "2026-12");
-        assert_eq!(ReportMonth::parse("2026-13"), None);
-        assert_eq!(ReportMonth::parse("November"), None);
+        for refused in ["2026-13", "November", "1999-12", "9001-01", "9999-12"] {
+            let error = ReportMonth::parse("month", refused).unwrap_err();
+            assert_eq!(
+                error.message, "must be a month as YYYY-MM, from 2000-01 to 9000-12",
+                "{refused}"
+            );
+        }
         assert_eq!(
             ReportMonth::of(datetime!(2026-11-23 08:00 UTC)).to_string(),
             "2026-11"

@@ -6,8 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use tandem_kernel::clock::parse_instant;
 use tandem_kernel::page::{ListOptions, ListParams};
-use tandem_kernel::{Error, Need, Permission};
+use tandem_kernel::{Error, FieldError, Need, Permission};
 use tandem_web::{
     ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes, created,
     reference,
@@ -288,24 +289,24 @@ async fn delete_calendar(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PauseBody {
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    from: OffsetDateTime,
+    /// RFC 3339, in the years 1970 to 9000.
+    #[schema(format = DateTime)]
+    from: String,
     /// Absent while the pause lasts (the clock is stopped: nothing falls due after it starts).
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    until: Option<OffsetDateTime>,
+    #[serde(default)]
+    #[schema(format = DateTime)]
+    until: Option<String>,
 }
 
 /// What to work out: a start, a number of working minutes, pauses.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuestion {
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    start: OffsetDateTime,
+    /// RFC 3339, in the years 1970 to 9000.
+    #[schema(format = DateTime)]
+    start: String,
     /// Working minutes, 0 to 5,256,000 (ten years).
-    minutes: u32,
+    minutes: i64,
     #[serde(default)]
     pauses: Vec<PauseBody>,
 }
@@ -330,30 +331,30 @@ async fn calendar_due(
     InPath(id): InPath<CalendarId>,
     ApiJson(question): ApiJson<DueQuestion>,
 ) -> ApiResult<Json<DueAnswer>> {
-    if question.minutes > 5_256_000 {
-        return Err(Error::invalid("minutes", "must be at most 5,256,000 (ten years)").into());
-    }
-    if let Some(i) = question
-        .pauses
-        .iter()
-        .position(|p| p.until.is_some_and(|u| u < p.from))
-    {
-        return Err(
-            Error::invalid(format!("pauses[{i}].until"), "is before the pause's start").into(),
-        );
-    }
+    let start = start_of(&question.start);
+    let minutes = u32::try_from(question.minutes)
+        .ok()
+        .filter(|m| *m <= 5_256_000)
+        .ok_or_else(|| {
+            FieldError::new(
+                "minutes",
+                "must be a whole number of working minutes from 0 to 5,256,000 (ten years)",
+            )
+        });
+    let pauses = checked_pauses(&question.pauses);
+    let (start, minutes, pauses) = match (start, minutes, pauses) {
+        (Ok(start), Ok(minutes), Ok(pauses)) => (start, minutes, pauses),
+        (start, minutes, pauses) => {
+            let errors = [start.err(), minutes.err()]
+                .into_iter()
+                .flatten()
+                .chain(pauses.err().into_iter().flatten())
+                .collect();
+            return Err(Error::Invalid(errors).into());
+        }
+    };
     let calendar = calendars::get(&state.db, id).await?;
-    let pauses: Vec<Pause> = question
-        .pauses
-        .iter()
-        .map(|p| Pause {
-            from: p.from,
-            until: p.until,
-        })
-        .collect();
-    let due = calendar
-        .calendar
-        .due(question.start, question.minutes, &pauses);
+    let due = calendar.calendar.due(start, minutes, &pauses);
     Ok(Json(DueAnswer {
         due_local: due.map(|d| calendar.calendar.local(d)),
         due,
@@ -812,9 +813,9 @@ async fn delete_agreement(
 pub struct Simulation {
     /// `p1` … `p4`.
     priority: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    start: OffsetDateTime,
+    /// RFC 3339, in the years 1970 to 9000.
+    #[schema(format = DateTime)]
+    start: String,
     #[serde(default)]
     pauses: Vec<PauseBody>,
 }
@@ -843,14 +844,26 @@ async fn simulate_agreement(
     InPath(id): InPath<AgreementId>,
     ApiJson(question): ApiJson<Simulation>,
 ) -> ApiResult<Json<Vec<ClockView>>> {
-    let priority = Priority::parse("priority", &question.priority).map_err(Error::from)?;
-    let pauses = checked_pauses(&question.pauses)?;
+    let priority = Priority::parse("priority", &question.priority);
+    let start = start_of(&question.start);
+    let pauses = checked_pauses(&question.pauses);
+    let (priority, start, pauses) = match (priority, start, pauses) {
+        (Ok(priority), Ok(start), Ok(pauses)) => (priority, start, pauses),
+        (priority, start, pauses) => {
+            let errors = [priority.err(), start.err()]
+                .into_iter()
+                .flatten()
+                .chain(pauses.err().into_iter().flatten())
+                .collect();
+            return Err(Error::Invalid(errors).into());
+        }
+    };
     let agreement = agreements::get(&state.db, id).await?;
     let calendar = calendars::get(&state.db, agreement.calendar.0).await?;
     Ok(Json(
         agreement
             .terms
-            .simulate(&calendar.calendar, priority, question.start, &pauses)
+            .simulate(&calendar.calendar, priority, start, &pauses)
             .into_iter()
             .map(|d| ClockView {
                 metric: d.metric.as_str(),
@@ -863,22 +876,36 @@ async fn simulate_agreement(
     ))
 }
 
-/// Pauses of a request, each ending after it starts.
-fn checked_pauses(pauses: &[PauseBody]) -> Result<Vec<Pause>, Error> {
-    if let Some(i) = pauses
-        .iter()
-        .position(|p| p.until.is_some_and(|u| u < p.from))
-    {
-        return Err(Error::invalid(
-            format!("pauses[{i}].until"),
-            "is before the pause's start",
-        ));
+/// The start of a due-time question: an instant in the accepted years.
+fn start_of(raw: &str) -> Result<OffsetDateTime, FieldError> {
+    parse_instant("start", raw)?.ok_or_else(|| FieldError::new("start", "is required"))
+}
+
+/// Pauses of a request, each an instant in the accepted years that ends after it starts; every
+/// bad one is named.
+fn checked_pauses(pauses: &[PauseBody]) -> Result<Vec<Pause>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut checked = Vec::new();
+    for (i, pause) in pauses.iter().enumerate() {
+        let from = parse_instant(&format!("pauses[{i}].from"), &pause.from).and_then(|from| {
+            from.ok_or_else(|| FieldError::new(format!("pauses[{i}].from"), "is required"))
+        });
+        let until = parse_instant(
+            &format!("pauses[{i}].until"),
+            pause.until.as_deref().unwrap_or(""),
+        );
+        match (from, until) {
+            (Ok(from), Ok(Some(until))) if until < from => errors.push(FieldError::new(
+                format!("pauses[{i}].until"),
+                "is before the pause's start",
+            )),
+            (Ok(from), Ok(until)) => checked.push(Pause { from, until }),
+            (from, until) => errors.extend(from.err().into_iter().chain(until.err())),
+        }
     }
-    Ok(pauses
-        .iter()
-        .map(|p| Pause {
-            from: p.from,
-            until: p.until,
-        })
-        .collect())
+    if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(errors)
+    }
 }

@@ -98,12 +98,12 @@ pub(super) async fn show(
     let today = state.clock.now().date();
     let date = match query.date.as_str() {
         "" => today,
-        raw => Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| {
-            bad_address(tandem_kernel::Error::invalid(
-                "date",
-                "must be a date such as 2026-12-10",
-            ))
-        })?,
+        raw => Date::parse(raw, format_description!("[year]-[month]-[day]"))
+            .map_err(|_| {
+                tandem_kernel::FieldError::new("date", "must be a date such as 2026-12-10")
+            })
+            .and_then(|date| tandem_kernel::clock::check_date("date", date))
+            .map_err(|e| bad_address(tandem_kernel::Error::Invalid(vec![e])))?,
     };
     let dates = calendar::days(view, date);
     let (from, _) = calendar::bounds(dates[0]);

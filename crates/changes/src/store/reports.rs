@@ -246,8 +246,13 @@ pub async fn unexplained_versions(db: &Db) -> Result<Vec<Unexplained>> {
 /// The change calendar as an iCalendar feed: changes from 30 days back to a year ahead and the
 /// blackout periods in that time. Event ids are stable (`<id>@<host>`) and the sequence is the
 /// change's version, so calendar applications update events in place.
-pub async fn ical_feed(db: &Db, host: &str, base_url: &str, now: OffsetDateTime) -> Result<String> {
-    let (from, to) = (now - Duration::days(30), now + Duration::days(365));
+pub async fn ical_feed(
+    db: &Db,
+    host: &str,
+    base_url: &str,
+    now: OffsetDateTime,
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> Result<String> {
     let mut events = Vec::new();
     for entry in calendar(db, from, to, true).await? {
         let c = &entry.change;

@@ -71,6 +71,7 @@ pub(crate) async fn export_cis(State(state): State<AppState>) -> ApiResult<Respo
 /// How a file is imported.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Check the file and say what would happen, writing nothing.
@@ -326,6 +327,7 @@ async fn get_baseline(
 /// How an inventory is read and compared.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReconcileQuery {
     /// Compare and answer, keeping nothing.

@@ -367,8 +367,7 @@ async fn billing_csv(
     State(state): State<AppState>,
     PageQuery(query): PageQuery<ReportFields>,
 ) -> PageResult<Response> {
-    let month = crate::report::ReportMonth::parse(&query.month)
-        .ok_or_else(|| Error::invalid("month", "must be a month as YYYY-MM"))?;
+    let month = crate::report::ReportMonth::parse("month", &query.month).map_err(Error::from)?;
     let organisation = parse_id("organisation", &query.organisation).map_err(Error::from)?;
     let (from, to) = month.bounds();
     let rows = store::time_between(&state.db, organisation, from.date(), to.date()).await?;
@@ -405,8 +404,7 @@ async fn report_csv(
     State(state): State<AppState>,
     PageQuery(query): PageQuery<ReportFields>,
 ) -> PageResult<Response> {
-    let month = crate::report::ReportMonth::parse(&query.month)
-        .ok_or_else(|| Error::invalid("month", "must be a month as YYYY-MM"))?;
+    let month = crate::report::ReportMonth::parse("month", &query.month).map_err(Error::from)?;
     let organisation = parse_id("organisation", &query.organisation).map_err(Error::from)?;
     let (from, to) = month.bounds();
     let tickets = store::opened_between(&state.db, organisation, from, to).await?;

@@ -11,6 +11,7 @@ mod cmdb;
 mod directory_api;
 mod directory_pages;
 mod exports;
+mod extremes;
 mod frameworks;
 mod identity;
 mod mail;
