@@ -165,6 +165,22 @@ pub enum Broken {
         "the trail ends at entry {last}, but {head} entries were written: the last ones were removed"
     )]
     Truncated { last: i64, head: i64 },
+    /// A column of the entry holds a value of the wrong kind (on SQLite, which stores whatever
+    /// it is given), so the entry cannot be read, let alone hashed.
+    #[error("entry {seq} cannot be read, a column of it was changed: {reason}")]
+    Unreadable { seq: i64, reason: String },
+    #[error("{0}")]
+    Head(HeadFault),
+}
+
+/// Why the head of the trail (the one row of `audit_head`: the newest entry's number and hash)
+/// cannot be used. No entry can be appended without it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeadFault {
+    #[error("the audit trail's head row (table `audit_head`) is missing")]
+    Missing,
+    #[error("the audit trail's head row (table `audit_head`) cannot be read: {0}")]
+    Unreadable(String),
 }
 
 /// Walks a chain in sequence order, one entry at a time.

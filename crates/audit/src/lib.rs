@@ -5,12 +5,16 @@
 //! hash-chained: each entry's hash covers its content and the previous entry's hash, so that an
 //! entry edited or removed behind Tandem's back is found by [`store::verify`]
 //! (`tandem audit verify`). [`entry`] holds the pure parts (changes, hashing, chain checking);
-//! [`store`] the table access; [`pages`] the administrators' view.
+//! [`store`] the table access; [`pages`] the administrators' view; [`guard`] finds and restores
+//! missing append-only triggers; [`checkpoint`] signs statements of the head that operators
+//! keep elsewhere, so that a trail cut short and rechained is still found.
 //!
 //! Capabilities call [`store::record`] inside their write transactions; nothing else writes
 //! the table.
 
+pub mod checkpoint;
 pub mod entry;
+pub mod guard;
 pub mod pages;
 pub mod store;
 

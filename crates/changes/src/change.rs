@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use tandem_directory::PersonId;
 use tandem_kernel::clock::parse_instant;
-use tandem_kernel::id::{Numbering, parse_optional_id};
+use tandem_kernel::id::{CHANGES, TICKETS, parse_optional_id};
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
 use time::OffsetDateTime;
@@ -25,31 +25,22 @@ entity_id!(
     TemplateId
 );
 
-/// How changes are numbered: `C-000042`, the seed's incremental ID.
-pub const NUMBERS: Numbering = Numbering::new("C");
-
-/// How tickets are numbered, for a change's cause.
-const TICKETS: Numbering = Numbering::new("T");
-
 /// A change's number as people read it: `C-000042`.
 pub fn number_text(number: i64) -> String {
-    NUMBERS.text(number)
+    CHANGES.text(number)
 }
 
 /// Reads `C-000042`, `c-42` or `42`.
 pub fn parse_number(raw: &str) -> Option<i64> {
-    NUMBERS.parse(raw)
+    CHANGES.parse(raw)
 }
 
 /// Reads a ticket reference `T-000042` or `42`; empty is none.
 fn ticket_number(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
-    if raw.trim().is_empty() {
-        return Ok(None);
+    match raw.trim() {
+        "" => Ok(None),
+        raw => TICKETS.read(field, raw).map(Some),
     }
-    TICKETS
-        .parse(raw)
-        .map(Some)
-        .ok_or_else(|| FieldError::new(field, "must be a ticket number such as T-000042"))
 }
 
 /// An instant as a form's `datetime-local` field shows it, in UTC.

@@ -11,8 +11,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_directory::api::ListBody;
+use tandem_kernel::id::TICKETS;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, FieldError, Need, Permission, id::parse_id};
+use tandem_storage::save_current;
 use tandem_web::{
     ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes, created,
     reference,
@@ -360,17 +362,14 @@ pub async fn cause_of(state: &AppState, ticket: &str, reason: &str) -> Result<Ca
     let ticket = match ticket.trim() {
         "" => None,
         raw => {
-            let number = tandem_service_desk::ticket::parse_number("ticket", raw)?;
+            let number = TICKETS.read("ticket", raw)?;
             Some(
                 cis::ticket_by_number(&state.db, number)
                     .await?
                     .ok_or_else(|| {
                         Error::invalid(
                             "ticket",
-                            format!(
-                                "there is no ticket {}",
-                                tandem_service_desk::records::show_number(number)
-                            ),
+                            format!("there is no ticket {}", TICKETS.text(number)),
                         )
                     })?,
             )
@@ -603,47 +602,50 @@ async fn update_ci(
     InPath(id): InPath<CiId>,
     ApiJson(changes): ApiJson<CiChanges>,
 ) -> ApiResult<Json<CiView>> {
-    let current = cis::get(&state.db, id).await?;
-    let mut draft = current.draft();
-    let set = |field: &mut String, value: Option<String>| {
-        if let Some(value) = value {
-            *field = value;
+    let updated = save_current(id.0, changes.version, || async {
+        let current = cis::get(&state.db, id).await?;
+        let mut draft = current.draft();
+        let set = |field: &mut String, value: Option<String>| {
+            if let Some(value) = value {
+                *field = value;
+            }
+        };
+        set(&mut draft.name, changes.name.clone());
+        set(&mut draft.description, changes.description.clone());
+        set(&mut draft.organisation_id, changes.organisation_id.clone());
+        set(&mut draft.owner_id, changes.owner_id.clone());
+        set(&mut draft.custodian_id, changes.custodian_id.clone());
+        set(&mut draft.location_id, changes.location_id.clone());
+        set(&mut draft.service_id, changes.service_id.clone());
+        set(&mut draft.lifecycle, changes.lifecycle.clone());
+        set(&mut draft.confidentiality, changes.confidentiality.clone());
+        set(&mut draft.integrity, changes.integrity.clone());
+        set(&mut draft.availability, changes.availability.clone());
+        set(&mut draft.label, changes.label.clone());
+        set(
+            &mut draft.min_up,
+            changes
+                .min_up
+                .map(|n| n.map(|n| n.to_string()).unwrap_or_default()),
+        );
+        if let Some(attributes) = &changes.attributes {
+            draft.attributes.clone_from(attributes);
         }
-    };
-    set(&mut draft.name, changes.name);
-    set(&mut draft.description, changes.description);
-    set(&mut draft.organisation_id, changes.organisation_id);
-    set(&mut draft.owner_id, changes.owner_id);
-    set(&mut draft.custodian_id, changes.custodian_id);
-    set(&mut draft.location_id, changes.location_id);
-    set(&mut draft.service_id, changes.service_id);
-    set(&mut draft.lifecycle, changes.lifecycle);
-    set(&mut draft.confidentiality, changes.confidentiality);
-    set(&mut draft.integrity, changes.integrity);
-    set(&mut draft.availability, changes.availability);
-    set(&mut draft.label, changes.label);
-    set(
-        &mut draft.min_up,
-        changes
-            .min_up
-            .map(|n| n.map(|n| n.to_string()).unwrap_or_default()),
-    );
-    if let Some(attributes) = changes.attributes {
-        draft.attributes = attributes;
-    }
-    let (input, cause) = both(
-        checked(&state, &draft).await,
-        changes.why.cause(&state).await,
-    )?;
-    let updated = cis::update(
-        &state.db,
-        &actor,
-        state.clock.now(),
-        id,
-        changes.version.unwrap_or(current.version),
-        input,
-        &cause,
-    )
+        let (input, cause) = both(
+            checked(&state, &draft).await,
+            changes.why.cause(&state).await,
+        )?;
+        cis::update(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            id,
+            changes.version.unwrap_or(current.version),
+            input,
+            &cause,
+        )
+        .await
+    })
     .await?;
     Ok(Json(updated.into()))
 }
@@ -852,9 +854,7 @@ impl From<cis::Version> for VersionView {
             at: v.at,
             actor: v.actor,
             cause: v.cause.as_str(),
-            ticket: v
-                .ticket
-                .map(|(_, n)| tandem_service_desk::records::show_number(n)),
+            ticket: v.ticket.map(|(_, n)| TICKETS.text(n)),
             change_id: v.change_id.map(|c| c.to_string()),
             reason: v.reason,
             changes: v.diff,

@@ -6,7 +6,7 @@ use std::fmt;
 
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::error::AllValid;
-use tandem_kernel::id::{Numbering, parse_optional_id};
+use tandem_kernel::id::{CIS, parse_optional_id};
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, entity_id};
 use tandem_service_levels::services::ServiceId;
@@ -147,17 +147,14 @@ impl Classification {
     }
 }
 
-/// How CIs are numbered: `CI-000042`.
-pub const NUMBERS: Numbering = Numbering::new("CI");
-
 /// A CI's number as people read it: `CI-000042`.
 pub fn number_text(number: i64) -> String {
-    NUMBERS.text(number)
+    CIS.text(number)
 }
 
 /// Reads `CI-000042` (or `42`) back into a number.
 pub fn parse_number(raw: &str) -> Option<i64> {
-    NUMBERS.parse(raw)
+    CIS.parse(raw)
 }
 
 /// A stored CI, with the names of what it refers to.

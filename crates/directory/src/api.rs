@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams, Page};
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
+use tandem_storage::save_current;
 use tandem_web::{ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestAccess, Routes, created};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -237,20 +238,22 @@ async fn update_organisation(
     InPath(id): InPath<OrganisationId>,
     ApiJson(changes): ApiJson<OrganisationChanges>,
 ) -> ApiResult<Json<OrganisationView>> {
-    let current = organisations::get(&state.db, access.scope, id).await?;
-    let version = changes.version.unwrap_or(current.version);
-    let mut draft = OrganisationDraft::from_record(&current);
-    draft.name = changes.name.unwrap_or(draft.name);
-    draft.kind = changes.kind.unwrap_or(draft.kind);
-    draft.description = changes.description.unwrap_or(draft.description);
-    let updated = organisations::update(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        id,
-        version,
-        draft.validate()?,
-    )
+    let updated = save_current(id.0, changes.version, || async {
+        let current = organisations::get(&state.db, access.scope, id).await?;
+        let mut draft = OrganisationDraft::from_record(&current);
+        draft.name = changes.name.clone().unwrap_or(draft.name);
+        draft.kind = changes.kind.clone().unwrap_or(draft.kind);
+        draft.description = changes.description.clone().unwrap_or(draft.description);
+        organisations::update(
+            &state.db,
+            &access.actor,
+            state.clock.now(),
+            id,
+            changes.version.unwrap_or(current.version),
+            draft.validate()?,
+        )
+        .await
+    })
     .await?;
     Ok(Json(updated.into()))
 }
@@ -404,22 +407,27 @@ async fn update_person(
     InPath(id): InPath<PersonId>,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> ApiResult<Json<PersonView>> {
-    let current = people::get(&state.db, access.scope, id).await?;
-    let version = changes.version.unwrap_or(current.version);
-    let mut draft = PersonDraft::from_record(&current);
-    draft.organisation_id = changes.organisation_id.unwrap_or(draft.organisation_id);
-    draft.name = changes.name.unwrap_or(draft.name);
-    draft.email = changes.email.unwrap_or(draft.email);
-    draft.phone = changes.phone.unwrap_or(draft.phone);
-    draft.job_title = changes.job_title.unwrap_or(draft.job_title);
-    let updated = people::update(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        id,
-        version,
-        draft.validate()?,
-    )
+    let updated = save_current(id.0, changes.version, || async {
+        let current = people::get(&state.db, access.scope, id).await?;
+        let mut draft = PersonDraft::from_record(&current);
+        draft.organisation_id = changes
+            .organisation_id
+            .clone()
+            .unwrap_or(draft.organisation_id);
+        draft.name = changes.name.clone().unwrap_or(draft.name);
+        draft.email = changes.email.clone().unwrap_or(draft.email);
+        draft.phone = changes.phone.clone().unwrap_or(draft.phone);
+        draft.job_title = changes.job_title.clone().unwrap_or(draft.job_title);
+        people::update(
+            &state.db,
+            &access.actor,
+            state.clock.now(),
+            id,
+            changes.version.unwrap_or(current.version),
+            draft.validate()?,
+        )
+        .await
+    })
     .await?;
     Ok(Json(updated.into()))
 }
@@ -605,28 +613,33 @@ async fn update_team(
     InPath(id): InPath<TeamId>,
     ApiJson(changes): ApiJson<TeamChanges>,
 ) -> ApiResult<Json<TeamView>> {
-    let team = teams::get(&state.db, access.scope, id).await?;
-    let members: Vec<_> = teams::members(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    let version = changes.version.unwrap_or(team.version);
-    let mut draft = TeamDraft::from_record(&team, &members);
-    draft.organisation_id = changes.organisation_id.unwrap_or(draft.organisation_id);
-    draft.name = changes.name.unwrap_or(draft.name);
-    draft.level = changes.level.unwrap_or(draft.level);
-    draft.description = changes.description.unwrap_or(draft.description);
-    draft.members = changes.members.unwrap_or(draft.members);
-    draft.lead = changes.lead_id.unwrap_or(draft.lead);
-    let updated = teams::update(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        id,
-        version,
-        draft.validate()?,
-    )
+    let updated = save_current(id.0, changes.version, || async {
+        let team = teams::get(&state.db, access.scope, id).await?;
+        let members: Vec<_> = teams::members(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let mut draft = TeamDraft::from_record(&team, &members);
+        draft.organisation_id = changes
+            .organisation_id
+            .clone()
+            .unwrap_or(draft.organisation_id);
+        draft.name = changes.name.clone().unwrap_or(draft.name);
+        draft.level = changes.level.clone().unwrap_or(draft.level);
+        draft.description = changes.description.clone().unwrap_or(draft.description);
+        draft.members = changes.members.clone().unwrap_or(draft.members);
+        draft.lead = changes.lead_id.clone().unwrap_or(draft.lead);
+        teams::update(
+            &state.db,
+            &access.actor,
+            state.clock.now(),
+            id,
+            changes.version.unwrap_or(team.version),
+            draft.validate()?,
+        )
+        .await
+    })
     .await?;
     Ok(Json(team_view(&state, updated).await?))
 }

@@ -26,6 +26,9 @@
 //!    otherwise any planned → planned; otherwise not implemented. Sub-nodes nothing reaches
 //!    count as gaps; if nothing reaches any sub-node (out-of-scope ones aside), the roll-up
 //!    adds nothing and the node keeps what a path or its parent gave it.
+//! 7. **Withdrawn nodes.** A target node withdrawn from its framework (an OSCAL control whose
+//!    `status` is `withdrawn`) is no longer a requirement: it is not applicable, whatever
+//!    reaches it (the paths that do are still listed).
 //!
 //! So raising a source status never lowers a target status, and a `no-relationship` mapping
 //! changes nothing; both are property-tested.
@@ -359,6 +362,7 @@ pub fn analyse(
             }
         });
         let (status, inherited_from) = match contributions.first() {
+            _ if catalogue.node(ix).withdrawn => (Some(Status::NotApplicable), None),
             Some(best) => (Some(best.status), None),
             None => catalogue
                 .node(ix)
@@ -384,7 +388,11 @@ pub fn analyse(
             },
         );
     }
-    for &ix in order.iter().rev() {
+    for &ix in order
+        .iter()
+        .rev()
+        .filter(|ix| !catalogue.node(**ix).withdrawn)
+    {
         let children: Vec<Option<Status>> = catalogue
             .children(ix)
             .iter()
@@ -492,6 +500,47 @@ mod tests {
             status_of(&c, &coverage, "5"),
             None,
             "nothing reaches clause 5: a gap"
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_target_node_is_not_applicable_whatever_reaches_it() {
+        let mut b = CatalogueBuilder::default();
+        framework(&mut b, "itil", "P,,process,Process\n");
+        framework(&mut b, "iso", "4,,clause,Four\n4.1,4,clause,Four one\n");
+        b.node(
+            crate::model::Node {
+                framework: "iso".into(),
+                reference: "4.2".into(),
+                parent: Some("4".into()),
+                kind: crate::model::NodeKind::Control,
+                title: "Withdrawn".into(),
+                oscal_id: Some("iso-4.2".into()),
+                withdrawn: true,
+            },
+            crate::catalogue::At {
+                file: "n",
+                line: None,
+            },
+        )
+        .unwrap();
+        b.mappings_file(
+            "m",
+            &format!(
+                "{HEADER}itil,P,iso,4.1,equal-to,semantic,,,p\nitil,P,iso,4.2,equal-to,semantic,,,p\n"
+            ),
+        )
+        .unwrap();
+        let c = b.build();
+        let declared = declare(&c, &[("P", Status::Implemented)]);
+        let coverage = analyse(&c, "itil", "iso", &declared).unwrap();
+        assert_eq!(status_of(&c, &coverage, "4.2"), Some(Status::NotApplicable));
+        let withdrawn = coverage.get(c.find("iso", "4.2").unwrap()).unwrap();
+        assert_eq!(withdrawn.contributions.len(), 1, "the path is still shown");
+        assert_eq!(
+            status_of(&c, &coverage, "4"),
+            Some(Status::Implemented),
+            "the withdrawn control leaves the roll-up like an out-of-scope one"
         );
     }
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, Need, Permission};
+use tandem_storage::save_current;
 use tandem_web::{
     ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestActor, Routes,
 };
@@ -121,6 +122,9 @@ pub struct NodeView {
     parent: Option<String>,
     kind: &'static str,
     title: String,
+    /// Withdrawn from the framework (an OSCAL control whose `status` is `withdrawn`): kept so
+    /// that old references resolve, no longer an active requirement.
+    withdrawn: bool,
 }
 
 fn node_view(catalogue: &Catalogue, ix: usize) -> NodeView {
@@ -130,6 +134,7 @@ fn node_view(catalogue: &Catalogue, ix: usize) -> NodeView {
         parent: n.parent.clone(),
         kind: n.kind.as_str(),
         title: n.title.clone(),
+        withdrawn: n.withdrawn,
     }
 }
 
@@ -558,19 +563,22 @@ async fn change_statuses(
     InPath(id): InPath<AssessmentId>,
     ApiJson(body): ApiJson<StatusChanges>,
 ) -> ApiResult<Json<AssessmentView>> {
-    let assessment = store::get(&state.db, id).await?;
     let raw: Vec<(String, String, String)> = body
         .statuses
         .into_iter()
         .map(|e| (e.reference, e.status, e.note))
         .collect();
-    let changes = check_changes(
-        &*catalogue(&state.db).await?,
-        &assessment.source_framework,
-        &raw,
-    )?;
-    let version = body.version.unwrap_or(assessment.version);
-    store::change_statuses(&state.db, &actor, state.clock.now(), id, version, &changes).await?;
+    save_current(id.0, body.version, || async {
+        let assessment = store::get(&state.db, id).await?;
+        let changes = check_changes(
+            &*catalogue(&state.db).await?,
+            &assessment.source_framework,
+            &raw,
+        )?;
+        let version = body.version.unwrap_or(assessment.version);
+        store::change_statuses(&state.db, &actor, state.clock.now(), id, version, &changes).await
+    })
+    .await?;
     Ok(Json(assessment_with_statuses(&state, id).await?))
 }
 
@@ -855,6 +863,8 @@ async fn create_framework(
                 parent: n.parent.filter(|p| !p.trim().is_empty()),
                 kind,
                 title: n.title,
+                oscal_id: None,
+                withdrawn: false,
             }),
             Err(message) => {
                 errors.push(tandem_kernel::FieldError::new(
@@ -1000,9 +1010,9 @@ pub(crate) struct CatalogFields {
     pub description: String,
 }
 
-/// Export a framework as an OSCAL catalog (JSON).
+/// Export a framework as an OSCAL 1.2.3 catalog (JSON).
 #[utoipa::path(get, path = "/frameworks/{id}/oscal.json", tag = "frameworks", params(("id" = String, Path)),
-    responses((status = 200, content_type = "application/json", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
+    responses((status = 200, content_type = "application/json", body = Object, description = "An OSCAL catalog"), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn framework_oscal(
     State(state): State<AppState>,
     InPath(id): InPath<String>,
@@ -1013,7 +1023,10 @@ async fn framework_oscal(
     Ok((
         [(
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{id}-oscal-catalog.json\""),
+            format!(
+                "attachment; filename=\"{}\"",
+                crate::oscal::catalog_file_name(&id)
+            ),
         )],
         Json(document),
     )
@@ -1187,9 +1200,10 @@ pub(crate) async fn import_mappings(
     Ok(crate::custom::add_mappings(&state.db, actor, state.clock.now(), mappings, rows).await?)
 }
 
-/// Export mappings between two frameworks as an OSCAL mapping collection (JSON).
+/// Export mappings between two frameworks as an OSCAL 1.2.3 mapping collection (JSON); 404 when
+/// there is no mapping to export.
 #[utoipa::path(get, path = "/mappings/oscal.json", tag = "frameworks", params(MappingQuery),
-    responses((status = 200, content_type = "application/json", body = String), (status = 404, body = tandem_web::error::ErrorBody)))]
+    responses((status = 200, content_type = "application/json", body = Object, description = "An OSCAL mapping collection"), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn mappings_oscal(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<MappingQuery>,
@@ -1201,7 +1215,10 @@ async fn mappings_oscal(
         None => format!("Mappings of {}", query.a),
     };
     let document =
-        crate::oscal::write_mapping_collection(&shared, &found, &title, state.clock.now());
+        crate::oscal::write_mapping_collection(&shared, &found, &title, state.clock.now())
+            .ok_or_else(|| {
+                ApiError::not_found(format!("{title}: there is no mapping to export"))
+            })?;
     Ok((
         [(
             header::CONTENT_DISPOSITION,

@@ -508,6 +508,8 @@ fn read_node_rows_at(
                 parent: (!parent.is_empty()).then(|| parent.to_owned()),
                 kind,
                 title: row["title"].trim().to_owned(),
+                oscal_id: None,
+                withdrawn: false,
             },
         ));
     }

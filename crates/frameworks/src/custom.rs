@@ -33,6 +33,8 @@ struct NodeRow {
     parent: Option<String>,
     kind: String,
     title: String,
+    oscal_id: Option<String>,
+    withdrawn: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -75,7 +77,7 @@ pub async fn catalogue(db: &Db) -> Result<Arc<Catalogue>> {
             .await
     })?;
     let node_rows: Vec<NodeRow> = run!(&mut conn, |c| {
-        sqlx::query_as("SELECT framework_id, reference, parent, kind, title FROM custom_nodes ORDER BY framework_id, position")
+        sqlx::query_as("SELECT framework_id, reference, parent, kind, title, oscal_id, withdrawn FROM custom_nodes ORDER BY framework_id, position")
             .fetch_all(c)
             .await
     })?;
@@ -116,6 +118,8 @@ pub async fn catalogue(db: &Db) -> Result<Arc<Catalogue>> {
             parent: row.parent,
             kind,
             title: row.title,
+            oscal_id: row.oscal_id,
+            withdrawn: row.withdrawn,
         };
         builder.node(node, at).unwrap_or_else(skip);
     }
@@ -275,7 +279,8 @@ pub async fn create_framework(
     for (position, node) in nodes.iter().enumerate() {
         run!(&mut tx, |c| {
             sqlx::query(
-                "INSERT INTO custom_nodes (framework_id, reference, parent, kind, title, position) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO custom_nodes (framework_id, reference, parent, kind, title, position, oscal_id, withdrawn) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&framework.id)
             .bind(&node.reference)
@@ -283,6 +288,8 @@ pub async fn create_framework(
             .bind(node.kind.as_str())
             .bind(node.title.trim())
             .bind(position as i64)
+            .bind(&node.oscal_id)
+            .bind(node.withdrawn)
             .execute(c)
             .await
             .map(|r| r.rows_affected())

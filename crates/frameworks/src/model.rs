@@ -126,6 +126,12 @@ pub struct Node {
     pub parent: Option<String>,
     pub kind: NodeKind,
     pub title: String,
+    /// The id the node had in the OSCAL catalog it was imported from (`ac-2.1`), exported as it
+    /// was; `None` for other nodes, whose OSCAL id comes from the reference.
+    pub oscal_id: Option<String>,
+    /// Withdrawn from its framework (an OSCAL control whose `status` is `withdrawn`): still
+    /// shown and mappable, but no longer a requirement of the framework.
+    pub withdrawn: bool,
 }
 
 /// A typed relation between two nodes, with where it comes from.

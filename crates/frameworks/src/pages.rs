@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_kernel::error::AllValid;
-use tandem_kernel::page::ListOptions;
 use tandem_kernel::{Error, Need, Permission};
 use tandem_web::page::{after_save, encode_component, render, see_other};
 use tandem_web::{
@@ -89,6 +88,8 @@ struct Row {
     depth: usize,
     href: String,
     mappings: usize,
+    /// Withdrawn from its framework: shown, but not an active requirement.
+    withdrawn: bool,
 }
 
 fn depth(catalogue: &Catalogue, ix: usize) -> usize {
@@ -113,6 +114,7 @@ fn row(catalogue: &Catalogue, ix: usize) -> Row {
         depth: depth(catalogue, ix),
         href: node_href(catalogue, ix),
         mappings: catalogue.edges(ix).len(),
+        withdrawn: node.withdrawn,
     }
 }
 
@@ -475,17 +477,9 @@ async fn assessment_list_page(
     values: AssessmentDraft,
     errors: FormErrors,
 ) -> PageResult<Response> {
-    let options = ListOptions {
-        page: tandem_kernel::page::PageRequest {
-            limit: tandem_kernel::page::PageRequest::MAX_LIMIT,
-            after: None,
-        },
-        ..ListOptions::default()
-    };
-    let items = store::list(&state.db, &options).await?.items;
     Ok(render(&AssessmentList {
         chrome: Chrome::new("frameworks", "Gap assessments"),
-        items,
+        items: store::all(&state.db).await?,
         values,
         errors,
         choices: framework_choices(&*catalogue(&state.db).await?),
@@ -889,7 +883,8 @@ async fn scenario_page(
 
 // ---------------------------------------------------------------- adding frameworks and mappings
 
-/// The text of the form's file (`file`), which must be UTF-8, with its name.
+/// The text of the form's file (`file`), which must be UTF-8, with its name. A byte-order mark
+/// some editors put first is dropped, so that the file is told JSON or CSV by what follows it.
 fn uploaded_text(form: &mut UploadForm) -> PageResult<Option<(String, String)>> {
     let Some(file) = form.take_files("file").into_iter().next() else {
         return Ok(None);
@@ -903,6 +898,10 @@ fn uploaded_text(form: &mut UploadForm) -> PageResult<Option<(String, String)>> 
             ),
         )
     })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
     Ok(Some((file.name, text)))
 }
 

@@ -50,6 +50,12 @@ pub async fn list(db: &Db, options: &ListOptions<ByName>) -> Result<Page<Assessm
         .await
 }
 
+/// Every assessment, by name: the list page shows them all.
+pub async fn all(db: &Db) -> Result<Vec<Assessment>> {
+    db.fetch_all(&format!("{SELECT} ORDER BY name, id"), &[])
+        .await
+}
+
 pub async fn create(
     db: &Db,
     actor: &Actor,

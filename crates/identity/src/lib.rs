@@ -2,12 +2,13 @@
 //!
 //! Owns the tables `accounts`, `sessions`, `sign_in_failures` (for throttling),
 //! `role_assignments`, `api_tokens`, `totp_secrets` and `recovery_codes`. [`password`] holds the
-//! password policy and hashing; [`store`] accounts, sessions and sign-in; [`roles`] the roles
-//! people hold; [`tokens`] API tokens; [`mfa`] and [`totp`] the second factor; [`pages`] the
-//! sign-in, account and access-administration pages. A session or token becomes the request's
-//! [`tandem_kernel::Access`] through [`IdentityCredentials`], which the binary hands to the web
-//! layer. What each role may do is not here: it is the kernel's table
-//! [`tandem_kernel::access::GRANTS`].
+//! password policy and hashing; [`store`] accounts, sessions and sign-in; [`throttle`] when
+//! failed sign-ins refuse further tries, and the mail that warns the account's owner (queued in
+//! `tandem_mail`'s outbox); [`roles`] the roles people hold; [`tokens`] API tokens; [`mfa`] and
+//! [`totp`] the second factor; [`pages`] the sign-in, account and access-administration pages.
+//! A session or token becomes the request's [`tandem_kernel::Access`] through
+//! [`IdentityCredentials`], which the binary hands to the web layer. What each role may do is
+//! not here: it is the kernel's table [`tandem_kernel::access::GRANTS`].
 
 pub mod mfa;
 pub mod pages;
@@ -15,6 +16,7 @@ pub mod password;
 pub mod roles;
 pub mod secret;
 pub mod store;
+pub mod throttle;
 pub mod tokens;
 pub mod totp;
 

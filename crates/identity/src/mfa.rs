@@ -3,6 +3,7 @@
 
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
+use tandem_kernel::text::unhex;
 use tandem_kernel::{Actor, Error, Result};
 use tandem_storage::{Db, SqlTime, Tx, run};
 use time::OffsetDateTime;
@@ -37,13 +38,6 @@ pub async fn status(db: &Db, person: Uuid) -> Result<Status> {
     })
 }
 
-fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// The secret of an enrolment begun but not confirmed, starting one if there is none. Refused
 /// if the person already has a second factor (remove it first).
 pub async fn pending_secret(db: &Db, now: OffsetDateTime, person: Uuid) -> Result<Vec<u8>> {
@@ -62,7 +56,7 @@ pub async fn pending_secret(db: &Db, now: OffsetDateTime, person: Uuid) -> Resul
             field: None,
         }),
         Some((hex, None)) => {
-            from_hex(&hex).ok_or_else(|| Error::Storage("a stored TOTP secret is not hex".into()))
+            unhex(&hex).ok_or_else(|| Error::Storage("a stored TOTP secret is not hex".into()))
         }
         None => {
             let fresh = secret::random::<{ totp::SECRET_BYTES }>()?;
@@ -104,7 +98,7 @@ pub async fn confirm(
         .await
     })?;
     let secret = pending
-        .and_then(|hex| from_hex(&hex))
+        .and_then(|hex| unhex(&hex))
         .ok_or_else(|| Error::invalid("code", "no enrolment is waiting; start again"))?;
     let step = totp::accepts(&secret, code, totp::step_of(now.unix_timestamp()), 0).ok_or_else(
         || {
@@ -296,7 +290,7 @@ pub(crate) async fn check_code(
         return Ok(None);
     };
     let secret =
-        from_hex(&hex).ok_or_else(|| Error::Storage("a stored TOTP secret is not hex".into()))?;
+        unhex(&hex).ok_or_else(|| Error::Storage("a stored TOTP secret is not hex".into()))?;
     if let Some(step) = totp::accepts(
         &secret,
         code,
@@ -330,14 +324,6 @@ pub(crate) async fn check_code(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_round_trips() {
-        let bytes = [0u8, 1, 0xab, 0xff];
-        assert_eq!(from_hex(&tandem_kernel::text::hex(&bytes)).unwrap(), bytes);
-        assert_eq!(from_hex("zz"), None);
-        assert_eq!(from_hex("abc"), None);
-    }
 
     #[test]
     fn recovery_codes_are_compared_without_dashes_or_case() {

@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::password::{self, Password};
+use crate::throttle::{self, Failures, Lock};
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
@@ -145,13 +146,6 @@ async fn change_password(
 /// so that unknown and known addresses take the same time to refuse.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Gm8zAnHfd3tXu3rQ2bXqfXoAw7Wd6Gm0LxQ8CM3HoAY";
 
-/// How long failed sign-ins count against an address.
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-/// Failed sign-ins for one e-mail address within the window before further tries are refused.
-pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
-/// Failed sign-ins from one network address within the window before further tries are refused.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-
 /// How long a session waits for the second factor after the right password.
 pub const SECOND_FACTOR_TIMEOUT: Duration = Duration::minutes(5);
 
@@ -163,24 +157,30 @@ pub enum SignIn {
     Started { token: String, code_due: bool },
     /// Wrong password, unknown address or no account: one answer for all three.
     Refused,
-    /// Too many failures for this e-mail address or from this network address lately; the
-    /// password was not even checked.
+    /// Too many failures lately for this e-mail address from this network address, from this
+    /// network address, or for this e-mail address from everywhere ([`throttle`]); the password
+    /// was not even checked.
     Throttled,
 }
 
-/// Whether recent failures for `email` or from `address` stop this attempt.
-async fn throttled(
+/// The failed sign-ins within [`throttle::WINDOW`] that bear on a try for `email` from
+/// `address` (a try whose network address is unknown counts with the others of unknown
+/// address).
+async fn recent_failures(
     db: &Db,
     now: OffsetDateTime,
     email: &str,
     address: Option<&str>,
-) -> Result<bool> {
+) -> Result<Failures> {
     let mut conn = db.conn().await?;
-    let since = SqlTime(now - THROTTLE_WINDOW);
-    let (by_email, by_address): (i64, i64) = run!(&mut conn, |c| {
+    let since = SqlTime(now - throttle::WINDOW);
+    let (here, from_address, for_email): (i64, i64, i64) = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT (SELECT count(*) FROM sign_in_failures WHERE email = $1 AND at > $3), \
-                    (SELECT count(*) FROM sign_in_failures WHERE address = $2 AND at > $3)",
+            "SELECT (SELECT count(*) FROM sign_in_failures \
+                     WHERE email = $1 AND address IS NOT DISTINCT FROM $2 AND at > $3), \
+                    (SELECT count(*) FROM sign_in_failures \
+                     WHERE address IS NOT DISTINCT FROM $2 AND at > $3), \
+                    (SELECT count(*) FROM sign_in_failures WHERE email = $1 AND at > $3)",
         )
         .bind(email)
         .bind(address)
@@ -188,14 +188,83 @@ async fn throttled(
         .fetch_one(c)
         .await
     })?;
-    Ok(by_email >= MAX_FAILURES_PER_EMAIL || by_address >= MAX_FAILURES_PER_ADDRESS)
+    Ok(Failures {
+        here,
+        from_address,
+        for_email,
+    })
+}
+
+/// Records the failure of a try for `typed` (the e-mail address as typed, in lower case) by
+/// `actor`, whose failures before were `before`. When this failure makes tries for the account
+/// `owner` (person and e-mail address) refused, and the owner was not warned within
+/// [`throttle::WINDOW`], queues [`throttle::warning`] to them and records that in the trail.
+async fn record_failure(
+    tx: &mut tandem_storage::Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    typed: &str,
+    before: Failures,
+    owner: Option<(Uuid, &str)>,
+) -> Result<()> {
+    run!(tx, |c| {
+        sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
+            .bind(typed)
+            .bind(&actor.address)
+            .bind(SqlTime(now))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if let (Some(lock), Some((person, email))) = (before.and_this_one().lock(), owner) {
+        warn_owner(tx, actor, now, person, email, lock).await?;
+    }
+    Ok(())
+}
+
+/// Queues the mail that tells `person` (at `email`) that tries for their account are refused,
+/// unless they were told so within [`throttle::WINDOW`], and records it in the trail.
+async fn warn_owner(
+    tx: &mut tandem_storage::Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    person: Uuid,
+    email: &str,
+    lock: Lock,
+) -> Result<()> {
+    // Taking the turn and checking it is one statement, so two failures at once send one mail.
+    let turn = run!(tx, |c| {
+        sqlx::query(
+            "UPDATE accounts SET warned_at = $2 \
+             WHERE person_id = $1 AND (warned_at IS NULL OR warned_at <= $3)",
+        )
+        .bind(person)
+        .bind(SqlTime(now))
+        .bind(SqlTime(now - throttle::WINDOW))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if turn == 0 {
+        return Ok(());
+    }
+    let mail = throttle::warning(email, actor.address.as_deref(), now, lock)
+        .map_err(|e| Error::Invalid(vec![e]))?;
+    tandem_mail::store::enqueue(tx, &mail, "repeated failed sign-ins", now).await?;
+    record_sign_in(
+        tx,
+        actor,
+        now,
+        &format!("{email} warned by mail of repeated failed sign-ins"),
+    )
+    .await
 }
 
 /// Signs in: on the right password, a new session and its token (for the cookie). A wrong
-/// password and an unknown address get the same answer after the same work; after too many
-/// failures for the address typed, or from the client's address, tries are refused without
-/// checking the password until the failures age out of [`THROTTLE_WINDOW`]. Every outcome is
-/// recorded in the audit trail.
+/// password and an unknown address get the same answer after the same work. After too many
+/// failures ([`throttle::Failures::refused`]) tries are refused without checking the password
+/// until the failures age out of [`throttle::WINDOW`]; the owner of an account whose tries are
+/// refused is warned by mail. Every outcome is recorded in the audit trail.
 pub async fn sign_in(
     db: &Db,
     now: OffsetDateTime,
@@ -209,7 +278,8 @@ pub async fn sign_in(
         |_| "(not an e-mail address)".to_owned(),
         |e| e.to_string().to_lowercase(),
     );
-    if throttled(db, now, &typed, address.as_deref()).await? {
+    let failures = recent_failures(db, now, &typed, address.as_deref()).await?;
+    if failures.refused() {
         let mut tx = db.begin().await?;
         let actor = Actor::anonymous(address.clone());
         record_sign_in(
@@ -272,12 +342,16 @@ pub async fn sign_in(
                 "signed in"
             };
             record_sign_in(&mut tx, &actor, now, outcome).await?;
+            // Only the person's own failures from here go: a guesser's elsewhere keep counting.
             run!(&mut tx, |c| {
-                sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-                    .bind(&typed)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
+                sqlx::query(
+                    "DELETE FROM sign_in_failures WHERE email = $1 AND address IS NOT DISTINCT FROM $2",
+                )
+                .bind(&typed)
+                .bind(&address)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
             })?;
             // Sessions of this person that have ended are of no further use.
             run!(&mut tx, |c| {
@@ -294,19 +368,14 @@ pub async fn sign_in(
         None => {
             let actor = Actor::anonymous(address.clone());
             record_sign_in(&mut tx, &actor, now, &format!("refused for {typed}")).await?;
-            run!(&mut tx, |c| {
-                sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
-                    .bind(&typed)
-                    .bind(&address)
-                    .bind(SqlTime(now))
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
+            let owner = account
+                .as_ref()
+                .map(|(person, email, _)| (*person, email.as_str()));
+            record_failure(&mut tx, &actor, now, &typed, failures, owner).await?;
             // Failures older than the window no longer count; they go.
             run!(&mut tx, |c| {
                 sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
-                    .bind(SqlTime(now - THROTTLE_WINDOW))
+                    .bind(SqlTime(now - throttle::WINDOW))
                     .execute(c)
                     .await
                     .map(|r| r.rows_affected())
@@ -579,8 +648,9 @@ pub async fn finish_sign_in(
         return Ok(SecondFactor::Refused);
     };
     let typed = email.to_lowercase();
-    let actor = Actor::person(person, &email, address.clone());
-    if throttled(db, now, &typed, address.as_deref()).await? {
+    let failures = recent_failures(db, now, &typed, address.as_deref()).await?;
+    let actor = Actor::person(person, &email, address);
+    if failures.refused() {
         let mut tx = db.begin().await?;
         record_sign_in(
             &mut tx,
@@ -612,15 +682,8 @@ pub async fn finish_sign_in(
         }
         None => {
             record_sign_in(&mut tx, &actor, now, "code refused").await?;
-            run!(&mut tx, |c| {
-                sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
-                    .bind(&typed)
-                    .bind(&address)
-                    .bind(SqlTime(now))
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
+            let owner = Some((person, email.as_str()));
+            record_failure(&mut tx, &actor, now, &typed, failures, owner).await?;
             SecondFactor::Refused
         }
     };

@@ -301,7 +301,7 @@ pub async fn access(
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        tandem_audit::record(
+        let recorded = tandem_audit::record(
             &mut tx,
             Record {
                 actor: &actor,
@@ -321,8 +321,20 @@ pub async fn access(
                 ),
             },
         )
-        .await?;
-        tx.commit().await?;
+        .await;
+        match recorded {
+            Ok(_) => tx.commit().await?,
+            // The trail takes no entries until its head is repaired: the use goes unrecorded
+            // (and `last_used_at` stays), so that reading goes on; every write still fails.
+            Err(error) => match tandem_audit::store::unrecordable(&error) {
+                Some(cause) => tracing::error!(
+                    %cause,
+                    token = %token.id,
+                    "the use of an API token could not be recorded"
+                ),
+                None => return Err(error),
+            },
+        }
     }
     let stage = if held.overlaps(mfa_required) && !token.enrolled {
         Stage::EnrolmentDue

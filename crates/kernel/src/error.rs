@@ -43,6 +43,12 @@ pub enum Error {
         message: String,
         field: Option<&'static str>,
     },
+    /// Someone else saved the record after the caller read the version their change is based
+    /// on. Answered as a conflict; a change that names no version may simply be made again.
+    #[error(
+        "the {entity} was changed by someone else after you loaded it; reload it and make your change again"
+    )]
+    Stale { entity: &'static str },
     /// A rule of the record's life cycle refused the step: each entry names the rule (`field`)
     /// and says what is missing. Answered as a conflict, with every failing rule listed.
     #[error("{}", refusals(.0))]

@@ -109,11 +109,35 @@ mod tests {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Numbering {
     prefix: &'static str,
+    /// What is numbered, for messages: `ticket`.
+    noun: &'static str,
 }
 
+/// How tickets are numbered: `T-000042`.
+pub const TICKETS: Numbering = Numbering::new("T", "ticket");
+/// How configuration items are numbered: `CI-000042`.
+pub const CIS: Numbering = Numbering::new("CI", "CI");
+/// How changes are numbered: `C-000042`, seed 000's incremental change ID.
+pub const CHANGES: Numbering = Numbering::new("C", "change");
+
 impl Numbering {
-    pub const fn new(prefix: &'static str) -> Self {
-        Self { prefix }
+    pub const fn new(prefix: &'static str, noun: &'static str) -> Self {
+        Self { prefix, noun }
+    }
+
+    /// Reads the number in field `field`, or says what a number of this kind looks like.
+    pub fn read(self, field: &str, raw: &str) -> Result<i64, crate::FieldError> {
+        self.parse(raw).ok_or_else(|| {
+            crate::FieldError::new(
+                field,
+                format!(
+                    "`{}` is not a {} number such as {}",
+                    raw.trim(),
+                    self.noun,
+                    self.text(42)
+                ),
+            )
+        })
     }
 
     /// `number` as people read it: `T-000042`.
@@ -138,11 +162,9 @@ impl Numbering {
 
 #[cfg(test)]
 mod numbering_tests {
-    use super::Numbering;
-
     #[test]
     fn numbers_print_and_read_with_or_without_their_prefix() {
-        let tickets = Numbering::new("T");
+        let tickets = super::TICKETS;
         assert_eq!(tickets.text(42), "T-000042");
         assert_eq!(tickets.text(1_234_567), "T-1234567");
         assert_eq!(tickets.parse("T-000042"), Some(42));
@@ -151,6 +173,10 @@ mod numbering_tests {
         for bad in ["", "T-", "T-0", "C-42", "T-+4", "T-4x", "-4"] {
             assert_eq!(tickets.parse(bad), None, "{bad}");
         }
-        assert_eq!(Numbering::new("CI").parse("ci-7"), Some(7));
+        assert_eq!(super::CIS.parse("ci-7"), Some(7));
+        assert_eq!(
+            super::CHANGES.read("cause", "T-1").unwrap_err().message,
+            "`T-1` is not a change number such as C-000042"
+        );
     }
 }

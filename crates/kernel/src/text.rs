@@ -28,6 +28,81 @@ fn check_no_control(field: &str, value: &str, allow_newlines: bool) -> Result<()
     Ok(())
 }
 
+/// Whether `c` shows nothing by itself: white space, the format characters (Unicode general
+/// category Cf, such as the zero-width space and joiners, the word joiner, the byte order mark,
+/// the soft hyphen and the direction controls), and the blank fillers, joiners and variation
+/// selectors of other categories.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{600}'..='\u{605}'
+                | '\u{61C}'
+                | '\u{6DD}'
+                | '\u{70F}'
+                | '\u{890}'..='\u{891}'
+                | '\u{8E2}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0001}'
+                | '\u{E0020}'..='\u{E007F}'
+                | '\u{34F}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FFA0}'
+                | '\u{E0100}'..='\u{E01EF}'
+        )
+}
+
+/// Refuses text holding a direction control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+/// U+061C). Such a character reorders what follows it on screen, so that a name reads as
+/// something it is not: `invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`.
+pub fn check_direction(field: &str, value: &str) -> Result<(), FieldError> {
+    let control = value.chars().find(|&c| {
+        matches!(
+            c,
+            '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+    });
+    match control {
+        Some(c) => Err(FieldError::new(
+            field,
+            format!(
+                "contains the text-direction control U+{:04X}, which shows text in another order than it is written; remove it",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The rules of a single-line name that is not empty: something visible in it, within `max`
+/// characters, and no control or direction characters.
+fn check_single_line(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.chars().all(is_invisible) {
+        return Err(FieldError::new(
+            field,
+            "has only invisible characters, such as zero-width spaces",
+        ));
+    }
+    check_length(field, value, max)?;
+    check_no_control(field, value, false)?;
+    check_direction(field, value)
+}
+
 macro_rules! text_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -61,7 +136,8 @@ macro_rules! text_type {
 }
 
 text_type!(
-    /// A required, single-line name of at most [`Name::MAX`] characters.
+    /// A required, single-line name of at most [`Name::MAX`] characters, with something
+    /// visible in it and no direction controls (see [`check_direction`]).
     Name
 );
 
@@ -73,8 +149,7 @@ impl Name {
         if value.is_empty() {
             return Err(FieldError::new(field, "is required"));
         }
-        check_length(field, value, Self::MAX)?;
-        check_no_control(field, value, false)?;
+        check_single_line(field, value, Self::MAX)?;
         Ok(Self(value.to_owned()))
     }
 }
@@ -97,7 +172,8 @@ impl Note {
 }
 
 text_type!(
-    /// An optional single-line label (a job title, for example): empty means absent.
+    /// An optional single-line label (a job title, for example): empty means absent; otherwise
+    /// it follows the rules of a [`Name`].
     Label
 );
 
@@ -110,8 +186,7 @@ impl Label {
         if value.is_empty() {
             return Ok(None);
         }
-        check_length(field, value, Self::MAX)?;
-        check_no_control(field, value, false)?;
+        check_single_line(field, value, Self::MAX)?;
         Ok(Some(Self(value.to_owned())))
     }
 }
@@ -187,6 +262,18 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The bytes of hexadecimal `text` (either case), or `None` if it is not an even number of hex
+/// digits.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// The first characters that make a spreadsheet run a cell as a formula.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -245,6 +332,16 @@ mod tests {
     }
 
     #[test]
+    fn hex_round_trips_and_anything_else_is_refused() {
+        let bytes = [0u8, 1, 0xab, 0xff];
+        assert_eq!(unhex(&hex(&bytes)).unwrap(), bytes);
+        assert_eq!(unhex("00AB").unwrap(), [0x00, 0xab]);
+        for bad in ["zz", "abc", "+f", "0x"] {
+            assert_eq!(unhex(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn names_are_trimmed_and_required() {
         assert_eq!(Name::parse("name", "  Alpha  ").unwrap().as_str(), "Alpha");
         assert_eq!(
@@ -265,6 +362,63 @@ mod tests {
         assert!(Name::parse("name", "a\nb").is_err());
         assert_eq!(Note::parse("note", "a\nb").unwrap().as_str(), "a\nb");
         assert!(Note::parse("note", "a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn names_of_invisible_characters_only_are_refused() {
+        for blank in [
+            "\u{200B}",
+            "\u{200B}\u{2060}",
+            "\u{200C}\u{200D}",
+            "\u{FEFF}\u{AD}",
+            " \u{3164} ",
+            "\u{E0041}\u{E007F}",
+        ] {
+            assert_eq!(
+                Name::parse("name", blank).unwrap_err().message,
+                "has only invisible characters, such as zero-width spaces",
+                "{blank:?}"
+            );
+            assert!(
+                Label::parse_optional("job_title", blank).is_err(),
+                "{blank:?}"
+            );
+        }
+        assert_eq!(
+            Name::parse("name", "Ada\u{AD}Lovelace").unwrap().as_str(),
+            "Ada\u{AD}Lovelace",
+            "an invisible character between visible ones is allowed"
+        );
+    }
+
+    #[test]
+    fn direction_controls_are_refused_in_names_and_labels() {
+        for control in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{61C}',
+        ] {
+            let raw = format!("Beta{control}Technologies");
+            let err = Name::parse("name", &raw).unwrap_err();
+            assert!(
+                err.message.contains(&format!(
+                    "text-direction control U+{:04X}",
+                    u32::from(control)
+                )),
+                "{}",
+                err.message
+            );
+            assert!(Label::parse_optional("job_title", &raw).is_err());
+        }
+        assert_eq!(
+            check_direction("file", "invoice\u{202E}fdp.exe")
+                .unwrap_err()
+                .message,
+            "contains the text-direction control U+202E, which shows text in another order than it is written; remove it"
+        );
+        assert!(
+            Name::parse("name", "شركة بيتا Beta").is_ok(),
+            "right-to-left letters themselves are fine"
+        );
     }
 
     #[test]
@@ -310,6 +464,8 @@ mod tests {
                 prop_assert!(!name.as_str().trim().is_empty());
                 prop_assert!(name.as_str().chars().count() <= Name::MAX);
                 prop_assert_eq!(name.as_str(), name.as_str().trim());
+                prop_assert!(!name.as_str().chars().all(is_invisible));
+                prop_assert!(check_direction("name", name.as_str()).is_ok());
             }
         }
 

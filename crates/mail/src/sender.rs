@@ -66,12 +66,29 @@ impl Sender {
         })
     }
 
-    /// Tries every mail due at `now` once: sent ones are marked sent, failed ones wait for
-    /// their next attempt.
+    /// Tries every mail due at `now` once, claiming a few at a time so that another sender on
+    /// the same database never sends the same mail: sent ones are marked sent, failed ones
+    /// wait for their next attempt.
     pub async fn deliver_due(&self, db: &Db, now: OffsetDateTime) -> tandem_kernel::Result<Round> {
         let mut round = Round::default();
-        for mail in store::due(db, now, 100).await? {
-            match self.send(&mail).await {
+        loop {
+            let claimed = store::claim_due(db, now, store::CLAIM_SIZE).await?;
+            if claimed.is_empty() {
+                return Ok(round);
+            }
+            self.deliver(db, now, &claimed, &mut round).await?;
+        }
+    }
+
+    async fn deliver(
+        &self,
+        db: &Db,
+        now: OffsetDateTime,
+        claimed: &[store::Outgoing],
+        round: &mut Round,
+    ) -> tandem_kernel::Result<()> {
+        for mail in claimed {
+            match self.send(mail).await {
                 Ok(()) => {
                     store::sent(db, mail.id, now).await?;
                     round.sent += 1;
@@ -83,7 +100,7 @@ impl Sender {
                 }
             }
         }
-        Ok(round)
+        Ok(())
     }
 
     async fn send(&self, mail: &store::Outgoing) -> Result<(), String> {

@@ -4,8 +4,8 @@
 
 use sqlx::AssertSqlSafe;
 use tandem_kernel::{Result, entity_id};
-use tandem_storage::{Db, SqlTime, Tx, run};
-use time::OffsetDateTime;
+use tandem_storage::{Db, Engine, SqlTime, Tx, run};
+use time::{Duration, OffsetDateTime};
 
 use crate::message::{Mail, retry_after};
 
@@ -70,18 +70,39 @@ pub async fn enqueue(
     Ok(id)
 }
 
-/// Mail due for an attempt at `now`, oldest first.
-pub async fn due(db: &Db, now: OffsetDateTime, limit: u32) -> Result<Vec<Outgoing>> {
-    let mut conn = db.conn().await?;
+/// How long a sender's claim on the mail it is sending lasts: longer than sending a round
+/// takes ([`CLAIM_SIZE`] mails at the SMTP timeout of 30 s each), so that only a sender that
+/// stopped loses its claim.
+pub const CLAIM_FOR: Duration = Duration::minutes(15);
+
+/// How many mails one sender claims at a time.
+pub const CLAIM_SIZE: u32 = 25;
+
+/// Claims up to `limit` mails due for an attempt at `now`, oldest first, for the sender that
+/// asks: each is claimed until `now` + [`CLAIM_FOR`], and no other sender gets it meanwhile.
+/// On PostgreSQL, rows another sender is claiming at the same moment are skipped, not waited
+/// for; SQLite serialises writers anyway.
+pub async fn claim_due(db: &Db, now: OffsetDateTime, limit: u32) -> Result<Vec<Outgoing>> {
+    let lock = match db.engine() {
+        Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+        Engine::Sqlite => "",
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM mail_outbox WHERE next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT {limit}"
+        "UPDATE mail_outbox SET claimed_until = $2 WHERE id IN (SELECT id FROM mail_outbox \
+         WHERE next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
+         ORDER BY next_attempt_at, id LIMIT {limit}{lock}) RETURNING {COLUMNS}"
     );
-    Ok(run!(&mut conn, |c| {
+    let mut tx = db.begin().await?;
+    let mut claimed = run!(&mut tx, |c| {
         sqlx::query_as::<_, Outgoing>(AssertSqlSafe(sql.as_str()))
             .bind(SqlTime(now))
+            .bind(SqlTime(now + CLAIM_FOR))
             .fetch_all(c)
             .await
-    })?)
+    })?;
+    tx.commit().await?;
+    claimed.sort_by_key(|mail| (mail.next_attempt_at, mail.id));
+    Ok(claimed)
 }
 
 /// The latest mail, newest first, for the outbox page.
@@ -102,7 +123,7 @@ pub async fn sent(db: &Db, id: MailId, now: OffsetDateTime) -> Result<()> {
     let mut tx = db.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
-            "UPDATE mail_outbox SET sent_at = $2, next_attempt_at = NULL, attempts = attempts + 1, last_error = '' WHERE id = $1",
+            "UPDATE mail_outbox SET sent_at = $2, next_attempt_at = NULL, attempts = attempts + 1, last_error = '', claimed_until = NULL WHERE id = $1",
         )
         .bind(id)
         .bind(SqlTime(now))
@@ -127,7 +148,7 @@ pub async fn failed(
     let mut tx = db.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
-            "UPDATE mail_outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1",
+            "UPDATE mail_outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, claimed_until = NULL WHERE id = $1",
         )
         .bind(id)
         .bind(i32::try_from(attempts).unwrap_or(i32::MAX))

@@ -7,6 +7,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_directory::{PersonId, TeamId};
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
+use tandem_storage::save_current;
 use tandem_web::{ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestAccess, Routes, created};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -489,8 +490,7 @@ async fn change_ticket(
     InPath(id): InPath<TicketId>,
     ApiJson(body): ApiJson<TicketChangesBody>,
 ) -> ApiResult<Json<TicketView>> {
-    let ticket = store::get(&state.db, access.scope, id).await?;
-    let change = TicketChanges {
+    let changes = TicketChanges {
         state: body.state,
         impact: body.impact,
         urgency: body.urgency,
@@ -500,11 +500,15 @@ async fn change_ticket(
         category: body.category,
         known_error: body.known_error,
         workaround: body.workaround,
-    }
-    .apply(&ticket, &store::matrix(&state.db).await?)?;
+    };
     let now = state.clock.now();
-    let version = body.version.unwrap_or(ticket.version);
-    let changed = store::change(&state.db, &access.actor, now, id, version, change).await?;
+    let changed = save_current(id.0, body.version, || async {
+        let ticket = store::get(&state.db, access.scope, id).await?;
+        let change = changes.apply(&ticket, &store::matrix(&state.db).await?)?;
+        let version = body.version.unwrap_or(ticket.version);
+        store::change(&state.db, &access.actor, now, id, version, change).await
+    })
+    .await?;
     Ok(Json(TicketView::new(changed, now)))
 }
 

@@ -148,13 +148,10 @@ pub fn check(field: &str, files: Vec<FileDraft>) -> Result<Vec<NewAttachment>, V
     }
     let total: usize = files.iter().map(|f| f.content.len()).sum();
     if total > MAX_TOTAL_BYTES {
+        let (total, limit) = sizes_over(total, MAX_TOTAL_BYTES);
         errors.push(FieldError::new(
             field,
-            format!(
-                "the files come to {}; one article takes at most {}",
-                size(total),
-                size(MAX_TOTAL_BYTES)
-            ),
+            format!("the files come to {total}; one article takes at most {limit}"),
         ));
     }
     let mut checked = Vec::new();
@@ -182,14 +179,15 @@ fn check_file(field: &str, file: FileDraft) -> Result<NewAttachment, FieldError>
             "the name must be at most {MAX_NAME} characters, without control characters"
         )));
     }
+    tandem_kernel::text::check_direction(field, &name)
+        .map_err(|e| FieldError::new(field, format!("the file name {}", e.message)))?;
     if file.content.is_empty() {
         return Err(fail("the file is empty".into()));
     }
     if file.content.len() > MAX_FILE_BYTES {
+        let (has, limit) = sizes_over(file.content.len(), MAX_FILE_BYTES);
         return Err(fail(format!(
-            "the file has {}; at most {} is accepted",
-            size(file.content.len()),
-            size(MAX_FILE_BYTES)
+            "the file has {has}; a file may have at most {limit}"
         )));
     }
     let Some(kind) = FileKind::of(&file.content) else {
@@ -223,6 +221,33 @@ fn file_name(raw: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_owned()
+}
+
+/// A size over a limit and the limit, for saying so: as [`size`] gives them, or in exact bytes
+/// when both would read the same (`10,485,761 bytes` and `10,485,760 bytes (10.0 MiB)` rather
+/// than `10.0 MiB` twice).
+fn sizes_over(measured: usize, limit: usize) -> (String, String) {
+    let (measured_text, limit_text) = (size(measured), size(limit));
+    if measured_text != limit_text {
+        return (measured_text, limit_text);
+    }
+    (
+        format!("{} bytes", grouped(measured)),
+        format!("{} bytes ({limit_text})", grouped(limit)),
+    )
+}
+
+/// A number with a comma between groups of three digits: `10,485,760`.
+fn grouped(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// A size as people read it: `812 bytes`, `3.4 MiB`.
@@ -315,11 +340,52 @@ mod tests {
             "{}",
             errors[1]
         );
-        assert!(
-            errors[4].message.contains("at most 10.0 MiB"),
-            "{}",
-            errors[4]
+        assert_eq!(
+            errors[4].message,
+            "big.txt: the file has 10,485,761 bytes; a file may have at most 10,485,760 bytes (10.0 MiB)"
         );
+    }
+
+    #[test]
+    fn sizes_over_a_limit_are_exact_where_rounding_would_hide_it() {
+        assert_eq!(
+            sizes_over(12 * 1024 * 1024, MAX_FILE_BYTES),
+            ("12.0 MiB".to_owned(), "10.0 MiB".to_owned())
+        );
+        assert_eq!(
+            sizes_over(MAX_TOTAL_BYTES + 1000, MAX_TOTAL_BYTES),
+            (
+                "20,972,520 bytes".to_owned(),
+                "20,971,520 bytes (20.0 MiB)".to_owned()
+            )
+        );
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(123_456_789), "123,456,789");
+    }
+
+    #[test]
+    fn a_file_name_with_a_direction_control_is_refused() {
+        let errors = check(
+            "attachments",
+            vec![draft("invoice\u{202E}fdp.exe", b"plain text\n")],
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "attachments[0]");
+        assert_eq!(
+            errors[0].message,
+            "the file name contains the text-direction control U+202E, which shows text in another order than it is written; remove it"
+        );
+        for control in ['\u{200F}', '\u{2066}', '\u{61C}'] {
+            let name = format!("notes{control}.txt");
+            assert!(
+                check("attachments", vec![draft(&name, b"x")]).is_err(),
+                "{name:?}"
+            );
+        }
+        assert!(check("attachments", vec![draft("تقرير.txt", b"x")]).is_ok());
     }
 
     #[test]

@@ -21,12 +21,9 @@ entity_id!(
     ArticleId
 );
 
-/// How tickets are numbered: `T-000042`.
-pub const NUMBERS: tandem_kernel::id::Numbering = tandem_kernel::id::Numbering::new("T");
-
 /// A ticket's number as people say it: `T-000042`.
 pub fn show_number(number: i64) -> String {
-    NUMBERS.text(number)
+    tandem_kernel::id::TICKETS.text(number)
 }
 
 /// A stored ticket.

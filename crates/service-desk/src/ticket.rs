@@ -214,12 +214,7 @@ impl LinkKind {
 
 /// Reads a ticket number as people write it: `T-000042`, `t-42` or `42`.
 pub fn parse_number(field: &str, raw: &str) -> Result<i64, FieldError> {
-    crate::records::NUMBERS.parse(raw).ok_or_else(|| {
-        FieldError::new(
-            field,
-            format!("`{}` is not a ticket number such as T-000042", raw.trim()),
-        )
-    })
+    tandem_kernel::id::TICKETS.read(field, raw)
 }
 
 /// How much a ticket affects the business, or how soon it must be dealt with.

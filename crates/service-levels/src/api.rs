@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use tandem_kernel::clock::parse_instant;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, FieldError, Need, Permission};
+use tandem_storage::save_current;
 use tandem_web::{
     ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes, created,
     reference,
@@ -147,7 +148,7 @@ pub struct NewCalendar {
 }
 
 /// The fields to change; absent fields keep their value.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarChanges {
     name: Option<String>,
@@ -251,25 +252,28 @@ async fn update_calendar(
     InPath(id): InPath<CalendarId>,
     ApiJson(changes): ApiJson<CalendarChanges>,
 ) -> ApiResult<Json<CalendarView>> {
-    let current = calendars::get(&state.db, id).await?;
-    let version = changes.version.unwrap_or(current.version);
-    let mut draft = current.calendar.draft();
-    if let Some(zone) = changes.time_zone {
-        draft.time_zone = zone;
-    }
-    if let Some(week) = changes.week {
-        draft.week = week.into_days();
-    }
-    if let Some(holidays) = changes.holidays {
-        draft.holidays = holidays.join("\n");
-    }
-    let input = BusinessCalendarDraft {
-        name: changes.name.unwrap_or_else(|| current.name.to_string()),
-        calendar: draft,
-    }
-    .validate()?;
-    let updated =
-        calendars::update(&state.db, &actor, state.clock.now(), id, version, input).await?;
+    let updated = save_current(id.0, changes.version, || async {
+        let current = calendars::get(&state.db, id).await?;
+        let changes = changes.clone();
+        let version = changes.version.unwrap_or(current.version);
+        let mut draft = current.calendar.draft();
+        if let Some(zone) = changes.time_zone {
+            draft.time_zone = zone;
+        }
+        if let Some(week) = changes.week {
+            draft.week = week.into_days();
+        }
+        if let Some(holidays) = changes.holidays {
+            draft.holidays = holidays.join("\n");
+        }
+        let input = BusinessCalendarDraft {
+            name: changes.name.unwrap_or_else(|| current.name.to_string()),
+            calendar: draft,
+        }
+        .validate()?;
+        calendars::update(&state.db, &actor, state.clock.now(), id, version, input).await
+    })
+    .await?;
     Ok(Json(updated.into()))
 }
 
@@ -421,7 +425,7 @@ pub struct NewService {
 }
 
 /// The fields to change; absent fields keep their value (`customers` replaces the list).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceChanges {
     name: Option<String>,
@@ -490,38 +494,41 @@ async fn update_service(
     InPath(id): InPath<ServiceId>,
     ApiJson(changes): ApiJson<ServiceChanges>,
 ) -> ApiResult<Json<ServiceView>> {
-    let current = services::get(&state.db, id).await?;
-    let version = changes.version.unwrap_or(current.version);
-    let draft = ServiceDraft {
-        name: changes.name.unwrap_or_else(|| current.name.to_string()),
-        kind: changes
-            .kind
-            .unwrap_or_else(|| current.kind.as_str().to_owned()),
-        owner_id: changes
-            .owner_id
-            .unwrap_or_else(|| current.owner_id.map(|o| o.to_string()).unwrap_or_default()),
-        description: changes
-            .description
-            .unwrap_or_else(|| current.description.to_string()),
-        boundaries: changes
-            .boundaries
-            .unwrap_or_else(|| current.boundaries.to_string()),
-        customers: changes.customers.unwrap_or_else(|| {
-            current
-                .customers
-                .iter()
-                .map(|(id, _)| id.to_string())
-                .collect()
-        }),
-    };
-    let updated = services::update(
-        &state.db,
-        &actor,
-        state.clock.now(),
-        id,
-        version,
-        draft.validate()?,
-    )
+    let updated = save_current(id.0, changes.version, || async {
+        let current = services::get(&state.db, id).await?;
+        let changes = changes.clone();
+        let draft = ServiceDraft {
+            name: changes.name.unwrap_or_else(|| current.name.to_string()),
+            kind: changes
+                .kind
+                .unwrap_or_else(|| current.kind.as_str().to_owned()),
+            owner_id: changes
+                .owner_id
+                .unwrap_or_else(|| current.owner_id.map(|o| o.to_string()).unwrap_or_default()),
+            description: changes
+                .description
+                .unwrap_or_else(|| current.description.to_string()),
+            boundaries: changes
+                .boundaries
+                .unwrap_or_else(|| current.boundaries.to_string()),
+            customers: changes.customers.unwrap_or_else(|| {
+                current
+                    .customers
+                    .iter()
+                    .map(|(id, _)| id.to_string())
+                    .collect()
+            }),
+        };
+        services::update(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            id,
+            changes.version.unwrap_or(current.version),
+            draft.validate()?,
+        )
+        .await
+    })
     .await?;
     Ok(Json(updated.into()))
 }
@@ -780,17 +787,20 @@ async fn replace_agreement(
     InPath(id): InPath<AgreementId>,
     ApiJson(body): ApiJson<NewAgreement>,
 ) -> ApiResult<Json<AgreementView>> {
-    let current = agreements::get(&state.db, id).await?;
     let (terms, parties) = body.drafts();
-    let input = crate::agreements::validate(&terms, &parties)?;
-    let updated = agreements::update(
-        &state.db,
-        &actor,
-        state.clock.now(),
-        id,
-        current.version,
-        input,
-    )
+    let updated = save_current(id.0, None, || async {
+        let current = agreements::get(&state.db, id).await?;
+        let input = crate::agreements::validate(&terms, &parties)?;
+        agreements::update(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            id,
+            current.version,
+            input,
+        )
+        .await
+    })
     .await?;
     Ok(Json(updated.into()))
 }

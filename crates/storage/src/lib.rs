@@ -31,7 +31,7 @@ pub use error::{ResultExt, Unique};
 pub use instant::SqlTime;
 pub use list::{Arg, ListQuery, like_pattern};
 pub use migrate::{MigrationError, MigrationSet};
-pub use rows::Row;
+pub use rows::{Row, save_current};
 pub use url::DatabaseUrl;
 
 /// Which SQL engine a [`Db`] talks to.

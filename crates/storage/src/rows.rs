@@ -4,7 +4,8 @@
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, FromRow};
-use tandem_kernel::Result;
+use tandem_kernel::{Error, Result};
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use crate::{Arg, Db, ResultExt, Tx, bind_args, run};
@@ -83,11 +84,90 @@ impl Tx {
             return Ok(());
         }
         if self.exists(table, id).await? {
-            Err(tandem_kernel::Error::conflict(format!(
-                "the {entity} was changed by someone else after you loaded it; reload it and make your change again"
-            )))
+            Err(Error::Stale { entity })
         } else {
-            Err(tandem_kernel::Error::NotFound { entity })
+            Err(Error::NotFound { entity })
         }
+    }
+}
+
+/// How often a change without a version is tried before its conflict reaches the caller.
+const ATTEMPTS: u32 = 5;
+
+/// The turns of unversioned changes, shared out among records by their id.
+static TURNS: [Mutex<()>; 64] = [const { Mutex::const_new(()) }; 64];
+
+/// Makes a change with `save`, which reads record `id`, applies the change to what it read and
+/// updates the record at a version (failing with [`Error::Stale`] when that version is no
+/// longer stored).
+///
+/// With `version`, the version the caller based the change on, `save` runs once: a record saved
+/// since is a conflict. Without one the change applies to the record as it is. Such changes of
+/// one record take turns in this process, so they do not spoil each other's reads, and when
+/// another writer saves the record between the read and the update, `save` runs again on what
+/// is stored then, up to five times in all. Any other error ends the attempts at once.
+pub async fn save_current<T, Save, Saving>(
+    id: Uuid,
+    version: Option<i64>,
+    mut save: Save,
+) -> Result<T>
+where
+    Save: FnMut() -> Saving,
+    Saving: Future<Output = Result<T>>,
+{
+    if version.is_some() {
+        return save().await;
+    }
+    let _turn = TURNS[usize::from(id.as_bytes()[15]) % TURNS.len()]
+        .lock()
+        .await;
+    let mut attempts = 1;
+    loop {
+        match save().await {
+            Err(Error::Stale { .. }) if attempts < ATTEMPTS => attempts += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// How often [`save_current`] runs a save that always fails with `error`.
+    async fn tries(version: Option<i64>, error: fn() -> Error) -> u32 {
+        let tries = AtomicU32::new(0);
+        let outcome: Result<()> = save_current(Uuid::now_v7(), version, || async {
+            tries.fetch_add(1, Ordering::Relaxed);
+            Err(error())
+        })
+        .await;
+        assert!(outcome.is_err());
+        tries.into_inner()
+    }
+
+    #[tokio::test]
+    async fn only_an_unversioned_change_that_read_a_stale_record_is_tried_again() {
+        let stale = || Error::Stale { entity: "person" };
+        assert_eq!(tries(None, stale).await, ATTEMPTS);
+        assert_eq!(tries(Some(1), stale).await, 1, "a named version is kept");
+        let taken = || Error::conflict("the e-mail address is taken");
+        assert_eq!(tries(None, taken).await, 1, "other conflicts are final");
+    }
+
+    #[tokio::test]
+    async fn an_unversioned_change_succeeds_once_it_reads_the_current_record() {
+        let tries = AtomicU32::new(0);
+        let saved = save_current(Uuid::now_v7(), None, || async {
+            let tried = tries.fetch_add(1, Ordering::Relaxed) + 1;
+            if tried < 3 {
+                Err(Error::Stale { entity: "person" })
+            } else {
+                Ok(tried)
+            }
+        })
+        .await;
+        assert_eq!(saved.unwrap(), 3);
     }
 }

@@ -41,6 +41,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of Tandem's mail, `Name <address>`.
     pub mail_from: String,
+    /// The secret `tandem audit checkpoint` signs its statements with (HMAC-SHA256), at least
+    /// 32 characters; unset, no checkpoint can be made or checked. Never logged or shown.
+    pub audit_checkpoint_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -66,12 +69,13 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             smtp_url: None,
             mail_from: "Tandem <tandem@localhost>".into(),
+            audit_checkpoint_key: None,
         }
     }
 }
 
 /// The environment variables read, each `TANDEM_` followed by the upper-cased key.
-const ENV_KEYS: [&str; 12] = [
+const ENV_KEYS: [&str; 13] = [
     "data_dir",
     "database_url",
     "bind",
@@ -84,6 +88,7 @@ const ENV_KEYS: [&str; 12] = [
     "trusted_proxies",
     "smtp_url",
     "mail_from",
+    "audit_checkpoint_key",
 ];
 
 /// The file read when no `--config` is given, if it exists.
@@ -110,12 +115,24 @@ impl Config {
             None => {}
         }
         figment = figment.merge(Env::prefixed("TANDEM_").only(&ENV_KEYS));
-        let config: Self = figment
-            .extract()
-            .map_err(|e| ConfigError::Invalid(redact(&e.to_string())))?;
+        let config: Self = figment.extract().map_err(|e| {
+            // A key that is not text would be quoted in the message: name the setting only.
+            if e.clone()
+                .into_iter()
+                .any(|e| e.path.iter().any(|p| p == "audit_checkpoint_key"))
+            {
+                ConfigError::Invalid(
+                    "audit_checkpoint_key must be text (in quotes in the file); its value is not shown"
+                        .into(),
+                )
+            } else {
+                ConfigError::Invalid(redact(&e.to_string()))
+            }
+        })?;
         config.database_url()?;
         config.mfa_required()?;
         config.mail_sender()?;
+        config.checkpoint_key()?;
         if config.tls_cert.is_some() != config.tls_key.is_some() {
             return Err(ConfigError::Invalid(
                 "tls_cert and tls_key go together: give both files, or neither".into(),
@@ -145,6 +162,18 @@ impl Config {
                     .map_err(|e| ConfigError::Invalid(e.to_string()))
             }
         }
+    }
+
+    /// The key of audit trail checkpoints, if `audit_checkpoint_key` is set.
+    pub fn checkpoint_key(&self) -> Result<Option<tandem_audit::checkpoint::Key>, ConfigError> {
+        self.audit_checkpoint_key
+            .as_deref()
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                tandem_audit::checkpoint::Key::new(k)
+                    .map_err(|e| ConfigError::Invalid(format!("audit_checkpoint_key {e}")))
+            })
+            .transpose()
     }
 
     /// Whether `serve` speaks HTTPS itself.
@@ -203,6 +232,13 @@ impl fmt::Debug for Config {
                 &self.smtp_url.as_ref().map(|_| "(set, not shown)"),
             )
             .field("mail_from", &self.mail_from)
+            .field(
+                "audit_checkpoint_key",
+                &self
+                    .audit_checkpoint_key
+                    .as_ref()
+                    .map(|_| "(set, not shown)"),
+            )
             .finish()
     }
 }
@@ -255,6 +291,12 @@ trusted_proxies = []
 # ?tls=required asks for STARTTLS, smtps:// is TLS from the start (port 465).
 # smtp_url = "smtp://relay.example.com:587?tls=required"
 mail_from = "Tandem <tandem@localhost>"
+
+# The secret that signs audit trail checkpoints (`tandem audit checkpoint`, checked by
+# `tandem audit verify --checkpoint FILE`): at least 32 characters, for example the output of
+# `openssl rand -hex 32`. Keep a copy where the database's administrators cannot reach it;
+# Tandem never logs or shows it. Unset, no checkpoint can be made or checked.
+# audit_checkpoint_key = "…"
 "#;
 
 #[cfg(test)]
@@ -321,6 +363,38 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("mail_from")
+        );
+    }
+
+    #[test]
+    fn the_checkpoint_key_is_never_shown_and_must_be_long_enough() {
+        let config = Config {
+            audit_checkpoint_key: Some("a checkpoint key that is long enough".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?} {:?}", config.checkpoint_key());
+        assert!(
+            !shown.contains("long enough") && shown.contains("(set, not shown)"),
+            "{shown}"
+        );
+        assert!(config.checkpoint_key().unwrap().is_some());
+        assert!(Config::default().checkpoint_key().unwrap().is_none());
+        let short = Config {
+            audit_checkpoint_key: Some("hunter2".into()),
+            ..Config::default()
+        };
+        let error = short.checkpoint_key().unwrap_err().to_string();
+        assert!(
+            error.contains("audit_checkpoint_key is too short") && !error.contains("hunter2"),
+            "{error}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tandem.toml");
+        std::fs::write(&file, "audit_checkpoint_key = 123456789\n").unwrap();
+        let error = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(
+            error.contains("audit_checkpoint_key must be text") && !error.contains("123456789"),
+            "{error}"
         );
     }
 

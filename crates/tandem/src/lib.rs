@@ -9,6 +9,7 @@ pub mod demo;
 pub mod home;
 pub mod ops;
 pub mod tls;
+pub mod trail;
 
 /// Every capability's migrations, in the order they build on each other.
 pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use tandem::config::{COMMENTED_DEFAULT, Config, LogFormat};
-use tandem::{accounts, app, demo, ops};
-use tandem_kernel::SystemClock;
+use tandem::{accounts, app, demo, ops, trail};
+use tandem_kernel::{Clock, SystemClock};
 use tandem_storage::Db;
 use tracing_subscriber::EnvFilter;
 
@@ -107,9 +107,21 @@ enum AccountCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check the whole hash chain; exit 1 and name the first broken entry if any entry was
-    /// changed or removed.
-    Verify,
+    /// Check the append-only triggers and the whole hash chain; exit 1 and name each problem: a
+    /// missing trigger, the first entry changed or removed, a checkpoint the trail lost.
+    Verify {
+        /// A statement written by `tandem audit checkpoint`: the trail must still contain its
+        /// entry with its hash.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print a signed statement of the newest entry (number, hash, time) to keep outside the
+    /// database; needs audit_checkpoint_key.
+    Checkpoint {
+        /// Also put the statement in the outbox for ADDRESS (`tandem serve` sends it).
+        #[arg(long, value_name = "ADDRESS")]
+        mail: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -164,19 +176,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Audit {
-            action: AuditCommand::Verify,
-        } => {
+        Command::Audit { action } => {
+            let key = config.checkpoint_key()?;
             let db = app::open_database(&config).await?;
-            let result = tandem_audit::store::verify(&db).await;
-            db.close().await;
-            match result? {
-                Ok(checked) => {
-                    println!("The audit trail is intact: {checked} entries checked.");
-                    Ok(())
+            let result = match action {
+                AuditCommand::Verify { checkpoint } => {
+                    trail::verify(&db, key.as_ref(), checkpoint.as_deref()).await
                 }
-                Err(broken) => anyhow::bail!("the audit trail is broken: {broken}"),
-            }
+                AuditCommand::Checkpoint { mail } => {
+                    trail::checkpoint(&db, key.as_ref(), SystemClock.now(), mail.as_deref()).await
+                }
+            };
+            db.close().await;
+            println!("{}", result?.trim_end());
+            Ok(())
         }
         Command::Account { action } => {
             let password = match &action {
@@ -273,6 +286,9 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
     };
     let db = app::open_database(&config).await?;
     let clock = Arc::new(SystemClock);
+    if let Err(error) = trail::restore_guards(&db, clock.now()).await {
+        tracing::error!("{error:#}; run `tandem audit verify`");
+    }
     if demo_requested {
         demo::load(&db, clock.as_ref()).await?;
         tracing::info!("demo world loaded");
@@ -289,14 +305,9 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
         None => tracing::info!("no smtp_url: mail waits in the outbox"),
     }
     let state = app::state(db.clone(), clock, &config);
+    let router = app::router(state)?;
+    let shutdown = app::shutdown_signal();
     tracing::info!(database = %url, %address, scheme, "Tandem started");
     println!("Tandem is serving on {scheme}://{address}/ (database: {url})");
-    app::serve(
-        listener,
-        tls,
-        app::router(state)?,
-        db,
-        app::shutdown_signal(),
-    )
-    .await
+    app::serve(listener, tls, router, db, shutdown).await
 }

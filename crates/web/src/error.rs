@@ -74,6 +74,7 @@ impl From<Error> for ApiError {
                     .unwrap_or_default();
                 Self::new(StatusCode::CONFLICT, "conflict", message.clone()).with_details(details)
             }
+            Error::Stale { .. } => Self::new(StatusCode::CONFLICT, "conflict", error.to_string()),
             Error::Refused(ref rules) => {
                 Self::new(StatusCode::CONFLICT, "refused", error.to_string())
                     .with_details(rules.clone())
@@ -146,6 +147,11 @@ mod tests {
                 "not_found",
             ),
             (Error::conflict("in use"), StatusCode::CONFLICT, "conflict"),
+            (
+                Error::Stale { entity: "person" },
+                StatusCode::CONFLICT,
+                "conflict",
+            ),
             (
                 Error::Refused(vec![tandem_kernel::FieldError::new("G5", "no fallback")]),
                 StatusCode::CONFLICT,

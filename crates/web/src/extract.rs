@@ -192,9 +192,41 @@ where
     }
 }
 
+/// What is wrong with a form field or query parameter that [`field_not_utf8`] finds.
+pub(crate) const NOT_UTF8: &str = "holds characters that are not valid text (UTF-8)";
+
+/// The name of the first field of a form body or query string
+/// (`application/x-www-form-urlencoded`) whose name or value is not UTF-8 once
+/// percent-decoded, such as `name=%FF`. The decoder behind every form and query extractor
+/// turns such bytes into U+FFFD without a word; looking first lets them be refused, as they
+/// are in a JSON body.
+pub(crate) fn field_not_utf8(encoded: &[u8]) -> Option<String> {
+    encoded
+        .split(|&b| b == b'&')
+        .find(|pair| {
+            percent_encoding::percent_decode(pair)
+                .decode_utf8()
+                .is_err()
+        })
+        .map(|pair| {
+            let name = pair.split(|&b| b == b'=').next().unwrap_or_default();
+            percent_encoding::percent_decode(name)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+}
+
 /// Deserializes a query string into `T`, turning every failure into an error naming the
 /// parameter.
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    if let Some(field) = field_not_utf8(query.as_bytes()) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("query parameter {field}: {NOT_UTF8}"),
+        )
+        .with_details(vec![FieldError::new(field, NOT_UTF8)]));
+    }
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -281,6 +313,37 @@ mod tests {
             err.details[0].message.starts_with("unknown field `colour`"),
             "{}",
             err.details[0].message
+        );
+    }
+
+    #[test]
+    fn percent_encoded_bytes_that_are_not_utf8_are_found_by_field() {
+        assert_eq!(
+            field_not_utf8(b"name=%FF%FE&kind=customer"),
+            Some("name".into())
+        );
+        assert_eq!(field_not_utf8(b"a=1&note=ok%C3"), Some("note".into()));
+        assert_eq!(field_not_utf8(b"a=1&%FF=x"), Some("\u{FFFD}".into()));
+        assert_eq!(field_not_utf8(b"a=1&raw=\xff"), Some("raw".into()));
+        for fine in [
+            &b""[..],
+            b"name=Gr%C3%BC%C3%9Fe+Beta&kind=customer",
+            b"q=%EF%BF%BD",
+            b"a=%zz&b=%",
+        ] {
+            assert_eq!(
+                field_not_utf8(fine),
+                None,
+                "{}",
+                String::from_utf8_lossy(fine)
+            );
+        }
+        let err = parse_query::<Params>("limit=%FF").unwrap_err();
+        assert_eq!(err.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.details[0].field, "limit");
+        assert_eq!(
+            err.message,
+            "query parameter limit: holds characters that are not valid text (UTF-8)"
         );
     }
 

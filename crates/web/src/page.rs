@@ -155,7 +155,10 @@ impl FormErrors {
     /// other error is returned as it is, for an error page.
     pub fn from_error(error: Error) -> Result<Self, Error> {
         match error {
-            Error::Invalid(_) | Error::Conflict { .. } | Error::Refused(_) => {
+            Error::Invalid(_)
+            | Error::Conflict { .. }
+            | Error::Stale { .. }
+            | Error::Refused(_) => {
                 let fields = error.field_errors();
                 // A refusal names rules, not fields: its summary says what they are.
                 let summary = Some(if fields.is_empty() || matches!(error, Error::Refused(_)) {
@@ -246,8 +249,8 @@ pub fn render(template: &impl Template) -> Response {
 }
 
 /// A submitted HTML form (`application/x-www-form-urlencoded`, repeated keys allowed for
-/// multi-selects). A body that cannot be read gets an error page; field rules are checked by
-/// the handler, which shows them next to the fields.
+/// multi-selects). A body that cannot be read, or with a field that is not UTF-8 text, gets an
+/// error page; field rules are checked by the handler, which shows them next to the fields.
 #[derive(Debug, Clone, Default)]
 pub struct FormInput<T>(pub T);
 
@@ -259,16 +262,35 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let axum::extract::RawForm(bytes) = axum::extract::RawForm::from_request(
+            axum::extract::Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await
+        .map_err(|rejection| unreadable(rejection.status(), rejection.body_text()))?;
+        if let Some(field) = crate::extract::field_not_utf8(&bytes) {
+            return Err(not_text(&field));
+        }
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
         axum_extra::extract::Form::<T>::from_request(req, state)
             .await
             .map(|form| Self(form.0))
-            .map_err(|rejection| {
-                PageError::new(
-                    rejection.status(),
-                    format!("The form could not be read: {}", rejection.body_text()),
-                )
-            })
+            .map_err(|rejection| unreadable(rejection.status(), rejection.body_text()))
     }
+}
+
+/// The error page for a form that could not be read.
+fn unreadable(status: StatusCode, detail: impl std::fmt::Display) -> PageError {
+    PageError::new(status, format!("The form could not be read: {detail}"))
+}
+
+/// The error page (400) for a form whose field `field` is not UTF-8 text.
+fn not_text(field: &str) -> PageError {
+    unreadable(
+        StatusCode::BAD_REQUEST,
+        format_args!("the field `{field}` {}", crate::extract::NOT_UTF8),
+    )
 }
 
 /// A time as pages show it: `2026-11-23 09:30 UTC`.
@@ -326,9 +348,6 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for UploadForm {
     type Rejection = PageError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let unreadable = |status: StatusCode, detail: String| {
-            PageError::new(status, format!("The form could not be read: {detail}"))
-        };
         let multipart = req
             .headers()
             .get(axum::http::header::CONTENT_TYPE)
@@ -364,12 +383,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for UploadForm {
                     content: bytes.to_vec(),
                 }),
                 None => {
-                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                        unreadable(
-                            StatusCode::BAD_REQUEST,
-                            format!("the field `{field}` is not text"),
-                        )
-                    })?;
+                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| not_text(&field))?;
                     form.fields.insert(field, text);
                 }
             }
@@ -379,7 +393,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for UploadForm {
 }
 
 /// The query string of a page. Unknown parameters are ignored, as browsers and bookmarks add
-/// their own; a value of the wrong type gets an error page.
+/// their own; a value of the wrong type, or one that is not UTF-8 text, gets an error page.
 #[derive(Debug, Clone, Default)]
 pub struct PageQuery<T>(pub T);
 
@@ -394,6 +408,19 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(field) = parts
+            .uri
+            .query()
+            .and_then(|query| crate::extract::field_not_utf8(query.as_bytes()))
+        {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "The address is not valid: the parameter `{field}` {}.",
+                    crate::extract::NOT_UTF8
+                ),
+            ));
+        }
         axum_extra::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|query| Self(query.0))

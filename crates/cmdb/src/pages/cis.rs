@@ -285,26 +285,12 @@ async fn form(
     values: Fields,
     errors: FormErrors,
 ) -> PageResult<Response> {
-    let options = ListOptions::parse(
-        &ListParams {
-            limit: Some(PageRequest::MAX_LIMIT),
-            ..ListParams::default()
-        },
-        &organisations::Sort::OPTIONS,
-    )?;
-    let customers = organisations::list(
-        &state.db,
-        Scope::Everything,
-        &organisations::Filter {
-            kind: Some(OrganisationKind::Customer),
-        },
-        &options,
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|o| (o.id.to_string(), o.name.to_string()))
-    .collect();
+    let customers =
+        organisations::choices_of_kind(&state.db, Scope::Everything, &[OrganisationKind::Customer])
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect();
     Ok(render(&FormPage {
         chrome: Chrome::new("cmdb", frame.title.clone()),
         frame,

@@ -12,7 +12,7 @@ use tandem_web::{
     RequestAccess,
 };
 
-use super::{ListQuery, filter, first};
+use super::{ListQuery, filter};
 use crate::store::{organisations, people, teams};
 use crate::{Person, PersonDraft, PersonId, Team};
 use tandem_web::page::choices;
@@ -68,13 +68,7 @@ pub(super) async fn show(
     InPath(id): InPath<PersonId>,
 ) -> PageResult<Response> {
     let person = people::get(&state.db, access.scope, id).await?;
-    let filter = teams::Filter {
-        member: Some(person.id),
-        ..teams::Filter::default()
-    };
-    let teams = teams::list(&state.db, access.scope, &filter, &first(200))
-        .await?
-        .items;
+    let teams = teams::of_member(&state.db, access.scope, person.id).await?;
     Ok(render(&ShowPage {
         chrome: Chrome::new("people", person.name.to_string()),
         person,

@@ -22,6 +22,15 @@ fn scoped(query: ListQuery, column: &str, scope: Scope) -> ListQuery {
     }
 }
 
+/// The organisation `scope` narrows reads to, if any: the value of a
+/// `$n IS NULL OR organisation = $n` condition.
+fn own(scope: Scope) -> Option<uuid::Uuid> {
+    match scope {
+        Scope::Everything => None,
+        Scope::Organisation(own) => Some(own),
+    }
+}
+
 /// `record` if `scope` admits its organisation, "not found" otherwise.
 fn within<T>(
     scope: Scope,

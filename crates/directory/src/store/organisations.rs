@@ -1,5 +1,6 @@
 //! The `organisations` table.
 
+use sqlx::AssertSqlSafe;
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_kernel::Actor;
@@ -95,20 +96,48 @@ pub async fn list(
         .await
 }
 
+/// An organisation as a form's choice offers it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Choice {
+    pub id: OrganisationId,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub kind: OrganisationKind,
+}
+
 /// Every organisation's id and name, by name: the choices of a form's organisation field.
 pub async fn choices(db: &Db, scope: Scope) -> Result<Vec<(OrganisationId, String)>> {
-    let own = match scope {
-        Scope::Everything => None,
-        Scope::Organisation(own) => Some(own),
-    };
+    Ok(choices_of_kind(db, scope, &OrganisationKind::ALL)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+/// Every organisation of one of `kinds`, by name, however many there are: the choices of a
+/// field that takes only some kinds, such as a service's customers.
+pub async fn choices_of_kind(
+    db: &Db,
+    scope: Scope,
+    kinds: &[OrganisationKind],
+) -> Result<Vec<Choice>> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (2..kinds.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT id, name, kind FROM organisations WHERE ($1 IS NULL OR id = $1) \
+         AND kind IN ({}) ORDER BY name, id",
+        placeholders.join(", ")
+    );
+    let own = super::own(scope);
     let mut conn = db.conn().await?;
     Ok(run!(&mut conn, |c| {
-        sqlx::query_as::<_, (OrganisationId, String)>(
-            "SELECT id, name FROM organisations WHERE $1 IS NULL OR id = $1 ORDER BY name, id",
-        )
-        .bind(own)
-        .fetch_all(c)
-        .await
+        let mut query = sqlx::query_as::<_, Choice>(AssertSqlSafe(sql.as_str())).bind(own);
+        for kind in kinds {
+            query = query.bind(kind.as_str());
+        }
+        query.fetch_all(c).await
     })?)
 }
 

@@ -102,10 +102,7 @@ pub async fn list(
 /// Every person's id and name with their organisation, by name: the choices of a team's
 /// member field.
 pub async fn choices(db: &Db, scope: Scope) -> Result<Vec<(PersonId, String)>> {
-    let own = match scope {
-        Scope::Everything => None,
-        Scope::Organisation(own) => Some(own),
-    };
+    let own = super::own(scope);
     let mut conn = db.conn().await?;
     Ok(run!(&mut conn, |c| {
         sqlx::query_as::<_, (PersonId, String)>(

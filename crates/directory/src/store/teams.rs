@@ -1,5 +1,6 @@
 //! The `teams` and `team_members` tables.
 
+use sqlx::AssertSqlSafe;
 use tandem_audit::store::Record;
 use tandem_audit::{Action, Changes};
 use tandem_kernel::Actor;
@@ -126,6 +127,37 @@ pub async fn list(
             (sort.key(t), t.id.0)
         })
         .await
+}
+
+/// Every team's id and name, by name: the choices of a form's team field.
+pub async fn choices(db: &Db, scope: Scope) -> Result<Vec<(TeamId, String)>> {
+    let own = super::own(scope);
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, (TeamId, String)>(
+            "SELECT id, name FROM teams WHERE $1 IS NULL OR organisation_id = $1 ORDER BY name, id",
+        )
+        .bind(own)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Every team `person` belongs to, by name, however many there are.
+pub async fn of_member(db: &Db, scope: Scope, person: PersonId) -> Result<Vec<Team>> {
+    let sql = format!(
+        "{SELECT} WHERE EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id \
+         AND m.person_id = $1) AND ($2 IS NULL OR t.organisation_id = $2) ORDER BY t.name, t.id"
+    );
+    let own = super::own(scope);
+    let mut conn = db.conn().await?;
+    Ok(run!(&mut conn, |c| {
+        sqlx::query_as::<_, Team>(AssertSqlSafe(sql.as_str()))
+            .bind(person)
+            .bind(own)
+            .fetch_all(c)
+            .await
+    })?)
 }
 
 /// Checks the team's organisation and members exist, reporting each missing one on its field.

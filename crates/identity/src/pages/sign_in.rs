@@ -90,7 +90,7 @@ pub(super) async fn sign_in(
             ));
         }
         SignIn::Throttled => (
-            "too many failed sign-ins lately for this address; wait 15 minutes and try again",
+            "too many failed sign-ins lately; wait 15 minutes and try again",
             StatusCode::TOO_MANY_REQUESTS,
         ),
         SignIn::Refused => (

@@ -11,10 +11,9 @@ use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, people, teams};
 use tandem_kernel::id::parse_id;
-use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_kernel::{Access, Error, Need, Permission, Scope, Sheet};
 use tandem_web::page::when;
-use tandem_web::page::{render, see_other};
+use tandem_web::page::{choices, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult, RequestAccess, Routes,
     UploadForm,
@@ -75,21 +74,19 @@ pub fn routes() -> Routes {
 
 /// Every team, as `(id, name)` for a choice.
 async fn team_choices(db: &tandem_storage::Db) -> Result<Vec<(String, String)>, Error> {
-    let options = ListOptions::parse(
-        &ListParams {
-            limit: Some(PageRequest::MAX_LIMIT),
-            ..ListParams::default()
-        },
-        &teams::Sort::OPTIONS,
-    )?;
-    Ok(
-        teams::list(db, Scope::Everything, &teams::Filter::default(), &options)
-            .await?
-            .items
-            .into_iter()
-            .map(|t| (t.id.to_string(), t.name.to_string()))
-            .collect(),
-    )
+    Ok(choices(teams::choices(db, Scope::Everything).await?))
+}
+
+/// Every organisation of one of `kinds`, as `(id, name)` for a choice.
+async fn organisation_choices(
+    db: &tandem_storage::Db,
+    kinds: &[OrganisationKind],
+) -> Result<Vec<(String, String)>, Error> {
+    Ok(organisations::choices_of_kind(db, Scope::Everything, kinds)
+        .await?
+        .into_iter()
+        .map(|o| (o.id.to_string(), o.name))
+        .collect())
 }
 
 #[derive(Template)]
@@ -310,26 +307,7 @@ async fn reports(
     State(state): State<AppState>,
     PageQuery(query): PageQuery<ReportFields>,
 ) -> PageResult<Response> {
-    let options = ListOptions::parse(
-        &ListParams {
-            limit: Some(PageRequest::MAX_LIMIT),
-            ..ListParams::default()
-        },
-        &organisations::Sort::OPTIONS,
-    )?;
-    let customers = organisations::list(
-        &state.db,
-        Scope::Everything,
-        &organisations::Filter {
-            kind: Some(OrganisationKind::Customer),
-        },
-        &options,
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|o| (o.id.to_string(), o.name.to_string()))
-    .collect();
+    let customers = organisation_choices(&state.db, &[OrganisationKind::Customer]).await?;
     let month = if query.month.is_empty() {
         crate::report::ReportMonth::of(state.clock.now()).to_string()
     } else {
@@ -616,25 +594,11 @@ async fn new_page(
 ) -> PageResult<Response> {
     let staff = access.scope == Scope::Everything;
     let organisations = if staff {
-        let options = ListOptions::parse(
-            &ListParams {
-                limit: Some(PageRequest::MAX_LIMIT),
-                ..ListParams::default()
-            },
-            &organisations::Sort::OPTIONS,
-        )?;
-        organisations::list(
+        organisation_choices(
             &state.db,
-            Scope::Everything,
-            &organisations::Filter::default(),
-            &options,
+            &[OrganisationKind::Provider, OrganisationKind::Customer],
         )
         .await?
-        .items
-        .into_iter()
-        .filter(|o| o.kind != OrganisationKind::Supplier)
-        .map(|o| (o.id.to_string(), o.name.to_string()))
-        .collect()
     } else {
         Vec::new()
     };

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, teams};
 use tandem_kernel::Scope;
-use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult, RequestActor,
@@ -344,42 +343,14 @@ async fn form(
     values: Fields,
     errors: FormErrors,
 ) -> PageResult<Response> {
-    let options = ListOptions::parse(
-        &ListParams {
-            limit: Some(PageRequest::MAX_LIMIT),
-            ..ListParams::default()
-        },
-        &organisations::Sort::OPTIONS,
-    )?;
-    let organisations = organisations::list(
+    let organisations = organisations::choices_of_kind(
         &state.db,
         Scope::Everything,
-        &organisations::Filter::default(),
-        &options,
+        &[OrganisationKind::Customer, OrganisationKind::Supplier],
     )
     .await?
-    .items
     .into_iter()
-    .filter(|o| o.kind != OrganisationKind::Provider)
     .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.kind.label())))
-    .collect();
-    let team_options = ListOptions::parse(
-        &ListParams {
-            limit: Some(PageRequest::MAX_LIMIT),
-            ..ListParams::default()
-        },
-        &teams::Sort::OPTIONS,
-    )?;
-    let teams = teams::list(
-        &state.db,
-        Scope::Everything,
-        &teams::Filter::default(),
-        &team_options,
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|t| (t.id.to_string(), t.name.to_string()))
     .collect();
     let targets = Priority::ALL
         .into_iter()
@@ -400,7 +371,7 @@ async fn form(
             .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
             .collect(),
         organisations,
-        teams,
+        teams: choices(teams::choices(&state.db, Scope::Everything).await?),
         services: choices(services::choices(&state.db).await?),
         calendars: choices(calendars::choices(&state.db).await?),
         targets,

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult, RequestActor,
@@ -48,17 +47,9 @@ fn hours(minutes: u32) -> String {
 
 /// `GET /calendars`.
 pub(super) async fn list(State(state): State<AppState>) -> PageResult<Response> {
-    let options = ListOptions::parse(
-        &ListParams {
-            limit: Some(PageRequest::MAX_LIMIT),
-            ..ListParams::default()
-        },
-        &calendars::Sort::OPTIONS,
-    )?;
-    let page = calendars::list(&state.db, &options).await?;
     Ok(render(&ListPage {
         chrome: Chrome::new("service-levels", "Business-hours calendars"),
-        items: page.items,
+        items: calendars::all(&state.db).await?,
     }))
 }
 

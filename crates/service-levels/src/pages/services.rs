@@ -7,7 +7,6 @@ use serde::Deserialize;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, people};
 use tandem_kernel::Scope;
-use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageResult, RequestActor,
@@ -130,26 +129,12 @@ async fn form(
     values: Fields,
     errors: FormErrors,
 ) -> PageResult<Response> {
-    let options = ListOptions::parse(
-        &ListParams {
-            limit: Some(PageRequest::MAX_LIMIT),
-            ..ListParams::default()
-        },
-        &organisations::Sort::OPTIONS,
-    )?;
-    let customers = organisations::list(
-        &state.db,
-        Scope::Everything,
-        &organisations::Filter {
-            kind: Some(OrganisationKind::Customer),
-        },
-        &options,
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|o| (o.id.to_string(), o.name.to_string()))
-    .collect();
+    let customers =
+        organisations::choices_of_kind(&state.db, Scope::Everything, &[OrganisationKind::Customer])
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect();
     Ok(render(&FormPage {
         chrome: Chrome::new("service-levels", frame.title.clone()),
         frame,

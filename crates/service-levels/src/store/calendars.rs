@@ -100,6 +100,14 @@ pub async fn list(db: &Db, options: &ListOptions<Sort>) -> Result<Page<BusinessC
     })
 }
 
+/// Every calendar, by name: the list page shows them all.
+pub async fn all(db: &Db) -> Result<Vec<BusinessCalendar>> {
+    let rows: Vec<CalendarRow> = db
+        .fetch_all(&format!("{SELECT} ORDER BY name, id"), &[])
+        .await?;
+    rows.into_iter().map(BusinessCalendar::try_from).collect()
+}
+
 /// Every calendar's id and name, by name: the choices of an agreement's calendar field.
 pub async fn choices(db: &Db) -> Result<Vec<(CalendarId, String)>> {
     let mut conn = db.conn().await?;

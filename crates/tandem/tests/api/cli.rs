@@ -7,7 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tandem_storage::Engine;
+use tandem_storage::{Engine, run};
 
 use crate::harness::{TestDatabase, free_port};
 
@@ -562,4 +562,98 @@ fn the_server_speaks_https_with_the_configured_certificate() {
         String::from_utf8_lossy(&check.stderr)
     );
     assert!(server.terminate().success());
+}
+
+/// `tandem serve` puts back an append-only trigger dropped behind its back, and records that;
+/// `tandem audit verify` names the missing trigger; `tandem audit checkpoint` signs with the key
+/// from the environment and `tandem audit verify --checkpoint` checks the statement.
+#[tokio::test]
+async fn serve_restores_the_triggers_and_checkpoints_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    first_administrator(dir.path());
+    let key = [(
+        "TANDEM_AUDIT_CHECKPOINT_KEY",
+        "an audit checkpoint key of 32 characters or more",
+    )];
+    let unsigned = tandem(dir.path(), &["audit", "checkpoint"], &[]);
+    assert!(!unsigned.status.success());
+    assert!(
+        String::from_utf8_lossy(&unsigned.stderr).contains("audit_checkpoint_key is not set"),
+        "{}",
+        String::from_utf8_lossy(&unsigned.stderr)
+    );
+    let made = tandem(dir.path(), &["audit", "checkpoint"], &key);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let statement = String::from_utf8(made.stdout).unwrap();
+    assert!(
+        statement.starts_with("Tandem audit trail checkpoint\nseq: "),
+        "{statement}"
+    );
+    std::fs::write(dir.path().join("checkpoint.txt"), &statement).unwrap();
+    let verify_checkpoint = || {
+        tandem(
+            dir.path(),
+            &["audit", "verify", "--checkpoint", "checkpoint.txt"],
+            &key,
+        )
+    };
+    let checked = verify_checkpoint();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("It contains entry "));
+
+    // Someone with access to the database file drops a trigger.
+    let url =
+        tandem_storage::DatabaseUrl::sqlite_file(&dir.path().join("tandem-data/tandem.sqlite3"));
+    let db = tandem_storage::Db::connect(&url, &Default::default())
+        .await
+        .unwrap();
+    let mut conn = db.conn().await.unwrap();
+    run!(&mut conn, |c| sqlx::query(
+        "DROP TRIGGER audit_entries_no_delete"
+    )
+    .execute(c)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let reported = tandem(dir.path(), &["audit", "verify"], &[]);
+    assert!(!reported.status.success());
+    let said = String::from_utf8_lossy(&reported.stderr);
+    assert!(
+        said.starts_with(
+            "error: the append-only triggers audit_entries_no_delete of the audit trail are missing or disabled"
+        ),
+        "{said}"
+    );
+
+    let server = Server::start(dir.path(), &[], &[]);
+    assert!(server.terminate().success());
+    let checked = verify_checkpoint();
+    assert!(
+        checked.status.success(),
+        "the trigger is back: {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let (actor, changes): (String, String) = run!(&mut conn, |c| {
+        sqlx::query_as("SELECT actor_label, changes FROM audit_entries ORDER BY seq DESC LIMIT 1")
+            .fetch_one(c)
+            .await
+    })
+    .unwrap();
+    assert_eq!(
+        (actor.as_str(), changes.as_str()),
+        (
+            "tandem serve",
+            r#"{"restored":[null,"audit_entries_no_delete"]}"#
+        )
+    );
+    drop(conn);
+    db.close().await;
 }

@@ -18,8 +18,71 @@ on_both_engines!(
     lists_are_sorted_filtered_and_paged_without_gaps,
     list_parameters_are_checked,
     a_change_based_on_an_old_version_is_refused,
+    unversioned_patches_apply_to_the_current_record,
     kinds_and_levels_sort_in_their_natural_order,
+    names_that_show_nothing_or_in_another_order_are_refused,
 );
+
+/// A name of invisible characters only, or one with a text-direction control that makes it
+/// read as something else, is refused and nothing is stored; so is a query parameter that is
+/// not UTF-8.
+async fn names_that_show_nothing_or_in_another_order_are_refused(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let (status, error) = app
+        .post_json(
+            "/api/v1/people",
+            &json!({"organisation_id": beta, "name": "\u{200B}\u{2060}", "email": "zw@beta.example", "job_title": "\u{FEFF}"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(
+        error_fields(&error),
+        ("invalid".into(), vec!["name".into(), "job_title".into()])
+    );
+    assert_eq!(
+        error["error"]["details"][0]["message"],
+        "has only invisible characters, such as zero-width spaces"
+    );
+
+    let (status, error) = app
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "Gamma\u{202E}gnitsoh", "kind": "customer"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(
+        error_fields(&error),
+        ("invalid".into(), vec!["name".into()])
+    );
+    assert_eq!(
+        error["error"]["details"][0]["message"],
+        "contains the text-direction control U+202E, which shows text in another order than it is written; remove it"
+    );
+
+    let (status, error) = app
+        .patch_json(
+            &format!("/api/v1/organisations/{beta}"),
+            &json!({"name": "Beta\u{2066} Technologies"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(
+        error_fields(&error),
+        ("invalid".into(), vec!["name".into()])
+    );
+    let (status, read) = app.get_json(&format!("/api/v1/organisations/{beta}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["name"], "Beta Technologies");
+    assert_eq!(read["version"], 1);
+
+    let (status, error) = app.get_json("/api/v1/organisations?q=%FF").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(error_fields(&error), ("invalid".into(), vec!["q".into()]));
+
+    assert_eq!(app.count("organisations").await, HARNESS_ORGANISATIONS + 1);
+    assert_eq!(app.count("people").await, HARNESS_PEOPLE);
+}
 
 async fn organisations_are_created_read_changed_and_deleted(app: TestApp) {
     let (status, created) = app
@@ -432,6 +495,67 @@ async fn a_change_based_on_an_old_version_is_refused(app: TestApp) {
         "without a version the change applies to the current one"
     );
     assert_eq!(body["version"], 3);
+}
+
+/// Eight writers change one person at the same time without `version`: every change is
+/// applied to the record as it is then, each makes one version, and none undoes another
+/// writer's field. A change naming an old version is still refused.
+async fn unversioned_patches_apply_to_the_current_record(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let person = app.person(&beta, "David Chen", "david@beta.example").await;
+    let path = format!("/api/v1/people/{person}");
+    let app = std::sync::Arc::new(app);
+    let mut writers = tokio::task::JoinSet::new();
+    for writer in 0..8 {
+        let (app, path) = (app.clone(), path.clone());
+        writers.spawn(async move {
+            let mut saved = Vec::new();
+            for n in 0..10 {
+                // Half the writers set the phone number, the other half the job title.
+                let (field, value) = if writer % 2 == 0 {
+                    ("phone", format!("+1 650 555 {writer}{n:03}"))
+                } else {
+                    ("job_title", format!("Engineer {writer}-{n}"))
+                };
+                let (status, body) = app.patch_json(&path, &json!({ field: value })).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                assert_eq!(body[field], value.as_str());
+                saved.push((field, value, body["version"].as_i64().unwrap()));
+            }
+            saved
+        });
+    }
+    let saved: Vec<_> = writers.join_all().await.into_iter().flatten().collect();
+    let mut versions: Vec<i64> = saved.iter().map(|(_, _, version)| *version).collect();
+    versions.sort_unstable();
+    assert_eq!(
+        versions,
+        (2..=81).collect::<Vec<_>>(),
+        "each change made one version"
+    );
+    let (status, now) = app.get_json(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(now["version"], 1 + saved.len());
+    for field in ["phone", "job_title"] {
+        let (_, last, _) = saved
+            .iter()
+            .filter(|(f, _, _)| *f == field)
+            .max_by_key(|(_, _, version)| *version)
+            .unwrap();
+        assert_eq!(
+            now[field],
+            last.as_str(),
+            "the {field} of the last change to it stays"
+        );
+    }
+
+    let (status, body) = app
+        .patch_json(&path, &json!({"name": "David Chen-Li", "version": 80}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (_, after) = app.get_json(&path).await;
+    assert_eq!(after["version"], 81);
+    assert_eq!(after["name"], "David Chen");
 }
 
 async fn kinds_and_levels_sort_in_their_natural_order(app: TestApp) {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use reqwest::StatusCode;
+use tandem_kernel::Clock;
 
 use crate::harness::{HARNESS_ORGANISATIONS, HARNESS_PEOPLE, TestApp};
 use crate::on_both_engines;
@@ -57,6 +58,8 @@ on_both_engines!(
     teams_are_edited_with_member_checkboxes,
     list_pages_sort_filter_and_page,
     an_edit_made_meanwhile_by_someone_else_is_not_overwritten,
+    pickers_offer_every_organisation_and_team_of_the_kinds_they_take,
+    forms_and_addresses_that_are_not_utf8_text_are_refused,
 );
 
 /// Every `href` and `src` on the page.
@@ -143,6 +146,45 @@ async fn crawl(app: &TestApp, session: &str) -> BTreeSet<String> {
         }
     }
     seen
+}
+
+/// Percent-encoded bytes that are not UTF-8 are refused, not stored as U+FFFD.
+async fn forms_and_addresses_that_are_not_utf8_text_are_refused(app: TestApp) {
+    let post = |body: &'static str| {
+        app.request(reqwest::Method::POST, "/organisations")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let refused = post("name=%FF%FE&kind=customer&description=")
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains(
+            "The form could not be read: the field `name` holds characters that are not valid text (UTF-8)"
+        ),
+        "{html}"
+    );
+    assert_eq!(app.count("organisations").await, HARNESS_ORGANISATIONS);
+
+    let accepted = post("name=Gr%C3%BC%C3%9Fe+Beta&kind=customer&description=")
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    let location = accepted.headers()["location"].to_str().unwrap().to_owned();
+    let page = app.get(&location).await.text().await.unwrap();
+    assert!(page.contains("<h1>Grüße Beta <span"), "{page}");
+    assert_eq!(app.count("organisations").await, HARNESS_ORGANISATIONS + 1);
+
+    let list = app.get("/organisations?q=%FF").await;
+    assert_eq!(list.status(), StatusCode::BAD_REQUEST);
+    let html = list.text().await.unwrap();
+    assert!(
+        html.contains("the parameter `q` holds characters that are not valid text (UTF-8)"),
+        "{html}"
+    );
 }
 
 async fn a_person_is_created_through_the_form(app: TestApp) {
@@ -395,4 +437,106 @@ async fn an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app: TestApp)
     );
     let (_, now) = app.get_json(&format!("/api/v1/people/{person}")).await;
     assert_eq!(now["job_title"], "IT service owner");
+}
+
+/// Stores an organisation straight away (faster than the API for hundreds); its id.
+async fn stored_organisation(app: &TestApp, name: &str, kind: &str) -> String {
+    tandem_directory::store::organisations::create(
+        &app.db,
+        &tandem_kernel::Actor::system("test"),
+        app.clock.now(),
+        tandem_directory::OrganisationDraft {
+            name: name.into(),
+            kind: kind.into(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("a valid organisation"),
+    )
+    .await
+    .expect("store the organisation")
+    .id
+    .to_string()
+}
+
+/// The page at `path`, which must answer 200.
+async fn page(app: &TestApp, path: &str) -> String {
+    let response = app.get(path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.text().await.unwrap()
+}
+
+/// Pickers read every candidate, not a first page of 200: with 205 customers and 205 teams
+/// the last of each is offered, in order of name, and a field offers only the kinds of
+/// organisation it takes. A person's page lists all 205 of their teams.
+async fn pickers_offer_every_organisation_and_team_of_the_kinds_they_take(app: TestApp) {
+    let provider = stored_organisation(&app, "Aa Provider", "provider").await;
+    let mut customers = Vec::new();
+    for i in 1..=205 {
+        customers.push(stored_organisation(&app, &format!("Zz customer {i:03}"), "customer").await);
+    }
+    let supplier = stored_organisation(&app, "Zz supplier", "supplier").await;
+    let (first, last) = (&customers[0], &customers[204]);
+    let member = app
+        .person(&provider, "Zz Member", "member@provider.example")
+        .await;
+    for i in 1..=205 {
+        tandem_directory::store::teams::create(
+            &app.db,
+            &tandem_kernel::Actor::system("test"),
+            app.clock.now(),
+            tandem_directory::TeamDraft {
+                organisation_id: provider.clone(),
+                name: format!("Zz team {i:03}"),
+                level: "second_level".into(),
+                members: vec![member.clone()],
+                ..Default::default()
+            }
+            .validate()
+            .expect("a valid team"),
+        )
+        .await
+        .expect("store the team");
+    }
+    let offered = |html: &str, id: &str| html.contains(&format!("value=\"{id}\""));
+    let at = |html: &str, text: &str| {
+        html.find(text)
+            .unwrap_or_else(|| panic!("{text} is on the page"))
+    };
+
+    for path in [
+        "/services/new",
+        "/cis/new?class=virtual-machine",
+        "/reports",
+    ] {
+        let html = page(&app, path).await;
+        assert!(offered(&html, first) && offered(&html, last), "{path}");
+        assert!(
+            at(&html, "Zz customer 001") < at(&html, "Zz customer 205"),
+            "{path} offers the customers by name"
+        );
+        assert!(
+            !offered(&html, &provider) && !offered(&html, &supplier),
+            "{path}"
+        );
+    }
+
+    let agreement = page(&app, "/agreements/new").await;
+    assert!(offered(&agreement, last) && agreement.contains(">Zz customer 205 (Customer)<"));
+    assert!(offered(&agreement, &supplier) && agreement.contains(">Zz supplier (Supplier)<"));
+    assert!(
+        !offered(&agreement, &provider),
+        "the provider is no party to itself"
+    );
+    assert!(at(&agreement, ">Zz team 001<") < at(&agreement, ">Zz team 205<"));
+
+    let ticket = page(&app, "/tickets/new").await;
+    assert!(offered(&ticket, last) && offered(&ticket, &provider));
+    assert!(!offered(&ticket, &supplier), "suppliers raise no tickets");
+
+    let desk = page(&app, "/desk").await;
+    assert!(desk.contains(">Zz team 205<"), "the desk's team filter");
+
+    let person = page(&app, &format!("/people/{member}")).await;
+    assert!(person.contains(">Zz team 001<") && person.contains(">Zz team 205<"));
 }

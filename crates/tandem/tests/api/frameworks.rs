@@ -422,6 +422,7 @@ mod custom {
         users_add_frameworks_and_mappings_that_join_the_analysis,
         oscal_and_csv_imports_are_checked_before_anything_is_stored,
         frameworks_are_added_and_mappings_imported_through_the_pages,
+        oscal_ids_and_withdrawn_controls_survive_import_and_export,
     );
 
     async fn policies(app: &TestApp) {
@@ -733,5 +734,148 @@ mod custom {
             1,
             "and the trail says so"
         );
+    }
+
+    /// Posts a file to an import route.
+    async fn import(app: &TestApp, path: &str, body: String) -> (StatusCode, serde_json::Value) {
+        let response = app
+            .request(reqwest::Method::POST, path)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+
+    async fn oscal_ids_and_withdrawn_controls_survive_import_and_export(app: TestApp) {
+        let catalog = json!({"catalog": {"metadata": {"title": "Beta controls", "version": "1"}, "groups": [
+            {"id": "ac", "title": "Access control", "controls": [
+                {"id": "ac-2", "title": "Account management", "props": [{"name": "label", "value": "AC-2"}], "controls": [
+                    {"id": "ac-2.1", "title": "Automated account management", "props": [{"name": "label", "value": "AC-2(1)"}]},
+                    {"id": "ac-2.10", "title": "Shared account credential change", "props": [{"name": "label", "value": "AC-2(10)"}, {"name": "status", "value": "withdrawn"}]}
+                ]}
+            ]}
+        ]}});
+        let twice = catalog.to_string().replace("\"ac-2.10\"", "\"ac-2.1\"");
+        let (status, body) = import(&app, "/api/v1/frameworks/import/oscal?id=beta", twice).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            error_fields(&body).1,
+            ["catalog.groups[0].controls[0].controls[1].id"]
+        );
+        assert!(
+            body.to_string()
+                .contains("catalog.groups[0].controls[0].controls[0].id"),
+            "both places are named: {body}"
+        );
+        assert_eq!(app.count("custom_frameworks").await, 0);
+
+        let (status, body) = import(
+            &app,
+            "/api/v1/frameworks/import/oscal?id=beta",
+            format!("\u{feff}{catalog}"),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "a byte-order mark is fine: {body}"
+        );
+        let (status, beta) = app.get_json("/api/v1/frameworks/beta").await;
+        assert_eq!(status, StatusCode::OK);
+        let withdrawn: Vec<(&str, bool)> = beta["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["ref"].as_str().unwrap(),
+                    n["withdrawn"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            withdrawn,
+            [
+                ("ac", false),
+                ("AC-2", false),
+                ("AC-2(1)", false),
+                ("AC-2(10)", true)
+            ]
+        );
+        let page = app.get("/frameworks/beta").await.text().await.unwrap();
+        assert!(page.contains("withdrawn"), "the tree shows it: {page}");
+
+        let (status, exported) = app.get_json("/api/v1/frameworks/beta/oscal.json").await;
+        assert_eq!(status, StatusCode::OK);
+        let enhancements = &exported["catalog"]["groups"][0]["controls"][0]["controls"];
+        assert_eq!(enhancements[0]["id"], "ac-2.1", "NIST's ids are kept");
+        assert_eq!(enhancements[1]["id"], "ac-2.10");
+        assert!(
+            enhancements[1]["props"]
+                .as_array()
+                .unwrap()
+                .contains(&json!({"name": "status", "value": "withdrawn"}))
+        );
+
+        let (status, _) = app.get_json("/api/v1/mappings/oscal.json?a=beta").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "no mapping, no collection");
+        let (status, added) = app
+            .post_json(
+                "/api/v1/mappings",
+                &json!({"mappings": [{"source_framework": "beta", "source_ref": "AC-2(1)", "target_framework": "iso27001-2005", "target_ref": "A.11.2.1", "relation": "intersects-with", "rationale": "semantic", "confidence": 0.7, "provenance": "test"}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{added}");
+        let (status, collection) = app.get_json("/api/v1/mappings/oscal.json?a=beta").await;
+        assert_eq!(status, StatusCode::OK);
+        let found = &collection["mapping-collection"];
+        assert_eq!(found["provenance"]["status"], "complete");
+        let map = &found["mappings"][0]["maps"][0];
+        assert_eq!(map["sources"][0]["id-ref"], "ac-2.1");
+        assert_eq!(map["confidence-score"], json!({"percentage": 0.7}));
+        let href = found["mappings"][0]["source-resource"]["href"]
+            .as_str()
+            .unwrap();
+        let resource = found["back-matter"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| format!("#{}", r["uuid"].as_str().unwrap()) == href)
+            .unwrap_or_else(|| panic!("{href} is a back-matter resource"));
+        assert_eq!(resource["props"][0]["value"], "beta");
+
+        let id = added["ids"][0].as_str().unwrap();
+        assert_eq!(
+            app.delete(&format!("/api/v1/mappings/{id}")).await,
+            StatusCode::NO_CONTENT
+        );
+        let (status, body) = import(
+            &app,
+            "/api/v1/mappings/import/oscal",
+            collection.to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, mappings) = app.get_json("/api/v1/mappings?a=beta").await;
+        assert_eq!(
+            mappings[0]["source_ref"], "AC-2(1)",
+            "back on the same node"
+        );
+
+        let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+        assert_eq!(status, StatusCode::OK);
+        for path in [
+            "/api/v1/frameworks/{id}/oscal.json",
+            "/api/v1/mappings/oscal.json",
+        ] {
+            assert_eq!(
+                doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                    ["type"],
+                "object",
+                "{path} answers a JSON object"
+            );
+        }
     }
 }

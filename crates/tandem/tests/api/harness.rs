@@ -235,6 +235,17 @@ impl TestApp {
             .expect("POST /sign-in")
     }
 
+    /// Signs in through the sign-in form as a client at the network address `address`.
+    pub async fn sign_in_from(&self, address: &str, email: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/sign-in"))
+            .header("x-forwarded-for", address)
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("POST /sign-in")
+    }
+
     /// Signs in a demo account through the pages, with the code of the demo world's second
     /// factor when one is due, and returns the session cookie.
     pub async fn demo_session(&self, email: &str) -> String {
@@ -294,11 +305,14 @@ impl TestApp {
             .bearer_auth(&self.token)
     }
 
-    /// An application on an empty database without any account.
+    /// An application on an empty database without any account. It takes the test client
+    /// (on 127.0.0.1) for a trusted proxy, so that a request can name the client's address in
+    /// `X-Forwarded-For` ([`TestApp::sign_in_from`]); without the header, it is 127.0.0.1.
     pub async fn spawn_empty(engine: Engine) -> Self {
         let database = TestDatabase::create(engine).await;
         let config = Config {
             database_url: Some(database.url.clone()),
+            trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
             ..Config::default()
         };
         let db = tandem::app::open_database(&config)

@@ -12,6 +12,7 @@ on_both_engines!(
     wrong_passwords_and_unknown_addresses_get_the_same_answer,
     sessions_end_when_idle_and_passwords_follow_the_policy,
     repeated_failures_are_throttled_without_revealing_accounts,
+    guessing_from_one_network_does_not_lock_the_owner_out,
     a_person_changes_their_own_password,
     a_person_ends_their_other_sessions_and_no_one_elses,
     sign_in_goes_on_only_to_paths_inside_tandem,
@@ -236,14 +237,16 @@ async fn repeated_failures_are_throttled_without_revealing_accounts(app: TestApp
             .contains("too many failed sign-ins")
     );
     for _ in 0..5 {
-        app.post_form(
-            "/sign-in",
-            &[
-                ("email", "ghost@alpha.example"),
-                ("password", "not the password x"),
-            ],
-        )
-        .await;
+        let wrong = app
+            .post_form(
+                "/sign-in",
+                &[
+                    ("email", "ghost@alpha.example"),
+                    ("password", "not the password x"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     }
     let ghost = app
         .post_form(
@@ -282,6 +285,101 @@ async fn repeated_failures_are_throttled_without_revealing_accounts(app: TestApp
         app.count("sign_in_failures").await,
         1,
         "failures older than the window are removed"
+    );
+}
+
+/// The probe's lockout: customers see agents' e-mail addresses, so anyone could keep an agent
+/// out with five wrong passwords. Five wrong passwords for Nina from one network address (A)
+/// refuse further tries for her from A, yet her right password from her own network (B) still
+/// signs her in, and that does not give A its tries back. Nina is warned by mail once per
+/// window, with the guesser's address and the time; an address without an account warns
+/// nobody, and the answers do not tell the two apart.
+async fn guessing_from_one_network_does_not_lock_the_owner_out(app: TestApp) {
+    account(&app).await;
+    const A: &str = "203.0.113.7";
+    const B: &str = "198.51.100.20";
+    const C: &str = "192.0.2.33";
+    const NINAS_MAIL: &str = "mail_outbox WHERE recipient = 'nina@alpha.example'";
+    for _ in 0..5 {
+        guess(&app, A, "nina@alpha.example").await;
+    }
+    let from_a = app.sign_in_from(A, "nina@alpha.example", PASSWORD).await;
+    assert_eq!(
+        from_a.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser's network waits, even with the right password"
+    );
+    let from_b = app.sign_in_from(B, "nina@alpha.example", PASSWORD).await;
+    assert_eq!(
+        from_b.status(),
+        StatusCode::SEE_OTHER,
+        "Nina's own network still signs her in"
+    );
+    let account_page = app.get_as(&session_cookie(&from_b), "/account").await;
+    assert_eq!(account_page.status(), StatusCode::OK);
+    let still_a = app.sign_in_from(A, "nina@alpha.example", PASSWORD).await;
+    assert_eq!(
+        still_a.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "signing in elsewhere does not give the guesser new tries"
+    );
+    assert_eq!(app.count(NINAS_MAIL).await, 1, "Nina is warned");
+    assert_eq!(
+        app.count(&format!(
+            "{NINAS_MAIL} AND body LIKE '%{A} at 2026-11-02 09:00 UTC%' AND link = '/account'"
+        ))
+        .await,
+        1,
+        "the warning names the guesser's address and the time"
+    );
+    assert_eq!(
+        app.count(
+            "audit_entries WHERE entity = 'sign-in' \
+             AND changes LIKE '%nina@alpha.example warned by mail%'"
+        )
+        .await,
+        1,
+        "the warning is in the audit trail"
+    );
+
+    // The guesser moves to another network: five more tries there, then refused, and no
+    // second mail within the window.
+    for _ in 0..5 {
+        guess(&app, C, "nina@alpha.example").await;
+    }
+    let from_c = app.sign_in_from(C, "nina@alpha.example", PASSWORD).await;
+    assert_eq!(from_c.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.count(NINAS_MAIL).await, 1, "one mail per window");
+
+    // An address without an account is refused alike and warns nobody.
+    for _ in 0..5 {
+        guess(&app, A, "ghost@alpha.example").await;
+    }
+    let ghost = app
+        .sign_in_from(A, "ghost@alpha.example", "not the password x")
+        .await;
+    assert_eq!(ghost.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.count("mail_outbox").await, 1, "no mail but Nina's");
+
+    // After the window, the next run of failures warns her again.
+    app.clock.advance(time::Duration::minutes(16));
+    for _ in 0..5 {
+        guess(&app, A, "nina@alpha.example").await;
+    }
+    assert_eq!(
+        app.count(NINAS_MAIL).await,
+        2,
+        "a new window, a new warning"
+    );
+}
+
+/// A wrong password for `email` from the network address `from`, refused as wrong.
+async fn guess(app: &TestApp, from: &str, email: &str) {
+    let wrong = app.sign_in_from(from, email, "not the password x").await;
+    assert_eq!(
+        wrong.status(),
+        StatusCode::UNAUTHORIZED,
+        "{email} from {from}"
     );
 }
 
