@@ -838,7 +838,7 @@ pub struct ConflictView {
 
 /// The forward schedule of changes.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CalendarView {
+pub struct ChangeCalendarView {
     changes: Vec<CalendarEntryView>,
     blackouts: Vec<BlackoutView>,
     conflicts: Vec<ConflictView>,
@@ -846,11 +846,11 @@ pub struct CalendarView {
 
 /// The change calendar: changes whose window overlaps the period, and blackout periods.
 #[utoipa::path(get, path = "/changes/calendar", tag = "changes", params(Period),
-    responses((status = 200, body = CalendarView), (status = 422, body = tandem_web::error::ErrorBody)))]
+    responses((status = 200, body = ChangeCalendarView), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn calendar(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<Period>,
-) -> ApiResult<Json<CalendarView>> {
+) -> ApiResult<Json<ChangeCalendarView>> {
     let (from, to) = period(
         query.from.as_deref(),
         query.to.as_deref(),
@@ -859,7 +859,7 @@ async fn calendar(
     let entries = reports::calendar(&state.db, from, to, false).await?;
     let blackouts = blackouts::between(&state.db, from, to).await?;
     let conflicts = reports::conflicts(&state.db, &entries).await?;
-    Ok(Json(CalendarView {
+    Ok(Json(ChangeCalendarView {
         conflicts: conflicts
             .into_iter()
             .map(|c| ConflictView {

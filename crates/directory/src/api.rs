@@ -42,6 +42,7 @@ pub fn routes() -> Routes {
 /// Query parameters shared by every list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQueryParams {
     /// Case-insensitive text to search for.
     q: Option<String>,

@@ -299,6 +299,7 @@ async fn get_node(
 /// Which mappings to list: between two frameworks (either direction), or touching one.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MappingQuery {
     /// A framework id; mappings with an end in it.
     a: String,
@@ -429,6 +430,7 @@ pub struct AssessmentList {
 /// Query parameters of the assessment list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AssessmentQuery {
     q: Option<String>,
     dir: Option<String>,
@@ -923,6 +925,7 @@ async fn delete_framework(
 /// Where an imported catalog goes.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogImport {
     /// The id to give the framework, e.g. `nist-800-53-low`.
     id: String,

@@ -245,6 +245,7 @@ pub struct TicketWithThread {
 /// Query parameters of the ticket list; the desk's queues are made of them too.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// Text to find in titles and articles (internal notes only for those who work tickets),
     /// or a ticket number such as `T-000042`.
@@ -607,6 +608,7 @@ async fn add_time(
 /// Which report: a customer and a month.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The customer organisation's id.
     organisation: String,

@@ -164,6 +164,7 @@ pub struct CalendarChanges {
 /// Query parameters of the calendar list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CalendarListParams {
     /// Case-insensitive text to search for in the name.
     q: Option<String>,

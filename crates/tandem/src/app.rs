@@ -131,6 +131,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         "token",
         Vec::<String>::new(),
     )]);
+    tandem_web::error::document_errors(&mut doc);
     doc
 }
 

@@ -129,6 +129,78 @@ pub fn download(content_type: &str, filename: &str, body: impl IntoResponse) -> 
         .into_response()
 }
 
+/// Completes the OpenAPI document as the middleware and the extractors answer: every response
+/// gets a description (the status's reason phrase where the operation gave none), and every
+/// operation declares, in the shared [`ErrorBody`] shape, the refusals any request can meet —
+/// 400 (unreadable request), 401 (no or unknown token), 403 (no permission), 422 (a parameter
+/// or field refused) — plus 404 where the path names a record, 409 for changes, and 413 and
+/// 415 where a body is sent.
+pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |status: StatusCode| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(status.canonical_reason().unwrap_or("Refused"))
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            (false, item.get.as_mut()),
+            (true, item.post.as_mut()),
+            (true, item.put.as_mut()),
+            (true, item.patch.as_mut()),
+            (true, item.delete.as_mut()),
+        ];
+        for (changes, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let responses = &mut operation.responses.responses;
+            for (code, response) in responses.iter_mut() {
+                if let RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    response.description = code
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|c| StatusCode::from_u16(c).ok())
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("The answer")
+                        .to_owned();
+                }
+            }
+            let mut refusals = vec![
+                StatusCode::BAD_REQUEST,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ];
+            if path.contains('{') {
+                refusals.push(StatusCode::NOT_FOUND);
+            }
+            if changes {
+                refusals.push(StatusCode::CONFLICT);
+            }
+            if operation.request_body.is_some() {
+                refusals.extend([
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ]);
+            }
+            for status in refusals {
+                responses
+                    .entry(status.as_u16().to_string())
+                    .or_insert_with(|| error(status));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
