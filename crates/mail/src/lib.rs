@@ -24,3 +24,23 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     sqlite: &SQLITE,
     postgres: &POSTGRES,
 };
+
+/// How often the outbox is looked at for mail to send.
+pub const MAIL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The mail sender's background job: every [`MAIL_INTERVAL`], the outbox's due mail goes to
+/// the SMTP server through `sender`; failed mail waits for its next attempt. It counts the
+/// mails sent.
+pub fn delivery_job(sender: sender::Sender) -> tandem_web::Job {
+    let sender = std::sync::Arc::new(sender);
+    tandem_web::Job::new("mail", MAIL_INTERVAL, move |db, now| {
+        let sender = sender.clone();
+        async move {
+            let round = sender.deliver_due(&db, now).await?;
+            if round.failed > 0 {
+                tracing::warn!(failed = round.failed, "some mail could not be sent yet");
+            }
+            Ok(round.sent)
+        }
+    })
+}

@@ -34,3 +34,19 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     sqlite: &SQLITE,
     postgres: &POSTGRES,
 };
+
+/// How often the desk's scheduler runs.
+pub const ESCALATION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The desk's background job: every [`ESCALATION_INTERVAL`], the clocks of open tickets follow
+/// agreements changed since ([`store::follow_agreement_changes`]), then the due escalation
+/// steps of every ticket are taken ([`store::escalate`]). It counts the steps taken.
+pub fn escalation_job() -> tandem_web::Job {
+    tandem_web::Job::new("escalation", ESCALATION_INTERVAL, |db, now| async move {
+        let followed = store::follow_agreement_changes(&db, now).await?;
+        if followed > 0 {
+            tracing::info!(tickets = followed, "clocks follow a changed agreement");
+        }
+        store::escalate(&db, now).await
+    })
+}

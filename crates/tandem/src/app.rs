@@ -315,54 +315,12 @@ pub async fn serve(
     Ok(())
 }
 
-/// How often the escalation scheduler looks for due steps.
-pub const ESCALATION_INTERVAL: Duration = Duration::from_secs(60);
-
-/// Starts the desk's scheduler: every [`ESCALATION_INTERVAL`], the clocks of open tickets
-/// follow agreements changed since (`follow_agreement_changes`), then the due escalation steps
-/// of every ticket are taken (`escalate`).
-pub fn spawn_escalation(db: Db, clock: Arc<dyn Clock>) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(ESCALATION_INTERVAL);
-        loop {
-            ticks.tick().await;
-            match tandem_service_desk::store::follow_agreement_changes(&db, clock.now()).await {
-                Ok(0) => {}
-                Ok(tickets) => tracing::info!(tickets, "clocks follow a changed agreement"),
-                Err(error) => {
-                    tracing::warn!(%error, "the clocks could not follow an agreement change")
-                }
-            }
-            match tandem_service_desk::store::escalate(&db, clock.now()).await {
-                Ok(0) => {}
-                Ok(steps) => tracing::info!(steps, "escalation steps taken"),
-                Err(error) => {
-                    tracing::warn!(%error, "the escalation scheduler failed; trying again in a minute")
-                }
-            }
-        }
-    });
-}
-
-/// How often the outbox is looked at for mail to send.
-pub const MAIL_INTERVAL: Duration = Duration::from_secs(15);
-
-/// Starts the mail sender: every [`MAIL_INTERVAL`], the outbox's due mail goes to the SMTP
-/// server; failed mail waits for its next attempt.
-pub fn spawn_mail(db: Db, clock: Arc<dyn Clock>, sender: tandem_mail::sender::Sender) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(MAIL_INTERVAL);
-        loop {
-            ticks.tick().await;
-            match sender.deliver_due(&db, clock.now()).await {
-                Ok(round) if round.sent + round.failed == 0 => {}
-                Ok(round) => {
-                    tracing::info!(sent = round.sent, failed = round.failed, "mail delivered")
-                }
-                Err(error) => tracing::warn!(%error, "the outbox could not be read; trying again"),
-            }
-        }
-    });
+/// The background jobs of every capability, in one list for the one runner
+/// ([`tandem_web::jobs::spawn`]): escalation always, mail when a sender is configured.
+pub fn jobs(sender: Option<tandem_mail::sender::Sender>) -> Vec<tandem_web::Job> {
+    let mut jobs = vec![tandem_service_desk::escalation_job()];
+    jobs.extend(sender.map(tandem_mail::delivery_job));
+    jobs
 }
 
 /// How long running requests may take to finish after a shutdown signal.

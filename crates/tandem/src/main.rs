@@ -299,11 +299,11 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let tls = tandem::tls::server_config(&config).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    app::spawn_escalation(db.clone(), clock.clone());
-    match config.mail_sender()? {
-        Some(sender) => app::spawn_mail(db.clone(), clock.clone(), sender),
-        None => tracing::info!("no smtp_url: mail waits in the outbox"),
+    let sender = config.mail_sender()?;
+    if sender.is_none() {
+        tracing::info!("no smtp_url: mail waits in the outbox");
     }
+    tandem_web::jobs::spawn(db.clone(), clock.clone(), app::jobs(sender));
     let state = app::state(db.clone(), clock, &config);
     let router = app::router(state)?;
     let shutdown = app::shutdown_signal();

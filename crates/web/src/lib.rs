@@ -12,6 +12,7 @@ pub mod actor;
 pub mod assets;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod list;
 pub mod observe;
 pub mod page;
@@ -27,6 +28,7 @@ use tandem_storage::Db;
 pub use actor::RequestActor;
 pub use error::{ApiError, ApiResult, created, download};
 pub use extract::{ApiBody, ApiJson, ApiQuery, InPath};
+pub use jobs::Job;
 pub use page::{
     Chrome, FormErrors, FormFrame, FormInput, PageError, PageQuery, PageResult, UploadForm,
 };

@@ -754,11 +754,31 @@ pub async fn escalate(db: &Db, now: OffsetDateTime) -> Result<usize> {
     }
 }
 
+/// Claims ticket `id` for this escalation round, in `tx`. With several servers on one
+/// PostgreSQL database, the ticket's row is locked and a ticket another server is escalating
+/// right now is skipped (`false`): that server takes its steps, and the steps it took are seen
+/// as taken at the next round. SQLite has one writer at a time, so its claim always holds.
+async fn claim_for_escalation(tx: &mut Tx, id: TicketId) -> Result<bool> {
+    if tx.engine() == tandem_storage::Engine::Sqlite {
+        return Ok(true);
+    }
+    let locked: Option<TicketId> = run!(tx, |c| {
+        sqlx::query_scalar("SELECT id FROM tickets WHERE id = $1 FOR UPDATE SKIP LOCKED")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(locked.is_some())
+}
+
 async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<usize> {
     let ticket = get(db, Scope::Everything, id).await?;
     let terms = terms_of(db, ticket.agreement.as_ref().map(|a| a.0)).await?;
     let actor = Actor::system("escalation");
     let mut tx = db.begin().await?;
+    if !claim_for_escalation(&mut tx, id).await? {
+        return Ok(0);
+    }
     let mut fired = 0;
     if let Some((agreement, calendar)) = &terms.terms {
         let (facts, priority) = facts(&mut tx, id).await?;

@@ -364,6 +364,15 @@ impl TestApp {
         app
     }
 
+    /// A second pool on this application's database, as another `tandem serve` process on
+    /// the same database would have.
+    pub async fn second_pool(&self) -> Db {
+        let url = tandem_storage::DatabaseUrl::parse(&self._database.url).expect("the test URL");
+        Db::connect(&url, &Default::default())
+            .await
+            .expect("a second pool on the test database")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -13,7 +13,10 @@ use tandem_kernel::{Clock, Role};
 use crate::harness::{TestApp, free_port};
 use crate::on_both_engines;
 
-on_both_engines!(answers_and_escalations_are_mailed_and_failures_retried);
+on_both_engines!(
+    answers_and_escalations_are_mailed_and_failures_retried,
+    two_servers_take_each_escalation_step_and_send_each_mail_once,
+);
 
 /// aiosmtpd on a free port, printing what it receives to `out`.
 struct SmtpServer {
@@ -203,4 +206,78 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
         1
     );
     assert!(server.messages(1).contains("Fixed, please check."));
+}
+
+/// With two `tandem serve` processes on one database (two pools here, each running the jobs the
+/// runner starts), the escalation job takes each due step once and the mail job sends each mail
+/// once: a probe of two nodes found 43 % of the mail delivered twice, and the loser of a race
+/// for the same step lost its whole escalation round.
+async fn two_servers_take_each_escalation_step_and_send_each_mail_once(app: TestApp) {
+    let beta = app.organisation("Beta Technologies", "customer").await;
+    let (status, calendar) = app
+        .post_json(
+            "/api/v1/calendars",
+            &json!({"name": "Always", "time_zone": "UTC",
+                    "week": {"monday": "00:00-24:00", "tuesday": "00:00-24:00", "wednesday": "00:00-24:00",
+                             "thursday": "00:00-24:00", "friday": "00:00-24:00", "saturday": "00:00-24:00", "sunday": "00:00-24:00"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{calendar}");
+    let (status, body) = app
+        .post_json(
+            "/api/v1/agreements",
+            &json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta, "calendar_id": calendar["id"],
+                    "targets": {"p3": {"first_response": 60, "resolution": "4h"}},
+                    "escalation": ["50% notify maria@alpha.example"],
+                    "next_review": "2027-05-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.person(&beta, "David Chen", "david@beta.example").await;
+    let david = app
+        .token_for("david@beta.example", &[Role::CustomerUser])
+        .await;
+    const TICKETS: usize = 12;
+    for n in 0..TICKETS {
+        let opened = app
+            .request_as(&david, Method::POST, "/api/v1/tickets")
+            .json(&json!({"kind": "incident", "title": format!("Room {n} is silent"), "description": "No sound."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(opened.status(), StatusCode::CREATED);
+    }
+    app.clock.advance(time::Duration::minutes(31));
+    let now = app.clock.now();
+    let other = app.second_pool().await;
+
+    let escalation = tandem_service_desk::escalation_job();
+    let (first, second) = tokio::join!(escalation.run(&app.db, now), escalation.run(&other, now));
+    assert_eq!(
+        first.unwrap() + second.unwrap(),
+        TICKETS,
+        "each step once between them"
+    );
+    assert_eq!(app.count("ticket_escalations").await, TICKETS as i64);
+    assert_eq!(app.count("mail_outbox").await, TICKETS as i64);
+    let (again, _) = tokio::join!(escalation.run(&app.db, now), escalation.run(&other, now));
+    assert_eq!(again.unwrap(), 0, "nothing is taken twice");
+
+    let server = SmtpServer::start();
+    let (one, two) = (
+        tandem_mail::delivery_job(server.sender(None)),
+        tandem_mail::delivery_job(server.sender(None)),
+    );
+    let (first, second) = tokio::join!(one.run(&app.db, now), two.run(&other, now));
+    assert_eq!(
+        first.unwrap() + second.unwrap(),
+        TICKETS,
+        "each mail sent once"
+    );
+    let printed = server.messages(TICKETS);
+    std::thread::sleep(Duration::from_millis(300));
+    let printed = std::fs::read_to_string(server.out.path()).unwrap_or(printed);
+    assert_eq!(printed.matches("END MESSAGE").count(), TICKETS, "{printed}");
+    assert_eq!(app.count("mail_outbox WHERE sent_at IS NULL").await, 0);
+    other.close().await;
 }
