@@ -39,62 +39,74 @@ pub fn routes() -> Routes {
         .api(write, routes!(update_team, delete_team))
 }
 
-/// Query parameters shared by every list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQueryParams {
-    /// Case-insensitive text to search for.
-    q: Option<String>,
-    /// Column to sort by; each list names its columns.
-    sort: Option<String>,
-    /// `asc` (default) or `desc`.
-    dir: Option<String>,
-    /// The `next` cursor of the previous page.
-    after: Option<String>,
-    /// Rows per page, 1 to 200 (default 50).
-    limit: Option<u32>,
-    /// Organisation lists: only this kind (`provider`, `customer`, `supplier`).
-    kind: Option<String>,
-    /// People lists: only people of this organisation (id).
-    organisation: Option<String>,
-    /// Team lists: only this level (`first_level`, `second_level`, `third_level`, `cab`, `partner`).
-    level: Option<String>,
-    /// Team lists: only teams this person (id) belongs to.
-    member: Option<String>,
-}
-
-impl ListQueryParams {
-    fn options<S: Copy>(&self, sorts: &[(&'static str, S)]) -> Result<ListOptions<S>, Error> {
-        ListOptions::parse(
-            &ListParams {
-                search: self.q.as_deref(),
-                sort: self.sort.as_deref(),
-                direction: self.dir.as_deref(),
-                after: self.after.as_deref(),
-                limit: self.limit,
-            },
-            sorts,
-        )
-    }
-
-    /// Rejects a filter that does not apply to this list, so a typo is not silently ignored.
-    fn only(&self, allowed: &[&str]) -> Result<(), Error> {
-        let given = [
-            ("kind", self.kind.is_some()),
-            ("organisation", self.organisation.is_some()),
-            ("level", self.level.is_some()),
-            ("member", self.member.is_some()),
-        ];
-        match given
-            .iter()
-            .find(|(name, present)| *present && !allowed.contains(name))
-        {
-            Some((name, _)) => Err(Error::invalid(*name, "is not a filter of this list")),
-            None => Ok(()),
+/// Declares the query parameters of one directory list: the search and paging every list takes,
+/// then the list's own filters (each an optional text). Anything else, another list's filters
+/// included, is refused, and the API document names only what the list takes.
+macro_rules! list_params {
+    ($(#[$doc:meta])* $name:ident { $($(#[$filter_doc:meta])* $filter:ident),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// Case-insensitive text to search for.
+            q: Option<String>,
+            /// Column to sort by; each list names its columns.
+            sort: Option<String>,
+            /// `asc` (default) or `desc`.
+            dir: Option<String>,
+            /// The `next` cursor of the previous page.
+            after: Option<String>,
+            /// Rows per page, 1 to 200 (default 50).
+            limit: Option<u32>,
+            $($(#[$filter_doc])* $filter: Option<String>,)*
         }
-    }
+
+        impl $name {
+            fn options<S: Copy>(
+                &self,
+                sorts: &[(&'static str, S)],
+            ) -> Result<ListOptions<S>, Error> {
+                ListOptions::parse(
+                    &ListParams {
+                        search: self.q.as_deref(),
+                        sort: self.sort.as_deref(),
+                        direction: self.dir.as_deref(),
+                        after: self.after.as_deref(),
+                        limit: self.limit,
+                    },
+                    sorts,
+                )
+            }
+        }
+    };
 }
+
+list_params!(
+    /// The query of the organisation list.
+    OrganisationListParams {
+        /// Only this kind (`provider`, `customer`, `supplier`).
+        kind
+    }
+);
+
+list_params!(
+    /// The query of the people list.
+    PersonListParams {
+        /// Only people of this organisation (id).
+        organisation
+    }
+);
+
+list_params!(
+    /// The query of the team list.
+    TeamListParams {
+        /// Only this level (`first_level`, `second_level`, `third_level`, `cab`, `partner`).
+        level,
+        /// Only teams this person (id) belongs to.
+        member,
+    }
+);
 
 fn list_body<T, V>(page: Page<T>, view: impl Fn(T) -> V) -> ListBody<V> {
     ListBody {
@@ -172,14 +184,13 @@ pub struct OrganisationChanges {
 }
 
 /// List organisations. Sort by `name` or `kind`; filter by `kind`; search in the name.
-#[utoipa::path(get, path = "/organisations", tag = "directory", params(ListQueryParams),
+#[utoipa::path(get, path = "/organisations", tag = "directory", params(OrganisationListParams),
     responses((status = 200, body = ListBody<OrganisationView>), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn list_organisations(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ListQueryParams>,
+    ApiQuery(query): ApiQuery<OrganisationListParams>,
 ) -> ApiResult<Json<ListBody<OrganisationView>>> {
-    query.only(&["kind"])?;
     let options = query.options(&organisations::Sort::OPTIONS)?;
     let filter = organisations::Filter {
         kind: query
@@ -344,14 +355,13 @@ pub struct PersonChanges {
 
 /// List people. Sort by `name`, `email`, `organisation` or `job_title`; filter by
 /// `organisation`; search in name and e-mail.
-#[utoipa::path(get, path = "/people", tag = "directory", params(ListQueryParams),
+#[utoipa::path(get, path = "/people", tag = "directory", params(PersonListParams),
     responses((status = 200, body = ListBody<PersonView>), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn list_people(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ListQueryParams>,
+    ApiQuery(query): ApiQuery<PersonListParams>,
 ) -> ApiResult<Json<ListBody<PersonView>>> {
-    query.only(&["organisation"])?;
     let options = query.options(&people::Sort::OPTIONS)?;
     let filter = people::Filter {
         organisation: query
@@ -544,14 +554,13 @@ pub struct TeamChanges {
 
 /// List teams. Sort by `name`, `level` or `organisation`; filter by `level` or `member`;
 /// search in the name.
-#[utoipa::path(get, path = "/teams", tag = "directory", params(ListQueryParams),
+#[utoipa::path(get, path = "/teams", tag = "directory", params(TeamListParams),
     responses((status = 200, body = ListBody<TeamView>), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn list_teams(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ListQueryParams>,
+    ApiQuery(query): ApiQuery<TeamListParams>,
 ) -> ApiResult<Json<ListBody<TeamView>>> {
-    query.only(&["level", "member"])?;
     let options = query.options(&teams::Sort::OPTIONS)?;
     let filter = teams::Filter {
         level: query

@@ -192,6 +192,8 @@ async fn lists_refuse_odd_limits_and_unknown_parameters(app: TestApp) {
             "/api/v1/changes/calendar.ics?till=2026-11-01T00:00:00Z",
             "till",
         ),
+        ("/api/v1/organisations?level=cab", "level"),
+        ("/api/v1/teams?kind=customer", "kind"),
     ] {
         let (status, body) = app.get_json(path).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");

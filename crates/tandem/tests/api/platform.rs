@@ -55,6 +55,19 @@ fn the_openapi_document_describes_every_answer_and_parameter() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // A list declares the filters it takes, and no other list's.
+    let filters = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .filter(|n| !["q", "sort", "dir", "after", "limit"].contains(&n.as_str()))
+            .collect()
+    };
+    assert_eq!(filters("/api/v1/organisations"), ["kind"]);
+    assert_eq!(filters("/api/v1/people"), ["organisation"]);
+    assert_eq!(filters("/api/v1/teams"), ["level", "member"]);
 }
 
 /// The probe grew `/metrics` by 178 MB with requests of made-up methods, without signing in:
