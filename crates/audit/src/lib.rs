@@ -33,3 +33,12 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     sqlite: &SQLITE,
     postgres: &POSTGRES,
 };
+
+/// The audit capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "audit",
+    builds_on: &[],
+    migrations: MIGRATIONS,
+    api: None,
+    pages: Some(pages::routes),
+};

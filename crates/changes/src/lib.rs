@@ -28,6 +28,15 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     postgres: &POSTGRES,
 };
 
+/// The changes capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "changes",
+    builds_on: &["audit", "directory", "cmdb"],
+    migrations: MIGRATIONS,
+    api: Some(api::routes),
+    pages: Some(pages::routes),
+};
+
 pub mod api;
 pub mod calendar;
 pub mod change;

@@ -27,6 +27,15 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     postgres: &POSTGRES,
 };
 
+/// The cmdb capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "cmdb",
+    builds_on: &["audit", "directory", "service-levels"],
+    migrations: MIGRATIONS,
+    api: Some(api::routes),
+    pages: Some(pages::routes),
+};
+
 pub mod api;
 pub mod baseline;
 pub mod ci;

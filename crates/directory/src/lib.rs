@@ -31,3 +31,12 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     sqlite: &SQLITE,
     postgres: &POSTGRES,
 };
+
+/// The directory capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "directory",
+    builds_on: &["audit"],
+    migrations: MIGRATIONS,
+    api: Some(api::routes),
+    pages: Some(pages::routes),
+};

@@ -32,3 +32,12 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     sqlite: &SQLITE,
     postgres: &POSTGRES,
 };
+
+/// The frameworks capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "frameworks",
+    builds_on: &["audit"],
+    migrations: MIGRATIONS,
+    api: Some(api::routes),
+    pages: Some(pages::routes),
+};

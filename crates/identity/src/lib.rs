@@ -34,3 +34,12 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     sqlite: &SQLITE,
     postgres: &POSTGRES,
 };
+
+/// The identity capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "identity",
+    builds_on: &["audit", "mail"],
+    migrations: MIGRATIONS,
+    api: None,
+    pages: Some(pages::routes),
+};

@@ -25,6 +25,15 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
     postgres: &POSTGRES,
 };
 
+/// The mail capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "mail",
+    builds_on: &[],
+    migrations: MIGRATIONS,
+    api: None,
+    pages: Some(pages::routes),
+};
+
 /// How often the outbox is looked at for mail to send.
 pub const MAIL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 

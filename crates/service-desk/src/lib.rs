@@ -30,9 +30,18 @@ static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The service desk's schema, for both engines.
 pub const MIGRATIONS: MigrationSet = MigrationSet {
-    capability: "service desk",
+    capability: "service-desk",
     sqlite: &SQLITE,
     postgres: &POSTGRES,
+};
+
+/// The service-desk capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "service-desk",
+    builds_on: &["audit", "directory", "service-levels", "mail"],
+    migrations: MIGRATIONS,
+    api: Some(api::routes),
+    pages: Some(pages::routes),
 };
 
 /// How often the desk's scheduler runs.

@@ -25,7 +25,16 @@ static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The service-level schema, for both engines.
 pub const MIGRATIONS: MigrationSet = MigrationSet {
-    capability: "service levels",
+    capability: "service-levels",
     sqlite: &SQLITE,
     postgres: &POSTGRES,
+};
+
+/// The service-levels capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "service-levels",
+    builds_on: &["audit", "directory"],
+    migrations: MIGRATIONS,
+    api: Some(api::routes),
+    pages: Some(pages::routes),
 };

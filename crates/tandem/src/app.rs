@@ -52,7 +52,8 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&url, &PoolSettings::default())
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
-    db.migrate(crate::MIGRATIONS)
+    tandem_web::capability::check_order(&crate::CAPABILITIES).map_err(|e| anyhow::anyhow!(e))?;
+    db.migrate(&crate::migrations())
         .await
         .with_context(|| format!("cannot bring the database {url} up to date"))?;
     Ok(db)
@@ -80,26 +81,20 @@ pub fn state(db: Db, clock: Arc<dyn Clock>, config: &Config) -> AppState {
 
 /// Every route of the application, each with the need it declares.
 pub fn routes() -> Routes {
-    let api = Routes::new()
-        .merge(tandem_directory::api::routes())
-        .merge(tandem_frameworks::api::routes())
-        .merge(tandem_service_levels::api::routes())
-        .merge(tandem_service_desk::api::routes())
-        .merge(tandem_cmdb::api::routes())
-        .merge(tandem_changes::api::routes());
+    let capabilities = &crate::CAPABILITIES;
+    let api = capabilities
+        .iter()
+        .filter_map(|c| c.api)
+        .fold(Routes::new(), |routes, api| routes.merge(api()));
+    let pages = capabilities
+        .iter()
+        .filter_map(|c| c.pages)
+        .fold(Routes::new(), |routes, pages| routes.merge(pages()));
     Routes::new()
         .nest("/api/v1", api)
         .get("/api/v1/openapi.json", Need::Public, openapi_json)
         .get("/api/docs", Need::Public, api_docs)
-        .merge(tandem_directory::pages::routes())
-        .merge(tandem_frameworks::pages::routes())
-        .merge(tandem_audit::pages::routes())
-        .merge(tandem_identity::pages::routes())
-        .merge(tandem_service_levels::pages::routes())
-        .merge(tandem_service_desk::pages::routes())
-        .merge(tandem_mail::pages::routes())
-        .merge(tandem_cmdb::pages::routes())
-        .merge(tandem_changes::pages::routes())
+        .merge(pages)
         .get("/", Need::Account, crate::home::show)
         .get("/healthz", Need::Public, healthz)
         .get(

@@ -11,15 +11,23 @@ pub mod ops;
 pub mod tls;
 pub mod trail;
 
-/// Every capability's migrations, in the order they build on each other.
-pub const MIGRATIONS: &[tandem_storage::MigrationSet] = &[
-    tandem_directory::MIGRATIONS,
-    tandem_frameworks::MIGRATIONS,
-    tandem_audit::MIGRATIONS,
-    tandem_identity::MIGRATIONS,
-    tandem_service_levels::MIGRATIONS,
-    tandem_service_desk::MIGRATIONS,
-    tandem_mail::MIGRATIONS,
-    tandem_cmdb::MIGRATIONS,
-    tandem_changes::MIGRATIONS,
+/// Every capability, each after those it builds on (checked by
+/// [`tandem_web::capability::check_order`] when the application is assembled, and against the
+/// crates' dependencies by a test). Routes and migrations are assembled from this list.
+pub const CAPABILITIES: [tandem_web::Capability; 9] = [
+    tandem_audit::CAPABILITY,
+    tandem_mail::CAPABILITY,
+    tandem_directory::CAPABILITY,
+    tandem_frameworks::CAPABILITY,
+    tandem_identity::CAPABILITY,
+    tandem_service_levels::CAPABILITY,
+    tandem_service_desk::CAPABILITY,
+    tandem_cmdb::CAPABILITY,
+    tandem_changes::CAPABILITY,
 ];
+
+/// Every capability's migrations, in the order of [`CAPABILITIES`] (they are applied in version
+/// order, whichever capability they belong to).
+pub fn migrations() -> Vec<tandem_storage::MigrationSet> {
+    CAPABILITIES.iter().map(|c| c.migrations).collect()
+}

@@ -10,6 +10,7 @@
 
 pub mod actor;
 pub mod assets;
+pub mod capability;
 pub mod error;
 pub mod extract;
 pub mod jobs;
@@ -26,6 +27,7 @@ use tandem_kernel::Clock;
 use tandem_storage::Db;
 
 pub use actor::RequestActor;
+pub use capability::Capability;
 pub use error::{ApiError, ApiResult, created, download};
 pub use extract::{ApiBody, ApiJson, ApiQuery, InPath};
 pub use jobs::Job;

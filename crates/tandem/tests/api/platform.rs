@@ -70,6 +70,56 @@ fn the_openapi_document_describes_every_answer_and_parameter() {
     assert_eq!(filters("/api/v1/teams"), ["level", "member"]);
 }
 
+/// The graph of capabilities is written once, in each crate's `CAPABILITY`; this holds it to
+/// the crates' real dependencies (`cargo metadata`), and the binary's list to its order.
+#[test]
+fn each_capability_builds_on_exactly_its_crates_dependencies() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml");
+    let output = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .args(["--manifest-path", manifest])
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names: Vec<&str> = tandem::CAPABILITIES.iter().map(|c| c.name).collect();
+    for capability in &tandem::CAPABILITIES {
+        let package = metadata["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == format!("tandem-{}", capability.name))
+            .unwrap_or_else(|| panic!("a crate tandem-{}", capability.name));
+        let mut depends_on: Vec<&str> = package["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"].is_null())
+            .filter_map(|d| d["name"].as_str()?.strip_prefix("tandem-"))
+            .filter(|name| names.contains(name))
+            .collect();
+        depends_on.sort_unstable();
+        let mut declared = capability.builds_on.to_vec();
+        declared.sort_unstable();
+        assert_eq!(declared, depends_on, "tandem-{}", capability.name);
+    }
+    assert_eq!(
+        tandem_web::capability::check_order(&tandem::CAPABILITIES),
+        Ok(())
+    );
+}
+
 /// The probe grew `/metrics` by 178 MB with requests of made-up methods, without signing in:
 /// each method became a label value of its own. Unknown methods fold into `other`, unmatched
 /// routes into `unmatched`, and every metric family says what it counts (`# HELP`), as
