@@ -12,6 +12,7 @@ pub mod organisation;
 pub mod pages;
 
 pub mod person;
+pub mod read;
 pub mod store;
 pub mod team;
 

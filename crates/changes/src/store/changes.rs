@@ -586,12 +586,7 @@ pub async fn acting_person(handle: &mut impl Handle, actor: &Actor) -> Result<Pe
             "only a person, or a person's API token, takes steps in a change's life cycle",
         ));
     };
-    let name: Option<String> = run!(handle, |c| {
-        sqlx::query_scalar("SELECT name FROM people WHERE id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?;
+    let name = tandem_directory::read::person_name(handle, PersonId(id)).await?;
     name.map(|name| PersonRef { id, name })
         .ok_or_else(|| Error::conflict("the acting account is not linked to a person"))
 }

@@ -346,13 +346,8 @@ pub(crate) async fn record_version(
 async fn check_references(tx: &mut Tx, id: Option<CiId>, input: &CiInput) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(org) = input.organisation_id {
-        let kind: Option<String> = run!(tx, |c| {
-            sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
-                .bind(org)
-                .fetch_optional(c)
-                .await
-        })?;
-        match kind.as_deref() {
+        let kind = tandem_directory::read::organisation_kind(tx, org).await?;
+        match kind.map(tandem_directory::OrganisationKind::as_str) {
             Some("customer") => {}
             Some(_) => errors.push(FieldError::new(
                 "organisation_id",

@@ -343,13 +343,8 @@ async fn check_references(
 ) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(org) = organisation {
-        let kind: Option<String> = run!(tx, |c| {
-            sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
-                .bind(org)
-                .fetch_optional(c)
-                .await
-        })?;
-        match kind.as_deref() {
+        let kind = tandem_directory::read::organisation_kind(tx, org).await?;
+        match kind.map(tandem_directory::OrganisationKind::as_str) {
             None => errors.push(FieldError::new(
                 "organisation_id",
                 "there is no such organisation",

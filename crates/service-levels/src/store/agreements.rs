@@ -115,17 +115,12 @@ pub async fn team_named(tx: &mut Tx, name: &str) -> Result<Option<TeamId>> {
 async fn check_references(tx: &mut Tx, input: &AgreementInput) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(organisation) = input.organisation_id {
-        let kind: Option<String> = run!(tx, |c| {
-            sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
-                .bind(organisation)
-                .fetch_optional(c)
-                .await
-        })?;
+        let kind = tandem_directory::read::organisation_kind(tx, organisation).await?;
         let wanted = match input.terms.kind {
             AgreementKind::UnderpinningContract => "supplier",
             _ => "customer",
         };
-        match kind.as_deref() {
+        match kind.map(tandem_directory::OrganisationKind::as_str) {
             None => errors.push(FieldError::new(
                 "organisation_id",
                 "there is no such organisation",

@@ -136,13 +136,8 @@ async fn check_references(tx: &mut Tx, input: &ServiceInput) -> Result<()> {
         errors.push(FieldError::new("owner_id", "there is no such person"));
     }
     for (i, customer) in input.customers.iter().enumerate() {
-        let kind: Option<String> = run!(tx, |c| {
-            sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
-                .bind(*customer)
-                .fetch_optional(c)
-                .await
-        })?;
-        match kind.as_deref() {
+        let kind = tandem_directory::read::organisation_kind(tx, *customer).await?;
+        match kind.map(tandem_directory::OrganisationKind::as_str) {
             Some("customer") => {}
             Some(_) => errors.push(FieldError::new(
                 format!("customers[{i}]"),

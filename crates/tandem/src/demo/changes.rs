@@ -32,12 +32,9 @@ async fn person(db: &Db, email: &str, manages: bool) -> anyhow::Result<Person> {
     let (id, _) = tandem_identity::store::person_by_email(db, email)
         .await?
         .with_context(|| format!("the demo person {email} is missing"))?;
-    let name: String = run!(&mut db.conn().await?, |c| {
-        sqlx::query_scalar("SELECT name FROM people WHERE id = $1")
-            .bind(id)
-            .fetch_one(c)
-            .await
-    })?;
+    let name = tandem_directory::read::person_name(&mut db.conn().await?, PersonId(id))
+        .await?
+        .with_context(|| format!("the demo person {email} has no name"))?;
     Ok(Person {
         actor: Actor::person(id, email, None),
         id: PersonId(id),
