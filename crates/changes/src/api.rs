@@ -758,19 +758,45 @@ pub struct Period {
     to: Option<String>,
 }
 
-/// Reads a calendar period; at most a year long.
+/// What a period asked for without `from` or `to` covers, and how long it may be.
+pub struct Span {
+    /// How long before now a period without `from` starts.
+    pub back: Duration,
+    /// How long a period without `to` lasts.
+    pub default: Duration,
+    /// The longest period, and what to say of a longer one.
+    pub longest: (Duration, &'static str),
+}
+
+/// The calendar and the blackout list: 28 days from now, at most a year.
+pub const CALENDAR: Span = Span {
+    back: Duration::ZERO,
+    default: Duration::days(28),
+    longest: (Duration::days(366), "a calendar shows at most a year"),
+};
+
+/// The iCalendar feed: from 30 days back to a year ahead, at most 400 days.
+pub const FEED: Span = Span {
+    back: Duration::days(30),
+    default: Duration::days(395),
+    longest: (Duration::days(400), "a feed holds at most 400 days"),
+};
+
+/// Reads a period from `from` and `to` (RFC 3339), with the defaults and the bound of `span`.
 pub fn period(
     from: Option<&str>,
     to: Option<&str>,
     now: OffsetDateTime,
+    span: &Span,
 ) -> Result<(OffsetDateTime, OffsetDateTime), Error> {
-    let from = parse_instant("from", from.unwrap_or(""))?.unwrap_or(now);
-    let to = parse_instant("to", to.unwrap_or(""))?.unwrap_or(from + Duration::days(28));
+    let from = parse_instant("from", from.unwrap_or(""))?.unwrap_or(now - span.back);
+    let to = parse_instant("to", to.unwrap_or(""))?.unwrap_or(from + span.default);
     if to <= from {
         return Err(Error::invalid("to", "must be after from"));
     }
-    if to - from > Duration::days(366) {
-        return Err(Error::invalid("to", "a calendar shows at most a year"));
+    let (longest, too_long) = span.longest;
+    if to - from > longest {
+        return Err(Error::invalid("to", too_long));
     }
     Ok((from, to))
 }
@@ -855,6 +881,7 @@ async fn calendar(
         query.from.as_deref(),
         query.to.as_deref(),
         state.clock.now(),
+        &CALENDAR,
     )?;
     let entries = reports::calendar(&state.db, from, to, false).await?;
     let blackouts = blackouts::between(&state.db, from, to).await?;
@@ -893,18 +920,7 @@ pub(crate) async fn calendar_feed(
     ApiQuery(query): ApiQuery<FeedPeriod>,
 ) -> ApiResult<Response> {
     let now = state.clock.now();
-    let from = parse_instant("from", query.from.as_deref().unwrap_or(""))
-        .map_err(Error::from)?
-        .unwrap_or(now - Duration::days(30));
-    let to = parse_instant("to", query.to.as_deref().unwrap_or(""))
-        .map_err(Error::from)?
-        .unwrap_or(from + Duration::days(395));
-    if to <= from {
-        return Err(Error::invalid("to", "must be after from").into());
-    }
-    if to - from > Duration::days(400) {
-        return Err(Error::invalid("to", "a feed holds at most 400 days").into());
-    }
+    let (from, to) = period(query.from.as_deref(), query.to.as_deref(), now, &FEED)?;
     let host = state
         .site
         .public_url
@@ -1120,6 +1136,7 @@ async fn list_blackouts(
         query.from.as_deref(),
         query.to.as_deref(),
         state.clock.now(),
+        &CALENDAR,
     )?;
     let all = blackouts::between(&state.db, from, to).await?;
     Ok(Json(all.iter().map(BlackoutView::from).collect()))

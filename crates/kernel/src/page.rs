@@ -94,6 +94,17 @@ impl PageRequest {
     pub const MAX_LIMIT: u32 = 200;
 
     pub fn parse(limit: Option<u32>, after: Option<&str>) -> Result<Self, FieldError> {
+        let limit = Self::limit(limit)?;
+        let after = match after {
+            None | Some("") => None,
+            Some(token) => Some(Cursor::decode("after", token)?),
+        };
+        Ok(Self { limit, after })
+    }
+
+    /// Reads a page's `limit`: the default when absent, else 1 to [`Self::MAX_LIMIT`]. For lists
+    /// whose `after` is not a [`Cursor`] (tickets page by their id).
+    pub fn limit(limit: Option<u32>) -> Result<u32, FieldError> {
         let limit = limit.unwrap_or(Self::DEFAULT_LIMIT);
         if limit == 0 || limit > Self::MAX_LIMIT {
             return Err(FieldError::new(
@@ -101,11 +112,7 @@ impl PageRequest {
                 format!("must be between 1 and {}", Self::MAX_LIMIT),
             ));
         }
-        let after = match after {
-            None | Some("") => None,
-            Some(token) => Some(Cursor::decode("after", token)?),
-        };
-        Ok(Self { limit, after })
+        Ok(limit)
     }
 }
 

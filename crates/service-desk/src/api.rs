@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tandem_directory::{PersonId, TeamId};
+use tandem_kernel::page::PageRequest;
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
 use tandem_storage::save_current;
 use tandem_web::{ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestAccess, Routes, created};
@@ -335,11 +336,7 @@ async fn list_tickets(
 ) -> ApiResult<Json<TicketList>> {
     let now = state.clock.now();
     let filter = filter(&access, now, &query)?;
-    let limit = match query.limit {
-        None => 50,
-        Some(limit @ 1..=200) => limit,
-        Some(_) => return Err(Error::invalid("limit", "must be between 1 and 200").into()),
-    };
+    let limit = PageRequest::limit(query.limit).map_err(Error::from)?;
     let after = match query.after.as_deref() {
         Some(raw) => Some(parse_id::<TicketId>("after", raw).map_err(Error::from)?),
         None => None,
