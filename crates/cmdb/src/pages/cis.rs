@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
-use tandem_directory::store::{organisations, people};
+use tandem_directory::pages::organisation_options;
+use tandem_directory::store::people;
 use tandem_kernel::Scope;
 use tandem_kernel::page::{ListOptions, ListParams, PageRequest};
 use tandem_service_levels::store::services;
@@ -285,12 +286,7 @@ async fn form(
     values: Fields,
     errors: FormErrors,
 ) -> PageResult<Response> {
-    let customers =
-        organisations::choices_of_kind(&state.db, Scope::Everything, &[OrganisationKind::Customer])
-            .await?
-            .into_iter()
-            .map(|o| (o.id.to_string(), o.name))
-            .collect();
+    let customers = organisation_options(&state.db, &[OrganisationKind::Customer]).await?;
     Ok(render(&FormPage {
         chrome: Chrome::new("cmdb", frame.title.clone()),
         frame,

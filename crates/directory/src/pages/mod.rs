@@ -112,3 +112,18 @@ fn first<S: Default>(limit: u32) -> ListOptions<S> {
         ..ListOptions::default()
     }
 }
+
+/// Every organisation of one of `kinds`, by name, as `(id, name)` options of a form's select
+/// (the service desk's, the CMDB's and the service catalogue's customer fields).
+pub async fn organisation_options(
+    db: &tandem_storage::Db,
+    kinds: &[crate::OrganisationKind],
+) -> tandem_kernel::Result<Vec<(String, String)>> {
+    Ok(
+        crate::store::organisations::choices_of_kind(db, tandem_kernel::Scope::Everything, kinds)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect(),
+    )
+}

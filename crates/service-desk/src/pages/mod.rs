@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
-use tandem_directory::store::{organisations, people, teams};
+use tandem_directory::pages::organisation_options;
+use tandem_directory::store::{people, teams};
 use tandem_kernel::id::parse_id;
 use tandem_kernel::{Access, Error, Need, Permission, Scope, Sheet};
 use tandem_web::page::when;
@@ -75,18 +76,6 @@ pub fn routes() -> Routes {
 /// Every team, as `(id, name)` for a choice.
 async fn team_choices(db: &tandem_storage::Db) -> Result<Vec<(String, String)>, Error> {
     Ok(choices(teams::choices(db, Scope::Everything).await?))
-}
-
-/// Every organisation of one of `kinds`, as `(id, name)` for a choice.
-async fn organisation_choices(
-    db: &tandem_storage::Db,
-    kinds: &[OrganisationKind],
-) -> Result<Vec<(String, String)>, Error> {
-    Ok(organisations::choices_of_kind(db, Scope::Everything, kinds)
-        .await?
-        .into_iter()
-        .map(|o| (o.id.to_string(), o.name))
-        .collect())
 }
 
 #[derive(Template)]
@@ -307,7 +296,7 @@ async fn reports(
     State(state): State<AppState>,
     PageQuery(query): PageQuery<ReportFields>,
 ) -> PageResult<Response> {
-    let customers = organisation_choices(&state.db, &[OrganisationKind::Customer]).await?;
+    let customers = organisation_options(&state.db, &[OrganisationKind::Customer]).await?;
     let month = if query.month.is_empty() {
         crate::report::ReportMonth::of(state.clock.now()).to_string()
     } else {
@@ -594,7 +583,7 @@ async fn new_page(
 ) -> PageResult<Response> {
     let staff = access.scope == Scope::Everything;
     let organisations = if staff {
-        organisation_choices(
+        organisation_options(
             &state.db,
             &[OrganisationKind::Provider, OrganisationKind::Customer],
         )

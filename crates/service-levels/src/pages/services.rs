@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_directory::OrganisationKind;
-use tandem_directory::store::{organisations, people};
+use tandem_directory::pages::organisation_options;
+use tandem_directory::store::people;
 use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
@@ -129,12 +130,7 @@ async fn form(
     values: Fields,
     errors: FormErrors,
 ) -> PageResult<Response> {
-    let customers =
-        organisations::choices_of_kind(&state.db, Scope::Everything, &[OrganisationKind::Customer])
-            .await?
-            .into_iter()
-            .map(|o| (o.id.to_string(), o.name))
-            .collect();
+    let customers = organisation_options(&state.db, &[OrganisationKind::Customer]).await?;
     Ok(render(&FormPage {
         chrome: Chrome::new("service-levels", frame.title.clone()),
         frame,
