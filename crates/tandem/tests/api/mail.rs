@@ -81,9 +81,11 @@ impl Drop for SmtpServer {
     }
 }
 
-async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
+/// Beta, with an agreement around the clock whose first-response target of an hour escalates
+/// at 50 % to Maria by mail, and the API token of Beta's customer user David.
+async fn beta_escalating_to_maria(app: &TestApp) -> String {
     let beta = app.organisation("Beta Technologies", "customer").await;
-    let (_, calendar) = app
+    let (status, calendar) = app
         .post_json(
             "/api/v1/calendars",
             &json!({"name": "Always", "time_zone": "UTC",
@@ -91,6 +93,7 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
                              "thursday": "00:00-24:00", "friday": "00:00-24:00", "saturday": "00:00-24:00", "sunday": "00:00-24:00"}}),
         )
         .await;
+    assert_eq!(status, StatusCode::CREATED, "{calendar}");
     let (status, body) = app
         .post_json(
             "/api/v1/agreements",
@@ -102,9 +105,12 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     app.person(&beta, "David Chen", "david@beta.example").await;
-    let david = app
-        .token_for("david@beta.example", &[Role::CustomerUser])
-        .await;
+    app.token_for("david@beta.example", &[Role::CustomerUser])
+        .await
+}
+
+async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
+    let david = beta_escalating_to_maria(&app).await;
     let opened = app
         .request_as(&david, Method::POST, "/api/v1/tickets")
         .json(
@@ -213,30 +219,7 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
 /// once: a probe of two nodes found 43 % of the mail delivered twice, and the loser of a race
 /// for the same step lost its whole escalation round.
 async fn two_servers_take_each_escalation_step_and_send_each_mail_once(app: TestApp) {
-    let beta = app.organisation("Beta Technologies", "customer").await;
-    let (status, calendar) = app
-        .post_json(
-            "/api/v1/calendars",
-            &json!({"name": "Always", "time_zone": "UTC",
-                    "week": {"monday": "00:00-24:00", "tuesday": "00:00-24:00", "wednesday": "00:00-24:00",
-                             "thursday": "00:00-24:00", "friday": "00:00-24:00", "saturday": "00:00-24:00", "sunday": "00:00-24:00"}}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{calendar}");
-    let (status, body) = app
-        .post_json(
-            "/api/v1/agreements",
-            &json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta, "calendar_id": calendar["id"],
-                    "targets": {"p3": {"first_response": 60, "resolution": "4h"}},
-                    "escalation": ["50% notify maria@alpha.example"],
-                    "next_review": "2027-05-01"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    app.person(&beta, "David Chen", "david@beta.example").await;
-    let david = app
-        .token_for("david@beta.example", &[Role::CustomerUser])
-        .await;
+    let david = beta_escalating_to_maria(&app).await;
     const TICKETS: usize = 12;
     for n in 0..TICKETS {
         let opened = app

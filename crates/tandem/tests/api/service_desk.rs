@@ -383,41 +383,27 @@ async fn customers_write_through_the_portal_only(app: TestApp) {
     let articles = app.count("ticket_articles").await;
     let tickets = app.count("tickets").await;
 
+    let thread = format!("/api/v1/tickets/{id}/articles");
     for channel in ["system", "phone", "note", "e-mail"] {
-        let (status, refused) = post_as(
-            &app,
-            &david,
-            &format!("/api/v1/tickets/{id}/articles"),
-            &json!({"body": "The desk said so on the phone.", "channel": channel}),
-        )
-        .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{channel}: {refused}"
-        );
-        assert_eq!(
-            error_fields(&refused).1,
-            ["channel"],
-            "{channel}: {refused}"
-        );
-        let (status, refused) = post_as(
-            &app,
-            &david,
-            "/api/v1/tickets",
-            &opening(json!({"channel": channel})),
-        )
-        .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{channel}: {refused}"
-        );
-        assert_eq!(
-            error_fields(&refused).1,
-            ["channel"],
-            "{channel}: {refused}"
-        );
+        for (path, body) in [
+            (
+                thread.as_str(),
+                json!({"body": "The desk said so on the phone.", "channel": channel}),
+            ),
+            ("/api/v1/tickets", opening(json!({"channel": channel}))),
+        ] {
+            let (status, refused) = post_as(&app, &david, path, &body).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path} {channel}: {refused}"
+            );
+            assert_eq!(
+                error_fields(&refused).1,
+                ["channel"],
+                "{path} {channel}: {refused}"
+            );
+        }
     }
     assert_eq!(
         app.count("ticket_articles").await,
