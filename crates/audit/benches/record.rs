@@ -145,7 +145,7 @@ fn main() {
         Ok(admin) => runtime.block_on(async {
             let name = format!("tandem_bench_{}", uuid::Uuid::now_v7().simple());
             let server = open_admin(&admin).await;
-            let Db::Postgres(pool) = &server else {
+            let tandem_storage::Pool::Postgres(pool) = server.pool() else {
                 unreachable!("a postgres URL")
             };
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))

@@ -9,20 +9,23 @@
 //! missing append-only triggers; [`checkpoint`] signs statements of the head that operators
 //! keep elsewhere, so that a trail cut short and rechained is still found.
 //!
-//! Capabilities call [`store::record`] inside their write transactions; nothing else writes
-//! the table.
+//! Capabilities end their writes through [`Write`] ([`Write::commit`], or
+//! [`Write::commit_update`] for a versioned record), which records the [`Edit`] inside the
+//! write's transaction and then commits; nothing else writes the table.
 
 pub mod checkpoint;
 pub mod entry;
 pub mod guard;
 pub mod pages;
 pub mod store;
+pub mod write;
 
 use sqlx::migrate::Migrator;
 use tandem_storage::MigrationSet;
 
 pub use entry::{Action, Changes};
 pub use store::record;
+pub use write::{Edit, Write};
 
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
@@ -41,4 +44,14 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: None,
     pages: Some(pages::routes),
+    navigation: &[tandem_web::capability::NavEntry {
+        group: tandem_web::capability::NavGroup::Compliance,
+        section: "audit",
+        label: "Audit",
+        href: "/audit",
+        needs: tandem_kernel::Permission::AuditRead,
+    }],
+    api_tag: None,
+    jobs: None,
+    permissions: &[tandem_kernel::Permission::AuditRead],
 };

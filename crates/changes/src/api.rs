@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tandem_audit::Write;
 use tandem_kernel::access::Access;
 use tandem_kernel::{Error, FieldError, Need, Permission, id::parse_id};
 use tandem_web::{
@@ -134,7 +135,10 @@ impl From<&Change> for ChangeView {
             initiator: c.initiator.as_ref().map(person),
             initiator_label: c.initiator_label.clone(),
             cause_text: c.cause_text.clone(),
-            cause_ticket: c.cause_ticket.as_ref().map(|(_, n, _)| format!("T-{n:06}")),
+            cause_ticket: c
+                .cause_ticket
+                .as_ref()
+                .map(|(_, n, _)| tandem_kernel::id::TICKETS.text(*n)),
             description: c.description.clone(),
             configuration: c.configuration.clone(),
             category: c.category.as_str().to_owned(),
@@ -481,19 +485,12 @@ async fn list_changes(
     responses((status = 201, body = ChangeView), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_change(
     RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> ApiResult<Response> {
     let (draft, _) = body.draft();
     let input = draft.validate()?;
-    let change = changes::create(
-        &state.db,
-        &access.actor,
-        access.may(Permission::ChangesManage),
-        state.clock.now(),
-        input,
-    )
-    .await?;
+    let change = changes::create(&write, access.may(Permission::ChangesManage), input).await?;
     Ok(created(
         format!("/api/v1/changes/{}", change.id),
         ChangeView::from(&change),
@@ -518,7 +515,7 @@ async fn get_change(
     responses((status = 200, body = ChangeView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_change(
     RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> ApiResult<Json<ChangeView>> {
@@ -527,10 +524,8 @@ async fn update_change(
         .ok_or_else(|| Error::invalid("version", "say which version of the change you edited"))?;
     let input = draft.validate()?;
     let change = changes::update(
-        &state.db,
-        &access.actor,
+        &write,
         access.may(Permission::ChangesManage),
-        state.clock.now(),
         id,
         version,
         input,
@@ -603,17 +598,15 @@ pub(crate) fn may_take(access: &Access, step: Step) -> Result<(), Error> {
     responses((status = 200, body = ChangeView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn take_step(
     RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<StepBody>,
 ) -> ApiResult<Json<ChangeView>> {
     let step = Step::parse("step", &body.step).map_err(Error::from)?;
     may_take(&access, step)?;
     let change = changes::take_step(
-        &state.db,
-        &access.actor,
+        &write,
         access.may(Permission::ChangesManage),
-        state.clock.now(),
         id,
         &StepRequest {
             step,
@@ -648,7 +641,7 @@ pub struct VoteBody {
     responses((status = 200, body = VoteView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn cast_vote(
     RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<VoteBody>,
 ) -> ApiResult<Json<VoteView>> {
@@ -658,10 +651,8 @@ async fn cast_vote(
         raw => Some(parse_id::<tandem_directory::PersonId>("voter_id", raw).map_err(Error::from)?),
     };
     let recorded = changes::vote(
-        &state.db,
-        &access.actor,
+        &write,
         access.may(Permission::ChangesManage),
-        state.clock.now(),
         id,
         voter,
         vote,
@@ -684,15 +675,13 @@ pub struct ChecklistBody {
     responses((status = 200, body = Vec<CheckView>), (status = 409, body = tandem_web::error::ErrorBody)))]
 async fn set_checklist(
     RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     ApiJson(body): ApiJson<ChecklistBody>,
 ) -> ApiResult<Json<Vec<CheckView>>> {
     let checks = changes::set_checklist(
-        &state.db,
-        &access.actor,
+        &write,
         access.may(Permission::ChangesManage),
-        state.clock.now(),
         id,
         &body.checks,
     )
@@ -715,22 +704,12 @@ pub struct CheckBody {
     params(("id" = String, Path), ("position" = i64, Path)), request_body = CheckBody,
     responses((status = 200, body = CheckView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
 async fn record_check(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     InPath((id, position)): InPath<(ChangeId, i64)>,
     ApiJson(body): ApiJson<CheckBody>,
 ) -> ApiResult<Json<CheckView>> {
     let result = CheckResult::parse("result", &body.result).map_err(Error::from)?;
-    let check = changes::record_check(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        id,
-        position,
-        result,
-        &body.note,
-    )
-    .await?;
+    let check = changes::record_check(&write, id, position, result, &body.note).await?;
     Ok(Json(CheckView::from(&check)))
 }
 
@@ -1069,13 +1048,12 @@ async fn list_templates(State(state): State<AppState>) -> ApiResult<Json<Vec<Tem
 }
 
 async fn save_template(
-    access: &Access,
-    state: &AppState,
+    write: &Write,
     id: Option<TemplateId>,
     body: TemplateBody,
 ) -> Result<Template, Error> {
     let input = body.draft().validate()?;
-    let approver = changes::acting_person(&mut state.db.conn().await?, &access.actor).await?;
+    let approver = changes::acting_person(&mut write.db.conn().await?, &write.actor).await?;
     let target = match id {
         None => None,
         Some(id) => Some((
@@ -1085,26 +1063,17 @@ async fn save_template(
             })?,
         )),
     };
-    templates::save(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        target,
-        &input,
-        Some(&approver),
-    )
-    .await
+    templates::save(write, target, &input, Some(&approver)).await
 }
 
 /// Add a template to the catalogue; the change manager who writes it approves it.
 #[utoipa::path(post, path = "/change-templates", tag = "changes", request_body = TemplateBody,
     responses((status = 201, body = TemplateView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_template(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<TemplateBody>,
 ) -> ApiResult<Response> {
-    let template = save_template(&access, &state, None, body).await?;
+    let template = save_template(&write, None, body).await?;
     Ok(created(
         format!("/api/v1/change-templates/{}", template.id),
         TemplateView::from(&template),
@@ -1116,12 +1085,11 @@ async fn create_template(
     request_body = TemplateBody,
     responses((status = 200, body = TemplateView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_template(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<TemplateId>,
     ApiJson(body): ApiJson<TemplateBody>,
 ) -> ApiResult<Json<TemplateView>> {
-    let template = save_template(&access, &state, Some(id), body).await?;
+    let template = save_template(&write, Some(id), body).await?;
     Ok(Json(TemplateView::from(&template)))
 }
 
@@ -1164,7 +1132,7 @@ pub struct BlackoutBody {
 #[utoipa::path(post, path = "/blackouts", tag = "changes", request_body = BlackoutBody,
     responses((status = 201, body = BlackoutView), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_blackout(
-    RequestAccess(access): RequestAccess,
+    write: Write,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<BlackoutBody>,
 ) -> ApiResult<Response> {
@@ -1177,7 +1145,7 @@ async fn create_blackout(
         reason: body.reason,
     }
     .validate()?;
-    let id = blackouts::create(&state.db, &access.actor, state.clock.now(), &input).await?;
+    let id = blackouts::create(&write, &input).await?;
     let created_one = blackouts::between(&state.db, input.starts_at, input.ends_at)
         .await?
         .into_iter()
@@ -1194,12 +1162,8 @@ async fn create_blackout(
 /// Remove a blackout period.
 #[utoipa::path(delete, path = "/blackouts/{id}", tag = "changes", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn delete_blackout(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
-    InPath(id): InPath<BlackoutId>,
-) -> ApiResult<StatusCode> {
-    blackouts::delete(&state.db, &access.actor, state.clock.now(), id).await?;
+async fn delete_blackout(write: Write, InPath(id): InPath<BlackoutId>) -> ApiResult<StatusCode> {
+    blackouts::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1238,7 +1202,7 @@ async fn get_settings(State(state): State<AppState>) -> ApiResult<Json<SettingsV
 #[utoipa::path(put, path = "/change-settings", tag = "changes", request_body = SettingsView,
     responses((status = 200, body = SettingsView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_settings(
-    RequestAccess(access): RequestAccess,
+    write: Write,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SettingsView>,
 ) -> ApiResult<Json<SettingsView>> {
@@ -1248,13 +1212,6 @@ async fn update_settings(
         body.cab_for_high_risk,
         &body.start_tolerance_minutes.to_string(),
     )?;
-    crate::store::settings::save(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        body.version,
-        &settings,
-    )
-    .await?;
+    crate::store::settings::save(&write, body.version, &settings).await?;
     get_settings(State(state)).await
 }

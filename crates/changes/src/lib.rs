@@ -35,6 +35,25 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),
+    navigation: &[tandem_web::capability::NavEntry {
+        group: tandem_web::capability::NavGroup::Operations,
+        section: "changes",
+        label: "Changes",
+        href: "/changes",
+        needs: tandem_kernel::Permission::ChangesRead,
+    }],
+    api_tag: Some(tandem_web::capability::ApiTag {
+        name: "changes",
+        description: "Change management: the change log with its life cycle, four eyes and the CAB, standard-change templates, blackout periods and the change calendar",
+    }),
+    jobs: None,
+    permissions: &[
+        tandem_kernel::Permission::ChangesRead,
+        tandem_kernel::Permission::ChangesSubmit,
+        tandem_kernel::Permission::ChangesWork,
+        tandem_kernel::Permission::ChangesManage,
+        tandem_kernel::Permission::ChangesVote,
+    ],
 };
 
 pub mod api;

@@ -10,14 +10,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use tandem_audit::Write;
 use tandem_directory::api::ListBody;
 use tandem_kernel::id::TICKETS;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, FieldError, Need, Permission, id::parse_id};
 use tandem_storage::save_current;
 use tandem_web::{
-    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes, created,
-    reference,
+    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, Routes, created, reference,
 };
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -178,11 +178,7 @@ async fn list_classes(State(state): State<AppState>) -> ApiResult<Json<Vec<Class
 /// Add a CI class with its attribute set.
 #[utoipa::path(post, path = "/ci-classes", tag = "cmdb", request_body = NewClass,
     responses((status = 201, body = ClassView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn create_class(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewClass>,
-) -> ApiResult<Response> {
+async fn create_class(write: Write, ApiJson(body): ApiJson<NewClass>) -> ApiResult<Response> {
     let draft = ClassDraft {
         key: body.key,
         name: body.name,
@@ -191,7 +187,7 @@ async fn create_class(
         attributes: body.attributes.into_iter().map(Into::into).collect(),
     }
     .validate()?;
-    let class = classes::create(&state.db, &actor, state.clock.now(), draft).await?;
+    let class = classes::create(&write, draft).await?;
     Ok(created(
         format!("/api/v1/ci-classes/{}", class.key),
         ClassView::from(class),
@@ -212,7 +208,7 @@ async fn get_class(
 #[utoipa::path(put, path = "/ci-classes/{key}", tag = "cmdb", params(("key" = String, Path)), request_body = ClassChanges,
     responses((status = 200, body = ClassView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_class(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(body): ApiJson<ClassChanges>,
@@ -226,15 +222,7 @@ async fn update_class(
         attributes: body.attributes.into_iter().map(Into::into).collect(),
     }
     .validate()?;
-    let class = classes::update(
-        &state.db,
-        &actor,
-        state.clock.now(),
-        &key,
-        body.version,
-        draft,
-    )
-    .await?;
+    let class = classes::update(&write, &key, body.version, draft).await?;
     Ok(Json(class.into()))
 }
 
@@ -364,7 +352,7 @@ pub async fn cause_of(state: &AppState, ticket: &str, reason: &str) -> Result<Ca
         raw => {
             let number = TICKETS.read("ticket", raw)?;
             Some(
-                cis::ticket_by_number(&state.db, number)
+                crate::read::ticket_by_number(&mut state.db.conn().await?, number)
                     .await?
                     .ok_or_else(|| {
                         Error::invalid(
@@ -545,7 +533,7 @@ pub async fn checked(state: &AppState, draft: &CiDraft) -> Result<crate::ci::CiI
 #[utoipa::path(post, path = "/cis", tag = "cmdb", request_body = NewCi,
     responses((status = 201, body = CiView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_ci(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewCi>,
 ) -> ApiResult<Response> {
@@ -567,7 +555,7 @@ async fn create_ci(
         attributes: body.attributes,
     };
     let (input, cause) = both(checked(&state, &draft).await, body.why.cause(&state).await)?;
-    let ci = cis::create(&state.db, &actor, state.clock.now(), input, &cause).await?;
+    let ci = cis::create(&write, input, &cause).await?;
     Ok(created(format!("/api/v1/cis/{}", ci.id), CiView::from(ci)))
 }
 
@@ -597,7 +585,7 @@ async fn get_ci(
 #[utoipa::path(patch, path = "/cis/{id}", tag = "cmdb", params(("id" = String, Path)), request_body = CiChanges,
     responses((status = 200, body = CiView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_ci(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath(id): InPath<CiId>,
     ApiJson(changes): ApiJson<CiChanges>,
@@ -636,9 +624,7 @@ async fn update_ci(
             changes.why.cause(&state).await,
         )?;
         cis::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
+            &write,
             id,
             changes.version.unwrap_or(current.version),
             input,
@@ -653,12 +639,8 @@ async fn update_ci(
 /// Delete a planned CI nothing refers to (any other CI is retired instead).
 #[utoipa::path(delete, path = "/cis/{id}", tag = "cmdb", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn delete_ci(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<CiId>,
-) -> ApiResult<StatusCode> {
-    cis::delete(&state.db, &actor, state.clock.now(), id).await?;
+async fn delete_ci(write: Write, InPath(id): InPath<CiId>) -> ApiResult<StatusCode> {
+    cis::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -676,14 +658,12 @@ pub struct OperationalChange {
 #[utoipa::path(put, path = "/cis/{id}/operational", tag = "cmdb", params(("id" = String, Path)), request_body = OperationalChange,
     responses((status = 200, body = CiView), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn set_operational(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<CiId>,
     ApiJson(body): ApiJson<OperationalChange>,
 ) -> ApiResult<Json<CiView>> {
     let new = OperationalState::parse("state", &body.state).map_err(Error::from)?;
-    let ci =
-        cis::set_operational(&state.db, &actor, state.clock.now(), id, new, &body.note).await?;
+    let ci = cis::set_operational(&write, id, new, &body.note).await?;
     Ok(Json(ci.into()))
 }
 
@@ -757,7 +737,7 @@ async fn list_relations(
 #[utoipa::path(post, path = "/cis/{id}/relations", tag = "cmdb", params(("id" = String, Path)), request_body = NewRelationBody,
     responses((status = 201, body = Vec<RelationView>), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn add_relation(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath(source): InPath<CiId>,
     ApiJson(body): ApiJson<NewRelationBody>,
@@ -770,7 +750,7 @@ async fn add_relation(
         target,
         note: body.note,
     };
-    relations::add(&state.db, &actor, state.clock.now(), &relation, &cause).await?;
+    relations::add(&write, &relation, &cause).await?;
     let all: Vec<RelationView> = relations::of(&state.db, source)
         .await?
         .into_iter()
@@ -808,7 +788,7 @@ pub struct WhyParams {
     params(("id" = String, Path), ("relation" = String, Path), WhyParams),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn remove_relation(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath((id, relation)): InPath<(CiId, RelationId)>,
     ApiQuery(why): ApiQuery<WhyParams>,
@@ -819,7 +799,7 @@ async fn remove_relation(
         why.reason.as_deref().unwrap_or_default(),
     )
     .await?;
-    relations::remove(&state.db, &actor, state.clock.now(), id, relation, &cause).await?;
+    relations::remove(&write, id, relation, &cause).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1146,12 +1126,11 @@ pub struct ReviewBody {
     request_body = ReviewBody,
     responses((status = 200, body = CiView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
 async fn review_ci(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<CiId>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> ApiResult<Json<CiView>> {
-    let ci = cis::review(&state.db, &actor, state.clock.now(), id, &body.note).await?;
+    let ci = cis::review(&write, id, &body.note).await?;
     Ok(Json(CiView::from(ci)))
 }
 

@@ -11,8 +11,8 @@
 //!
 //! Owns the tables `ci_classes`, `ci_numbers`, `cis`, `ci_versions`, `ci_relations`,
 //! `cmdb_generation`, `cmdb_instance`, `baselines`, `baseline_items`, `reconciliations` and
-//! `reconciliation_items`. It reads the directory, the service catalogue and tickets, and writes
-//! nothing of theirs.
+//! `reconciliation_items`. It reads the directory, the service catalogue and tickets through
+//! their views and read modules, and writes nothing of theirs; [`read`] is what others read of it.
 
 use sqlx::migrate::Migrator;
 use tandem_storage::MigrationSet;
@@ -34,6 +34,23 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),
+    navigation: &[tandem_web::capability::NavEntry {
+        group: tandem_web::capability::NavGroup::Operations,
+        section: "cmdb",
+        label: "CMDB",
+        href: "/cis",
+        needs: tandem_kernel::Permission::CmdbRead,
+    }],
+    api_tag: Some(tandem_web::capability::ApiTag {
+        name: "cmdb",
+        description: "The asset inventory: CI classes, CIs with classification, relations, versions and impact analysis",
+    }),
+    jobs: None,
+    permissions: &[
+        tandem_kernel::Permission::CmdbRead,
+        tandem_kernel::Permission::CmdbWrite,
+        tandem_kernel::Permission::CmdbClasses,
+    ],
 };
 
 pub mod api;
@@ -43,6 +60,7 @@ pub mod class;
 pub mod csv_io;
 pub mod impact;
 pub mod pages;
+pub mod read;
 pub mod reconcile;
 pub mod relation;
 pub mod store;

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use tandem_audit::Write;
 use tandem_kernel::page::{ListOptions, ListParams, Page};
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
 use tandem_storage::save_current;
@@ -208,8 +209,7 @@ async fn list_organisations(
 #[utoipa::path(post, path = "/organisations", tag = "directory", request_body = NewOrganisation,
     responses((status = 201, body = OrganisationView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_organisation(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<NewOrganisation>,
 ) -> ApiResult<Response> {
     let input = OrganisationDraft {
@@ -218,8 +218,7 @@ async fn create_organisation(
         description: body.description,
     }
     .validate()?;
-    let organisation =
-        organisations::create(&state.db, &access.actor, state.clock.now(), input).await?;
+    let organisation = organisations::create(&write, input).await?;
     Ok(created(
         format!("/api/v1/organisations/{}", organisation.id),
         OrganisationView::from(organisation),
@@ -248,6 +247,7 @@ async fn update_organisation(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<OrganisationId>,
+    write: Write,
     ApiJson(changes): ApiJson<OrganisationChanges>,
 ) -> ApiResult<Json<OrganisationView>> {
     let updated = save_current(id.0, changes.version, || async {
@@ -257,9 +257,7 @@ async fn update_organisation(
         draft.kind = changes.kind.clone().unwrap_or(draft.kind);
         draft.description = changes.description.clone().unwrap_or(draft.description);
         organisations::update(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
+            &write,
             id,
             changes.version.unwrap_or(current.version),
             draft.validate()?,
@@ -274,11 +272,10 @@ async fn update_organisation(
 #[utoipa::path(delete, path = "/organisations/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
 async fn delete_organisation(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
     InPath(id): InPath<OrganisationId>,
+    write: Write,
 ) -> ApiResult<StatusCode> {
-    organisations::delete(&state.db, &access.actor, state.clock.now(), id).await?;
+    organisations::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -378,11 +375,7 @@ async fn list_people(
 /// Create a person.
 #[utoipa::path(post, path = "/people", tag = "directory", request_body = NewPerson,
     responses((status = 201, body = PersonView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn create_person(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewPerson>,
-) -> ApiResult<Response> {
+async fn create_person(write: Write, ApiJson(body): ApiJson<NewPerson>) -> ApiResult<Response> {
     let input = PersonDraft {
         organisation_id: body.organisation_id,
         name: body.name,
@@ -391,7 +384,7 @@ async fn create_person(
         job_title: body.job_title,
     }
     .validate()?;
-    let person = people::create(&state.db, &access.actor, state.clock.now(), input).await?;
+    let person = people::create(&write, input).await?;
     Ok(created(
         format!("/api/v1/people/{}", person.id),
         PersonView::from(person),
@@ -416,6 +409,7 @@ async fn update_person(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<PersonId>,
+    write: Write,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> ApiResult<Json<PersonView>> {
     let updated = save_current(id.0, changes.version, || async {
@@ -430,9 +424,7 @@ async fn update_person(
         draft.phone = changes.phone.clone().unwrap_or(draft.phone);
         draft.job_title = changes.job_title.clone().unwrap_or(draft.job_title);
         people::update(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
+            &write,
             id,
             changes.version.unwrap_or(current.version),
             draft.validate()?,
@@ -446,12 +438,8 @@ async fn update_person(
 /// Delete a person; their team memberships end with them.
 #[utoipa::path(delete, path = "/people/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn delete_person(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
-    InPath(id): InPath<PersonId>,
-) -> ApiResult<StatusCode> {
-    people::delete(&state.db, &access.actor, state.clock.now(), id).await?;
+async fn delete_person(InPath(id): InPath<PersonId>, write: Write) -> ApiResult<StatusCode> {
+    people::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -584,8 +572,8 @@ async fn list_teams(
 #[utoipa::path(post, path = "/teams", tag = "directory", request_body = NewTeam,
     responses((status = 201, body = TeamView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_team(
-    RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<NewTeam>,
 ) -> ApiResult<Response> {
     let input = TeamDraft {
@@ -597,7 +585,7 @@ async fn create_team(
         lead: body.lead_id,
     }
     .validate()?;
-    let team = teams::create(&state.db, &access.actor, state.clock.now(), input).await?;
+    let team = teams::create(&write, input).await?;
     let location = format!("/api/v1/teams/{}", team.id);
     Ok(created(location, team_view(&state, team).await?))
 }
@@ -621,6 +609,7 @@ async fn update_team(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TeamId>,
+    write: Write,
     ApiJson(changes): ApiJson<TeamChanges>,
 ) -> ApiResult<Json<TeamView>> {
     let updated = save_current(id.0, changes.version, || async {
@@ -641,9 +630,7 @@ async fn update_team(
         draft.members = changes.members.clone().unwrap_or(draft.members);
         draft.lead = changes.lead_id.clone().unwrap_or(draft.lead);
         teams::update(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
+            &write,
             id,
             changes.version.unwrap_or(team.version),
             draft.validate()?,
@@ -657,11 +644,7 @@ async fn update_team(
 /// Delete a team (its people stay).
 #[utoipa::path(delete, path = "/teams/{id}", tag = "directory", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn delete_team(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
-    InPath(id): InPath<TeamId>,
-) -> ApiResult<StatusCode> {
-    teams::delete(&state.db, &access.actor, state.clock.now(), id).await?;
+async fn delete_team(InPath(id): InPath<TeamId>, write: Write) -> ApiResult<StatusCode> {
+    teams::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

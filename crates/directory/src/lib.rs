@@ -5,7 +5,7 @@
 //! Owns the tables `organisations`, `people`, `teams` and `team_members`. Domain rules live in
 //! [`organisation`], [`person`] and [`team`] and do no I/O; [`store`] reads and writes the tables;
 //! [`api`] and [`pages`] are the HTTP edges. Other capabilities refer to these records by id and
-//! may read them through [`store`], but never write these tables.
+//! read them through [`store`], [`read`] and the `*_refs` views, but never name these tables.
 
 pub mod api;
 pub mod organisation;
@@ -40,4 +40,36 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),
+    navigation: &[
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Directory,
+            section: "organisations",
+            label: "Organisations",
+            href: "/organisations",
+            needs: tandem_kernel::Permission::DirectoryRead,
+        },
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Directory,
+            section: "people",
+            label: "People",
+            href: "/people",
+            needs: tandem_kernel::Permission::DirectoryRead,
+        },
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Directory,
+            section: "teams",
+            label: "Teams",
+            href: "/teams",
+            needs: tandem_kernel::Permission::DirectoryRead,
+        },
+    ],
+    api_tag: Some(tandem_web::capability::ApiTag {
+        name: "directory",
+        description: "Organisations, people and teams",
+    }),
+    jobs: None,
+    permissions: &[
+        tandem_kernel::Permission::DirectoryRead,
+        tandem_kernel::Permission::DirectoryWrite,
+    ],
 };

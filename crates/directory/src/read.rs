@@ -1,10 +1,11 @@
-//! What other capabilities read of the directory: small answers through this module, never the
-//! directory's tables.
+//! What other capabilities read of the directory: small answers through this module, or the
+//! views `person_refs`, `organisation_refs`, `team_refs` and `team_member_refs` in a join, never
+//! the directory's tables.
 
 use tandem_kernel::Result;
 use tandem_storage::{Handle, run};
 
-use crate::{OrganisationId, OrganisationKind, PersonId};
+use crate::{OrganisationId, OrganisationKind, PersonId, TeamId};
 
 /// The kind of organisation `id`, or `None` when there is no such organisation.
 pub async fn organisation_kind(
@@ -26,6 +27,38 @@ pub async fn person_name(handle: &mut impl Handle, id: PersonId) -> Result<Optio
     Ok(run!(handle, |c| {
         sqlx::query_scalar("SELECT name FROM people WHERE id = $1")
             .bind(id)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+/// Whether there is a person `id`.
+pub async fn person_exists(handle: &mut impl Handle, id: PersonId) -> Result<bool> {
+    let found: Option<i32> = run!(handle, |c| {
+        sqlx::query_scalar("SELECT 1 FROM people WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(found.is_some())
+}
+
+/// Whether there is a team `id`.
+pub async fn team_exists(handle: &mut impl Handle, id: TeamId) -> Result<bool> {
+    let found: Option<i32> = run!(handle, |c| {
+        sqlx::query_scalar("SELECT 1 FROM teams WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(found.is_some())
+}
+
+/// The team called `name` (the first by id if names repeat), or `None` when there is none.
+pub async fn team_named(handle: &mut impl Handle, name: &str) -> Result<Option<TeamId>> {
+    Ok(run!(handle, |c| {
+        sqlx::query_scalar("SELECT id FROM teams WHERE name = $1 ORDER BY id LIMIT 1")
+            .bind(name)
             .fetch_optional(c)
             .await
     })?)

@@ -6,12 +6,11 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tandem_audit::Write;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, Need, Permission};
 use tandem_storage::save_current;
-use tandem_web::{
-    ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, InPath, RequestActor, Routes,
-};
+use tandem_web::{ApiBody, ApiError, ApiJson, ApiQuery, ApiResult, AppState, InPath, Routes};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -482,8 +481,8 @@ pub struct NewAssessment {
 #[utoipa::path(post, path = "/gap-assessments", tag = "frameworks", request_body = NewAssessment,
     responses((status = 201, body = AssessmentView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_assessment(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<NewAssessment>,
 ) -> ApiResult<Response> {
     let input = AssessmentDraft {
@@ -492,7 +491,7 @@ async fn create_assessment(
         target_framework: body.target_framework,
     }
     .validate(&*catalogue(&state.db).await?)?;
-    let created = store::create(&state.db, &actor, state.clock.now(), input).await?;
+    let created = store::create(&write, input).await?;
     let location = format!("/api/v1/gap-assessments/{}", created.id);
     Ok(tandem_web::created(
         location,
@@ -539,11 +538,10 @@ async fn get_assessment(
 #[utoipa::path(delete, path = "/gap-assessments/{id}", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
 async fn delete_assessment(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
     InPath(id): InPath<AssessmentId>,
+    write: Write,
 ) -> ApiResult<StatusCode> {
-    store::delete(&state.db, &actor, state.clock.now(), id).await?;
+    store::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -560,9 +558,9 @@ pub struct StatusChanges {
 #[utoipa::path(patch, path = "/gap-assessments/{id}/statuses", tag = "frameworks", params(("id" = String, Path)), request_body = StatusChanges,
     responses((status = 200, body = AssessmentView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn change_statuses(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath(id): InPath<AssessmentId>,
+    write: Write,
     ApiJson(body): ApiJson<StatusChanges>,
 ) -> ApiResult<Json<AssessmentView>> {
     let raw: Vec<(String, String, String)> = body
@@ -578,7 +576,7 @@ async fn change_statuses(
             &raw,
         )?;
         let version = body.version.unwrap_or(assessment.version);
-        store::change_statuses(&state.db, &actor, state.clock.now(), id, version, &changes).await
+        store::change_statuses(&write, id, version, &changes).await
     })
     .await?;
     Ok(Json(assessment_with_statuses(&state, id).await?))
@@ -849,8 +847,8 @@ fn custom_framework(
 #[utoipa::path(post, path = "/frameworks", tag = "frameworks", request_body = NewFramework,
     responses((status = 201, body = FrameworkView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_framework(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<NewFramework>,
 ) -> ApiResult<Response> {
     let mut errors = Vec::new();
@@ -889,15 +887,7 @@ async fn create_framework(
         body.source,
         body.description,
     );
-    let created = crate::custom::create_framework(
-        &state.db,
-        &actor,
-        state.clock.now(),
-        framework,
-        nodes,
-        "nodes",
-    )
-    .await?;
+    let created = crate::custom::create_framework(&write, framework, nodes, "nodes").await?;
     created_framework(&state, &created.id).await
 }
 
@@ -913,12 +903,8 @@ async fn created_framework(state: &AppState, id: &str) -> ApiResult<Response> {
 /// Delete a framework you added, with the mappings that touch it.
 #[utoipa::path(delete, path = "/frameworks/{id}", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn delete_framework(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<String>,
-) -> ApiResult<StatusCode> {
-    crate::custom::delete_framework(&state.db, &actor, state.clock.now(), &id).await?;
+async fn delete_framework(InPath(id): InPath<String>, write: Write) -> ApiResult<StatusCode> {
+    crate::custom::delete_framework(&write, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -949,23 +935,22 @@ fn oscal_invalid(error: crate::oscal::OscalError) -> ApiError {
 #[utoipa::path(post, path = "/frameworks/import/oscal", tag = "frameworks", params(CatalogImport), request_body(content = String, content_type = "application/json", description = "An OSCAL catalog"),
     responses((status = 201, body = FrameworkView), (status = 409, body = tandem_web::error::ErrorBody), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn import_oscal_catalog(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<CatalogImport>,
+    write: Write,
     ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     let given = CatalogFields {
         name: query.name.unwrap_or_default(),
         ..CatalogFields::default()
     };
-    let framework = import_catalog(&actor, &state, &query.id, &given, body_text(&body)?).await?;
+    let framework = import_catalog(&write, &query.id, &given, body_text(&body)?).await?;
     created_framework(&state, &framework).await
 }
 
 /// Stores an OSCAL catalog as framework `id`; shared by the API and the upload page.
 pub(crate) async fn import_catalog(
-    actor: &tandem_kernel::Actor,
-    state: &AppState,
+    write: &Write,
     id: &str,
     given: &CatalogFields,
     text: &str,
@@ -992,15 +977,8 @@ pub(crate) async fn import_catalog(
         format!("OSCAL catalog “{}”", imported.title),
         given.description.trim().to_owned(),
     );
-    let created = crate::custom::create_framework(
-        &state.db,
-        actor,
-        state.clock.now(),
-        framework,
-        imported.nodes,
-        "catalog",
-    )
-    .await?;
+    let created =
+        crate::custom::create_framework(write, framework, imported.nodes, "catalog").await?;
     Ok(created.id)
 }
 
@@ -1081,11 +1059,7 @@ fn added(ids: Vec<uuid::Uuid>) -> Response {
 /// Add mappings of your own between any two nodes.
 #[utoipa::path(post, path = "/mappings", tag = "frameworks", request_body = NewMappings,
     responses((status = 201, body = AddedMappings), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn create_mappings(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewMappings>,
-) -> ApiResult<Response> {
+async fn create_mappings(write: Write, ApiJson(body): ApiJson<NewMappings>) -> ApiResult<Response> {
     let mut errors = Vec::new();
     let mappings: Vec<crate::model::Mapping> = body
         .mappings
@@ -1123,21 +1097,15 @@ async fn create_mappings(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors).into());
     }
-    let ids =
-        crate::custom::add_mappings(&state.db, &actor, state.clock.now(), mappings, "mappings")
-            .await?;
+    let ids = crate::custom::add_mappings(&write, mappings, "mappings").await?;
     Ok(added(ids))
 }
 
 /// Delete a mapping you added.
 #[utoipa::path(delete, path = "/mappings/{id}", tag = "frameworks", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn delete_mapping(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<uuid::Uuid>,
-) -> ApiResult<StatusCode> {
-    crate::custom::delete_mapping(&state.db, &actor, state.clock.now(), id).await?;
+async fn delete_mapping(InPath(id): InPath<uuid::Uuid>, write: Write) -> ApiResult<StatusCode> {
+    crate::custom::delete_mapping(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1145,26 +1113,18 @@ async fn delete_mapping(
 /// them as `#<framework id>`).
 #[utoipa::path(post, path = "/mappings/import/oscal", tag = "frameworks", request_body(content = String, content_type = "application/json", description = "An OSCAL mapping collection"),
     responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn import_oscal_mappings(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    ApiBody(body): ApiBody,
-) -> ApiResult<Response> {
+async fn import_oscal_mappings(write: Write, ApiBody(body): ApiBody) -> ApiResult<Response> {
     Ok(added(
-        import_mappings(&actor, &state, body_text(&body)?, MappingFormat::Oscal).await?,
+        import_mappings(&write, body_text(&body)?, MappingFormat::Oscal).await?,
     ))
 }
 
 /// Import mappings from CSV in the shipped mapping-file format.
 #[utoipa::path(post, path = "/mappings/import/csv", tag = "frameworks", request_body(content = String, content_type = "text/csv", description = "Mappings in the shipped CSV format"),
     responses((status = 201, body = AddedMappings), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn import_csv_mappings(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    ApiBody(body): ApiBody,
-) -> ApiResult<Response> {
+async fn import_csv_mappings(write: Write, ApiBody(body): ApiBody) -> ApiResult<Response> {
     Ok(added(
-        import_mappings(&actor, &state, body_text(&body)?, MappingFormat::Csv).await?,
+        import_mappings(&write, body_text(&body)?, MappingFormat::Csv).await?,
     ))
 }
 
@@ -1177,12 +1137,11 @@ pub(crate) enum MappingFormat {
 
 /// Checks and stores imported mappings; shared by the API and the upload page.
 pub(crate) async fn import_mappings(
-    actor: &tandem_kernel::Actor,
-    state: &AppState,
+    write: &Write,
     text: &str,
     format: MappingFormat,
 ) -> ApiResult<Vec<uuid::Uuid>> {
-    let shared = catalogue(&state.db).await?;
+    let shared = catalogue(&write.db).await?;
     let mappings = match format {
         MappingFormat::Oscal => {
             crate::oscal::read_mapping_collection(text, &shared).map_err(oscal_invalid)?
@@ -1200,7 +1159,7 @@ pub(crate) async fn import_mappings(
         MappingFormat::Oscal => "mappings",
         MappingFormat::Csv => "mappings.csv",
     };
-    Ok(crate::custom::add_mappings(&state.db, actor, state.clock.now(), mappings, rows).await?)
+    Ok(crate::custom::add_mappings(write, mappings, rows).await?)
 }
 
 /// Export mappings between two frameworks as an OSCAL 1.2.3 mapping collection (JSON); 404 when

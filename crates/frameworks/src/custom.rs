@@ -3,12 +3,9 @@
 
 use std::sync::Arc;
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::Actor;
+use tandem_audit::{Edit, Write};
 use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Db, ResultExt, Unique, run};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::catalogue::{At, Catalogue, CatalogueBuilder, LoadError};
@@ -214,14 +211,12 @@ const FRAMEWORK_UNIQUE: &[Unique] = &[Unique {
 /// `rows` = `nodes`, an error on the fourth node is reported as `nodes[3].…`; an uploaded file
 /// passes its name so that errors name its lines.
 pub async fn create_framework(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     framework: Framework,
     nodes: Vec<Node>,
     rows: &str,
 ) -> Result<Framework> {
-    let mut builder = current_builder(db).await?;
+    let mut builder = current_builder(&write.db).await?;
     if builder.has_framework(&framework.id) {
         return Err(Error::Conflict {
             message: format!("a framework with the id `{}` already exists", framework.id),
@@ -257,7 +252,7 @@ pub async fn create_framework(
             )
             .map_err(|e| field_error(e, rows))?;
     }
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO custom_frameworks (id, name, edition, publisher, licence_note, source, description, created_at) \
@@ -270,7 +265,7 @@ pub async fn create_framework(
         .bind(&framework.licence_note)
         .bind(&framework.source)
         .bind(&framework.description)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -295,24 +290,21 @@ pub async fn create_framework(
             .map(|r| r.rows_affected())
         })?;
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "framework",
-            entity_id: framework.id.clone(),
-            changes: Changes::created(&[
-                ("name", framework.name.clone()),
-                ("edition", framework.edition.clone()),
-                ("source", framework.source.clone()),
-                ("nodes", nodes.len().to_string()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "framework",
+                &framework.id,
+                &[
+                    ("name", framework.name.clone()),
+                    ("edition", framework.edition.clone()),
+                    ("source", framework.source.clone()),
+                    ("nodes", nodes.len().to_string()),
+                ],
+            ),
+        )
+        .await?;
     Ok(framework)
 }
 
@@ -323,8 +315,8 @@ pub const MAX_MAPPINGS: usize = 20_000;
 
 /// Deletes a framework users added, with every mapping that touches it. A shipped framework
 /// cannot be deleted, nor one a gap assessment still uses.
-pub async fn delete_framework(db: &Db, actor: &Actor, now: OffsetDateTime, id: &str) -> Result<()> {
-    let catalogue = catalogue(db).await?;
+pub async fn delete_framework(write: &Write, id: &str) -> Result<()> {
+    let catalogue = catalogue(&write.db).await?;
     let name = catalogue
         .framework(id)
         .map(|f| f.name.clone())
@@ -340,7 +332,7 @@ pub async fn delete_framework(db: &Db, actor: &Actor, now: OffsetDateTime, id: &
         }
         Some(_) => {}
     }
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let used: i64 = run!(&mut tx, |c| {
         sqlx::query_scalar("SELECT count(*) FROM gap_assessments WHERE source_framework = $1 OR target_framework = $1")
             .bind(id)
@@ -358,18 +350,16 @@ pub async fn delete_framework(db: &Db, actor: &Actor, now: OffsetDateTime, id: &
         .iter()
         .filter(|m| m.id.is_some() && (m.source.framework == id || m.target.framework == id))
     {
-        tandem_audit::record(
-            &mut tx,
-            Record {
-                actor,
-                at: now,
-                action: Action::Delete,
-                entity: "mapping",
-                entity_id: mapping.id.map(|i| i.to_string()).unwrap_or_default(),
-                changes: Changes::deleted(&mapping_fields(mapping)),
-            },
-        )
-        .await?;
+        write
+            .record(
+                &mut tx,
+                Edit::deleted(
+                    "mapping",
+                    mapping.id.map(|i| i.to_string()).unwrap_or_default(),
+                    &mapping_fields(mapping),
+                ),
+            )
+            .await?;
     }
     run!(&mut tx, |c| {
         sqlx::query(
@@ -387,30 +377,14 @@ pub async fn delete_framework(db: &Db, actor: &Actor, now: OffsetDateTime, id: &
             .await
             .map(|r| r.rows_affected())
     })?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "framework",
-            entity_id: id.to_owned(),
-            changes: Changes::deleted(&[("name", name)]),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(tx, Edit::deleted("framework", id, &[("name", name)]))
+        .await
 }
 
 /// Stores new mappings after checking them all; `rows` names them in errors as for
 /// [`create_framework`].
-pub async fn add_mappings(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    mappings: Vec<Mapping>,
-    rows: &str,
-) -> Result<Vec<Uuid>> {
+pub async fn add_mappings(write: &Write, mappings: Vec<Mapping>, rows: &str) -> Result<Vec<Uuid>> {
     if mappings.is_empty() {
         return Err(Error::invalid(rows, "holds no mapping"));
     }
@@ -423,7 +397,7 @@ pub async fn add_mappings(
             ),
         ));
     }
-    let mut builder = current_builder(db).await?;
+    let mut builder = current_builder(&write.db).await?;
     for (line, mapping) in mappings.iter().enumerate() {
         builder
             .mapping(
@@ -436,7 +410,8 @@ pub async fn add_mappings(
             .map_err(|e| field_error(e, rows))?;
     }
     let mut ids = Vec::with_capacity(mappings.len());
-    let mut tx = db.begin().await?;
+    let mut entries = Vec::with_capacity(mappings.len());
+    let mut tx = write.begin().await?;
     for mapping in &mappings {
         let id = Uuid::now_v7();
         run!(&mut tx, |c| {
@@ -454,56 +429,42 @@ pub async fn add_mappings(
             .bind(mapping.confidence)
             .bind(&mapping.note)
             .bind(&mapping.provenance)
-            .bind(tandem_storage::SqlTime(now))
+            .bind(tandem_storage::SqlTime(write.now))
             .execute(c)
             .await
             .map(|r| r.rows_affected())
         })
         .on_violation(&[])?;
-        tandem_audit::record(
-            &mut tx,
-            Record {
-                actor,
-                at: now,
-                action: Action::Create,
-                entity: "mapping",
-                entity_id: id.to_string(),
-                changes: Changes::created(&mapping_fields(mapping)),
-            },
-        )
-        .await?;
+        entries.push(Edit::created("mapping", id, &mapping_fields(mapping)));
         ids.push(id);
     }
-    tx.commit().await?;
+    // There is a last entry, as `mappings` is not empty: it ends the write.
+    let last = entries.pop();
+    for entry in entries {
+        write.record(&mut tx, entry).await?;
+    }
+    if let Some(last) = last {
+        write.commit(tx, last).await?;
+    }
     Ok(ids)
 }
 
 /// Deletes a mapping users added.
-pub async fn delete_mapping(db: &Db, actor: &Actor, now: OffsetDateTime, id: Uuid) -> Result<()> {
-    let catalogue = catalogue(db).await?;
+pub async fn delete_mapping(write: &Write, id: Uuid) -> Result<()> {
+    let catalogue = catalogue(&write.db).await?;
     let before = catalogue
         .mappings()
         .iter()
         .find(|m| m.id == Some(id))
         .map(mapping_fields)
         .unwrap_or_default();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     if !tx.delete_by_id("custom_mappings", id).await? {
         return Err(Error::NotFound { entity: "mapping" });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "mapping",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&before),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(tx, Edit::deleted("mapping", id, &before))
+        .await
 }
 
 /// The fields the audit trail records for a mapping.

@@ -40,4 +40,22 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),
+    navigation: &[tandem_web::capability::NavEntry {
+        group: tandem_web::capability::NavGroup::Compliance,
+        section: "frameworks",
+        label: "Frameworks",
+        href: "/frameworks",
+        needs: tandem_kernel::Permission::FrameworksRead,
+    }],
+    api_tag: Some(tandem_web::capability::ApiTag {
+        name: "frameworks",
+        description: "Standards and models as data, typed mappings with provenance, gap assessments and the seed-001 scenarios",
+    }),
+    jobs: None,
+    permissions: &[
+        tandem_kernel::Permission::FrameworksRead,
+        tandem_kernel::Permission::FrameworksWrite,
+        tandem_kernel::Permission::AssessmentsRead,
+        tandem_kernel::Permission::AssessmentsWrite,
+    ],
 };

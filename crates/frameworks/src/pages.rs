@@ -9,12 +9,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::error::AllValid;
 use tandem_kernel::{Error, Need, Permission};
 use tandem_web::page::{after_save, encode_component, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, InPath, PageError, PageQuery, PageResult,
-    RequestActor, Routes, UploadForm,
+    AppState, Chrome, FormErrors, FormInput, InPath, PageError, PageQuery, PageResult, Routes,
+    UploadForm,
 };
 
 use crate::analysis::{Coverage, Status};
@@ -506,8 +507,8 @@ struct NewFields {
 }
 
 async fn assessment_create(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<NewFields>,
 ) -> PageResult<Response> {
     let draft = AssessmentDraft {
@@ -515,16 +516,8 @@ async fn assessment_create(
         source_framework: fields.source_framework,
         target_framework: fields.target_framework,
     };
-    let saved = async {
-        store::create(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            draft.validate(&*catalogue(&state.db).await?)?,
-        )
-        .await
-    }
-    .await;
+    let saved =
+        async { store::create(&write, draft.validate(&*catalogue(&state.db).await?)?).await }.await;
     after_save(
         saved,
         |a| format!("/gap-assessments/{}", a.id),
@@ -710,9 +703,9 @@ struct StatusFields {
 }
 
 async fn assessment_save(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath(id): InPath<AssessmentId>,
+    write: Write,
     FormInput(fields): FormInput<StatusFields>,
 ) -> PageResult<Response> {
     let assessment = store::get(&state.db, id).await?;
@@ -744,15 +737,7 @@ async fn assessment_save(
             &assessment.source_framework,
             &raw,
         )?;
-        store::change_statuses(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            id,
-            fields.version,
-            &changes,
-        )
-        .await
+        store::change_statuses(&write, id, fields.version, &changes).await
     }
     .await;
     after_save(
@@ -763,12 +748,8 @@ async fn assessment_save(
     .await
 }
 
-async fn assessment_delete(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<AssessmentId>,
-) -> PageResult<Response> {
-    store::delete(&state.db, &actor, state.clock.now(), id).await?;
+async fn assessment_delete(InPath(id): InPath<AssessmentId>, write: Write) -> PageResult<Response> {
+    store::delete(&write, id).await?;
     Ok(see_other("/gap-assessments"))
 }
 
@@ -936,11 +917,7 @@ async fn framework_new() -> Response {
 }
 
 /// Creates a framework from an uploaded OSCAL catalog (JSON) or `nodes.csv` file.
-async fn framework_upload(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    mut upload: UploadForm,
-) -> PageResult<Response> {
+async fn framework_upload(write: Write, mut upload: UploadForm) -> PageResult<Response> {
     let file = uploaded_text(&mut upload)?;
     let values = FrameworkFields {
         id: upload.field("id"),
@@ -958,8 +935,7 @@ async fn framework_upload(
         };
         if text.trim_start().starts_with('{') {
             crate::api::import_catalog(
-                &actor,
-                &state,
+                &write,
                 &values.id,
                 &crate::api::CatalogFields {
                     name: values.name.clone(),
@@ -990,16 +966,9 @@ async fn framework_upload(
                 description: values.description.clone(),
                 origin: crate::model::Origin::Custom,
             };
-            crate::custom::create_framework(
-                &state.db,
-                &actor,
-                state.clock.now(),
-                framework,
-                nodes,
-                "nodes.csv",
-            )
-            .await
-            .map(|f| f.id)
+            crate::custom::create_framework(&write, framework, nodes, "nodes.csv")
+                .await
+                .map(|f| f.id)
         }
     }
     .await;
@@ -1032,12 +1001,8 @@ async fn framework_upload(
     }
 }
 
-async fn framework_delete(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<String>,
-) -> PageResult<Response> {
-    crate::custom::delete_framework(&state.db, &actor, state.clock.now(), &id).await?;
+async fn framework_delete(InPath(id): InPath<String>, write: Write) -> PageResult<Response> {
+    crate::custom::delete_framework(&write, &id).await?;
     Ok(see_other("/frameworks"))
 }
 
@@ -1057,11 +1022,7 @@ async fn mappings_import_form() -> Response {
     })
 }
 
-async fn mappings_upload(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    mut upload: UploadForm,
-) -> PageResult<Response> {
+async fn mappings_upload(write: Write, mut upload: UploadForm) -> PageResult<Response> {
     let result = match &uploaded_text(&mut upload)? {
         None => Err(Error::invalid(
             "file",
@@ -1073,7 +1034,7 @@ async fn mappings_upload(
             } else {
                 crate::api::MappingFormat::Csv
             };
-            crate::api::import_mappings(&actor, &state, text, format)
+            crate::api::import_mappings(&write, text, format)
                 .await
                 .map_err(|e| {
                     let message = e
@@ -1119,9 +1080,9 @@ struct MappingFields {
 }
 
 async fn mapping_add(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath((id, reference)): InPath<(String, String)>,
+    write: Write,
     FormInput(fields): FormInput<MappingFields>,
 ) -> PageResult<Response> {
     let href = format!("/frameworks/{id}/nodes/{}", encode_component(&reference));
@@ -1144,14 +1105,7 @@ async fn mapping_add(
             provenance: fields.provenance.trim().to_owned(),
             id: None,
         };
-        crate::custom::add_mappings(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            vec![mapping],
-            "mapping",
-        )
-        .await
+        crate::custom::add_mappings(&write, vec![mapping], "mapping").await
     }
     .await;
     match saved {
@@ -1190,12 +1144,11 @@ struct BackTo {
 }
 
 async fn mapping_delete(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
     InPath(id): InPath<uuid::Uuid>,
+    write: Write,
     FormInput(form): FormInput<BackTo>,
 ) -> PageResult<Response> {
-    crate::custom::delete_mapping(&state.db, &actor, state.clock.now(), id).await?;
+    crate::custom::delete_mapping(&write, id).await?;
     let back = if form.back.starts_with("/frameworks/") {
         form.back
     } else {

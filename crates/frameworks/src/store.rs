@@ -2,13 +2,10 @@
 
 use std::collections::HashMap;
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::Actor;
+use tandem_audit::{Edit, Write};
 use tandem_kernel::page::{ListOptions, Page};
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, ListQuery, ResultExt, Unique, run};
-use time::OffsetDateTime;
 
 use crate::analysis::Status;
 use crate::assessment::{Assessment, AssessmentId, AssessmentInput, Declared, StatusChange};
@@ -56,14 +53,9 @@ pub async fn all(db: &Db) -> Result<Vec<Assessment>> {
         .await
 }
 
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: AssessmentInput,
-) -> Result<Assessment> {
+pub async fn create(write: &Write, input: AssessmentInput) -> Result<Assessment> {
     let id = AssessmentId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO gap_assessments (id, name, source_framework, target_framework, created_at, updated_at) \
@@ -73,65 +65,59 @@ pub async fn create(
         .bind(&input.name)
         .bind(&input.source_framework)
         .bind(&input.target_framework)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "gap assessment",
-            entity_id: id.to_string(),
-            changes: Changes::created(&[
-                ("name", input.name.to_string()),
-                ("source_framework", input.source_framework.clone()),
-                ("target_framework", input.target_framework.clone()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "gap assessment",
+                id,
+                &[
+                    ("name", input.name.to_string()),
+                    ("source_framework", input.source_framework.clone()),
+                    ("target_framework", input.target_framework.clone()),
+                ],
+            ),
+        )
+        .await?;
+    get(&write.db, id).await
 }
 
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: AssessmentId) -> Result<()> {
-    let before = get(db, id).await?;
+pub async fn delete(write: &Write, id: AssessmentId) -> Result<()> {
+    let before = get(&write.db, id).await?;
     // The declared statuses go with the assessment (ON DELETE CASCADE); the entry keeps them.
-    let mut declared: Vec<String> = statuses(db, id)
+    let mut declared: Vec<String> = statuses(&write.db, id)
         .await?
         .into_iter()
         .map(|d| format!("{}={}", d.reference, d.status.as_str()))
         .collect();
     declared.sort();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     if !tx.delete_by_id("gap_assessments", id.0).await? {
         return Err(Error::NotFound {
             entity: "gap assessment",
         });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "gap assessment",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&[
-                ("name", before.name.to_string()),
-                ("source_framework", before.source_framework),
-                ("target_framework", before.target_framework),
-                ("statuses", declared.join(", ")),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::deleted(
+                "gap assessment",
+                id,
+                &[
+                    ("name", before.name.to_string()),
+                    ("source_framework", before.source_framework),
+                    ("target_framework", before.target_framework),
+                    ("statuses", declared.join(", ")),
+                ],
+            ),
+        )
+        .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -183,19 +169,17 @@ pub fn by_node(
 
 /// Applies checked status changes in one transaction, if the assessment is still at `version`.
 pub async fn change_statuses(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: AssessmentId,
     version: i64,
     changes: &[StatusChange],
 ) -> Result<Assessment> {
-    let before = statuses(db, id).await?;
-    let mut tx = db.begin().await?;
+    let before = statuses(&write.db, id).await?;
+    let mut tx = write.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query("UPDATE gap_assessments SET updated_at = $2, version = version + 1 WHERE id = $1 AND version = $3")
             .bind(id)
-            .bind(tandem_storage::SqlTime(now))
+            .bind(tandem_storage::SqlTime(write.now))
             .bind(version)
             .execute(c)
             .await
@@ -203,6 +187,7 @@ pub async fn change_statuses(
     })?;
     tx.check_updated(changed, "gap_assessments", id.0, "gap assessment")
         .await?;
+    let mut entries = Vec::new();
     for change in changes {
         let old = before.iter().find(|d| d.reference == change.reference);
         let fields = |status: Option<Status>, note: &str| {
@@ -211,7 +196,9 @@ pub async fn change_statuses(
                 ("note", note.to_owned()),
             ]
         };
-        let diff = Changes::diff(
+        let entry = Edit::updated(
+            "gap status",
+            format!("{id} {}", change.reference),
             &fields(old.map(|d| d.status), old.map_or("", |d| d.note.as_str())),
             &fields(
                 change.status,
@@ -222,19 +209,8 @@ pub async fn change_statuses(
                 },
             ),
         );
-        if !diff.is_empty() {
-            tandem_audit::record(
-                &mut tx,
-                Record {
-                    actor,
-                    at: now,
-                    action: Action::Update,
-                    entity: "gap status",
-                    entity_id: format!("{id} {}", change.reference),
-                    changes: diff,
-                },
-            )
-            .await?;
+        if !entry.changes.is_empty() {
+            entries.push(entry);
         }
         run!(&mut tx, |c| {
             sqlx::query("DELETE FROM gap_statuses WHERE assessment_id = $1 AND node_ref = $2")
@@ -253,13 +229,21 @@ pub async fn change_statuses(
                 .bind(&change.reference)
                 .bind(status.as_str())
                 .bind(&change.note)
-                .bind(tandem_storage::SqlTime(now))
+                .bind(tandem_storage::SqlTime(write.now))
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
             })?;
         }
     }
-    tx.commit().await?;
-    get(db, id).await
+    let Some(last) = entries.pop() else {
+        // Not audited: no status changed; only the assessment's version moved on.
+        tx.commit().await?;
+        return get(&write.db, id).await;
+    };
+    for entry in entries {
+        write.record(&mut tx, entry).await?;
+    }
+    write.commit(tx, last).await?;
+    get(&write.db, id).await
 }

@@ -38,8 +38,18 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
 /// The identity capability, as the binary assembles it.
 pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     name: "identity",
-    builds_on: &["audit", "mail"],
+    builds_on: &["audit", "directory", "mail"],
     migrations: MIGRATIONS,
     api: None,
     pages: Some(pages::routes),
+    navigation: &[tandem_web::capability::NavEntry {
+        group: tandem_web::capability::NavGroup::Administration,
+        section: "admin",
+        label: "Access",
+        href: "/admin/accounts",
+        needs: tandem_kernel::Permission::AccessManage,
+    }],
+    api_tag: None,
+    jobs: None,
+    permissions: &[],
 };

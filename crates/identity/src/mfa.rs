@@ -1,10 +1,9 @@
 //! Two-factor authentication: a TOTP secret per person (enrolled by proving one code), and ten
 //! one-time recovery codes for when the phone is lost. Every change is in the audit trail.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Action, Changes, Edit, Write};
 use tandem_kernel::text::unhex;
-use tandem_kernel::{Actor, Error, Result};
+use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, SqlTime, Tx, run};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -71,24 +70,21 @@ pub async fn pending_secret(db: &Db, now: OffsetDateTime, person: Uuid) -> Resul
                 .await
                 .map(|r| r.rows_affected())
             })?;
+            // Not audited: a pending secret is no second factor until `confirm` records it.
             tx.commit().await?;
             Ok(fresh.to_vec())
         }
     }
 }
 
-/// Confirms the pending enrolment of the person `actor` is with a `code` from their app;
+/// Confirms the pending enrolment of the person `write.actor` is with a `code` from their app;
 /// returns the new recovery codes (shown once).
-pub async fn confirm(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    code: &str,
-) -> Result<Vec<String>> {
-    let person = actor
+pub async fn confirm(write: &Write, code: &str) -> Result<Vec<String>> {
+    let person = write
+        .actor
         .id
         .ok_or_else(|| Error::invalid("code", "sign in first"))?;
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let pending: Option<String> = run!(&mut tx, |c| {
         sqlx::query_scalar(
             "SELECT secret FROM totp_secrets WHERE person_id = $1 AND confirmed_at IS NULL",
@@ -100,28 +96,33 @@ pub async fn confirm(
     let secret = pending
         .and_then(|hex| unhex(&hex))
         .ok_or_else(|| Error::invalid("code", "no enrolment is waiting; start again"))?;
-    let step = totp::accepts(&secret, code, totp::step_of(now.unix_timestamp()), 0).ok_or_else(
-        || {
-            Error::invalid(
-                "code",
-                "is not the current code of this secret; check the time on your phone and type the newest code",
-            )
-        },
-    )?;
+    let step = totp::accepts(
+        &secret,
+        code,
+        totp::step_of(write.now.unix_timestamp()),
+        0,
+    )
+    .ok_or_else(|| {
+        Error::invalid(
+            "code",
+            "is not the current code of this secret; check the time on your phone and type the newest code",
+        )
+    })?;
     run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE totp_secrets SET confirmed_at = $2, last_step = $3 WHERE person_id = $1",
         )
         .bind(person)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(step)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
     let codes = replace_recovery_codes(&mut tx, person).await?;
-    record(&mut tx, actor, now, person, Action::Create, "set up").await?;
-    tx.commit().await?;
+    write
+        .commit(tx, event(person, Action::Create, "set up"))
+        .await?;
     Ok(codes)
 }
 
@@ -157,67 +158,44 @@ fn normalise(code: &str) -> String {
         .collect()
 }
 
-async fn record(
-    tx: &mut Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-    action: Action,
-    what: &str,
-) -> Result<()> {
-    tandem_audit::record(
-        tx,
-        Record {
-            actor,
-            at: now,
-            action,
-            entity: "two-factor authentication",
-            entity_id: person.to_string(),
-            changes: Changes::created(&[("event", what.to_owned())]),
-        },
+/// The entry recording `what` happened to the person's second factor.
+fn event(person: Uuid, action: Action, what: &str) -> Edit {
+    Edit::new(
+        action,
+        "two-factor authentication",
+        person,
+        Changes::created(&[("event", what.to_owned())]),
     )
-    .await?;
-    Ok(())
 }
 
 /// Sets up a second factor with a given secret, confirmed at once, without recovery codes: for
 /// the demo world, whose administrator and CISO sign in with a published secret. Never for
 /// real accounts, whose secrets only Tandem and the person's app may know.
-pub async fn set_up_with_secret(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-    secret: &[u8],
-) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn set_up_with_secret(write: &Write, person: Uuid, secret: &[u8]) -> Result<()> {
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO totp_secrets (person_id, secret, created_at, confirmed_at) VALUES ($1, $2, $3, $3)",
         )
         .bind(person)
         .bind(tandem_kernel::text::hex(secret))
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    record(
-        &mut tx,
-        actor,
-        now,
-        person,
-        Action::Create,
-        "set up with a given secret",
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            event(person, Action::Create, "set up with a given secret"),
+        )
+        .await
 }
 
 /// Removes the person's second factor and recovery codes (the person themselves, or an
 /// administrator for someone who lost their phone).
-pub async fn remove(db: &Db, actor: &Actor, now: OffsetDateTime, person: Uuid) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn remove(write: &Write, person: Uuid) -> Result<()> {
+    let mut tx = write.begin().await?;
     let removed = run!(&mut tx, |c| {
         sqlx::query("DELETE FROM totp_secrets WHERE person_id = $1")
             .bind(person)
@@ -237,36 +215,26 @@ pub async fn remove(db: &Db, actor: &Actor, now: OffsetDateTime, person: Uuid) -
             entity: "two-factor authentication",
         });
     }
-    record(&mut tx, actor, now, person, Action::Delete, "removed").await?;
-    tx.commit().await
+    write
+        .commit(tx, event(person, Action::Delete, "removed"))
+        .await
 }
 
 /// Replaces the person's recovery codes with new ones (the old ones stop working).
-pub async fn new_recovery_codes(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<Vec<String>> {
-    let person = actor.id.ok_or(Error::NotFound {
+pub async fn new_recovery_codes(write: &Write) -> Result<Vec<String>> {
+    let person = write.actor.id.ok_or(Error::NotFound {
         entity: "two-factor authentication",
     })?;
-    if !status(db, person).await?.enrolled {
+    if !status(&write.db, person).await?.enrolled {
         return Err(Error::NotFound {
             entity: "two-factor authentication",
         });
     }
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let codes = replace_recovery_codes(&mut tx, person).await?;
-    record(
-        &mut tx,
-        actor,
-        now,
-        person,
-        Action::Update,
-        "new recovery codes",
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(tx, event(person, Action::Update, "new recovery codes"))
+        .await?;
     Ok(codes)
 }
 

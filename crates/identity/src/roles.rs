@@ -1,10 +1,9 @@
 //! The roles people hold, and the accounts overview administrators work from.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::{Actor, Error, Result, Role, Roles};
+use tandem_audit::{Edit, Write};
+use tandem_directory::PersonId;
+use tandem_kernel::{Error, Result, Role, Roles};
 use tandem_storage::{Db, SqlTime, Tx, run};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// The roles `person` holds.
@@ -26,16 +25,10 @@ pub(crate) fn parse_stored(names: &[String]) -> Roles {
 
 /// Gives `person` exactly `roles`, after checking they may be held together; records the change
 /// in the audit trail. The person's sessions stay; their next request acts with the new roles.
-pub async fn set(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-    roles: Roles,
-) -> Result<()> {
+pub async fn set(write: &Write, person: Uuid, roles: Roles) -> Result<()> {
     let roles = roles.check("roles")?;
-    let mut tx = db.begin().await?;
-    if !tx.exists("people", person).await? {
+    let mut tx = write.begin().await?;
+    if !tandem_directory::read::person_exists(&mut tx, PersonId(person)).await? {
         return Err(Error::NotFound { entity: "person" });
     }
     let before = held(&mut tx, person).await?;
@@ -53,31 +46,23 @@ pub async fn set(
             )
             .bind(person)
             .bind(role.as_str())
-            .bind(SqlTime(now))
+            .bind(SqlTime(write.now))
             .execute(c)
             .await
             .map(|r| r.rows_affected())
         })?;
     }
-    let changes = Changes::diff(
+    let edit = Edit::updated(
+        "roles",
+        person,
         &[("roles", before.to_string())],
         &[("roles", roles.to_string())],
     );
-    if !changes.is_empty() {
-        tandem_audit::record(
-            &mut tx,
-            Record {
-                actor,
-                at: now,
-                action: Action::Update,
-                entity: "roles",
-                entity_id: person.to_string(),
-                changes,
-            },
-        )
-        .await?;
+    if edit.changes.is_empty() {
+        // Not audited: the person holds the roles they held before.
+        return tx.commit().await;
     }
-    tx.commit().await
+    write.commit(tx, edit).await
 }
 
 async fn held(tx: &mut Tx, person: Uuid) -> Result<Roles> {
@@ -120,7 +105,7 @@ pub async fn accounts(db: &Db, everyone: bool) -> Result<Vec<AccountSummary>> {
             "SELECT p.id, p.name, p.email, o.name AS organisation, \
                     EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id) AS has_password, \
                     EXISTS (SELECT 1 FROM totp_secrets t WHERE t.person_id = p.id AND t.confirmed_at IS NOT NULL) AS has_second_factor \
-             FROM people p JOIN organisations o ON o.id = p.organisation_id ORDER BY p.name, p.id",
+             FROM person_refs p JOIN organisation_refs o ON o.id = p.organisation_id ORDER BY p.name, p.id",
         )
         .fetch_all(c)
         .await

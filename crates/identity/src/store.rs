@@ -1,9 +1,9 @@
 //! Accounts and sessions.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Action, Changes, Edit, Write};
+use tandem_directory::PersonId;
 use tandem_kernel::{Access, Actor, Clock, Error, Result, Roles, Scope, Stage};
-use tandem_storage::{Db, SqlTime, run};
+use tandem_storage::{Db, SqlTime, Tx, run};
 use tandem_web::actor::{Credentials, Lookup};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -24,7 +24,7 @@ fn token_hash(token: &str) -> String {
 pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(Uuid, String)>> {
     let mut conn = db.conn().await?;
     Ok(run!(&mut conn, |c| {
-        sqlx::query_as("SELECT id, email FROM people WHERE lower(email) = lower($1)")
+        sqlx::query_as("SELECT id, email FROM person_refs WHERE lower(email) = lower($1)")
             .bind(email.trim())
             .fetch_optional(c)
             .await
@@ -33,31 +33,23 @@ pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(Uuid, Strin
 
 /// Sets (or replaces) the password of the person with `email`, after the password policy, and
 /// ends their sessions.
-pub async fn set_password(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    email: &str,
-    raw: &str,
-) -> Result<()> {
-    change_password(db, actor, now, email, raw, None).await
+pub async fn set_password(write: &Write, email: &str, raw: &str) -> Result<()> {
+    change_password(write, email, raw, None).await
 }
 
 /// Changes the password of the signed-in person whose session is `token`, if `current` is
 /// their password; ends their other sessions and keeps this one.
 pub async fn change_own_password(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     token: &str,
     current: Password,
     new: &str,
 ) -> Result<()> {
-    let email = actor.label.clone();
-    let mut conn = db.conn().await?;
+    let email = write.actor.label.clone();
+    let mut conn = write.db.conn().await?;
     let hash: Option<String> = run!(&mut conn, |c| {
         sqlx::query_scalar("SELECT password_hash FROM accounts WHERE person_id = $1")
-            .bind(actor.id)
+            .bind(write.actor.id)
             .fetch_optional(c)
             .await
     })?;
@@ -66,18 +58,16 @@ pub async fn change_own_password(
     if !matches {
         return Err(Error::invalid("current", "is not your current password"));
     }
-    change_password(db, actor, now, &email, new, Some(&token_hash(token))).await
+    change_password(write, &email, new, Some(&token_hash(token))).await
 }
 
 async fn change_password(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     email: &str,
     raw: &str,
     keep_session: Option<&str>,
 ) -> Result<()> {
-    let (person, email) = person_by_email(db, email).await?.ok_or_else(|| {
+    let (person, email) = person_by_email(&write.db, email).await?.ok_or_else(|| {
         Error::invalid(
             "email",
             "no person in the directory has this e-mail address",
@@ -87,7 +77,7 @@ async fn change_password(
     let hash = password::hash(password)
         .await
         .map_err(|e| Error::Storage(Box::new(e)))?;
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let existed: Option<i32> = run!(&mut tx, |c| {
         sqlx::query_scalar("SELECT 1 FROM accounts WHERE person_id = $1")
             .bind(person)
@@ -101,7 +91,7 @@ async fn change_password(
         )
         .bind(person)
         .bind(&hash)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -120,26 +110,24 @@ async fn change_password(
     } else {
         ("", "set")
     };
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: if existed.is_some() {
-                Action::Update
-            } else {
-                Action::Create
-            },
-            entity: "account",
-            entity_id: person.to_string(),
-            changes: Changes::diff(
-                &[("password", before.into())],
-                &[("password", after.into())],
+    write
+        .commit(
+            tx,
+            Edit::new(
+                if existed.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                "account",
+                person,
+                Changes::diff(
+                    &[("password", before.into())],
+                    &[("password", after.into())],
+                ),
             ),
-        },
-    )
-    .await?;
-    tx.commit().await
+        )
+        .await
 }
 
 /// An argon2id hash of a password nobody has, checked when an e-mail address has no account,
@@ -195,43 +183,46 @@ async fn recent_failures(
     })
 }
 
-/// Records the failure of a try for `typed` (the e-mail address as typed, in lower case) by
-/// `actor`, whose failures before were `before`. When this failure makes tries for the account
-/// `owner` (person and e-mail address) refused, and the owner was not warned within
-/// [`throttle::WINDOW`], queues [`throttle::warning`] to them and records that in the trail.
-async fn record_failure(
-    tx: &mut tandem_storage::Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
+/// Ends the transaction of a failed try for `typed` (the e-mail address as typed, in lower
+/// case) by `write.actor`, whose failures before were `before`: records the failure and the
+/// try's entry `attempt`. When this failure makes tries for the account `owner` (person and
+/// e-mail address) refused, and the owner was not warned within [`throttle::WINDOW`], queues
+/// [`throttle::warning`] to them and records that in the trail too.
+async fn end_failure(
+    write: &Write,
+    mut tx: Tx,
+    attempt: Edit,
     typed: &str,
     before: Failures,
     owner: Option<(Uuid, &str)>,
 ) -> Result<()> {
-    run!(tx, |c| {
+    run!(&mut tx, |c| {
         sqlx::query("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
             .bind(typed)
-            .bind(&actor.address)
-            .bind(SqlTime(now))
+            .bind(&write.actor.address)
+            .bind(SqlTime(write.now))
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
-    if let (Some(lock), Some((person, email))) = (before.and_this_one().lock(), owner) {
-        warn_owner(tx, actor, now, person, email, lock).await?;
+    if let (Some(lock), Some((person, email))) = (before.and_this_one().lock(), owner)
+        && let Some(warning) = warn_owner(write, &mut tx, person, email, lock).await?
+    {
+        write.record(&mut tx, attempt).await?;
+        return write.commit(tx, warning).await;
     }
-    Ok(())
+    write.commit(tx, attempt).await
 }
 
 /// Queues the mail that tells `person` (at `email`) that tries for their account are refused,
-/// unless they were told so within [`throttle::WINDOW`], and records it in the trail.
+/// unless they were told so within [`throttle::WINDOW`]; returns the entry that records it.
 async fn warn_owner(
-    tx: &mut tandem_storage::Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
+    tx: &mut Tx,
     person: Uuid,
     email: &str,
     lock: Lock,
-) -> Result<()> {
+) -> Result<Option<Edit>> {
     // Taking the turn and checking it is one statement, so two failures at once send one mail.
     let turn = run!(tx, |c| {
         sqlx::query(
@@ -239,25 +230,22 @@ async fn warn_owner(
              WHERE person_id = $1 AND (warned_at IS NULL OR warned_at <= $3)",
         )
         .bind(person)
-        .bind(SqlTime(now))
-        .bind(SqlTime(now - throttle::WINDOW))
+        .bind(SqlTime(write.now))
+        .bind(SqlTime(write.now - throttle::WINDOW))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
     if turn == 0 {
-        return Ok(());
+        return Ok(None);
     }
-    let mail = throttle::warning(email, actor.address.as_deref(), now, lock)
+    let mail = throttle::warning(email, write.actor.address.as_deref(), write.now, lock)
         .map_err(|e| Error::Invalid(vec![e]))?;
-    tandem_mail::store::enqueue(tx, &mail, "repeated failed sign-ins", now).await?;
-    record_sign_in(
-        tx,
-        actor,
-        now,
+    tandem_mail::store::enqueue(tx, &mail, "repeated failed sign-ins", write.now).await?;
+    Ok(Some(sign_in_entry(
+        &write.actor,
         &format!("{email} warned by mail of repeated failed sign-ins"),
-    )
-    .await
+    )))
 }
 
 /// Signs in: on the right password, a new session and its token (for the cookie). A wrong
@@ -280,22 +268,18 @@ pub async fn sign_in(
     );
     let failures = recent_failures(db, now, &typed, address.as_deref()).await?;
     if failures.refused() {
-        let mut tx = db.begin().await?;
-        let actor = Actor::anonymous(address.clone());
-        record_sign_in(
-            &mut tx,
-            &actor,
-            now,
+        let write = Write::new(db, &Actor::anonymous(address.clone()), now);
+        let refused = sign_in_entry(
+            &write.actor,
             &format!("refused for {typed}: too many failed sign-ins lately"),
-        )
-        .await?;
-        tx.commit().await?;
+        );
+        write.commit(write.begin().await?, refused).await?;
         return Ok(SignIn::Throttled);
     }
     let mut conn = db.conn().await?;
     let account: Option<(Uuid, String, String)> = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT p.id, p.email, a.password_hash FROM accounts a JOIN people p ON p.id = a.person_id WHERE lower(p.email) = lower($1)",
+            "SELECT p.id, p.email, a.password_hash FROM accounts a JOIN person_refs p ON p.id = a.person_id WHERE lower(p.email) = lower($1)",
         )
         .bind(email.trim())
         .fetch_optional(c)
@@ -311,7 +295,7 @@ pub async fn sign_in(
     };
     let matches = password::verify(password, hash).await;
     let mut tx = db.begin().await?;
-    let outcome = match who.filter(|_| matches) {
+    match who.filter(|_| matches) {
         Some((person, email)) => {
             let token = crate::secret::random_hex()?;
             let code_due = crate::mfa::status(db, person).await?.enrolled;
@@ -335,13 +319,6 @@ pub async fn sign_in(
                 .await
                 .map(|r| r.rows_affected())
             })?;
-            let actor = Actor::person(person, &email, address.clone());
-            let outcome = if code_due {
-                "password accepted; code due"
-            } else {
-                "signed in"
-            };
-            record_sign_in(&mut tx, &actor, now, outcome).await?;
             // Only the person's own failures from here go: a guesser's elsewhere keep counting.
             run!(&mut tx, |c| {
                 sqlx::query(
@@ -363,15 +340,18 @@ pub async fn sign_in(
                     .await
                     .map(|r| r.rows_affected())
             })?;
-            SignIn::Started { token, code_due }
+            let write = Write::new(db, &Actor::person(person, &email, address), now);
+            let outcome = if code_due {
+                "password accepted; code due"
+            } else {
+                "signed in"
+            };
+            write
+                .commit(tx, sign_in_entry(&write.actor, outcome))
+                .await?;
+            Ok(SignIn::Started { token, code_due })
         }
         None => {
-            let actor = Actor::anonymous(address.clone());
-            record_sign_in(&mut tx, &actor, now, &format!("refused for {typed}")).await?;
-            let owner = account
-                .as_ref()
-                .map(|(person, email, _)| (*person, email.as_str()));
-            record_failure(&mut tx, &actor, now, &typed, failures, owner).await?;
             // Failures older than the window no longer count; they go.
             run!(&mut tx, |c| {
                 sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
@@ -380,32 +360,24 @@ pub async fn sign_in(
                     .await
                     .map(|r| r.rows_affected())
             })?;
-            SignIn::Refused
+            let write = Write::new(db, &Actor::anonymous(address), now);
+            let refused = sign_in_entry(&write.actor, &format!("refused for {typed}"));
+            let owner = account
+                .as_ref()
+                .map(|(person, email, _)| (*person, email.as_str()));
+            end_failure(&write, tx, refused, &typed, failures, owner).await?;
+            Ok(SignIn::Refused)
         }
-    };
-    tx.commit().await?;
-    Ok(outcome)
+    }
 }
 
-async fn record_sign_in(
-    tx: &mut tandem_storage::Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
-    outcome: &str,
-) -> Result<()> {
-    tandem_audit::record(
-        tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "sign-in",
-            entity_id: actor.id.map(|i| i.to_string()).unwrap_or_default(),
-            changes: Changes::created(&[("outcome", outcome.to_owned())]),
-        },
+/// The entry of a try to sign in by `actor`, under the person it is (if known).
+fn sign_in_entry(actor: &Actor, outcome: &str) -> Edit {
+    Edit::created(
+        "sign-in",
+        actor.id.map(|i| i.to_string()).unwrap_or_default(),
+        &[("outcome", outcome.to_owned())],
     )
-    .await?;
-    Ok(())
 }
 
 /// Ends the session of `token`, recorded in the audit trail under its person (a token that
@@ -420,7 +392,7 @@ pub async fn sign_out(
     let mut tx = db.begin().await?;
     let ended: Option<(Uuid, String)> = run!(&mut tx, |c| {
         sqlx::query_as(
-            "SELECT s.person_id, p.email FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1",
+            "SELECT s.person_id, p.email FROM sessions s JOIN person_refs p ON p.id = s.person_id WHERE s.token_hash = $1",
         )
         .bind(&hash)
         .fetch_optional(c)
@@ -436,31 +408,14 @@ pub async fn sign_out(
             .await
             .map(|r| r.rows_affected())
     })?;
-    let actor = Actor::person(person, &email, address);
-    record_session_end(&mut tx, &actor, now, person, "signed out").await?;
-    tx.commit().await
+    Write::new(db, &Actor::person(person, &email, address), now)
+        .commit(tx, session_end(person, "signed out"))
+        .await
 }
 
-async fn record_session_end(
-    tx: &mut tandem_storage::Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-    how: &str,
-) -> Result<()> {
-    tandem_audit::record(
-        tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "session",
-            entity_id: person.to_string(),
-            changes: Changes::deleted(&[("ended", how.to_owned())]),
-        },
-    )
-    .await?;
-    Ok(())
+/// The entry of the end of a session of `person`, and `how` it ended.
+fn session_end(person: Uuid, how: &str) -> Edit {
+    Edit::deleted("session", person, &[("ended", how.to_owned())])
 }
 
 /// A live session, as its owner sees it.
@@ -490,14 +445,8 @@ pub async fn sessions_of(db: &Db, now: OffsetDateTime, person: Uuid) -> Result<V
 }
 
 /// Ends one of the signed-in person's own sessions; another person's session is not found.
-pub async fn revoke_session(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-    session: &str,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn revoke_session(write: &Write, person: Uuid, session: &str) -> Result<()> {
+    let mut tx = write.begin().await?;
     let ended = run!(&mut tx, |c| {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND person_id = $2")
             .bind(session)
@@ -509,15 +458,12 @@ pub async fn revoke_session(
     if ended == 0 {
         return Err(Error::NotFound { entity: "session" });
     }
-    record_session_end(
-        &mut tx,
-        actor,
-        now,
-        person,
-        "ended by its person from another session",
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            session_end(person, "ended by its person from another session"),
+        )
+        .await
 }
 
 /// The hash a session is known by, for marking "this session" in a list.
@@ -557,7 +503,7 @@ pub async fn session_access(
         sqlx::query_as(
             "SELECT s.person_id, p.email, p.organisation_id, s.last_seen_at, s.stage, \
                     EXISTS (SELECT 1 FROM totp_secrets t WHERE t.person_id = s.person_id AND t.confirmed_at IS NOT NULL) AS enrolled \
-             FROM sessions s JOIN people p ON p.id = s.person_id \
+             FROM sessions s JOIN person_refs p ON p.id = s.person_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
         .bind(&hash)
@@ -580,6 +526,7 @@ pub async fn session_access(
                 .await
                 .map(|r| r.rows_affected())
         })?;
+        // Not audited: the last-seen time only keeps an active session from timing out.
         tx.commit().await?;
     }
     let roles = crate::roles::of(db, session.person_id).await?;
@@ -634,7 +581,7 @@ pub async fn finish_sign_in(
     let mut conn = db.conn().await?;
     let pending: Option<(Uuid, String)> = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT s.person_id, p.email FROM sessions s JOIN people p ON p.id = s.person_id \
+            "SELECT s.person_id, p.email FROM sessions s JOIN person_refs p ON p.id = s.person_id \
              WHERE s.token_hash = $1 AND s.stage = $2 AND s.expires_at > $3",
         )
         .bind(&hash)
@@ -649,21 +596,17 @@ pub async fn finish_sign_in(
     };
     let typed = email.to_lowercase();
     let failures = recent_failures(db, now, &typed, address.as_deref()).await?;
-    let actor = Actor::person(person, &email, address);
+    let write = Write::new(db, &Actor::person(person, &email, address), now);
     if failures.refused() {
-        let mut tx = db.begin().await?;
-        record_sign_in(
-            &mut tx,
-            &actor,
-            now,
+        let refused = sign_in_entry(
+            &write.actor,
             "code refused: too many failed sign-ins lately",
-        )
-        .await?;
-        tx.commit().await?;
+        );
+        write.commit(write.begin().await?, refused).await?;
         return Ok(SecondFactor::Throttled);
     }
-    let mut tx = db.begin().await?;
-    let outcome = match crate::mfa::check_code(&mut tx, now, person, code).await? {
+    let mut tx = write.begin().await?;
+    match crate::mfa::check_code(&mut tx, now, person, code).await? {
         Some(kind) => {
             let renewed = crate::secret::random_hex()?;
             run!(&mut tx, |c| {
@@ -677,30 +620,24 @@ pub async fn finish_sign_in(
                     .await
                     .map(|r| r.rows_affected())
             })?;
-            record_sign_in(&mut tx, &actor, now, &format!("signed in with {kind}")).await?;
-            SecondFactor::Accepted { token: renewed }
+            let accepted = sign_in_entry(&write.actor, &format!("signed in with {kind}"));
+            write.commit(tx, accepted).await?;
+            Ok(SecondFactor::Accepted { token: renewed })
         }
         None => {
-            record_sign_in(&mut tx, &actor, now, "code refused").await?;
+            let refused = sign_in_entry(&write.actor, "code refused");
             let owner = Some((person, email.as_str()));
-            record_failure(&mut tx, &actor, now, &typed, failures, owner).await?;
-            SecondFactor::Refused
+            end_failure(&write, tx, refused, &typed, failures, owner).await?;
+            Ok(SecondFactor::Refused)
         }
-    };
-    tx.commit().await?;
-    Ok(outcome)
+    }
 }
 
 /// Ends every session of `person` (an administrator's act, after a password or second-factor
 /// reset, or on suspicion), recorded in the audit trail.
-pub async fn end_sessions_of(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-) -> Result<u64> {
-    let mut tx = db.begin().await?;
-    if !tx.exists("people", person).await? {
+pub async fn end_sessions_of(write: &Write, person: Uuid) -> Result<u64> {
+    let mut tx = write.begin().await?;
+    if !tandem_directory::read::person_exists(&mut tx, PersonId(person)).await? {
         return Err(Error::NotFound { entity: "person" });
     }
     let ended = run!(&mut tx, |c| {
@@ -710,19 +647,12 @@ pub async fn end_sessions_of(
             .await
             .map(|r| r.rows_affected())
     })?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "sessions",
-            entity_id: person.to_string(),
-            changes: Changes::deleted(&[("sessions", ended.to_string())]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::deleted("sessions", person, &[("sessions", ended.to_string())]),
+        )
+        .await?;
     Ok(ended)
 }
 

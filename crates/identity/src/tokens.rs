@@ -2,8 +2,8 @@
 //! person's roles, shown once and stored as a SHA-256, with an expiry, a last-used time, and
 //! revocable. A request with `Authorization: Bearer <token>` acts as the person "via" the token.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Edit, Write};
+use tandem_directory::PersonId;
 use tandem_kernel::error::AllValid;
 use tandem_kernel::text::Name;
 use tandem_kernel::{Access, Actor, ActorKind, Error, FieldError, Result, Roles, Scope, Stage};
@@ -50,16 +50,10 @@ pub struct NewToken {
     pub days: i64,
 }
 
-/// Creates a token of `person`, recorded under `actor` (the person on their tokens page, or
+/// Creates a token of `person`, recorded under `write.actor` (the person on their tokens page, or
 /// the system for `tandem account token`); returns it with its secret, which is not kept.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-    input: NewToken,
-) -> Result<(TokenInfo, String)> {
-    let held = crate::roles::of(db, person).await?;
+pub async fn create(write: &Write, person: Uuid, input: NewToken) -> Result<(TokenInfo, String)> {
+    let held = crate::roles::of(&write.db, person).await?;
     let (name, roles, days) = (
         Name::parse("name", &input.name),
         Roles::parse_list("roles", &input.roles),
@@ -92,12 +86,12 @@ pub async fn create(
         person_id: person,
         name: name.to_string(),
         roles: roles.to_string(),
-        created_at: now,
-        expires_at: now + Duration::days(days),
+        created_at: write.now,
+        expires_at: write.now + Duration::days(days),
         last_used_at: None,
         revoked_at: None,
     };
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO api_tokens (id, person_id, name, token_hash, roles, created_at, expires_at) \
@@ -108,7 +102,7 @@ pub async fn create(
         .bind(&info.name)
         .bind(secret::digest(&secret))
         .bind(&info.roles)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(SqlTime(info.expires_at))
         .execute(c)
         .await
@@ -119,24 +113,21 @@ pub async fn create(
         field: "name",
         message: "a token with this secret exists; try again",
     }])?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "api-token",
-            entity_id: info.id.to_string(),
-            changes: Changes::created(&[
-                ("person", person.to_string()),
-                ("name", info.name.clone()),
-                ("roles", info.roles.clone()),
-                ("expires_at", info.expires_at.to_string()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "api-token",
+                info.id,
+                &[
+                    ("person", person.to_string()),
+                    ("name", info.name.clone()),
+                    ("roles", info.roles.clone()),
+                    ("expires_at", info.expires_at.to_string()),
+                ],
+            ),
+        )
+        .await?;
     Ok((info, secret))
 }
 
@@ -156,14 +147,9 @@ pub async fn of(db: &Db, person: Uuid) -> Result<Vec<TokenInfo>> {
 
 /// Revokes every live token of `person` (an administrator's act, for a person who leaves or
 /// lost a device); returns how many.
-pub async fn revoke_all_of(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: Uuid,
-) -> Result<u64> {
-    let mut tx = db.begin().await?;
-    if !tx.exists("people", person).await? {
+pub async fn revoke_all_of(write: &Write, person: Uuid) -> Result<u64> {
+    let mut tx = write.begin().await?;
+    if !tandem_directory::read::person_exists(&mut tx, PersonId(person)).await? {
         return Err(Error::NotFound { entity: "person" });
     }
     let revoked = run!(&mut tx, |c| {
@@ -171,46 +157,35 @@ pub async fn revoke_all_of(
             "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
         )
         .bind(person)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "api-tokens",
-            entity_id: person.to_string(),
-            changes: Changes::diff(
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "api-tokens",
+                person,
                 &[("revoked", String::new())],
                 &[("revoked", revoked.to_string())],
             ),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+        )
+        .await?;
     Ok(revoked)
 }
 
 /// Revokes token `id` of `owner` (another person's token is not found).
-pub async fn revoke(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    owner: Uuid,
-    id: Uuid,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn revoke(write: &Write, owner: Uuid, id: Uuid) -> Result<()> {
+    let mut tx = write.begin().await?;
     let revoked = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND person_id = $2 AND revoked_at IS NULL",
         )
         .bind(id)
         .bind(owner)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -220,19 +195,17 @@ pub async fn revoke(
             entity: "API token",
         });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "api-token",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&[("revoked", "no".into())], &[("revoked", "yes".into())]),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "api-token",
+                id,
+                &[("revoked", "no".into())],
+                &[("revoked", "yes".into())],
+            ),
+        )
+        .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -267,7 +240,7 @@ pub async fn access(
         sqlx::query_as(
             "SELECT t.id, t.name, t.roles, t.last_used_at, p.id AS person_id, p.email, p.organisation_id, \
                     EXISTS (SELECT 1 FROM totp_secrets s WHERE s.person_id = p.id AND s.confirmed_at IS NOT NULL) AS enrolled \
-             FROM api_tokens t JOIN people p ON p.id = t.person_id \
+             FROM api_tokens t JOIN person_refs p ON p.id = t.person_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
         )
         .bind(&hash)
@@ -301,39 +274,29 @@ pub async fn access(
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        let recorded = tandem_audit::record(
-            &mut tx,
-            Record {
-                actor: &actor,
-                at: now,
-                action: Action::Update,
-                entity: "api-token",
-                entity_id: token.id.to_string(),
-                changes: Changes::diff(
-                    &[(
-                        "last_used_at",
-                        token
-                            .last_used_at
-                            .map(|t| t.to_string())
-                            .unwrap_or_default(),
-                    )],
-                    &[("last_used_at", now.to_string())],
-                ),
-            },
-        )
-        .await;
-        match recorded {
-            Ok(_) => tx.commit().await?,
+        let used = Edit::updated(
+            "api-token",
+            token.id,
+            &[(
+                "last_used_at",
+                token
+                    .last_used_at
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            )],
+            &[("last_used_at", now.to_string())],
+        );
+        if let Err(error) = Write::new(db, &actor, now).commit(tx, used).await {
             // The trail takes no entries until its head is repaired: the use goes unrecorded
             // (and `last_used_at` stays), so that reading goes on; every write still fails.
-            Err(error) => match tandem_audit::store::unrecordable(&error) {
+            match tandem_audit::store::unrecordable(&error) {
                 Some(cause) => tracing::error!(
                     %cause,
                     token = %token.id,
                     "the use of an API token could not be recorded"
                 ),
                 None => return Err(error),
-            },
+            }
         }
     }
     let stage = if held.overlaps(mfa_required) && !token.enrolled {

@@ -32,6 +32,10 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: None,
     pages: Some(pages::routes),
+    navigation: &[],
+    api_tag: None,
+    jobs: Some(jobs),
+    permissions: &[],
 };
 
 /// How often the outbox is looked at for mail to send.
@@ -40,8 +44,8 @@ pub const MAIL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15
 /// The mail sender's background job: every [`MAIL_INTERVAL`], the outbox's due mail goes to
 /// the SMTP server through `sender`; failed mail waits for its next attempt. It counts the
 /// mails sent.
-pub fn delivery_job(sender: sender::Sender) -> tandem_web::Job {
-    let sender = std::sync::Arc::new(sender);
+pub fn delivery_job(sender: impl Into<std::sync::Arc<sender::Sender>>) -> tandem_web::Job {
+    let sender = sender.into();
     tandem_web::Job::new("mail", MAIL_INTERVAL, move |db, now| {
         let sender = sender.clone();
         async move {
@@ -52,4 +56,13 @@ pub fn delivery_job(sender: sender::Sender) -> tandem_web::Job {
             Ok(round.sent)
         }
     })
+}
+
+/// The mail capability's jobs: delivery, when the application keeps a [`sender::Sender`] (an
+/// SMTP server is configured); without one, mail waits in the outbox.
+fn jobs(kept: &tandem_web::Kept) -> Vec<tandem_web::Job> {
+    kept.get::<sender::Sender>()
+        .map(delivery_job)
+        .into_iter()
+        .collect()
 }

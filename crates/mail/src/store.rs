@@ -100,6 +100,7 @@ pub async fn claim_due(db: &Db, now: OffsetDateTime, limit: u32) -> Result<Vec<O
             .fetch_all(c)
             .await
     })?;
+    // Not audited: a sender's claim on mail is operational state.
     tx.commit().await?;
     claimed.sort_by_key(|mail| (mail.next_attempt_at, mail.id));
     Ok(claimed)
@@ -131,6 +132,7 @@ pub async fn sent(db: &Db, id: MailId, now: OffsetDateTime) -> Result<()> {
         .await
         .map(|r| r.rows_affected())
     })?;
+    // Not audited: delivery attempts are logged instead.
     tx.commit().await
 }
 
@@ -158,5 +160,6 @@ pub async fn failed(
         .await
         .map(|r| r.rows_affected())
     })?;
+    // Not audited: delivery attempts are logged instead.
     tx.commit().await
 }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use tandem_audit::Write;
 use tandem_directory::{PersonId, TeamId};
 use tandem_kernel::page::PageRequest;
 use tandem_kernel::{Error, Need, Permission, id::parse_id};
@@ -394,6 +395,7 @@ pub struct AttachmentBody {
 async fn create_ticket(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<NewTicketBody>,
 ) -> ApiResult<Response> {
     let mut draft = TicketDraft {
@@ -417,11 +419,10 @@ async fn create_ticket(
         &store::matrix(&state.db).await?,
         access.may(Permission::TicketsWork),
     )?;
-    let now = state.clock.now();
-    let ticket = store::create(&state.db, &access.actor, access.scope, now, input).await?;
+    let ticket = store::create(&write, access.scope, input).await?;
     Ok(created(
         format!("/api/v1/tickets/{}", ticket.id),
-        TicketView::new(ticket, now),
+        TicketView::new(ticket, write.now),
     ))
 }
 
@@ -486,6 +487,7 @@ async fn change_ticket(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     ApiJson(body): ApiJson<TicketChangesBody>,
 ) -> ApiResult<Json<TicketView>> {
     let changes = TicketChanges {
@@ -499,15 +501,14 @@ async fn change_ticket(
         known_error: body.known_error,
         workaround: body.workaround,
     };
-    let now = state.clock.now();
     let changed = save_current(id.0, body.version, || async {
         let ticket = store::get(&state.db, access.scope, id).await?;
         let change = changes.apply(&ticket, &store::matrix(&state.db).await?)?;
         let version = body.version.unwrap_or(ticket.version);
-        store::change(&state.db, &access.actor, now, id, version, change).await
+        store::change(&write, id, version, change).await
     })
     .await?;
-    Ok(Json(TicketView::new(changed, now)))
+    Ok(Json(TicketView::new(changed, write.now)))
 }
 
 /// A new article.
@@ -530,8 +531,8 @@ pub struct NewArticleBody {
     responses((status = 201, body = TicketView), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn add_article(
     RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     ApiJson(body): ApiJson<NewArticleBody>,
 ) -> ApiResult<Response> {
     use base64::Engine;
@@ -559,12 +560,10 @@ async fn add_article(
         attachments,
     }
     .validate(access.may(Permission::TicketsWork))?;
-    let now = state.clock.now();
-    let ticket =
-        store::add_article(&state.db, &access.actor, access.scope, now, id, article).await?;
+    let ticket = store::add_article(&write, access.scope, id, article).await?;
     Ok(created(
         format!("/api/v1/tickets/{id}"),
-        TicketView::new(ticket, now),
+        TicketView::new(ticket, write.now),
     ))
 }
 
@@ -587,18 +586,18 @@ async fn add_time(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     ApiJson(body): ApiJson<NewTimeBody>,
 ) -> ApiResult<axum::http::StatusCode> {
-    let now = state.clock.now();
     let entry = TimeDraft {
         duration: body.duration,
         billable: body.billable,
         note: body.note,
         worked_on: body.worked_on,
     }
-    .validate(now.date())?;
+    .validate(write.now.date())?;
     store::get(&state.db, access.scope, id).await?;
-    store::add_time(&state.db, &access.actor, now, id, entry).await?;
+    store::add_time(&write, id, entry).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -742,13 +741,14 @@ async fn add_link(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     ApiJson(body): ApiJson<NewLinkBody>,
 ) -> ApiResult<axum::http::StatusCode> {
     let kind = crate::ticket::LinkKind::parse("kind", &body.kind);
     let other = crate::ticket::parse_number("other", &body.other);
     let (kind, other) = tandem_kernel::error::AllValid::all_valid((kind, other))?;
     store::get(&state.db, access.scope, id).await?;
-    store::link(&state.db, &access.actor, state.clock.now(), id, kind, other).await?;
+    store::link(&write, id, kind, other).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -812,11 +812,10 @@ async fn get_matrix(State(state): State<AppState>) -> ApiResult<Json<MatrixBody>
 #[utoipa::path(put, path = "/priority-matrix", tag = "service desk", request_body = MatrixBody,
     responses((status = 200, body = MatrixBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn set_matrix(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<MatrixBody>,
 ) -> ApiResult<Json<MatrixBody>> {
     let matrix = body.matrix()?;
-    store::set_matrix(&state.db, &access.actor, state.clock.now(), matrix).await?;
+    store::set_matrix(&write, matrix).await?;
     Ok(Json(MatrixBody::of(&matrix)))
 }

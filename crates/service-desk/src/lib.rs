@@ -42,6 +42,33 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),
+    navigation: &[
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Operations,
+            section: "desk",
+            label: "Desk",
+            href: "/desk",
+            needs: tandem_kernel::Permission::TicketsRead,
+        },
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Operations,
+            section: "reports",
+            label: "Reports",
+            href: "/reports",
+            needs: tandem_kernel::Permission::ReportsRead,
+        },
+    ],
+    api_tag: Some(tandem_web::capability::ApiTag {
+        name: "service desk",
+        description: "Tickets with their state model, priority, thread and SLA clocks",
+    }),
+    jobs: Some(|_| vec![escalation_job()]),
+    permissions: &[
+        tandem_kernel::Permission::TicketsRead,
+        tandem_kernel::Permission::TicketsSubmit,
+        tandem_kernel::Permission::TicketsWork,
+        tandem_kernel::Permission::ReportsRead,
+    ],
 };
 
 /// How often the desk's scheduler runs.

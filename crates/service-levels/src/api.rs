@@ -6,13 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use tandem_audit::Write;
 use tandem_kernel::clock::parse_instant;
 use tandem_kernel::page::{ListOptions, ListParams};
 use tandem_kernel::{Error, FieldError, Need, Permission};
 use tandem_storage::save_current;
 use tandem_web::{
-    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes, created,
-    reference,
+    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, Routes, created, reference,
 };
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -213,11 +213,7 @@ async fn list_calendars(
 /// Create a calendar. A calendar without any working time is refused.
 #[utoipa::path(post, path = "/calendars", tag = "service levels", request_body = NewCalendar,
     responses((status = 201, body = CalendarView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn create_calendar(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewCalendar>,
-) -> ApiResult<Response> {
+async fn create_calendar(write: Write, ApiJson(body): ApiJson<NewCalendar>) -> ApiResult<Response> {
     let input = BusinessCalendarDraft {
         name: body.name,
         calendar: CalendarDraft {
@@ -227,7 +223,7 @@ async fn create_calendar(
         },
     }
     .validate()?;
-    let calendar = calendars::create(&state.db, &actor, state.clock.now(), input).await?;
+    let calendar = calendars::create(&write, input).await?;
     Ok(created(
         format!("/api/v1/calendars/{}", calendar.id),
         CalendarView::from(calendar),
@@ -248,9 +244,9 @@ async fn get_calendar(
 #[utoipa::path(patch, path = "/calendars/{id}", tag = "service levels", params(("id" = String, Path)), request_body = CalendarChanges,
     responses((status = 200, body = CalendarView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_calendar(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath(id): InPath<CalendarId>,
+    write: Write,
     ApiJson(changes): ApiJson<CalendarChanges>,
 ) -> ApiResult<Json<CalendarView>> {
     let updated = save_current(id.0, changes.version, || async {
@@ -272,7 +268,7 @@ async fn update_calendar(
             calendar: draft,
         }
         .validate()?;
-        calendars::update(&state.db, &actor, state.clock.now(), id, version, input).await
+        calendars::update(&write, id, version, input).await
     })
     .await?;
     Ok(Json(updated.into()))
@@ -281,12 +277,8 @@ async fn update_calendar(
 /// Delete a calendar that no agreement uses.
 #[utoipa::path(delete, path = "/calendars/{id}", tag = "service levels", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn delete_calendar(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<CalendarId>,
-) -> ApiResult<StatusCode> {
-    calendars::delete(&state.db, &actor, state.clock.now(), id).await?;
+async fn delete_calendar(InPath(id): InPath<CalendarId>, write: Write) -> ApiResult<StatusCode> {
+    calendars::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -455,11 +447,7 @@ async fn list_services(State(state): State<AppState>) -> ApiResult<Json<Vec<Serv
 /// Add a service to the catalogue.
 #[utoipa::path(post, path = "/services", tag = "service levels", request_body = NewService,
     responses((status = 201, body = ServiceView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn create_service(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewService>,
-) -> ApiResult<Response> {
+async fn create_service(write: Write, ApiJson(body): ApiJson<NewService>) -> ApiResult<Response> {
     let input = ServiceDraft {
         name: body.name,
         kind: body.kind,
@@ -469,7 +457,7 @@ async fn create_service(
         customers: body.customers,
     }
     .validate()?;
-    let service = services::create(&state.db, &actor, state.clock.now(), input).await?;
+    let service = services::create(&write, input).await?;
     Ok(created(
         format!("/api/v1/services/{}", service.id),
         ServiceView::from(service),
@@ -490,9 +478,9 @@ async fn get_service(
 #[utoipa::path(patch, path = "/services/{id}", tag = "service levels", params(("id" = String, Path)), request_body = ServiceChanges,
     responses((status = 200, body = ServiceView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn update_service(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath(id): InPath<ServiceId>,
+    write: Write,
     ApiJson(changes): ApiJson<ServiceChanges>,
 ) -> ApiResult<Json<ServiceView>> {
     let updated = save_current(id.0, changes.version, || async {
@@ -521,9 +509,7 @@ async fn update_service(
             }),
         };
         services::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
+            &write,
             id,
             changes.version.unwrap_or(current.version),
             draft.validate()?,
@@ -537,12 +523,8 @@ async fn update_service(
 /// Delete a service no agreement covers.
 #[utoipa::path(delete, path = "/services/{id}", tag = "service levels", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn delete_service(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<ServiceId>,
-) -> ApiResult<StatusCode> {
-    services::delete(&state.db, &actor, state.clock.now(), id).await?;
+async fn delete_service(InPath(id): InPath<ServiceId>, write: Write) -> ApiResult<StatusCode> {
+    services::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -756,13 +738,12 @@ async fn list_agreements(State(state): State<AppState>) -> ApiResult<Json<Vec<Ag
 #[utoipa::path(post, path = "/agreements", tag = "service levels", request_body = NewAgreement,
     responses((status = 201, body = AgreementView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn create_agreement(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
+    write: Write,
     ApiJson(body): ApiJson<NewAgreement>,
 ) -> ApiResult<Response> {
     let (terms, parties) = body.drafts();
     let input = crate::agreements::validate(&terms, &parties)?;
-    let agreement = agreements::create(&state.db, &actor, state.clock.now(), input).await?;
+    let agreement = agreements::create(&write, input).await?;
     Ok(created(
         format!("/api/v1/agreements/{}", agreement.id),
         AgreementView::from(agreement),
@@ -783,24 +764,16 @@ async fn get_agreement(
 #[utoipa::path(put, path = "/agreements/{id}", tag = "service levels", params(("id" = String, Path)), request_body = NewAgreement,
     responses((status = 200, body = AgreementView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn replace_agreement(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath(id): InPath<AgreementId>,
+    write: Write,
     ApiJson(body): ApiJson<NewAgreement>,
 ) -> ApiResult<Json<AgreementView>> {
     let (terms, parties) = body.drafts();
     let updated = save_current(id.0, None, || async {
         let current = agreements::get(&state.db, id).await?;
         let input = crate::agreements::validate(&terms, &parties)?;
-        agreements::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            id,
-            current.version,
-            input,
-        )
-        .await
+        agreements::update(&write, id, current.version, input).await
     })
     .await?;
     Ok(Json(updated.into()))
@@ -809,12 +782,8 @@ async fn replace_agreement(
 /// Delete an agreement.
 #[utoipa::path(delete, path = "/agreements/{id}", tag = "service levels", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn delete_agreement(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<AgreementId>,
-) -> ApiResult<StatusCode> {
-    agreements::delete(&state.db, &actor, state.clock.now(), id).await?;
+async fn delete_agreement(InPath(id): InPath<AgreementId>, write: Write) -> ApiResult<StatusCode> {
+    agreements::delete(&write, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,7 +6,8 @@
 //! Owns the tables `calendars`, `services`, `service_customers` and `agreements`. Pure:
 //! [`calendar`] (working-time arithmetic), [`agreement`] (terms, the SLA simulator, penalties),
 //! and the record types [`calendars`], [`services`], [`agreements`]. [`store`] reads and
-//! writes the tables; [`api`] and [`pages`] are the HTTP edge.
+//! writes the tables; [`api`] and [`pages`] are the HTTP edge. Other capabilities read them
+//! through [`read`] and the `*_refs` views.
 
 pub mod agreement;
 pub mod agreements;
@@ -14,6 +15,7 @@ pub mod api;
 pub mod calendar;
 pub mod calendars;
 pub mod pages;
+pub mod read;
 pub mod services;
 pub mod store;
 
@@ -37,4 +39,20 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),
+    navigation: &[tandem_web::capability::NavEntry {
+        group: tandem_web::capability::NavGroup::ServiceLevels,
+        section: "service-levels",
+        label: "Service levels",
+        href: "/agreements",
+        needs: tandem_kernel::Permission::ServiceLevelsRead,
+    }],
+    api_tag: Some(tandem_web::capability::ApiTag {
+        name: "service levels",
+        description: "Business-hours calendars, the service catalogue, agreements and the SLA simulator",
+    }),
+    jobs: None,
+    permissions: &[
+        tandem_kernel::Permission::ServiceLevelsRead,
+        tandem_kernel::Permission::ServiceLevelsWrite,
+    ],
 };

@@ -12,6 +12,7 @@
 mod backup;
 mod error;
 mod instant;
+mod kept;
 mod list;
 mod migrate;
 mod rows;
@@ -29,6 +30,7 @@ use tandem_kernel::Result;
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use error::{ResultExt, Unique};
 pub use instant::SqlTime;
+pub use kept::Kept;
 pub use list::{Arg, ListQuery, like_pattern};
 pub use migrate::{MigrationError, MigrationSet};
 pub use rows::{Row, save_current};
@@ -69,9 +71,17 @@ impl Default for PoolSettings {
     }
 }
 
-/// A pool of connections to the one database of a Tandem installation.
+/// The one database of a Tandem installation: a pool of connections to it, and what
+/// capabilities keep beside it for the life of the application ([`Kept`]). Clones share both.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    kept: Kept,
+}
+
+/// The connections of one engine.
+#[derive(Debug, Clone)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -101,7 +111,7 @@ impl Db {
                     .acquire_timeout(settings.acquire_timeout)
                     .connect_with(options)
                     .await?;
-                Ok(Self::Sqlite(pool))
+                Ok(Self::new(Pool::Sqlite(pool)))
             }
             Engine::Postgres => {
                 let options = PgConnectOptions::from_str(url.expose())?;
@@ -110,39 +120,56 @@ impl Db {
                     .acquire_timeout(settings.acquire_timeout)
                     .connect_with(options)
                     .await?;
-                Ok(Self::Postgres(pool))
+                Ok(Self::new(Pool::Postgres(pool)))
             }
         }
     }
 
+    fn new(pool: Pool) -> Self {
+        Self {
+            pool,
+            kept: Kept::default(),
+        }
+    }
+
+    /// The connections, for code that needs the engine's own pool (tests, tools).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// What capabilities keep beside this database.
+    pub fn kept(&self) -> &Kept {
+        &self.kept
+    }
+
     pub fn engine(&self) -> Engine {
-        match self {
-            Self::Sqlite(_) => Engine::Sqlite,
-            Self::Postgres(_) => Engine::Postgres,
+        match &self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
         }
     }
 
     /// A connection for reads outside a transaction.
     pub async fn conn(&self) -> Result<Conn> {
-        Ok(match self {
-            Self::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-            Self::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
         })
     }
 
     /// Starts a write transaction. Dropping it without [`Tx::commit`] rolls it back.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
     /// Connections open and idle, for the metrics endpoint.
     pub fn pool_stats(&self) -> PoolStats {
-        let (size, idle) = match self {
-            Self::Sqlite(pool) => (pool.size(), pool.num_idle()),
-            Self::Postgres(pool) => (pool.size(), pool.num_idle()),
+        let (size, idle) = match &self.pool {
+            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
         };
         PoolStats {
             open: size,
@@ -162,9 +189,9 @@ impl Db {
 
     /// Waits for running queries and closes every connection.
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(pool) => pool.close().await,
-            Self::Postgres(pool) => pool.close().await,
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
     }
 }

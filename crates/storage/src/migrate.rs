@@ -82,9 +82,9 @@ impl Db {
     pub async fn migrate(&self, sets: &[MigrationSet]) -> Result<(), MigrationError> {
         check(sets)?;
         let migrator = merged(sets, self.engine());
-        match self {
-            Self::Sqlite(pool) => migrator.run(pool).await?,
-            Self::Postgres(pool) => migrator.run(pool).await?,
+        match self.pool() {
+            crate::Pool::Sqlite(pool) => migrator.run(pool).await?,
+            crate::Pool::Postgres(pool) => migrator.run(pool).await?,
         }
         Ok(())
     }

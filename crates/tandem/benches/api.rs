@@ -96,9 +96,11 @@ async fn bench(engine: Engine) {
             ..PersonDraft::default()
         };
         let person = people::create(
-            &app.db,
-            &tandem_kernel::Actor::system("benchmark"),
-            app.clock.now(),
+            &tandem_audit::Write::new(
+                &app.db,
+                &tandem_kernel::Actor::system("benchmark"),
+                app.clock.now(),
+            ),
             draft.validate().unwrap(),
         )
         .await
@@ -118,9 +120,11 @@ async fn bench(engine: Engine) {
         "scenario", "median", "p99", "req/s (8 conc.)"
     );
     tandem_identity::store::set_password(
-        &app.db,
-        &tandem_kernel::Actor::system("benchmark"),
-        app.clock.now(),
+        &tandem_audit::Write::new(
+            &app.db,
+            &tandem_kernel::Actor::system("benchmark"),
+            app.clock.now(),
+        ),
         harness::OPERATOR,
         PASSWORD,
     )

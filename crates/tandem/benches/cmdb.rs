@@ -17,6 +17,7 @@ mod harness;
 use std::time::{Duration, Instant};
 
 use harness::TestApp;
+use tandem_audit::Write;
 use tandem_cmdb::ci::{CiId, OperationalState};
 use tandem_kernel::{Actor, Clock};
 use tandem_storage::{Engine, SqlTime, run};
@@ -99,6 +100,7 @@ async fn load(app: &TestApp, n: usize) -> Vec<uuid::Uuid> {
             q.build().execute(c).await.map(|r| r.rows_affected())
         })
         .unwrap();
+        // Not audited: the benchmark's bulk load in plain SQL, not a user's write.
         tx.commit().await.unwrap();
     }
     ids
@@ -182,8 +184,9 @@ async fn bench(engine: Engine, n: usize) {
         }
         .validate()
         .unwrap();
+        let write = Write::new(&app.db, &actor, app.clock.now());
         let t = Instant::now();
-        tandem_changes::store::changes::create(&app.db, &actor, true, app.clock.now(), input)
+        tandem_changes::store::changes::create(&write, true, input)
             .await
             .unwrap();
         saves.push(t.elapsed());

@@ -3,6 +3,7 @@
 //! Each acts as the system actor named after the command, so the audit trail shows it.
 
 use anyhow::Context;
+use tandem_audit::Write;
 use tandem_directory::store::{organisations, people};
 use tandem_directory::{OrganisationDraft, OrganisationKind, PersonDraft};
 use tandem_kernel::page::{ListOptions, ListParams};
@@ -39,8 +40,12 @@ async fn person(db: &Db, email: &str) -> anyhow::Result<uuid::Uuid> {
 
 /// `tandem account set-password EMAIL`.
 pub async fn set_password(db: &Db, email: &str, password: &str) -> anyhow::Result<()> {
-    let actor = Actor::system("tandem account set-password");
-    tandem_identity::store::set_password(db, &actor, SystemClock.now(), email, password)
+    let write = Write::new(
+        db,
+        &Actor::system("tandem account set-password"),
+        SystemClock.now(),
+    );
+    tandem_identity::store::set_password(&write, email, password)
         .await
         .map_err(|e| explain("the password was not set", e))
 }
@@ -49,8 +54,12 @@ pub async fn set_password(db: &Db, email: &str, password: &str) -> anyhow::Resul
 pub async fn grant(db: &Db, email: &str, roles: &str) -> anyhow::Result<Roles> {
     let roles = Roles::parse_list("roles", roles).map_err(|e| anyhow::anyhow!("{e}"))?;
     let person = person(db, email).await?;
-    let actor = Actor::system("tandem account grant");
-    tandem_identity::roles::set(db, &actor, SystemClock.now(), person, roles)
+    let write = Write::new(
+        db,
+        &Actor::system("tandem account grant"),
+        SystemClock.now(),
+    );
+    tandem_identity::roles::set(&write, person, roles)
         .await
         .map_err(|e| explain("the roles were not given", e))?;
     Ok(roles)
@@ -60,11 +69,13 @@ pub async fn grant(db: &Db, email: &str, roles: &str) -> anyhow::Result<Roles> {
 /// person's roles; returns its secret.
 pub async fn token(db: &Db, email: &str, name: &str, days: i64) -> anyhow::Result<String> {
     let person = person(db, email).await?;
-    let actor = Actor::system("tandem account token");
-    let (_, secret) = tandem_identity::tokens::create(
+    let write = Write::new(
         db,
-        &actor,
+        &Actor::system("tandem account token"),
         SystemClock.now(),
+    );
+    let (_, secret) = tandem_identity::tokens::create(
+        &write,
         person,
         tandem_identity::tokens::NewToken {
             name: name.to_owned(),
@@ -117,8 +128,11 @@ pub async fn first_administrator(
     }
     tandem_identity::password::check_new("password", email, password)
         .map_err(|e| anyhow::anyhow!("the password was not accepted: {e}"))?;
-    let actor = Actor::system("tandem account first-administrator");
-    let now = SystemClock.now();
+    let write = Write::new(
+        db,
+        &Actor::system("tandem account first-administrator"),
+        SystemClock.now(),
+    );
     let providers = organisations::list(
         db,
         Scope::Everything,
@@ -139,7 +153,7 @@ pub async fn first_administrator(
             let input = draft
                 .validate()
                 .map_err(|e| explain("the organisation was not created", e))?;
-            organisations::create(db, &actor, now, input)
+            organisations::create(&write, input)
                 .await
                 .map_err(|e| explain("the organisation was not created", e))?
                 .id
@@ -158,22 +172,16 @@ pub async fn first_administrator(
         let input = draft
             .validate()
             .map_err(|e| explain("the person was not created", e))?;
-        people::create(db, &actor, now, input)
+        people::create(&write, input)
             .await
             .map_err(|e| explain("the person was not created", e))?;
     }
-    tandem_identity::store::set_password(db, &actor, now, email, password)
+    tandem_identity::store::set_password(&write, email, password)
         .await
         .map_err(|e| explain("the password was not set", e))?;
     let person = person(db, email).await?;
-    tandem_identity::roles::set(
-        db,
-        &actor,
-        now,
-        person,
-        Roles::NONE.with(Role::Administrator),
-    )
-    .await
-    .map_err(|e| explain("the role was not given", e))?;
+    tandem_identity::roles::set(&write, person, Roles::NONE.with(Role::Administrator))
+        .await
+        .map_err(|e| explain("the role was not given", e))?;
     Ok(())
 }

@@ -32,13 +32,6 @@ use crate::config::Config;
         title = "Tandem API",
         description = "IT service management and an ISO 27001 ISMS in one system. Every error has the shape `{\"error\": {\"code\", \"message\", \"details\"}}`; lists are read in pages with the `next` cursor.",
     ),
-    tags(
-        (name = "directory", description = "Organisations, people and teams"),
-        (name = "frameworks", description = "Standards and models as data, typed mappings with provenance, gap assessments and the seed-001 scenarios"),
-        (name = "service levels", description = "Business-hours calendars, the service catalogue, agreements and the SLA simulator"),
-        (name = "service desk", description = "Tickets with their state model, priority, thread and SLA clocks"),
-        (name = "cmdb", description = "The asset inventory: CI classes, CIs with classification, relations, versions and impact analysis"),
-    ),
     components(schemas(tandem_web::error::ErrorBody))
 )]
 struct ApiDoc;
@@ -52,7 +45,8 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&url, &PoolSettings::default())
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
-    tandem_web::capability::check_order(&crate::CAPABILITIES).map_err(|e| anyhow::anyhow!(e))?;
+    tandem_web::capability::check_order(&crate::CAPABILITIES, &crate::PLATFORM_PERMISSIONS)
+        .map_err(|e| anyhow::anyhow!(e))?;
     db.migrate(&crate::migrations())
         .await
         .with_context(|| format!("cannot bring the database {url} up to date"))?;
@@ -72,6 +66,7 @@ pub fn state(db: Db, clock: Arc<dyn Clock>, config: &Config) -> AppState {
                     .as_deref()
                     .is_some_and(|u| u.starts_with("https://")),
             trusted_proxies: config.trusted_proxies.clone(),
+            navigation: tandem_web::capability::navigation(&crate::CAPABILITIES).into(),
         }),
         actors: Some(Arc::new(tandem_identity::IdentityCredentials {
             mfa_required: config.mfa_required().unwrap_or_default(),
@@ -110,6 +105,18 @@ pub fn routes() -> Routes {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(routes().openapi().clone());
+    doc.tags = Some(
+        crate::CAPABILITIES
+            .iter()
+            .filter_map(|c| c.api_tag)
+            .map(|tag| {
+                utoipa::openapi::tag::TagBuilder::new()
+                    .name(tag.name)
+                    .description(Some(tag.description))
+                    .build()
+            })
+            .collect(),
+    );
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "token",
@@ -310,12 +317,10 @@ pub async fn serve(
     Ok(())
 }
 
-/// The background jobs of every capability, in one list for the one runner
-/// ([`tandem_web::jobs::spawn`]): escalation always, mail when a sender is configured.
-pub fn jobs(sender: Option<tandem_mail::sender::Sender>) -> Vec<tandem_web::Job> {
-    let mut jobs = vec![tandem_service_desk::escalation_job()];
-    jobs.extend(sender.map(tandem_mail::delivery_job));
-    jobs
+/// The background jobs of every capability ([`tandem_web::jobs::spawn`] runs them): escalation
+/// always, mail when the database keeps a sender (an `smtp_url` is configured).
+pub fn jobs(db: &Db) -> Vec<tandem_web::Job> {
+    tandem_web::capability::jobs(&crate::CAPABILITIES, db.kept())
 }
 
 /// How long running requests may take to finish after a shutdown signal.

@@ -26,6 +26,14 @@ pub const CAPABILITIES: [tandem_web::Capability; 9] = [
     tandem_changes::CAPABILITY,
 ];
 
+/// The permissions the binary's own routes need (`/metrics`), and the administration of the
+/// installation that several capabilities' pages need (the identity's accounts, the mail
+/// outbox), which no one capability owns.
+pub const PLATFORM_PERMISSIONS: [tandem_kernel::Permission; 2] = [
+    tandem_kernel::Permission::MetricsRead,
+    tandem_kernel::Permission::AccessManage,
+];
+
 /// Every capability's migrations, in the order of [`CAPABILITIES`] (they are applied in version
 /// order, whichever capability they belong to).
 pub fn migrations() -> Vec<tandem_storage::MigrationSet> {

@@ -303,7 +303,10 @@ async fn serve(config: Config, demo_requested: bool) -> anyhow::Result<()> {
     if sender.is_none() {
         tracing::info!("no smtp_url: mail waits in the outbox");
     }
-    tandem_web::jobs::spawn(db.clone(), clock.clone(), app::jobs(sender));
+    if let Some(sender) = sender {
+        db.kept().insert(sender);
+    }
+    tandem_web::jobs::spawn(db.clone(), clock.clone(), app::jobs(&db));
     let state = app::state(db.clone(), clock, &config);
     let router = app::router(state)?;
     let shutdown = app::shutdown_signal();

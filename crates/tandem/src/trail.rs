@@ -5,8 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 use tandem_audit::checkpoint::{Checkpoint, Key};
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Edit, Write};
 use tandem_kernel::Actor;
 use tandem_storage::Db;
 use time::OffsetDateTime;
@@ -137,21 +136,19 @@ pub async fn checkpoint(
             "",
         )
         .map_err(|e| anyhow!("--mail {}", e.message))?;
-        let mut tx = db.begin().await?;
+        let write = Write::new(db, &Actor::system("tandem audit checkpoint"), now);
+        let mut tx = write.begin().await?;
         tandem_mail::store::enqueue(&mut tx, &message, "audit trail checkpoint", now).await?;
-        tandem_audit::record(
-            &mut tx,
-            Record {
-                actor: &Actor::system("tandem audit checkpoint"),
-                at: now,
-                action: Action::Create,
-                entity: "audit checkpoint",
-                entity_id: seq.to_string(),
-                changes: Changes::created(&[("mailed_to", message.to.as_str().to_owned())]),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        write
+            .commit(
+                tx,
+                Edit::created(
+                    "audit checkpoint",
+                    seq,
+                    &[("mailed_to", message.to.as_str().to_owned())],
+                ),
+            )
+            .await?;
     }
     Ok(statement)
 }

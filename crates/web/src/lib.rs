@@ -36,6 +36,7 @@ pub use page::{
 };
 pub use reference::{Reference, reference};
 pub use routes::{RequestAccess, Routes, SessionToken};
+pub use tandem_storage::Kept;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -59,6 +60,8 @@ pub struct Site {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The main navigation, assembled from the capabilities ([`capability::navigation`]).
+    pub navigation: Arc<[capability::NavEntry]>,
 }
 
 /// The version of this build, shown in the page footer.

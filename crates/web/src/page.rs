@@ -20,12 +20,13 @@ pub struct Chrome {
     /// Who is signed in (e-mail), if anyone.
     pub signed_in: Option<String>,
     permissions: Permissions,
+    navigation: std::sync::Arc<[crate::capability::NavEntry]>,
 }
 
 impl Chrome {
     pub fn new(section: &'static str, title: impl Into<String>) -> Self {
         let context = crate::routes::PAGE_CONTEXT.try_with(Clone::clone).ok();
-        let (csrf, signed_in, permissions) = match context {
+        let (csrf, signed_in, permissions, navigation) = match context {
             Some(c) => (
                 c.csrf.unwrap_or_default(),
                 c.access
@@ -36,8 +37,14 @@ impl Chrome {
                 } else {
                     Permissions::NONE
                 },
+                c.navigation,
             ),
-            None => (String::new(), None, Permissions::NONE),
+            None => (
+                String::new(),
+                None,
+                Permissions::NONE,
+                std::sync::Arc::from([]),
+            ),
         };
         Self {
             section,
@@ -45,7 +52,17 @@ impl Chrome {
             csrf,
             signed_in,
             permissions,
+            navigation,
         }
+    }
+
+    /// The links of the main navigation the person may follow, in the order shown.
+    pub fn navigation(&self) -> Vec<crate::capability::NavEntry> {
+        self.navigation
+            .iter()
+            .filter(|e| self.permissions.contains(e.needs))
+            .copied()
+            .collect()
     }
 
     /// Whether the person may do what the permission named `permission` allows: links and

@@ -258,6 +258,7 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for SessionToken
 pub struct PageContext {
     pub access: Access,
     pub csrf: Option<String>,
+    pub navigation: Arc<[crate::capability::NavEntry]>,
 }
 
 tokio::task_local! {
@@ -371,7 +372,11 @@ pub async fn authorize(State(guard): State<Guard>, request: Request, next: Next)
         Ok((access, session, request)) => {
             let csrf = session.as_ref().map(|s| csrf_token(&s.0));
             let signed_in = access.is_signed_in();
-            let context = PageContext { access, csrf };
+            let context = PageContext {
+                access,
+                csrf,
+                navigation: guard.state.site.navigation.clone(),
+            };
             let mut response = PAGE_CONTEXT.scope(context, next.run(request)).await;
             if signed_in {
                 // What a signed-in person reads (a page, JSON, a CSV file) is theirs: no
@@ -647,6 +652,7 @@ mod tests {
                 public_url: None,
                 secure_cookies: false,
                 trusted_proxies: Vec::new(),
+                navigation: std::sync::Arc::new([]),
             }),
             actors: None,
         }

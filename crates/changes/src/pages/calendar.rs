@@ -4,10 +4,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_web::page::{after_save, bad_address, render, see_other, when};
-use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult, RequestActor,
-};
+use tandem_web::{AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult};
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime};
 
@@ -199,7 +198,7 @@ pub(super) async fn blackouts(State(state): State<AppState>) -> PageResult<Respo
 
 /// `POST /blackouts`.
 pub(super) async fn create_blackout(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     FormInput(fields): FormInput<BlackoutFields>,
 ) -> PageResult<Response> {
@@ -228,7 +227,7 @@ pub(super) async fn create_blackout(
             reason: fields.reason.clone(),
         }
         .validate()?;
-        blackouts::create(&state.db, &actor, state.clock.now(), &input).await
+        blackouts::create(&write, &input).await
     }
     .await;
     after_save(
@@ -241,10 +240,9 @@ pub(super) async fn create_blackout(
 
 /// `POST /blackouts/{id}/delete`.
 pub(super) async fn delete_blackout(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<BlackoutId>,
 ) -> PageResult<Response> {
-    blackouts::delete(&state.db, &actor, state.clock.now(), id).await?;
+    blackouts::delete(&write, id).await?;
     Ok(see_other("/blackouts"))
 }

@@ -5,10 +5,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_web::page::{after_save, render, when};
-use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageResult, RequestAccess,
-};
+use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageResult};
 use time::OffsetDateTime;
 
 use crate::change::{TemplateDraft, TemplateId};
@@ -102,17 +101,14 @@ pub(super) async fn new_template() -> PageResult<Response> {
 }
 
 async fn save_template(
-    state: &AppState,
-    access: &tandem_kernel::access::Access,
+    write: &Write,
     id: Option<TemplateId>,
     fields: &TemplateFields,
 ) -> tandem_kernel::Result<ChangeTemplate> {
     let input = fields.draft().validate()?;
-    let approver = acting_person(&mut state.db.conn().await?, &access.actor).await?;
+    let approver = acting_person(&mut write.db.conn().await?, &write.actor).await?;
     templates::save(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
+        write,
         id.map(|id| (id, fields.version)),
         &input,
         Some(&approver),
@@ -122,11 +118,10 @@ async fn save_template(
 
 /// `POST /change-templates`: the change manager who writes the template approves it.
 pub(super) async fn create_template(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<TemplateFields>,
 ) -> PageResult<Response> {
-    let saved = save_template(&state, &access, None, &fields).await;
+    let saved = save_template(&write, None, &fields).await;
     let frame = FormFrame::create(
         "New standard change",
         "/change-templates",
@@ -174,13 +169,13 @@ pub(super) async fn edit_template(
 
 /// `POST /change-templates/{id}`: the editor approves the template anew.
 pub(super) async fn update_template(
-    RequestAccess(access): RequestAccess,
+    write: Write,
     State(state): State<AppState>,
     InPath(id): InPath<TemplateId>,
     FormInput(fields): FormInput<TemplateFields>,
 ) -> PageResult<Response> {
     let current = templates::get(&state.db, id).await?;
-    let saved = save_template(&state, &access, Some(id), &fields).await;
+    let saved = save_template(&write, Some(id), &fields).await;
     after_save(
         saved,
         |_| "/change-templates".to_owned(),
@@ -226,8 +221,7 @@ pub(super) async fn settings(State(state): State<AppState>) -> PageResult<Respon
 
 /// `POST /change-settings`.
 pub(super) async fn save_settings(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<SettingsFields>,
 ) -> PageResult<Response> {
     let saved = async {
@@ -237,14 +231,7 @@ pub(super) async fn save_settings(
             fields.cab_for_high_risk.is_some(),
             &fields.start_tolerance_minutes,
         )?;
-        settings::save(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            fields.version,
-            &checked,
-        )
-        .await
+        settings::save(&write, fields.version, &checked).await
     }
     .await;
     after_save(

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_directory::store::people;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::{Error, Permission, Scope};
@@ -36,6 +37,11 @@ trait Shown {
 
     fn number(&self, number: &i64) -> String {
         number_text(*number)
+    }
+
+    /// `T-000042`.
+    fn ticket(&self, number: &i64) -> String {
+        tandem_kernel::id::TICKETS.text(*number)
     }
 }
 
@@ -238,7 +244,7 @@ impl Fields {
             cause_ticket: change
                 .cause_ticket
                 .as_ref()
-                .map(|(_, n, _)| format!("T-{n:06}"))
+                .map(|(_, n, _)| tandem_kernel::id::TICKETS.text(*n))
                 .unwrap_or_default(),
             description: change.description.clone(),
             configuration: change.configuration.clone(),
@@ -373,18 +379,12 @@ pub(super) async fn new(
 pub(super) async fn create(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let saved = async {
         let input = fields.input(&state).await?;
-        changes::create(
-            &state.db,
-            &access.actor,
-            access.may(Permission::ChangesManage),
-            state.clock.now(),
-            input,
-        )
-        .await
+        changes::create(&write, access.may(Permission::ChangesManage), input).await
     }
     .await;
     let frame = FormFrame::create("New change", "/changes", "Create change");
@@ -421,16 +421,15 @@ pub(super) async fn edit(
 pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let saved = async {
         let input = fields.input(&state).await?;
         changes::update(
-            &state.db,
-            &access.actor,
+            &write,
             access.may(Permission::ChangesManage),
-            state.clock.now(),
             id,
             fields.version,
             input,
@@ -480,6 +479,7 @@ async fn back_to_change<T>(
 pub(super) async fn step(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<StepFields>,
 ) -> PageResult<Response> {
@@ -487,10 +487,8 @@ pub(super) async fn step(
         let step = Step::parse("step", &fields.step)?;
         crate::api::may_take(&access, step)?;
         changes::take_step(
-            &state.db,
-            &access.actor,
+            &write,
             access.may(Permission::ChangesManage),
-            state.clock.now(),
             id,
             &StepRequest {
                 step,
@@ -519,6 +517,7 @@ pub(super) struct VoteFields {
 pub(super) async fn vote(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<VoteFields>,
 ) -> PageResult<Response> {
@@ -529,10 +528,8 @@ pub(super) async fn vote(
             raw => Some(parse_id("voter_id", raw)?),
         };
         changes::vote(
-            &state.db,
-            &access.actor,
+            &write,
             access.may(Permission::ChangesManage),
-            state.clock.now(),
             id,
             voter,
             vote,
@@ -548,6 +545,7 @@ pub(super) async fn vote(
 pub(super) async fn checklist(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     InPath(id): InPath<ChangeId>,
     FormInput(fields): FormInput<BTreeMap<String, String>>,
 ) -> PageResult<Response> {
@@ -555,15 +553,8 @@ pub(super) async fn checklist(
         .get("checks")
         .map(|t| t.lines().map(str::to_owned).collect())
         .unwrap_or_default();
-    let saved = changes::set_checklist(
-        &state.db,
-        &access.actor,
-        access.may(Permission::ChangesManage),
-        state.clock.now(),
-        id,
-        &texts,
-    )
-    .await;
+    let saved =
+        changes::set_checklist(&write, access.may(Permission::ChangesManage), id, &texts).await;
     back_to_change(&state, &access, id, saved).await
 }
 
@@ -579,21 +570,13 @@ pub(super) struct CheckFields {
 pub(super) async fn check(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     InPath((id, position)): InPath<(ChangeId, i64)>,
     FormInput(fields): FormInput<CheckFields>,
 ) -> PageResult<Response> {
     let saved = async {
         let result = CheckResult::parse("result", &fields.result)?;
-        changes::record_check(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            id,
-            position,
-            result,
-            &fields.note,
-        )
-        .await
+        changes::record_check(&write, id, position, result, &fields.note).await
     }
     .await;
     back_to_change(&state, &access, id, saved).await

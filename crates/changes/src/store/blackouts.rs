@@ -1,9 +1,8 @@
 //! The `blackouts` and `blackout_cis` tables: periods in which productive changes must not run,
 //! for every CI or the listed ones.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::{Actor, Error, FieldError, Result, entity_id};
+use tandem_audit::{Edit, Write};
+use tandem_kernel::{Error, FieldError, Result, entity_id};
 use tandem_storage::{Db, Handle, SqlTime, run};
 use time::OffsetDateTime;
 
@@ -42,7 +41,7 @@ type Row = (
 async fn cis_of(handle: &mut impl Handle, id: BlackoutId) -> Result<Vec<String>> {
     let rows: Vec<(i64, String)> = run!(handle, |c| {
         sqlx::query_as(
-            "SELECT ci.number, ci.name FROM blackout_cis b JOIN cis ci ON ci.id = b.ci_id \
+            "SELECT ci.number, ci.name FROM blackout_cis b JOIN ci_refs ci ON ci.id = b.ci_id \
              WHERE b.blackout_id = $1 ORDER BY ci.name",
         )
         .bind(id)
@@ -85,16 +84,14 @@ pub async fn between(db: &Db, from: OffsetDateTime, to: OffsetDateTime) -> Resul
 }
 
 /// Adds a blackout period.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: &BlackoutInput,
-) -> Result<BlackoutId> {
+pub async fn create(write: &Write, input: &BlackoutInput) -> Result<BlackoutId> {
     let id = BlackoutId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     for (i, ci) in input.ci_ids.iter().enumerate() {
-        if !tx.exists("cis", *ci).await? {
+        if tandem_cmdb::read::ci(&mut tx, tandem_cmdb::ci::CiId(*ci))
+            .await?
+            .is_none()
+        {
             return Err(Error::Invalid(vec![FieldError::new(
                 format!("ci_ids[{i}]"),
                 "there is no such CI",
@@ -113,7 +110,7 @@ pub async fn create(
         .bind(input.ci_ids.is_empty())
         .bind(input.allow_emergency)
         .bind(input.reason.as_str())
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -129,39 +126,36 @@ pub async fn create(
         })?;
     }
     let cis = cis_of(&mut tx, id).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "blackout period",
-            entity_id: id.to_string(),
-            changes: Changes::created(&[
-                ("name", input.name.as_str().to_owned()),
-                ("from", when(input.starts_at)),
-                ("to", when(input.ends_at)),
-                (
-                    "CIs",
-                    if cis.is_empty() {
-                        "all".into()
-                    } else {
-                        cis.join("; ")
-                    },
-                ),
-                ("allow emergency", input.allow_emergency.to_string()),
-                ("reason", input.reason.as_str().to_owned()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "blackout period",
+                id,
+                &[
+                    ("name", input.name.as_str().to_owned()),
+                    ("from", when(input.starts_at)),
+                    ("to", when(input.ends_at)),
+                    (
+                        "CIs",
+                        if cis.is_empty() {
+                            "all".into()
+                        } else {
+                            cis.join("; ")
+                        },
+                    ),
+                    ("allow emergency", input.allow_emergency.to_string()),
+                    ("reason", input.reason.as_str().to_owned()),
+                ],
+            ),
+        )
+        .await?;
     Ok(id)
 }
 
 /// Removes a blackout period.
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: BlackoutId) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: BlackoutId) -> Result<()> {
+    let mut tx = write.begin().await?;
     let name: Option<String> = run!(&mut tx, |c| {
         sqlx::query_scalar("SELECT name FROM blackouts WHERE id = $1")
             .bind(id)
@@ -178,18 +172,7 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: BlackoutId)
             .await
             .map(|r| r.rows_affected())
     })?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "blackout period",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&[("name", name)]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    write
+        .commit(tx, Edit::deleted("blackout period", id, &[("name", name)]))
+        .await
 }

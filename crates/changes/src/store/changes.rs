@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use sqlx::AssertSqlSafe;
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Edit, Write};
 use tandem_directory::PersonId;
 use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_storage::{Db, Handle, SqlTime, Tx, run};
@@ -304,14 +303,14 @@ const SELECT: &str = "SELECT c.id, c.number, c.title, c.owner_id, ow.name AS own
      c.verification_note, c.recorded_by, rec.name AS recorder_name, c.submitted_by, \
      sub.name AS submitter_name, c.conflicts_ack_reason, c.customers_to_notify, c.created_at, \
      c.updated_at, c.version \
-     FROM changes c JOIN people ow ON ow.id = c.owner_id \
-     LEFT JOIN people rec ON rec.id = c.recorded_by \
-     LEFT JOIN people sub ON sub.id = c.submitted_by \
-     LEFT JOIN people ini ON ini.id = c.initiator_id \
-     LEFT JOIN people im ON im.id = c.implementer_id \
-     LEFT JOIN people ap ON ap.id = c.approver_id \
-     LEFT JOIN people ve ON ve.id = c.verifier_id \
-     LEFT JOIN tickets t ON t.id = c.cause_ticket_id \
+     FROM changes c JOIN person_refs ow ON ow.id = c.owner_id \
+     LEFT JOIN person_refs rec ON rec.id = c.recorded_by \
+     LEFT JOIN person_refs sub ON sub.id = c.submitted_by \
+     LEFT JOIN person_refs ini ON ini.id = c.initiator_id \
+     LEFT JOIN person_refs im ON im.id = c.implementer_id \
+     LEFT JOIN person_refs ap ON ap.id = c.approver_id \
+     LEFT JOIN person_refs ve ON ve.id = c.verifier_id \
+     LEFT JOIN ticket_refs t ON t.id = c.cause_ticket_id \
      LEFT JOIN change_templates tp ON tp.id = c.template_id";
 
 /// The change `id`, read through `handle`.
@@ -436,7 +435,7 @@ pub async fn cis(handle: &mut impl Handle, id: ChangeId) -> Result<Vec<ChangeCi>
     let rows: Vec<Row> = run!(handle, |c| {
         sqlx::query_as(
             "SELECT ci.id, ci.number, ci.name, ci.lifecycle, ci.attributes, cc.planned_update, \
-             cc.applied_version FROM change_cis cc JOIN cis ci ON ci.id = cc.ci_id \
+             cc.applied_version FROM change_cis cc JOIN ci_refs ci ON ci.id = cc.ci_id \
              WHERE cc.change_id = $1 ORDER BY ci.name",
         )
         .bind(id)
@@ -465,7 +464,7 @@ async fn votes(handle: &mut impl Handle, change: &Change) -> Result<Vec<CabVote>
     let rows: Vec<(Uuid, String, String, String, OffsetDateTime, String)> = run!(handle, |c| {
         sqlx::query_as(
             "SELECT v.voter_id, p.name, v.vote, v.comment, v.at, v.recorded_by_label \
-             FROM change_votes v JOIN people p ON p.id = v.voter_id WHERE v.change_id = $1 \
+             FROM change_votes v JOIN person_refs p ON p.id = v.voter_id WHERE v.change_id = $1 \
              ORDER BY v.at, p.name",
         )
         .bind(change.id)
@@ -600,8 +599,8 @@ async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Uui
         ("initiator_id", input.initiator_id),
         ("implementer_id", input.implementer_id),
     ] {
-        if let Some(PersonId(id)) = id
-            && !tx.exists("people", id).await?
+        if let Some(person) = id
+            && !tandem_directory::read::person_exists(tx, person).await?
         {
             errors.push(FieldError::new(field, "there is no such person"));
         }
@@ -609,12 +608,7 @@ async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Uui
     let ticket = match input.cause_ticket {
         None => None,
         Some(number) => {
-            let id: Option<Uuid> = run!(tx, |c| {
-                sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
-                    .bind(number)
-                    .fetch_optional(c)
-                    .await
-            })?;
+            let id = tandem_cmdb::read::ticket_by_number(tx, number).await?;
             if id.is_none() {
                 errors.push(FieldError::new("cause_ticket", "there is no such ticket"));
             }
@@ -633,15 +627,10 @@ async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Uui
         ));
     }
     for (i, (ci, update)) in input.cis.iter().enumerate() {
-        let lifecycle: Option<String> = run!(tx, |c| {
-            sqlx::query_scalar("SELECT lifecycle FROM cis WHERE id = $1")
-                .bind(ci)
-                .fetch_optional(c)
-                .await
-        })?;
-        match lifecycle.as_deref() {
+        let found = tandem_cmdb::read::ci(tx, tandem_cmdb::ci::CiId(*ci)).await?;
+        match found.map(|found| found.lifecycle) {
             None => errors.push(FieldError::new(format!("cis[{i}]"), "there is no such CI")),
-            Some("retired") => errors.push(FieldError::new(
+            Some(tandem_cmdb::ci::Lifecycle::Retired) => errors.push(FieldError::new(
                 format!("cis[{i}]"),
                 "the CI is retired; a change is carried out on CIs in use",
             )),
@@ -758,27 +747,6 @@ async fn from_template(tx: &mut Tx, input: &mut ChangeInput) -> Result<Vec<Strin
     Ok(template.checklist)
 }
 
-fn audit<'a>(
-    actor: &'a Actor,
-    now: OffsetDateTime,
-    action: Action,
-    id: ChangeId,
-    before: &[(&str, String)],
-    after: &[(&str, String)],
-) -> Record<'a> {
-    Record {
-        actor,
-        at: now,
-        action,
-        entity: "change",
-        entity_id: id.to_string(),
-        changes: match action {
-            Action::Create => Changes::created(after),
-            _ => Changes::diff(before, after),
-        },
-    }
-}
-
 /// The fields of a change the audit trail compares.
 fn audited(c: &Change) -> Vec<(&'static str, String)> {
     let t = |at: Option<OffsetDateTime>| at.map(tandem_kernel::clock::when).unwrap_or_default();
@@ -809,23 +777,17 @@ fn audited(c: &Change) -> Vec<(&'static str, String)> {
 
 /// Writes a new change in state draft; a standard change takes what it leaves empty from its
 /// template, and its checklist too.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    may_manage: bool,
-    now: OffsetDateTime,
-    mut input: ChangeInput,
-) -> Result<Change> {
-    let suggestion = facts::suggest(db, input.cis.keys().copied()).await?;
+pub async fn create(write: &Write, may_manage: bool, mut input: ChangeInput) -> Result<Change> {
+    let suggestion = facts::suggest(&write.db, input.cis.keys().copied()).await?;
     risk_choice(may_manage, input.risk, None, suggestion.as_ref())?;
     let id = ChangeId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let ticket = check_references(&mut tx, &input).await?;
     let checklist = from_template(&mut tx, &mut input).await?;
-    let initiator_id = input.initiator_id.or(actor.id.map(PersonId));
+    let initiator_id = input.initiator_id.or(write.actor.id.map(PersonId));
     let initiator_label = match initiator_id {
         Some(_) => String::new(),
-        None => actor.label.clone(),
+        None => write.actor.label.clone(),
     };
     let number = next_number(&mut tx).await?;
     let risk = input.risk.or(suggestion.as_ref().map(|s| s.risk));
@@ -866,8 +828,8 @@ pub async fn create(
         .bind(input.fallback.as_str())
         .bind(input.implementer_id)
         .bind(input.conflicts_ack_reason.as_str())
-        .bind(SqlTime(now))
-        .bind(actor.id)
+        .bind(SqlTime(write.now))
+        .bind(write.actor.id)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -877,12 +839,9 @@ pub async fn create(
     let change = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
-    tandem_audit::record(
-        &mut tx,
-        audit(actor, now, Action::Create, id, &[], &audited(&change)),
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(tx, Edit::created("change", id, &audited(&change)))
+        .await?;
     Ok(change)
 }
 
@@ -949,18 +908,16 @@ fn changes_content(detail: &Detail, input: &ChangeInput) -> bool {
 /// it is scheduled, against its window; a scheduled change's maintenance windows follow the new
 /// schedule. A change that has started is no longer edited.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
+    write: &Write,
     may_manage: bool,
-    now: OffsetDateTime,
     id: ChangeId,
     version: i64,
     input: ChangeInput,
 ) -> Result<Change> {
-    let suggestion = facts::suggest(db, input.cis.keys().copied()).await?;
-    let mut tx = db.begin().await?;
-    let before = detail(db, &mut tx, id).await?;
-    may_edit(&mut tx, actor, may_manage, &before.change).await?;
+    let suggestion = facts::suggest(&write.db, input.cis.keys().copied()).await?;
+    let mut tx = write.begin().await?;
+    let before = detail(&write.db, &mut tx, id).await?;
+    may_edit(&mut tx, &write.actor, may_manage, &before.change).await?;
     let state = before.change.state;
     if !before.change.is_editable() {
         return Err(Error::Refused(vec![FieldError::new(
@@ -1022,7 +979,7 @@ pub async fn update(
         .bind(input.fallback.as_str())
         .bind(input.implementer_id)
         .bind(input.conflicts_ack_reason.as_str())
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
@@ -1030,7 +987,7 @@ pub async fn update(
     })?;
     tx.check_updated(changed, "changes", id.0, "change").await?;
     write_cis(&mut tx, id, &input).await?;
-    let after = detail(db, &mut tx, id).await?;
+    let after = detail(&write.db, &mut tx, id).await?;
     if matches!(state, State::Approved | State::Scheduled) {
         let facts = facts::of(&mut tx, &after).await?;
         lifecycle::recheck(&facts).map_err(refused)?;
@@ -1038,19 +995,17 @@ pub async fn update(
             write_windows(&mut tx, &after).await?;
         }
     }
-    tandem_audit::record(
-        &mut tx,
-        audit(
-            actor,
-            now,
-            Action::Update,
-            id,
-            &audited(&before.change),
-            &audited(&after.change),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "change",
+                id,
+                &audited(&before.change),
+                &audited(&after.change),
+            ),
+        )
+        .await?;
     Ok(after.change)
 }
 
@@ -1157,13 +1112,12 @@ pub async fn next_steps(
 /// it does: the new state, the approval, the actual start and end, the maintenance windows of
 /// a scheduled change, the CI versions of an implemented one, and the step itself.
 pub async fn take_step(
-    db: &Db,
-    actor: &Actor,
+    write: &Write,
     may_manage: bool,
-    now: OffsetDateTime,
     id: ChangeId,
     request: &StepRequest,
 ) -> Result<Change> {
+    let (db, actor, now) = (&write.db, &write.actor, write.now);
     let customers = match request.step {
         Step::Schedule => {
             let cis: Vec<Uuid> = cis(&mut db.conn().await?, id)
@@ -1175,7 +1129,7 @@ pub async fn take_step(
         }
         _ => None,
     };
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let person = acting_person(&mut tx, actor).await?;
     let before = detail(db, &mut tx, id).await?;
     if let Some(version) = request.version
@@ -1241,7 +1195,7 @@ pub async fn take_step(
             write_windows(&mut tx, &scheduled).await?;
         }
         Step::Unschedule | Step::Cancel => remove_windows(&mut tx, id).await?,
-        Step::Implement => apply_updates(&mut tx, actor, now, &before).await?,
+        Step::Implement => apply_updates(write, &mut tx, &before).await?,
         _ => {}
     }
     let seq = before.transitions.last().map_or(1, |t| t.seq + 1);
@@ -1272,19 +1226,12 @@ pub async fn take_step(
     let mut after_fields = audited(&after);
     before_fields.push(("step", String::new()));
     after_fields.push(("step", format!("{} {reason}", request.step.as_str())));
-    tandem_audit::record(
-        &mut tx,
-        audit(
-            actor,
-            now,
-            Action::Update,
-            id,
-            &before_fields,
-            &after_fields,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::updated("change", id, &before_fields, &after_fields),
+        )
+        .await?;
     get(db, id).await
 }
 
@@ -1326,18 +1273,12 @@ async fn write_life_cycle(tx: &mut Tx, now: OffsetDateTime, change: &Change) -> 
 }
 
 /// Applies each CI's planned update as a new CI version caused by the change.
-async fn apply_updates(
-    tx: &mut Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
-    detail: &Detail,
-) -> Result<()> {
+async fn apply_updates(write: &Write, tx: &mut Tx, detail: &Detail) -> Result<()> {
     let cause = tandem_cmdb::version::Cause::change(detail.change.id.0, detail.change.reference());
     for ci in detail.cis.iter().filter(|ci| !ci.update.is_empty()) {
         let (_, version) = tandem_cmdb::store::cis::apply_update(
+            write,
             tx,
-            actor,
-            now,
             tandem_cmdb::ci::CiId(ci.ci_id),
             &ci.update,
             &cause,
@@ -1363,18 +1304,16 @@ async fn apply_updates(
 /// of a CAB team vote; a vote to reject says why; votes are taken until the change is approved.
 #[allow(clippy::too_many_arguments)]
 pub async fn vote(
-    db: &Db,
-    actor: &Actor,
+    write: &Write,
     may_manage: bool,
-    now: OffsetDateTime,
     id: ChangeId,
     voter: Option<PersonId>,
     vote: Vote,
     comment: &str,
 ) -> Result<CabVote> {
     lifecycle::validate_vote(vote, comment).map_err(|e| Error::Invalid(vec![e]))?;
-    let mut tx = db.begin().await?;
-    let person = acting_person(&mut tx, actor).await?;
+    let mut tx = write.begin().await?;
+    let person = acting_person(&mut tx, &write.actor).await?;
     let voter_id = match voter {
         Some(PersonId(v)) if v != person.id && !may_manage => {
             return Err(Error::Refused(vec![FieldError::new(
@@ -1416,7 +1355,7 @@ pub async fn vote(
     let recorded_by = if voter_id == person.id {
         ""
     } else {
-        actor.label.as_str()
+        write.actor.label.as_str()
     };
     run!(&mut tx, |c| {
         sqlx::query("DELETE FROM change_votes WHERE change_id = $1 AND voter_id = $2")
@@ -1435,7 +1374,7 @@ pub async fn vote(
         .bind(voter_id)
         .bind(vote.as_str())
         .bind(comment.trim())
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(recorded_by)
         .execute(c)
         .await
@@ -1446,37 +1385,33 @@ pub async fn vote(
         .into_iter()
         .find(|v| v.voter.id == voter_id)
         .ok_or(Error::NotFound { entity: "vote" })?;
-    tandem_audit::record(
-        &mut tx,
-        audit(
-            actor,
-            now,
-            Action::Update,
-            id,
-            &[("CAB vote", String::new())],
-            &[(
-                "CAB vote",
-                format!(
-                    "{}: {} {}",
-                    recorded.voter.name,
-                    vote.as_str(),
-                    comment.trim()
-                ),
-            )],
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "change",
+                id,
+                &[("CAB vote", String::new())],
+                &[(
+                    "CAB vote",
+                    format!(
+                        "{}: {} {}",
+                        recorded.voter.name,
+                        vote.as_str(),
+                        comment.trim()
+                    ),
+                )],
+            ),
+        )
+        .await?;
     Ok(recorded)
 }
 
 /// Replaces the verification checklist of change `id`, while it has not started; its owner,
 /// initiator or a change manager (`may_manage`) writes it.
 pub async fn set_checklist(
-    db: &Db,
-    actor: &Actor,
+    write: &Write,
     may_manage: bool,
-    now: OffsetDateTime,
     id: ChangeId,
     texts: &[String],
 ) -> Result<Vec<Check>> {
@@ -1491,11 +1426,11 @@ pub async fn set_checklist(
             "a check is one sentence of at most 500 characters",
         ));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let change = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
-    may_edit(&mut tx, actor, may_manage, &change).await?;
+    may_edit(&mut tx, &write.actor, may_manage, &change).await?;
     if !change.is_editable() {
         return Err(Error::Refused(vec![FieldError::new(
             "edit",
@@ -1508,35 +1443,31 @@ pub async fn set_checklist(
         .map(|c| c.text)
         .collect();
     write_checklist(&mut tx, id, &texts).await?;
-    tandem_audit::record(
-        &mut tx,
-        audit(
-            actor,
-            now,
-            Action::Update,
-            id,
-            &[("checklist", before.join("; "))],
-            &[("checklist", texts.join("; "))],
-        ),
-    )
-    .await?;
     let checks = checks(&mut tx, id).await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "change",
+                id,
+                &[("checklist", before.join("; "))],
+                &[("checklist", texts.join("; "))],
+            ),
+        )
+        .await?;
     Ok(checks)
 }
 
 /// Records the result of check `position` of change `id`, once the change is being carried out
 /// or has been.
 pub async fn record_check(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: ChangeId,
     position: i64,
     result: CheckResult,
     note: &str,
 ) -> Result<Check> {
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let change = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "change" })?;
@@ -1558,8 +1489,8 @@ pub async fn record_check(
         .bind(position)
         .bind(result.as_str())
         .bind(note.trim())
-        .bind(&actor.label)
-        .bind(SqlTime(now))
+        .bind(&write.actor.label)
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -1572,22 +1503,20 @@ pub async fn record_check(
         .into_iter()
         .find(|c| c.position == position)
         .ok_or(Error::NotFound { entity: "check" })?;
-    tandem_audit::record(
-        &mut tx,
-        audit(
-            actor,
-            now,
-            Action::Update,
-            id,
-            &[("check", String::new())],
-            &[(
-                "check",
-                format!("{}: {} {}", check.text, result.as_str(), note.trim()),
-            )],
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "change",
+                id,
+                &[("check", String::new())],
+                &[(
+                    "check",
+                    format!("{}: {} {}", check.text, result.as_str(), note.trim()),
+                )],
+            ),
+        )
+        .await?;
     Ok(check)
 }
 

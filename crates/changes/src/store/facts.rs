@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tandem_cmdb::ci::{CiId, OperationalState};
+use tandem_cmdb::ci::{CiId, Label, OperationalState};
 use tandem_cmdb::store::graph::ImpactGraph;
 use tandem_kernel::Result;
 use tandem_storage::{Db, Handle, SqlTime, run};
@@ -32,7 +32,7 @@ pub fn cab_votes(votes: &[CabVote]) -> Vec<lifecycle::CabVote> {
 pub async fn is_cab_member(handle: &mut impl Handle, person: Uuid) -> Result<bool> {
     let found: Option<i32> = run!(handle, |c| {
         sqlx::query_scalar(
-            "SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id \
+            "SELECT 1 FROM team_member_refs m JOIN team_refs t ON t.id = m.team_id \
              WHERE t.level = 'cab' AND m.person_id = $1 LIMIT 1",
         )
         .bind(person)
@@ -86,7 +86,7 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
     let overlapping: Vec<(i64, Uuid, i64, String)> = run!(handle, |c| {
         sqlx::query_as(
             "SELECT o.number, ci.id, ci.number, ci.name FROM changes o \
-             JOIN change_cis oc ON oc.change_id = o.id JOIN cis ci ON ci.id = oc.ci_id \
+             JOIN change_cis oc ON oc.change_id = o.id JOIN ci_refs ci ON ci.id = oc.ci_id \
              WHERE o.id <> $1 AND o.state IN ('scheduled', 'in-progress') \
              AND o.planned_start < $3 AND o.planned_end > $2 ORDER BY o.number, ci.number",
         )
@@ -269,22 +269,14 @@ pub async fn suggest(db: &Db, cis: impl Iterator<Item = Uuid>) -> Result<Option<
     let mut named = Vec::new();
     let mut conn = db.conn().await?;
     for id in &ids {
-        let row: Option<(String, i32, i32, i32, String)> = run!(&mut conn, |c| {
-            sqlx::query_as(
-                "SELECT name, confidentiality, integrity, availability, label FROM cis WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(c)
-            .await
-        })?;
-        if let Some((name, c, i, a, label)) = row {
-            let rating = |v: i32| u8::try_from(v).unwrap_or(0);
+        if let Some(ci) = tandem_cmdb::read::ci(&mut conn, CiId(*id)).await? {
+            let class = ci.classification;
             named.push(NamedCi {
-                name,
-                confidentiality: rating(c),
-                integrity: rating(i),
-                availability: rating(a),
-                secret: label == "secret",
+                name: ci.name,
+                confidentiality: class.confidentiality.value(),
+                integrity: class.integrity.value(),
+                availability: class.availability.value(),
+                secret: class.label == Label::Secret,
             });
         }
     }

@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use tandem_cmdb::ci::CiId;
+use tandem_cmdb::read;
+use tandem_cmdb::relation::RelationKind;
 use tandem_kernel::Result;
 use tandem_storage::{Db, SqlTime, run};
 use time::{Duration, OffsetDateTime};
@@ -22,7 +25,7 @@ async fn hosts(
     let rows: Vec<(Uuid, Uuid, i64, String)> = run!(&mut db.conn().await?, |c| {
         sqlx::query_as(
             "SELECT cc.change_id, ci.id, ci.number, ci.name FROM change_cis cc \
-             JOIN cis ci ON ci.id = cc.ci_id JOIN changes ch ON ch.id = cc.change_id \
+             JOIN ci_refs ci ON ci.id = cc.ci_id JOIN changes ch ON ch.id = cc.change_id \
              WHERE $1 IS NULL OR (ch.planned_start < $2 AND ch.planned_end > $1) \
              ORDER BY ci.name",
         )
@@ -61,7 +64,7 @@ pub async fn change_log(db: &Db) -> Result<Vec<LogRow>> {
                 .unwrap_or_else(|| c.initiator_label.clone()),
             cause: match &c.cause_ticket {
                 Some((_, number, title)) => {
-                    let ticket = format!("T-{number:06} {title}");
+                    let ticket = format!("{} {title}", tandem_kernel::id::TICKETS.text(*number));
                     if c.cause_text.trim().is_empty() {
                         ticket
                     } else {
@@ -126,19 +129,14 @@ async fn related(db: &Db, entries: &[Entry]) -> Result<BTreeSet<(Uuid, Uuid)>> {
     let mut conn = db.conn().await?;
     let mut pairs = BTreeSet::new();
     for id in &ids {
-        let targets: Vec<Uuid> = run!(&mut conn, |c| {
-            sqlx::query_scalar(
-                "SELECT target_id FROM ci_relations WHERE source_id = $1 AND kind <> 'connected-to'",
-            )
-            .bind(id)
-            .fetch_all(c)
-            .await
-        })?;
+        let relations = read::relations_from(&mut conn, CiId(*id)).await?;
         pairs.extend(
-            targets
+            relations
                 .into_iter()
-                .filter(|t| ids.contains(t))
-                .map(|t| (*id, t)),
+                .filter(|(kind, target)| {
+                    *kind != RelationKind::ConnectedTo && ids.contains(&target.0)
+                })
+                .map(|(_, target)| (*id, target.0)),
         );
     }
     Ok(pairs)
@@ -204,7 +202,7 @@ pub async fn unexplained_versions(db: &Db) -> Result<Vec<Unexplained>> {
         sqlx::query_as(
             "SELECT ci.id, ci.number, ci.name, v.version, v.at, v.actor_label, v.cause_kind, \
              v.reason, ch.state, ch.close_reason, ch.actual_start, ch.actual_end \
-             FROM ci_versions v JOIN cis ci ON ci.id = v.ci_id \
+             FROM ci_version_refs v JOIN ci_refs ci ON ci.id = v.ci_id \
              LEFT JOIN changes ch ON ch.id = v.cause_change_id \
              WHERE ci.lifecycle IN ('production', 'maintenance') AND v.version > 1 \
              AND v.cause_kind <> 'import' \

@@ -1,11 +1,9 @@
 //! The `change_settings` row: the CAB's quorum, how long an emergency change may wait for its
 //! approval, whether high-risk changes need the CAB too, and how early a change may start.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::{Actor, Error, FieldError, Result};
-use tandem_storage::{Db, Handle, SqlTime, run};
-use time::OffsetDateTime;
+use tandem_audit::{Edit, Write};
+use tandem_kernel::{Error, FieldError, Result};
+use tandem_storage::{Handle, SqlTime, run};
 
 use crate::lifecycle::Settings;
 
@@ -74,14 +72,8 @@ pub fn check(
 }
 
 /// Saves the settings if they are still at `version`.
-pub async fn save(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    version: i64,
-    settings: &Settings,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn save(write: &Write, version: i64, settings: &Settings) -> Result<()> {
+    let mut tx = write.begin().await?;
     let (before, _) = get(&mut tx).await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
@@ -93,7 +85,7 @@ pub async fn save(
         .bind(settings.retro_approval_hours)
         .bind(settings.cab_for_high_risk)
         .bind(settings.start_tolerance_minutes)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
@@ -118,18 +110,10 @@ pub async fn save(
             ),
         ]
     };
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "change settings",
-            entity_id: "1".into(),
-            changes: Changes::diff(&fields(&before), &fields(settings)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    write
+        .commit(
+            tx,
+            Edit::updated("change settings", "1", &fields(&before), &fields(settings)),
+        )
+        .await
 }

@@ -1,9 +1,8 @@
 //! The `change_templates` table: the catalogue of standard changes. A template is approved by
 //! the change manager who writes it; every edit approves it again, by the editor.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::{Actor, Error, Result};
+use tandem_audit::{Action, Changes, Edit, Write};
+use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, Handle, ResultExt, SqlTime, Unique, run};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -53,7 +52,7 @@ type Row = (
 
 const SELECT: &str = "SELECT t.id, t.name, t.description, t.configuration, t.fallback, t.risk, \
      t.checklist, t.duration_minutes, t.active, t.approved_by, p.name, t.approved_at, t.version \
-     FROM change_templates t LEFT JOIN people p ON p.id = t.approved_by";
+     FROM change_templates t LEFT JOIN person_refs p ON p.id = t.approved_by";
 
 fn template(row: Row) -> Result<Template> {
     let (id, name, description, configuration, fallback, risk, checklist, duration, active) = (
@@ -117,15 +116,13 @@ fn audited(t: &TemplateInput) -> Vec<(&'static str, String)> {
 
 /// Saves a template, new (`id` None) or over the one at `version`, approved by `approver`.
 pub async fn save(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: Option<(TemplateId, i64)>,
     input: &TemplateInput,
     approver: Option<&PersonRef>,
 ) -> Result<Template> {
     let checklist = to_json(&input.checklist)?;
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let (template_id, action) = match id {
         None => {
             let id = TemplateId::generate();
@@ -146,7 +143,7 @@ pub async fn save(
                 .bind(input.duration_minutes)
                 .bind(input.active)
                 .bind(approver.map(|p| p.id))
-                .bind(SqlTime(now))
+                .bind(SqlTime(write.now))
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
@@ -172,7 +169,7 @@ pub async fn save(
                 .bind(input.duration_minutes)
                 .bind(input.active)
                 .bind(approver.map(|p| p.id))
-                .bind(SqlTime(now))
+                .bind(SqlTime(write.now))
                 .bind(version)
                 .execute(c)
                 .await
@@ -185,21 +182,15 @@ pub async fn save(
         }
     };
     let after = audited(input);
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action,
-            entity: "change template",
-            entity_id: template_id.to_string(),
-            changes: match action {
-                Action::Create => Changes::created(&after),
-                _ => Changes::diff(&[("approved by", String::new())], &after),
-            },
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, template_id).await
+    let changes = match action {
+        Action::Create => Changes::created(&after),
+        _ => Changes::diff(&[("approved by", String::new())], &after),
+    };
+    write
+        .commit(
+            tx,
+            Edit::new(action, "change template", template_id, changes),
+        )
+        .await?;
+    get(&write.db, template_id).await
 }

@@ -11,11 +11,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use tandem_audit::Write;
 use tandem_kernel::text::{Name, Note};
 use tandem_kernel::{Error, FieldError, Need, Permission};
 use tandem_web::{
-    ApiBody, ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestActor, Routes,
-    created, download, reference,
+    ApiBody, ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, Routes, created, download,
+    reference,
 };
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -97,21 +98,12 @@ pub struct ImportView {
     request_body(content = String, content_type = "text/csv", description = "CIs in the export's columns, plus an optional `reason` column"),
     responses((status = 200, body = ImportView), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn import_cis(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
+    write: Write,
     ApiQuery(query): ApiQuery<ImportQuery>,
     ApiBody(body): ApiBody,
 ) -> ApiResult<Json<ImportView>> {
     let file = query.file.as_deref().unwrap_or("an API upload");
-    let report = files::import(
-        &state.db,
-        &actor,
-        state.clock.now(),
-        file,
-        text(&body)?,
-        query.dry_run,
-    )
-    .await?;
+    let report = files::import(&write, file, text(&body)?, query.dry_run).await?;
     if !report.errors.is_empty() {
         return Err(file_errors(report.errors).into());
     }
@@ -230,22 +222,14 @@ async fn list_baselines(State(state): State<AppState>) -> ApiResult<Json<Vec<Bas
 #[utoipa::path(post, path = "/baselines", tag = "cmdb", request_body = NewBaseline,
     responses((status = 201, body = BaselineView), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn take_baseline(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewBaseline>,
 ) -> ApiResult<Response> {
     let name = Name::parse("name", &body.name).map_err(Error::from)?;
     let description = Note::parse("description", &body.description).map_err(Error::from)?;
     let scope = scope_of(&state, &body.class, &body.location, &body.prefix).await?;
-    let id = evidence::take_baseline(
-        &state.db,
-        &actor,
-        state.clock.now(),
-        &name,
-        &description,
-        &scope,
-    )
-    .await?;
+    let id = evidence::take_baseline(&write, &name, &description, &scope).await?;
     let (baseline, _) = evidence::compare_baseline(&state.db, id).await?;
     Ok(created(
         format!("/api/v1/baselines/{id}"),
@@ -473,7 +457,7 @@ pub async fn inventory_of(
     request_body(content = String, description = "JSON {\"source\", \"match_on\", \"items\": [{\"class\", <match_on>, \"attributes\"}]} or CSV"),
     responses((status = 200, body = RunView), (status = 413, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 async fn reconcile_inventory(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ReconcileQuery>,
     ApiBody(body): ApiBody,
@@ -488,16 +472,14 @@ async fn reconcile_inventory(
         query.clock_threshold_ms,
     )
     .await?;
-    let now = state.clock.now();
-    let (id, outcomes) =
-        evidence::reconcile(&state.db, &actor, now, &inventory, query.dry_run).await?;
+    let (id, outcomes) = evidence::reconcile(&write, &inventory, query.dry_run).await?;
     let run = Run {
         id: id.unwrap_or(RunId(uuid::Uuid::nil())),
         source: inventory.source.clone(),
         match_on: inventory.match_on.clone(),
         clock_threshold_ms: inventory.clock_threshold_ms,
-        run_at: now,
-        run_by: actor.label.clone(),
+        run_at: write.now,
+        run_by: write.actor.label.clone(),
         found: i64::try_from(inventory.found.len()).unwrap_or(i64::MAX),
         counts: outcome_counts(&outcomes),
     };

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_directory::OrganisationKind;
 use tandem_directory::pages::organisation_options;
 use tandem_directory::store::people;
@@ -17,7 +18,6 @@ use tandem_web::list::ListLinks;
 use tandem_web::page::{after_save, bad_address, choices, render, see_other, when};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageError, PageQuery, PageResult,
-    RequestActor,
 };
 
 use super::graph::{Drawing, draw};
@@ -139,6 +139,11 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    /// `T-000042`.
+    fn ticket(&self, number: &i64) -> String {
+        tandem_kernel::id::TICKETS.text(*number)
+    }
+
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }
@@ -347,7 +352,7 @@ pub(super) async fn new(
 
 /// `POST /cis`.
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     FormInput(raw): FormInput<BTreeMap<String, String>>,
 ) -> PageResult<Response> {
@@ -358,7 +363,7 @@ pub(super) async fn create(
             checked(&state, &fields.draft).await,
             cause_of(&state, &fields.ticket, &fields.reason).await,
         )?;
-        cis::create(&state.db, &actor, state.clock.now(), input, &cause).await
+        cis::create(&write, input, &cause).await
     }
     .await;
     let frame = FormFrame::create(&format!("New {}", class.name), "/cis", "Create CI");
@@ -392,7 +397,7 @@ pub(super) async fn edit(
 
 /// `POST /cis/{id}`.
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath(id): InPath<CiId>,
     FormInput(raw): FormInput<BTreeMap<String, String>>,
@@ -406,16 +411,7 @@ pub(super) async fn update(
             checked(&state, &fields.draft).await,
             cause_of(&state, &fields.ticket, &fields.reason).await,
         )?;
-        cis::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            id,
-            fields.version,
-            input,
-            &cause,
-        )
-        .await
+        cis::update(&write, id, fields.version, input, &cause).await
     }
     .await;
     let frame = FormFrame::edit(
@@ -432,12 +428,8 @@ pub(super) async fn update(
 }
 
 /// `POST /cis/{id}/delete`.
-pub(super) async fn delete(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<CiId>,
-) -> PageResult<Response> {
-    cis::delete(&state.db, &actor, state.clock.now(), id).await?;
+pub(super) async fn delete(write: Write, InPath(id): InPath<CiId>) -> PageResult<Response> {
+    cis::delete(&write, id).await?;
     Ok(see_other("/cis"))
 }
 
@@ -452,14 +444,14 @@ pub(super) struct OperationalFields {
 
 /// `POST /cis/{id}/operational`.
 pub(super) async fn set_operational(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath(id): InPath<CiId>,
     FormInput(fields): FormInput<OperationalFields>,
 ) -> PageResult<Response> {
     let saved = async {
         let new = OperationalState::parse("state", &fields.state)?;
-        cis::set_operational(&state.db, &actor, state.clock.now(), id, new, &fields.note).await
+        cis::set_operational(&write, id, new, &fields.note).await
     }
     .await;
     after_save(
@@ -479,12 +471,12 @@ pub(super) struct ReviewFields {
 
 /// `POST /cis/{id}/review`: the record was checked and found right.
 pub(super) async fn review(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath(id): InPath<CiId>,
     FormInput(fields): FormInput<ReviewFields>,
 ) -> PageResult<Response> {
-    let saved = cis::review(&state.db, &actor, state.clock.now(), id, &fields.note).await;
+    let saved = cis::review(&write, id, &fields.note).await;
     after_save(
         saved,
         |_| format!("/cis/{id}"),
@@ -531,7 +523,7 @@ pub(super) struct RelationFields {
 
 /// `POST /cis/{id}/relations`.
 pub(super) async fn add_relation(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath(id): InPath<CiId>,
     FormInput(fields): FormInput<RelationFields>,
@@ -548,7 +540,7 @@ pub(super) async fn add_relation(
             target,
             note: fields.note.clone(),
         };
-        relations::add(&state.db, &actor, state.clock.now(), &relation, &cause).await
+        relations::add(&write, &relation, &cause).await
     }
     .await;
     after_save(
@@ -570,14 +562,14 @@ pub(super) struct RemoveFields {
 
 /// `POST /cis/{id}/relations/{relation}/remove`.
 pub(super) async fn remove_relation(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     InPath((id, relation)): InPath<(CiId, RelationId)>,
     FormInput(fields): FormInput<RemoveFields>,
 ) -> PageResult<Response> {
     let saved = async {
         let cause = cause_of(&state, &fields.ticket, &fields.reason).await?;
-        relations::remove(&state.db, &actor, state.clock.now(), id, relation, &cause).await
+        relations::remove(&write, id, relation, &cause).await
     }
     .await;
     after_save(
@@ -604,6 +596,11 @@ struct VersionPage {
 }
 
 impl VersionPage {
+    /// `T-000042`.
+    fn ticket(&self, number: &i64) -> String {
+        tandem_kernel::id::TICKETS.text(*number)
+    }
+
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }

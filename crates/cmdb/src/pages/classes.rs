@@ -6,9 +6,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::Error;
 use tandem_web::page::{after_save, render};
-use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageResult, RequestActor};
+use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, PageResult};
 
 use crate::class::{AttributeDef, CiClass, ClassDraft};
 use crate::store::classes;
@@ -221,13 +222,10 @@ pub(super) async fn new() -> PageResult<Response> {
 
 /// `POST /ci-classes`.
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let saved =
-        async { classes::create(&state.db, &actor, state.clock.now(), fields.draft()?).await }
-            .await;
+    let saved = async { classes::create(&write, fields.draft()?).await }.await;
     after_save(
         saved,
         |c| format!("/ci-classes/{}", c.key),
@@ -257,7 +255,7 @@ pub(super) async fn edit(
 
 /// `POST /ci-classes/{key}`.
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     Path(key): Path<String>,
     FormInput(mut fields): FormInput<Fields>,
@@ -265,18 +263,8 @@ pub(super) async fn update(
     let current = classes::get(&state.db, &key).await?;
     fields.key.clone_from(&current.key);
     fields.is_cluster = current.is_cluster.then(|| "on".to_owned());
-    let saved = async {
-        classes::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            &key,
-            fields.version,
-            fields.draft()?,
-        )
-        .await
-    }
-    .await;
+    let saved =
+        async { classes::update(&write, &key, fields.version, fields.draft()?).await }.await;
     let frame = FormFrame::edit(
         format!("Edit the class {}", current.name),
         format!("/ci-classes/{key}"),

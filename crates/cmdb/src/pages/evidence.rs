@@ -5,12 +5,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::Error;
 use tandem_kernel::text::{Name, Note};
 use tandem_web::page::{render, see_other, when};
-use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, InPath, PageResult, RequestActor, UploadForm,
-};
+use tandem_web::{AppState, Chrome, FormErrors, FormInput, InPath, PageResult, UploadForm};
 use time::OffsetDateTime;
 
 use crate::api::evidence::{drift_word, inventory_of, scope_of};
@@ -52,18 +51,12 @@ pub(super) async fn import_form() -> PageResult<Response> {
 }
 
 /// `POST /cis/import`: checks the file (the "Check" button) or imports it.
-pub(super) async fn import(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    mut form: UploadForm,
-) -> PageResult<Response> {
+pub(super) async fn import(write: Write, mut form: UploadForm) -> PageResult<Response> {
     let dry_run = form.field("action") != "import";
     // Pasted text is shown again with the report; a file is not.
     let pasted = form.field("text");
     let report = match file_text(&mut form, "file", "text") {
-        Ok((file, text)) => {
-            files::import(&state.db, &actor, state.clock.now(), &file, &text, dry_run).await?
-        }
+        Ok((file, text)) => files::import(&write, &file, &text, dry_run).await?,
         Err(error) => ImportReport {
             errors: error
                 .field_errors()
@@ -144,7 +137,7 @@ pub(super) async fn baselines(State(state): State<AppState>) -> PageResult<Respo
 
 /// `POST /baselines`.
 pub(super) async fn take_baseline(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     FormInput(fields): FormInput<BaselineFields>,
 ) -> PageResult<Response> {
@@ -160,15 +153,7 @@ pub(super) async fn take_baseline(
                 ));
             }
         };
-        evidence::take_baseline(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            &name,
-            &description,
-            &scope?,
-        )
-        .await
+        evidence::take_baseline(&write, &name, &description, &scope?).await
     }
     .await;
     match taken {
@@ -250,7 +235,7 @@ pub(super) async fn runs(State(state): State<AppState>) -> PageResult<Response> 
 
 /// `POST /reconciliations`: compares an uploaded inventory and keeps the run.
 pub(super) async fn reconcile(
-    RequestActor(actor): RequestActor,
+    write: Write,
     State(state): State<AppState>,
     mut form: UploadForm,
 ) -> PageResult<Response> {
@@ -287,8 +272,7 @@ pub(super) async fn reconcile(
             return runs_page(&state, lines, errors.summary).await;
         }
     };
-    let (id, _) =
-        evidence::reconcile(&state.db, &actor, state.clock.now(), &inventory, false).await?;
+    let (id, _) = evidence::reconcile(&write, &inventory, false).await?;
     match id {
         Some(id) => Ok(see_other(&format!("/reconciliations/{id}"))),
         None => Ok(see_other("/reconciliations")),

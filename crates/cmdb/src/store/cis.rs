@@ -7,11 +7,10 @@
 //! audit entry only (monitoring may move it many times an hour).
 
 use sqlx::AssertSqlSafe;
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Action, Changes, Edit, Write};
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::page::{ListOptions, Page};
-use tandem_kernel::{Actor, Error, FieldError, Result};
+use tandem_kernel::{Error, FieldError, Result};
 use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Arg, Db, Handle, ListQuery, ResultExt, SqlTime, Tx, Unique, run};
 use time::OffsetDateTime;
@@ -65,7 +64,7 @@ struct CiRow {
     version: i64,
 }
 
-fn rating(value: i32) -> std::result::Result<Rating, FieldError> {
+pub(crate) fn rating(value: i32) -> std::result::Result<Rating, FieldError> {
     u8::try_from(value)
         .ok()
         .and_then(Rating::new)
@@ -119,11 +118,11 @@ const SELECT: &str = "SELECT c.id, c.number, c.class_key, k.name AS class_name, 
      c.operational_since, c.reviewed_at, c.reviewed_by, c.confidentiality, c.integrity, c.availability, c.label, c.min_up, \
      c.attributes, c.created_at, c.updated_at, c.version \
      FROM cis c JOIN ci_classes k ON k.key = c.class_key \
-     LEFT JOIN organisations o ON o.id = c.organisation_id \
-     LEFT JOIN people ow ON ow.id = c.owner_id \
-     LEFT JOIN people cu ON cu.id = c.custodian_id \
+     LEFT JOIN organisation_refs o ON o.id = c.organisation_id \
+     LEFT JOIN person_refs ow ON ow.id = c.owner_id \
+     LEFT JOIN person_refs cu ON cu.id = c.custodian_id \
      LEFT JOIN cis l ON l.id = c.location_id \
-     LEFT JOIN services s ON s.id = c.service_id";
+     LEFT JOIN service_refs s ON s.id = c.service_id";
 
 /// The CI `id`, read through `handle` (a connection or the caller's transaction).
 pub async fn find(handle: &mut impl Handle, id: CiId) -> Result<Option<Ci>> {
@@ -302,9 +301,8 @@ pub(crate) async fn last_snapshot(
 /// every configuration write inside its transaction, after the write. Returns the difference
 /// (empty when nothing changed, and then no version is written).
 pub(crate) async fn record_version(
+    write: &Write,
     tx: &mut Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
     id: CiId,
     cause: &Cause,
 ) -> Result<Diff> {
@@ -325,8 +323,8 @@ pub(crate) async fn record_version(
         )
         .bind(id)
         .bind(last + 1)
-        .bind(SqlTime(now))
-        .bind(&actor.label)
+        .bind(SqlTime(write.now))
+        .bind(&write.actor.label)
         .bind(cause.kind.as_str())
         .bind(cause.ticket_id)
         .bind(cause.change_id)
@@ -364,7 +362,7 @@ async fn check_references(tx: &mut Tx, id: Option<CiId>, input: &CiInput) -> Res
         ("custodian_id", input.custodian_id),
     ] {
         if let Some(person) = person
-            && !tx.exists("people", person.0).await?
+            && !tandem_directory::read::person_exists(tx, person).await?
         {
             errors.push(FieldError::new(field, "there is no such person"));
         }
@@ -390,7 +388,7 @@ async fn check_references(tx: &mut Tx, id: Option<CiId>, input: &CiInput) -> Res
         }
     }
     if let Some(service) = input.service_id
-        && !tx.exists("services", service.0).await?
+        && !tandem_service_levels::read::service_exists(tx, service).await?
     {
         errors.push(FieldError::new("service_id", "there is no such service"));
     }
@@ -404,22 +402,11 @@ async fn check_references(tx: &mut Tx, id: Option<CiId>, input: &CiInput) -> Res
 /// Checks the cause names an existing ticket, if it names one.
 async fn check_cause(tx: &mut Tx, cause: &Cause) -> Result<()> {
     if let Some(ticket) = cause.ticket_id
-        && !tx.exists("tickets", ticket).await?
+        && !tx.exists("ticket_refs", ticket).await?
     {
         return Err(Error::invalid("ticket", "there is no such ticket"));
     }
     Ok(())
-}
-
-/// The id of the ticket numbered `number` (`T-000042`), for a form's "ticket" field.
-pub async fn ticket_by_number(db: &Db, number: i64) -> Result<Option<Uuid>> {
-    let mut conn = db.conn().await?;
-    Ok(run!(&mut conn, |c| {
-        sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
-            .bind(number)
-            .fetch_optional(c)
-            .await
-    })?)
 }
 
 async fn next_number(tx: &mut Tx) -> Result<i64> {
@@ -430,14 +417,7 @@ async fn next_number(tx: &mut Tx) -> Result<i64> {
     })?)
 }
 
-fn audit_entry<'a>(
-    actor: &'a Actor,
-    now: OffsetDateTime,
-    action: Action,
-    id: CiId,
-    changes: &Diff,
-    cause: &Cause,
-) -> Record<'a> {
+fn audit_entry(action: Action, id: CiId, changes: &Diff, cause: &Cause) -> Edit {
     let mut before: Vec<(String, String)> = changes
         .iter()
         .map(|(k, (old, _))| (k.clone(), old.clone()))
@@ -451,41 +431,30 @@ fn audit_entry<'a>(
         "cause".into(),
         format!("{}: {}", cause.kind.as_str(), cause.reason),
     ));
-    Record {
-        actor,
-        at: now,
-        action,
-        entity: "CI",
-        entity_id: id.to_string(),
-        changes: match action {
-            Action::Create => Changes::created(&after),
-            _ => Changes::diff(&before, &after),
-        },
-    }
+    let changes = match action {
+        Action::Create => Changes::created(&after),
+        _ => Changes::diff(&before, &after),
+    };
+    Edit::new(action, "CI", id, changes)
 }
 
 /// Adds a CI: its number, its first version (caused by `cause`) and the audit entry.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: CiInput,
-    cause: &Cause,
-) -> Result<Ci> {
-    let mut tx = db.begin().await?;
-    let id = insert(&mut tx, actor, now, &input, cause).await?;
-    tx.commit().await?;
-    get(db, id).await
+pub async fn create(write: &Write, input: CiInput, cause: &Cause) -> Result<Ci> {
+    let mut tx = write.begin().await?;
+    let (id, edit) = add(write, &mut tx, &input, cause).await?;
+    write.commit(tx, edit).await?;
+    get(&write.db, id).await
 }
 
 /// [`create`] inside the caller's transaction (an import writes all its rows in one).
-pub async fn insert(
-    tx: &mut Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: &CiInput,
-    cause: &Cause,
-) -> Result<CiId> {
+pub async fn insert(write: &Write, tx: &mut Tx, input: &CiInput, cause: &Cause) -> Result<CiId> {
+    let (id, edit) = add(write, tx, input, cause).await?;
+    write.record(tx, edit).await?;
+    Ok(id)
+}
+
+/// Writes the CI and its first version, and returns its id and its audit entry.
+async fn add(write: &Write, tx: &mut Tx, input: &CiInput, cause: &Cause) -> Result<(CiId, Edit)> {
     let id = CiId::generate();
     check_references(tx, None, input).await?;
     check_cause(tx, cause).await?;
@@ -510,7 +479,7 @@ pub async fn insert(
         .bind(input.location_id)
         .bind(input.service_id)
         .bind(input.lifecycle.as_str())
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(i32::from(input.classification.confidentiality.value()))
         .bind(i32::from(input.classification.integrity.value()))
         .bind(i32::from(input.classification.availability.value()))
@@ -522,43 +491,56 @@ pub async fn insert(
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    let changes = record_version(tx, actor, now, id, cause).await?;
-    tandem_audit::record(
-        tx,
-        audit_entry(actor, now, Action::Create, id, &changes, cause),
-    )
-    .await?;
-    Ok(id)
+    let changes = record_version(write, tx, id, cause).await?;
+    Ok((id, audit_entry(Action::Create, id, &changes, cause)))
 }
 
 /// Saves `input` over the CI if it is still at `version`, with a new version caused by `cause`.
 /// A save that changes nothing writes nothing.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: CiId,
     version: i64,
     input: CiInput,
     cause: &Cause,
 ) -> Result<Ci> {
-    let mut tx = db.begin().await?;
-    overwrite(&mut tx, actor, now, id, Some(version), input, cause).await?;
-    tx.commit().await?;
-    get(db, id).await
+    let mut tx = write.begin().await?;
+    let (_, edit) = save(write, &mut tx, id, Some(version), input, cause).await?;
+    match edit {
+        Some(edit) => write.commit(tx, edit).await?,
+        // Not audited: the save changed nothing but the record's version and time.
+        None => tx.commit().await?,
+    }
+    get(&write.db, id).await
 }
 
 /// [`update`] inside the caller's transaction; `version` None takes the record as it is (for
 /// processes such as a change being implemented, which hold no form version).
 pub async fn overwrite(
+    write: &Write,
     tx: &mut Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
     id: CiId,
     version: Option<i64>,
     input: CiInput,
     cause: &Cause,
 ) -> Result<Diff> {
+    let (changes, edit) = save(write, tx, id, version, input, cause).await?;
+    if let Some(edit) = edit {
+        write.record(tx, edit).await?;
+    }
+    Ok(changes)
+}
+
+/// Saves `input` over the CI and writes its new version; returns the difference and the audit
+/// entry, none when nothing changed.
+async fn save(
+    write: &Write,
+    tx: &mut Tx,
+    id: CiId,
+    version: Option<i64>,
+    input: CiInput,
+    cause: &Cause,
+) -> Result<(Diff, Option<Edit>)> {
     let current = find(tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "CI" })?;
@@ -594,7 +576,7 @@ pub async fn overwrite(
         .bind(input.classification.label.as_str())
         .bind(input.min_up.and_then(|n| i32::try_from(n).ok()))
         .bind(&attributes)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
@@ -602,15 +584,9 @@ pub async fn overwrite(
     })
     .on_violation(UNIQUE)?;
     tx.check_updated(changed, "cis", id.0, "CI").await?;
-    let changes = record_version(tx, actor, now, id, cause).await?;
-    if !changes.is_empty() {
-        tandem_audit::record(
-            tx,
-            audit_entry(actor, now, Action::Update, id, &changes, cause),
-        )
-        .await?;
-    }
-    Ok(changes)
+    let changes = record_version(write, tx, id, cause).await?;
+    let edit = (!changes.is_empty()).then(|| audit_entry(Action::Update, id, &changes, cause));
+    Ok((changes, edit))
 }
 
 /// Applies `update` (attribute keys, or `lifecycle`, to new values; an empty value removes an
@@ -619,15 +595,14 @@ pub async fn overwrite(
 /// result is checked against the CI's class like any save; returns the difference and the
 /// version now current.
 pub async fn apply_update(
+    write: &Write,
     tx: &mut Tx,
-    actor: &Actor,
-    now: OffsetDateTime,
     id: CiId,
     update: &Attributes,
     cause: &Cause,
 ) -> Result<(Diff, i64)> {
     let input = updated(tx, id, update).await?;
-    let changes = overwrite(tx, actor, now, id, None, input, cause).await?;
+    let changes = overwrite(write, tx, id, None, input, cause).await?;
     let (version, _) = last_snapshot(tx, id).await?.unwrap_or_default();
     Ok((changes, version))
 }
@@ -669,37 +644,35 @@ async fn updated(handle: &mut impl Handle, id: CiId, update: &Attributes) -> Res
 /// Records how the CI works now (operational, degraded, down), with an audit entry and no new
 /// version: the operational state is not configuration.
 pub async fn set_operational(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: CiId,
     state: OperationalState,
     note: &str,
 ) -> Result<Ci> {
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let before = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "CI" })?;
-    if before.operational != state {
+    if before.operational == state {
+        // Not audited: the CI already works so; nothing was written.
+        tx.commit().await?;
+    } else {
         run!(&mut tx, |c| {
             sqlx::query("UPDATE cis SET operational = $2, operational_since = $3 WHERE id = $1")
                 .bind(id)
                 .bind(state.as_str())
-                .bind(SqlTime(now))
+                .bind(SqlTime(write.now))
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
         })?;
         super::bump_generation(&mut tx).await?;
-        tandem_audit::record(
-            &mut tx,
-            Record {
-                actor,
-                at: now,
-                action: Action::Update,
-                entity: "CI",
-                entity_id: id.to_string(),
-                changes: Changes::diff(
+        write
+            .commit(
+                tx,
+                Edit::updated(
+                    "CI",
+                    id,
                     &[
                         ("operational", before.operational.as_str().to_owned()),
                         ("note", String::new()),
@@ -709,12 +682,10 @@ pub async fn set_operational(
                         ("note", note.trim().to_owned()),
                     ],
                 ),
-            },
-        )
-        .await?;
+            )
+            .await?;
     }
-    tx.commit().await?;
-    get(db, id).await
+    get(&write.db, id).await
 }
 
 /// How often every CI in use is reviewed: at least once a year.
@@ -722,14 +693,8 @@ pub const REVIEW_INTERVAL: time::Duration = time::Duration::days(365);
 
 /// Records that a person confirmed the CI's record as it stands (asset review), with an audit
 /// entry and no new version: a review changes nothing of the configuration.
-pub async fn review(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    id: CiId,
-    note: &str,
-) -> Result<Ci> {
-    let mut tx = db.begin().await?;
+pub async fn review(write: &Write, id: CiId, note: &str) -> Result<Ci> {
+    let mut tx = write.begin().await?;
     let before = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "CI" })?;
@@ -741,22 +706,21 @@ pub async fn review(
     let changed = run!(&mut tx, |c| {
         sqlx::query("UPDATE cis SET reviewed_at = $2, reviewed_by = $3 WHERE id = $1")
             .bind(id)
-            .bind(SqlTime(now))
-            .bind(&actor.label)
+            .bind(SqlTime(write.now))
+            .bind(&write.actor.label)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
-    tx.check_updated(changed, "cis", id.0, "CI").await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "CI",
-            entity_id: id.to_string(),
-            changes: Changes::diff(
+    write
+        .commit_update(
+            tx,
+            changed,
+            "cis",
+            id.0,
+            Edit::updated(
+                "CI",
+                id,
                 &[
                     (
                         "reviewed",
@@ -769,15 +733,16 @@ pub async fn review(
                     ("review note", String::new()),
                 ],
                 &[
-                    ("reviewed", format!("{} by {}", now.date(), actor.label)),
+                    (
+                        "reviewed",
+                        format!("{} by {}", write.now.date(), write.actor.label),
+                    ),
                     ("review note", note.trim().to_owned()),
                 ],
             ),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+        )
+        .await?;
+    get(&write.db, id).await
 }
 
 /// The CIs in use whose review is due at `now`: never reviewed, or last reviewed more than
@@ -798,8 +763,8 @@ pub async fn reviews_due(db: &Db, now: OffsetDateTime) -> Result<Vec<Ci>> {
 
 /// Deletes a planned CI that nothing refers to; any other CI is retired instead, so that its
 /// history stays.
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: CiId) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: CiId) -> Result<()> {
+    let mut tx = write.begin().await?;
     let ci = find(&mut tx, id)
         .await?
         .ok_or(Error::NotFound { entity: "CI" })?;
@@ -829,19 +794,7 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: CiId) -> Re
     tx.delete_by_id("cis", id.0).await?;
     super::bump_generation(&mut tx).await?;
     let fields: Vec<(String, String)> = before.into_iter().collect();
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "CI",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&fields),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write.commit(tx, Edit::deleted("CI", id, &fields)).await
 }
 
 /// One version of a CI, as its history lists it.
@@ -891,7 +844,7 @@ impl VersionRow {
 
 const VERSIONS: &str = "SELECT v.version, v.at, v.actor_label, v.cause_kind, v.cause_ticket_id, \
      t.number AS ticket_number, v.cause_change_id, v.reason, v.diff FROM ci_versions v \
-     LEFT JOIN tickets t ON t.id = v.cause_ticket_id";
+     LEFT JOIN ticket_refs t ON t.id = v.cause_ticket_id";
 
 /// The versions of `id`, newest first, at most `limit` of them older than `before` (if given).
 pub async fn versions(db: &Db, id: CiId, before: Option<i64>, limit: i64) -> Result<Vec<Version>> {

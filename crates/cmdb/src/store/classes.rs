@@ -1,11 +1,9 @@
 //! The `ci_classes` table: the built-in classes come with the schema, administrators add their
 //! own and extend the attribute sets of any.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::{Actor, Error, Result};
+use tandem_audit::{Edit, Write};
+use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, Handle, ResultExt, SqlTime, Unique, run};
-use time::OffsetDateTime;
 
 use crate::class::{AttributeDef, CiClass, ClassDraft};
 
@@ -99,14 +97,9 @@ fn audit_fields(class: &ClassDraft) -> Vec<(&'static str, String)> {
 }
 
 /// Adds a class.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    class: ClassDraft,
-) -> Result<CiClass> {
+pub async fn create(write: &Write, class: ClassDraft) -> Result<CiClass> {
     let attributes = super::to_json(&class.attributes)?;
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO ci_classes (key, name, description, builtin, is_cluster, attributes, created_at, updated_at) \
@@ -117,42 +110,28 @@ pub async fn create(
         .bind(&class.description)
         .bind(class.is_cluster)
         .bind(&attributes)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "CI class",
-            entity_id: class.key.clone(),
-            changes: Changes::created(&audit_fields(&class)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, &class.key).await
+    write
+        .commit(
+            tx,
+            Edit::created("CI class", &class.key, &audit_fields(&class)),
+        )
+        .await?;
+    get(&write.db, &class.key).await
 }
 
 /// Saves the name, description and attribute set of the class `key` if it is still at
 /// `version`. The key and whether it is a cluster stay. CIs keep their values; each is checked
 /// against the new set when it is next saved.
-pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    key: &str,
-    version: i64,
-    class: ClassDraft,
-) -> Result<CiClass> {
-    let before = get(db, key).await?;
+pub async fn update(write: &Write, key: &str, version: i64, class: ClassDraft) -> Result<CiClass> {
+    let before = get(&write.db, key).await?;
     let attributes = super::to_json(&class.attributes)?;
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE ci_classes SET name = $2, description = $3, attributes = $4, updated_at = $5, \
@@ -162,7 +141,7 @@ pub async fn update(
         .bind(&class.name)
         .bind(&class.description)
         .bind(&attributes)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
@@ -186,18 +165,16 @@ pub async fn update(
         is_cluster: before.is_cluster,
         ..class
     };
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "CI class",
-            entity_id: key.to_owned(),
-            changes: Changes::diff(&audit_fields(&before), &audit_fields(&after)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, key).await
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "CI class",
+                key,
+                &audit_fields(&before),
+                &audit_fields(&after),
+            ),
+        )
+        .await?;
+    get(&write.db, key).await
 }

@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Edit, Write};
 use tandem_kernel::text::{Name, Note};
-use tandem_kernel::{Actor, Error, Result, entity_id};
+use tandem_kernel::{Error, Result, entity_id};
 use tandem_storage::{Db, ResultExt, SqlTime, Tx, Unique, run};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -97,14 +96,12 @@ const UNIQUE: &[Unique] = &[Unique {
 
 /// Takes a baseline: the newest version of every CI in `scope` now.
 pub async fn take_baseline(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     name: &Name,
     description: &Note,
     scope: &Scope,
 ) -> Result<BaselineId> {
-    let covered: Vec<Ci> = cis::all(db)
+    let covered: Vec<Ci> = cis::all(&write.db)
         .await?
         .into_iter()
         .filter(|ci| scope.covers(ci))
@@ -116,7 +113,7 @@ pub async fn take_baseline(
         ));
     }
     let id = BaselineId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO baselines (id, name, description, scope, taken_at, taken_by) \
@@ -126,8 +123,8 @@ pub async fn take_baseline(
         .bind(name.as_str())
         .bind(description.as_str())
         .bind(to_json(scope)?)
-        .bind(SqlTime(now))
-        .bind(&actor.label)
+        .bind(SqlTime(write.now))
+        .bind(&write.actor.label)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -153,23 +150,20 @@ pub async fn take_baseline(
             .map(|r| r.rows_affected())
         })?;
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "baseline",
-            entity_id: id.to_string(),
-            changes: Changes::created(&[
-                ("name", name.as_str().to_owned()),
-                ("scope", scope.describe()),
-                ("CIs", covered.len().to_string()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "baseline",
+                id,
+                &[
+                    ("name", name.as_str().to_owned()),
+                    ("scope", scope.describe()),
+                    ("CIs", covered.len().to_string()),
+                ],
+            ),
+        )
+        .await?;
     Ok(id)
 }
 
@@ -318,13 +312,11 @@ fn known(all: &[Ci], inventory: &Inventory) -> Vec<Known> {
 
 /// Compares `inventory` with the records; unless `dry_run`, keeps the run and its findings.
 pub async fn reconcile(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     inventory: &Inventory,
     dry_run: bool,
 ) -> Result<(Option<RunId>, Vec<Outcome>)> {
-    let all = cis::all(db).await?;
+    let all = cis::all(&write.db).await?;
     let outcomes = reconcile::reconcile(
         &inventory.found,
         &known(&all, inventory),
@@ -335,7 +327,7 @@ pub async fn reconcile(
     }
     let counts = reconcile::outcome_counts(&outcomes);
     let id = RunId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     run!(&mut tx, |c| {
         sqlx::query(
@@ -347,8 +339,8 @@ pub async fn reconcile(
         .bind(&inventory.source)
         .bind(&inventory.match_on)
         .bind(inventory.clock_threshold_ms)
-        .bind(SqlTime(now))
-        .bind(&actor.label)
+        .bind(SqlTime(write.now))
+        .bind(&write.actor.label)
         .bind(count(inventory.found.len()))
         .bind(count(counts.missing))
         .bind(count(counts.unknown))
@@ -362,25 +354,22 @@ pub async fn reconcile(
     for (seq, outcome) in (1_i64..).zip(&outcomes) {
         write_item(&mut tx, id, seq, outcome).await?;
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "reconciliation",
-            entity_id: id.to_string(),
-            changes: Changes::created(&[
-                ("source", inventory.source.clone()),
-                ("found", inventory.found.len().to_string()),
-                ("missing", counts.missing.to_string()),
-                ("unknown", counts.unknown.to_string()),
-                ("changed", counts.changed.to_string()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "reconciliation",
+                id,
+                &[
+                    ("source", inventory.source.clone()),
+                    ("found", inventory.found.len().to_string()),
+                    ("missing", counts.missing.to_string()),
+                    ("unknown", counts.unknown.to_string()),
+                    ("changed", counts.changed.to_string()),
+                ],
+            ),
+        )
+        .await?;
     Ok((Some(id), outcomes))
 }
 

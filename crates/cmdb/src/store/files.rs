@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use tandem_kernel::{Actor, FieldError, Result};
+use tandem_audit::Write;
+use tandem_kernel::{FieldError, Result};
 use tandem_storage::{Db, run};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{cis, classes};
@@ -71,17 +71,17 @@ impl Names {
     async fn load(db: &Db) -> Result<Self> {
         let mut conn = db.conn().await?;
         let customers: Vec<(Uuid, String)> = run!(&mut conn, |c| {
-            sqlx::query_as("SELECT id, name FROM organisations WHERE kind = 'customer'")
+            sqlx::query_as("SELECT id, name FROM organisation_refs WHERE kind = 'customer'")
                 .fetch_all(c)
                 .await
         })?;
         let people: Vec<(Uuid, String, String)> = run!(&mut conn, |c| {
-            sqlx::query_as("SELECT id, name, email FROM people")
+            sqlx::query_as("SELECT id, name, email FROM person_refs")
                 .fetch_all(c)
                 .await
         })?;
         let services: Vec<(Uuid, String)> = run!(&mut conn, |c| {
-            sqlx::query_as("SELECT id, name FROM services")
+            sqlx::query_as("SELECT id, name FROM service_refs")
                 .fetch_all(c)
                 .await
         })?;
@@ -277,14 +277,7 @@ fn check_row(names: &Names, row: &ImportRow) -> std::result::Result<CiInput, Vec
 
 /// Imports `text`, a CSV file of CIs named `file`: every row is checked first, and nothing is
 /// written unless all are clean; with `dry_run`, nothing is written at all.
-pub async fn import(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    file: &str,
-    text: &str,
-    dry_run: bool,
-) -> Result<ImportReport> {
+pub async fn import(write: &Write, file: &str, text: &str, dry_run: bool) -> Result<ImportReport> {
     let rows = match csv_io::read(text) {
         Ok(rows) => rows,
         Err(errors) => {
@@ -295,7 +288,7 @@ pub async fn import(
             });
         }
     };
-    let names = Names::load(db).await?;
+    let names = Names::load(&write.db).await?;
     let mut checked = Vec::new();
     let mut errors = Vec::new();
     for row in &rows {
@@ -313,7 +306,7 @@ pub async fn import(
         report.errors = errors;
         return Ok(report);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     for (row, input) in &checked {
         let reason = match row.reason.trim() {
             "" => format!("import of {file}"),
@@ -321,10 +314,10 @@ pub async fn import(
         };
         let cause = Cause::process(CauseKind::Import, reason);
         let written = match row.number.and_then(|n| names.by_number.get(&n)) {
-            None => cis::insert(&mut tx, actor, now, input, &cause)
+            None => cis::insert(write, &mut tx, input, &cause)
                 .await
                 .map(|_| (1, 0, 0)),
-            Some(ci) => cis::overwrite(&mut tx, actor, now, ci.id, None, input.clone(), &cause)
+            Some(ci) => cis::overwrite(write, &mut tx, ci.id, None, input.clone(), &cause)
                 .await
                 .map(|diff| {
                     if diff.is_empty() {
@@ -357,6 +350,7 @@ pub async fn import(
     // A dry run writes in the transaction too, so that it meets every refusal the real import
     // would, and then drops it: nothing is kept.
     if !dry_run {
+        // Audited above: each row's write recorded its own entry.
         tx.commit().await?;
     }
     Ok(report)

@@ -2,9 +2,9 @@
 //! into the in-memory graph of [`crate::impact`], walks it from the CIs that fail, and names the
 //! services and customers reached.
 //!
-//! The graph is kept in memory under the database's `cmdb_instance` key and its
-//! `cmdb_generation`, which every CI and relation write counts up: a load that finds both
-//! unchanged takes the kept graph after one small read. What other capabilities own (the
+//! The graph is kept in memory beside the database handle ([`tandem_storage::Db::kept`]), under
+//! the database's `cmdb_instance` key and its `cmdb_generation`, which every CI and relation
+//! write counts up: a load that finds both unchanged takes the kept graph after one small read. What other capabilities own (the
 //! customers of a service, organisation names) is read fresh on every load.
 
 use std::collections::{BTreeMap, HashMap};
@@ -56,10 +56,13 @@ pub struct ImpactGraph {
     organisations: HashMap<OrganisationId, String>,
 }
 
-/// The structure last loaded, with the (instance, generation) it was loaded at.
-type Kept = Option<((uuid::Uuid, i64), Arc<Structure>)>;
+/// The structure last loaded, with the (instance, generation) it was loaded at, kept beside
+/// the database ([`tandem_storage::Kept`]).
+#[derive(Default)]
+struct KeptStructure(Mutex<Option<(GraphKey, Arc<Structure>)>>);
 
-static KEPT: Mutex<Kept> = Mutex::new(None);
+/// The database's `cmdb_instance` key and its `cmdb_generation`.
+type GraphKey = (uuid::Uuid, i64);
 
 #[derive(sqlx::FromRow)]
 struct NodeRow {
@@ -81,7 +84,7 @@ struct NodeRow {
 pub async fn load(db: &Db) -> Result<ImpactGraph> {
     let mut conn = db.conn().await?;
     // Read the key before the graph, so that a kept graph is never older than its key.
-    let key: (uuid::Uuid, i64) = run!(&mut conn, |c| {
+    let key: GraphKey = run!(&mut conn, |c| {
         sqlx::query_as(
             "SELECT i.key, g.value FROM cmdb_instance i, cmdb_generation g \
              WHERE i.id = 1 AND g.id = 1",
@@ -89,7 +92,8 @@ pub async fn load(db: &Db) -> Result<ImpactGraph> {
         .fetch_one(c)
         .await
     })?;
-    let kept = KEPT.lock().ok().and_then(|k| {
+    let kept_structure = db.kept().get_or_default::<KeptStructure>();
+    let kept = kept_structure.0.lock().ok().and_then(|k| {
         k.as_ref()
             .filter(|(at, _)| *at == key)
             .map(|(_, s)| s.clone())
@@ -98,7 +102,7 @@ pub async fn load(db: &Db) -> Result<ImpactGraph> {
         Some(structure) => structure,
         None => {
             let structure = Arc::new(structure(&mut conn).await?);
-            if let Ok(mut k) = KEPT.lock() {
+            if let Ok(mut k) = kept_structure.0.lock() {
                 *k = Some((key, structure.clone()));
             }
             structure
@@ -106,14 +110,14 @@ pub async fn load(db: &Db) -> Result<ImpactGraph> {
     };
     let service_customers: Vec<(ServiceId, OrganisationId, String)> = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT sc.service_id, o.id, o.name FROM service_customers sc \
-             JOIN organisations o ON o.id = sc.organisation_id ORDER BY o.name",
+            "SELECT sc.service_id, o.id, o.name FROM service_customer_refs sc \
+             JOIN organisation_refs o ON o.id = sc.organisation_id ORDER BY o.name",
         )
         .fetch_all(c)
         .await
     })?;
     let organisations: Vec<(OrganisationId, String)> = run!(&mut conn, |c| {
-        sqlx::query_as("SELECT id, name FROM organisations WHERE kind = 'customer'")
+        sqlx::query_as("SELECT id, name FROM organisation_refs WHERE kind = 'customer'")
             .fetch_all(c)
             .await
     })?;
@@ -134,7 +138,7 @@ async fn structure(conn: &mut tandem_storage::Conn) -> Result<Structure> {
         sqlx::query_as(
             "SELECT c.id, c.number, c.name, c.class_key, c.availability, c.organisation_id, \
              o.name AS organisation_name, c.service_id, c.operational, c.min_up, c.location_id \
-             FROM cis c LEFT JOIN organisations o ON o.id = c.organisation_id \
+             FROM cis c LEFT JOIN organisation_refs o ON o.id = c.organisation_id \
              WHERE c.lifecycle <> 'retired'",
         )
         .fetch_all(c)

@@ -1,11 +1,9 @@
 //! The `ci_relations` table. Adding or removing a relation is a new version of its source CI,
 //! whose record holds its outgoing relations.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::{Actor, Error, FieldError, Result, entity_id};
+use tandem_audit::{Edit, Write};
+use tandem_kernel::{Error, FieldError, Result, entity_id};
 use tandem_storage::{Db, SqlTime, run};
-use time::OffsetDateTime;
 
 use crate::ci::{CiId, Lifecycle, OperationalState, number_text};
 use crate::relation::RelationKind;
@@ -121,13 +119,7 @@ pub struct NewRelation {
 }
 
 /// Adds `relation`: a new version of its source caused by `cause`.
-pub async fn add(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    relation: &NewRelation,
-    cause: &Cause,
-) -> Result<RelationId> {
+pub async fn add(write: &Write, relation: &NewRelation, cause: &Cause) -> Result<RelationId> {
     let NewRelation {
         source,
         kind,
@@ -147,7 +139,7 @@ pub async fn add(
     if source == target {
         return Err(Error::invalid("target_id", "a CI is not related to itself"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let classes: Vec<(CiId, String, bool)> = run!(&mut tx, |c| {
         sqlx::query_as(
             "SELECT c.id, c.class_key, k.is_cluster FROM cis c JOIN ci_classes k ON k.key = c.class_key \
@@ -205,44 +197,34 @@ pub async fn add(
         .bind(source)
         .bind(target)
         .bind(note)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    super::cis::record_version(&mut tx, actor, now, source, cause).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "CI relation",
-            entity_id: id.to_string(),
-            changes: Changes::created(&[
-                ("source", source.to_string()),
-                ("kind", kind.as_str().to_owned()),
-                ("target", target.to_string()),
-                ("note", note.to_owned()),
-                ("cause", cause.reason.clone()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    super::cis::record_version(write, &mut tx, source, cause).await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "CI relation",
+                id,
+                &[
+                    ("source", source.to_string()),
+                    ("kind", kind.as_str().to_owned()),
+                    ("target", target.to_string()),
+                    ("note", note.to_owned()),
+                    ("cause", cause.reason.clone()),
+                ],
+            ),
+        )
+        .await?;
     Ok(id)
 }
 
 /// Removes the relation `id` of CI `ci` (either end): a new version of its source.
-pub async fn remove(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    ci: CiId,
-    id: RelationId,
-    cause: &Cause,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn remove(write: &Write, ci: CiId, id: RelationId, cause: &Cause) -> Result<()> {
+    let mut tx = write.begin().await?;
     let found: Option<(String, CiId, CiId, i64, String)> = run!(&mut tx, |c| {
         sqlx::query_as(
             "SELECT r.kind, r.source_id, r.target_id, t.number, t.name FROM ci_relations r \
@@ -257,23 +239,20 @@ pub async fn remove(
         entity: "CI relation",
     })?;
     tx.delete_by_id("ci_relations", id.0).await?;
-    super::cis::record_version(&mut tx, actor, now, source, cause).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "CI relation",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&[
-                ("source", source.to_string()),
-                ("kind", kind),
-                ("target", format!("{target} {} {name}", number_text(number))),
-                ("cause", cause.reason.clone()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await
+    super::cis::record_version(write, &mut tx, source, cause).await?;
+    write
+        .commit(
+            tx,
+            Edit::deleted(
+                "CI relation",
+                id,
+                &[
+                    ("source", source.to_string()),
+                    ("kind", kind),
+                    ("target", format!("{target} {} {name}", number_text(number))),
+                    ("cause", cause.reason.clone()),
+                ],
+            ),
+        )
+        .await
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::Error;
 use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
@@ -166,21 +167,11 @@ pub(super) async fn new() -> PageResult<Response> {
 }
 
 pub(super) async fn create(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
-    let saved = async {
-        organisations::create(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            draft.validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { organisations::create(&write, draft.validate()?).await }.await;
     after_save(
         saved,
         |o| format!("/organisations/{}", o.id),
@@ -209,24 +200,12 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
     InPath(id): InPath<OrganisationId>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, version) = fields.draft();
-    let saved = async {
-        organisations::update(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            id,
-            version,
-            draft.validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { organisations::update(&write, id, version, draft.validate()?).await }.await;
     let frame = FormFrame::edit(
         "Edit organisation".into(),
         format!("/organisations/{id}"),
@@ -244,8 +223,9 @@ pub(super) async fn delete(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<OrganisationId>,
+    write: Write,
 ) -> PageResult<Response> {
-    match organisations::delete(&state.db, &access.actor, state.clock.now(), id).await {
+    match organisations::delete(&write, id).await {
         Ok(()) => Ok(see_other("/organisations")),
         Err(Error::Conflict { message, .. }) => {
             let mut response = render(&show_page(&state, access.scope, id, Some(message)).await?);

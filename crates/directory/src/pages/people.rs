@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::Scope;
 use tandem_kernel::id::parse_id;
 use tandem_web::page::{after_save, render, see_other};
@@ -165,19 +166,11 @@ pub(super) async fn new(
 pub(super) async fn create(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
-    let saved = async {
-        people::create(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            draft.validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { people::create(&write, draft.validate()?).await }.await;
     after_save(
         saved,
         |p| format!("/people/{}", p.id),
@@ -211,21 +204,11 @@ pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<PersonId>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, version) = fields.draft();
-    let saved = async {
-        people::update(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            id,
-            version,
-            draft.validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { people::update(&write, id, version, draft.validate()?).await }.await;
     let frame = FormFrame::edit("Edit person".into(), format!("/people/{id}"), version);
     after_save(
         saved,
@@ -235,11 +218,7 @@ pub(super) async fn update(
     .await
 }
 
-pub(super) async fn delete(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
-    InPath(id): InPath<PersonId>,
-) -> PageResult<Response> {
-    people::delete(&state.db, &access.actor, state.clock.now(), id).await?;
+pub(super) async fn delete(InPath(id): InPath<PersonId>, write: Write) -> PageResult<Response> {
+    people::delete(&write, id).await?;
     Ok(see_other("/people"))
 }

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
@@ -173,19 +174,11 @@ pub(super) async fn new(
 pub(super) async fn create(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, _) = fields.draft();
-    let saved = async {
-        teams::create(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            draft.validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { teams::create(&write, draft.validate()?).await }.await;
     after_save(
         saved,
         |t| format!("/teams/{}", t.id),
@@ -224,21 +217,11 @@ pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TeamId>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (draft, version) = fields.draft();
-    let saved = async {
-        teams::update(
-            &state.db,
-            &access.actor,
-            state.clock.now(),
-            id,
-            version,
-            draft.validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { teams::update(&write, id, version, draft.validate()?).await }.await;
     let frame = FormFrame::edit("Edit team".into(), format!("/teams/{id}"), version);
     after_save(
         saved,
@@ -248,11 +231,7 @@ pub(super) async fn update(
     .await
 }
 
-pub(super) async fn delete(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
-    InPath(id): InPath<TeamId>,
-) -> PageResult<Response> {
-    teams::delete(&state.db, &access.actor, state.clock.now(), id).await?;
+pub(super) async fn delete(InPath(id): InPath<TeamId>, write: Write) -> PageResult<Response> {
+    teams::delete(&write, id).await?;
     Ok(see_other("/teams"))
 }

@@ -1,14 +1,11 @@
 //! The `organisations` table.
 
 use sqlx::AssertSqlSafe;
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::Actor;
+use tandem_audit::{Edit, Write};
 use tandem_kernel::Scope;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Unique, run};
-use time::OffsetDateTime;
 
 use crate::organisation::{Organisation, OrganisationId, OrganisationInput, OrganisationKind};
 use tandem_kernel::page::ListOptions;
@@ -141,14 +138,9 @@ pub async fn choices_of_kind(
     })?)
 }
 
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: OrganisationInput,
-) -> Result<Organisation> {
+pub async fn create(write: &Write, input: OrganisationInput) -> Result<Organisation> {
     let id = OrganisationId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO organisations (id, name, kind, description, created_at, updated_at) \
@@ -158,39 +150,27 @@ pub async fn create(
         .bind(&input.name)
         .bind(input.kind.as_str())
         .bind(&input.description)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "organisation",
-            entity_id: id.to_string(),
-            changes: Changes::created(&input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    write
+        .commit(tx, Edit::created("organisation", id, &input.audit_fields()))
+        .await?;
+    get(&write.db, Scope::Everything, id).await
 }
 
 /// Saves `input` over the organisation, if the record is still at `version`.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: OrganisationId,
     version: i64,
     input: OrganisationInput,
 ) -> Result<Organisation> {
-    let before = get(db, Scope::Everything, id).await?;
-    let mut tx = db.begin().await?;
+    let before = get(&write.db, Scope::Everything, id).await?;
+    let mut tx = write.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE organisations SET name = $2, kind = $3, description = $4, updated_at = $5, version = version + 1 WHERE id = $1 AND version = $6",
@@ -199,35 +179,34 @@ pub async fn update(
         .bind(&input.name)
         .bind(input.kind.as_str())
         .bind(&input.description)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tx.check_updated(changed, "organisations", id.0, "organisation")
+    write
+        .commit_update(
+            tx,
+            changed,
+            "organisations",
+            id.0,
+            Edit::updated(
+                "organisation",
+                id,
+                &before.audit_fields(),
+                &input.audit_fields(),
+            ),
+        )
         .await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "organisation",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&before.audit_fields(), &input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    get(&write.db, Scope::Everything, id).await
 }
 
 /// Deletes an organisation that no person or team belongs to.
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: OrganisationId) -> Result<()> {
-    let before = get(db, Scope::Everything, id).await?;
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: OrganisationId) -> Result<()> {
+    let before = get(&write.db, Scope::Everything, id).await?;
+    let mut tx = write.begin().await?;
     let in_use: i64 = run!(&mut tx, |c| {
         sqlx::query_scalar(
             "SELECT (SELECT count(*) FROM people WHERE organisation_id = $1) \
@@ -247,19 +226,12 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: Organisatio
             entity: "organisation",
         });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "organisation",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&before.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::deleted("organisation", id, &before.audit_fields()),
+        )
+        .await
 }
 
 #[cfg(test)]

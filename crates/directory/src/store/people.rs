@@ -1,13 +1,10 @@
 //! The `people` table.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::Actor;
+use tandem_audit::{Edit, Write};
 use tandem_kernel::Scope;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
-use time::OffsetDateTime;
 
 use crate::organisation::OrganisationId;
 use crate::person::{Person, PersonId, PersonInput};
@@ -127,14 +124,9 @@ async fn check_organisation(tx: &mut Tx, id: OrganisationId) -> Result<()> {
     }
 }
 
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: PersonInput,
-) -> Result<Person> {
+pub async fn create(write: &Write, input: PersonInput) -> Result<Person> {
     let id = PersonId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     check_organisation(&mut tx, input.organisation_id).await?;
     run!(&mut tx, |c| {
         sqlx::query(
@@ -147,39 +139,27 @@ pub async fn create(
         .bind(&input.email)
         .bind(&input.phone)
         .bind(&input.job_title)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "person",
-            entity_id: id.to_string(),
-            changes: Changes::created(&input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    write
+        .commit(tx, Edit::created("person", id, &input.audit_fields()))
+        .await?;
+    get(&write.db, Scope::Everything, id).await
 }
 
 /// Saves `input` over the person, if the record is still at `version`.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: PersonId,
     version: i64,
     input: PersonInput,
 ) -> Result<Person> {
-    let before = get(db, Scope::Everything, id).await?;
-    let mut tx = db.begin().await?;
+    let before = get(&write.db, Scope::Everything, id).await?;
+    let mut tx = write.begin().await?;
     check_organisation(&mut tx, input.organisation_id).await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
@@ -192,34 +172,29 @@ pub async fn update(
         .bind(&input.email)
         .bind(&input.phone)
         .bind(&input.job_title)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tx.check_updated(changed, "people", id.0, "person").await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "person",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&before.audit_fields(), &input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    write
+        .commit_update(
+            tx,
+            changed,
+            "people",
+            id.0,
+            Edit::updated("person", id, &before.audit_fields(), &input.audit_fields()),
+        )
+        .await?;
+    get(&write.db, Scope::Everything, id).await
 }
 
 /// Deletes a person; their team memberships go with them.
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: PersonId) -> Result<()> {
-    let before = get(db, Scope::Everything, id).await?;
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: PersonId) -> Result<()> {
+    let before = get(&write.db, Scope::Everything, id).await?;
+    let mut tx = write.begin().await?;
     // The memberships end with the person (ON DELETE CASCADE); the entry says which.
     let mut teams: Vec<String> = run!(&mut tx, |c| {
         sqlx::query_scalar::<_, uuid::Uuid>("SELECT team_id FROM team_members WHERE person_id = $1")
@@ -236,17 +211,5 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: PersonId) -
     }
     let mut fields = before.audit_fields();
     fields.push(("teams", teams.join(", ")));
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "person",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&fields),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write.commit(tx, Edit::deleted("person", id, &fields)).await
 }

@@ -1,14 +1,11 @@
 //! The `teams` and `team_members` tables.
 
 use sqlx::AssertSqlSafe;
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
-use tandem_kernel::Actor;
+use tandem_audit::{Edit, Write};
 use tandem_kernel::Scope;
 use tandem_kernel::page::Page;
 use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Arg, Db, ListQuery, ResultExt, Tx, Unique, run};
-use time::OffsetDateTime;
 
 use crate::person::PersonId;
 use crate::team::{Team, TeamId, TeamInput, TeamLevel};
@@ -207,9 +204,9 @@ async fn replace_members(tx: &mut Tx, id: TeamId, members: &[PersonId]) -> Resul
     Ok(())
 }
 
-pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInput) -> Result<Team> {
+pub async fn create(write: &Write, input: TeamInput) -> Result<Team> {
     let id = TeamId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     check_references(&mut tx, &input).await?;
     run!(&mut tx, |c| {
         sqlx::query(
@@ -221,7 +218,7 @@ pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInpu
         .bind(&input.name)
         .bind(input.level.as_str())
         .bind(&input.description)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .bind(input.lead)
         .execute(c)
         .await
@@ -229,34 +226,21 @@ pub async fn create(db: &Db, actor: &Actor, now: OffsetDateTime, input: TeamInpu
     })
     .on_violation(UNIQUE)?;
     replace_members(&mut tx, id, &input.members).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "team",
-            entity_id: id.to_string(),
-            changes: Changes::created(&input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    write
+        .commit(tx, Edit::created("team", id, &input.audit_fields()))
+        .await?;
+    get(&write.db, Scope::Everything, id).await
 }
 
 /// Saves `input` over the team, if the record is still at `version`.
-pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    id: TeamId,
-    version: i64,
-    input: TeamInput,
-) -> Result<Team> {
-    let before = get(db, Scope::Everything, id).await?;
-    let before_members: Vec<PersonId> = members(db, id).await?.into_iter().map(|m| m.id).collect();
-    let mut tx = db.begin().await?;
+pub async fn update(write: &Write, id: TeamId, version: i64, input: TeamInput) -> Result<Team> {
+    let before = get(&write.db, Scope::Everything, id).await?;
+    let before_members: Vec<PersonId> = members(&write.db, id)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut tx = write.begin().await?;
     check_references(&mut tx, &input).await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
@@ -268,7 +252,7 @@ pub async fn update(
         .bind(&input.name)
         .bind(input.level.as_str())
         .bind(&input.description)
-        .bind(tandem_storage::SqlTime(now))
+        .bind(tandem_storage::SqlTime(write.now))
         .bind(version)
         .bind(input.lead)
         .execute(c)
@@ -278,42 +262,37 @@ pub async fn update(
     .on_violation(UNIQUE)?;
     tx.check_updated(changed, "teams", id.0, "team").await?;
     replace_members(&mut tx, id, &input.members).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "team",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&before.audit_fields(&before_members), &input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "team",
+                id,
+                &before.audit_fields(&before_members),
+                &input.audit_fields(),
+            ),
+        )
+        .await?;
+    get(&write.db, Scope::Everything, id).await
 }
 
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: TeamId) -> Result<()> {
-    let before = get(db, Scope::Everything, id).await?;
-    let before_members: Vec<PersonId> = members(db, id).await?.into_iter().map(|m| m.id).collect();
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: TeamId) -> Result<()> {
+    let before = get(&write.db, Scope::Everything, id).await?;
+    let before_members: Vec<PersonId> = members(&write.db, id)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut tx = write.begin().await?;
     if !tx.delete_by_id("teams", id.0).await? {
         return Err(Error::NotFound { entity: "team" });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "team",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&before.audit_fields(&before_members)),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::deleted("team", id, &before.audit_fields(&before_members)),
+        )
+        .await
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::{Access, Error, Role, Stage};
 use tandem_web::page::{render, see_other};
 use tandem_web::{
@@ -68,18 +69,11 @@ pub(super) async fn show(
 
 /// `POST /account/sessions/{session}/revoke`: ends one of the person's own sessions.
 pub(super) async fn revoke_session(
-    State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
     InPath(session): InPath<String>,
+    write: Write,
 ) -> PageResult<Response> {
-    store::revoke_session(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        person(&access)?,
-        &session,
-    )
-    .await?;
+    store::revoke_session(&write, person(&access)?, &session).await?;
     Ok(see_other("/account"))
 }
 
@@ -121,16 +115,14 @@ fn unprocessable(mut response: Response) -> Response {
 
 /// `POST /account/password`: ends the person's other sessions, keeps this one.
 pub(super) async fn change_password(
-    State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
     SessionToken(token): SessionToken,
+    write: Write,
     FormInput(fields): FormInput<PasswordFields>,
 ) -> PageResult<Response> {
     let email = access.actor.label.clone();
     let changed = store::change_own_password(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
+        &write,
         &token,
         Password::typed(&fields.current),
         &fields.password,
@@ -211,9 +203,10 @@ pub(super) struct CodeFields {
 pub(super) async fn mfa_confirm(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
+    write: Write,
     FormInput(fields): FormInput<CodeFields>,
 ) -> PageResult<Response> {
-    match mfa::confirm(&state.db, &access.actor, state.clock.now(), &fields.code).await {
+    match mfa::confirm(&write, &fields.code).await {
         Ok(codes) => mfa_page(&state, &access, codes, FormErrors::default()).await,
         Err(error) => mfa_page(&state, &access, Vec::new(), FormErrors::from_error(error)?).await,
     }
@@ -223,18 +216,19 @@ pub(super) async fn mfa_confirm(
 pub(super) async fn mfa_recovery_codes(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
+    write: Write,
 ) -> PageResult<Response> {
-    let codes = mfa::new_recovery_codes(&state.db, &access.actor, state.clock.now()).await?;
+    let codes = mfa::new_recovery_codes(&write).await?;
     mfa_page(&state, &access, codes, FormErrors::default()).await
 }
 
 /// `POST /account/mfa/remove`: removes one's own second factor.
 pub(super) async fn mfa_remove(
-    State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
+    write: Write,
 ) -> PageResult<Response> {
     let id = person(&access)?;
-    mfa::remove(&state.db, &access.actor, state.clock.now(), id).await?;
+    mfa::remove(&write, id).await?;
     Ok(see_other("/account/mfa"))
 }
 
@@ -330,6 +324,7 @@ impl Default for TokenFields {
 pub(super) async fn token_create(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
+    write: Write,
     FormInput(fields): FormInput<TokenFields>,
 ) -> PageResult<Response> {
     if access.stage != Stage::Complete {
@@ -354,9 +349,7 @@ pub(super) async fn token_create(
     let created = match days {
         Ok(days) => {
             tokens::create(
-                &state.db,
-                &access.actor,
-                state.clock.now(),
+                &write,
                 person(&access)?,
                 NewToken {
                     name: fields.name.clone(),
@@ -394,17 +387,10 @@ pub(super) async fn token_create(
 
 /// `POST /account/tokens/{id}/revoke`.
 pub(super) async fn token_revoke(
-    State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
     InPath(id): InPath<Uuid>,
+    write: Write,
 ) -> PageResult<Response> {
-    tokens::revoke(
-        &state.db,
-        &access.actor,
-        state.clock.now(),
-        person(&access)?,
-        id,
-    )
-    .await?;
+    tokens::revoke(&write, person(&access)?, id).await?;
     Ok(see_other("/account/tokens"))
 }

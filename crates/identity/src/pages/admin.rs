@@ -6,11 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_kernel::{Error, Permission, Role, Roles};
 use tandem_web::page::{render, see_other};
-use tandem_web::{
-    AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult, RequestAccess,
-};
+use tandem_web::{AppState, Chrome, FormErrors, FormInput, InPath, PageQuery, PageResult};
 use uuid::Uuid;
 
 use crate::roles::{self, AccountSummary};
@@ -156,13 +155,13 @@ pub(super) struct RoleFields {
 /// `POST /admin/accounts/{person}/roles`: gives the person exactly the ticked roles.
 pub(super) async fn set_roles(
     State(state): State<AppState>,
-    RequestAccess(access): RequestAccess,
     InPath(person): InPath<Uuid>,
+    write: Write,
     FormInput(fields): FormInput<RoleFields>,
 ) -> PageResult<Response> {
     let parsed = Roles::parse_list("roles", &fields.roles.join(","));
     let saved = match parsed {
-        Ok(wanted) => roles::set(&state.db, &access.actor, state.clock.now(), person, wanted)
+        Ok(wanted) => roles::set(&write, person, wanted)
             .await
             .map_err(|e| (e, Some(wanted))),
         Err(e) => Err((e.into(), None)),
@@ -185,8 +184,8 @@ pub(super) struct PasswordFields {
 /// changed by the person) and ends their sessions.
 pub(super) async fn reset_password(
     State(state): State<AppState>,
-    RequestAccess(access): RequestAccess,
     InPath(person): InPath<Uuid>,
+    write: Write,
     FormInput(fields): FormInput<PasswordFields>,
 ) -> PageResult<Response> {
     let email = roles::accounts(&state.db, true)
@@ -195,10 +194,9 @@ pub(super) async fn reset_password(
         .find(|a| a.person == person)
         .ok_or(Error::NotFound { entity: "person" })?
         .email;
-    let now = state.clock.now();
-    match store::set_password(&state.db, &access.actor, now, &email, &fields.password).await {
+    match store::set_password(&write, &email, &fields.password).await {
         Ok(()) => {
-            store::end_sessions_of(&state.db, &access.actor, state.clock.now(), person).await?;
+            store::end_sessions_of(&write, person).await?;
             Ok(see_other(&format!(
                 "/admin/accounts/{person}?done=password"
             )))
@@ -208,23 +206,18 @@ pub(super) async fn reset_password(
 }
 
 /// `POST /admin/accounts/{person}/mfa/remove`: for someone who lost their authenticator.
-pub(super) async fn remove_mfa(
-    State(state): State<AppState>,
-    RequestAccess(access): RequestAccess,
-    InPath(person): InPath<Uuid>,
-) -> PageResult<Response> {
-    mfa::remove(&state.db, &access.actor, state.clock.now(), person).await?;
-    store::end_sessions_of(&state.db, &access.actor, state.clock.now(), person).await?;
+pub(super) async fn remove_mfa(InPath(person): InPath<Uuid>, write: Write) -> PageResult<Response> {
+    mfa::remove(&write, person).await?;
+    store::end_sessions_of(&write, person).await?;
     Ok(see_other(&format!("/admin/accounts/{person}?done=mfa")))
 }
 
 /// `POST /admin/accounts/{person}/sessions/end`.
 pub(super) async fn end_sessions(
-    State(state): State<AppState>,
-    RequestAccess(access): RequestAccess,
     InPath(person): InPath<Uuid>,
+    write: Write,
 ) -> PageResult<Response> {
-    store::end_sessions_of(&state.db, &access.actor, state.clock.now(), person).await?;
+    store::end_sessions_of(&write, person).await?;
     Ok(see_other(&format!(
         "/admin/accounts/{person}?done=sessions"
     )))
@@ -232,10 +225,9 @@ pub(super) async fn end_sessions(
 
 /// `POST /admin/accounts/{person}/tokens/revoke`: revokes every live token of the person.
 pub(super) async fn revoke_tokens(
-    State(state): State<AppState>,
-    RequestAccess(access): RequestAccess,
     InPath(person): InPath<Uuid>,
+    write: Write,
 ) -> PageResult<Response> {
-    crate::tokens::revoke_all_of(&state.db, &access.actor, state.clock.now(), person).await?;
+    crate::tokens::revoke_all_of(&write, person).await?;
     Ok(see_other(&format!("/admin/accounts/{person}?done=tokens")))
 }

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_directory::PersonId;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::text::Name;
@@ -259,21 +260,14 @@ struct SaveFilterFields {
 async fn save_filter(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<SaveFilterFields>,
 ) -> PageResult<Response> {
     let view = fields.view.clone().checked(&access);
     let person = person_of(&access)?;
     match Name::parse("name", &fields.name) {
         Ok(name) => {
-            saved_filters::save(
-                &state.db,
-                &access.actor,
-                state.clock.now(),
-                person,
-                &name,
-                &view.view(),
-            )
-            .await?;
+            saved_filters::save(&write, person, &name, &view.view()).await?;
             Ok(see_other(&format!("/desk?{}", view.view())))
         }
         Err(e) => desk_page(&state, &access, view, Some(e.message)).await,
@@ -283,11 +277,11 @@ async fn save_filter(
 /// `POST /desk/filters/{id}/delete`: removes one of the person's filters.
 async fn delete_filter(
     RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
     InPath(id): InPath<saved_filters::SavedFilterId>,
+    write: Write,
 ) -> PageResult<Response> {
     let person = person_of(&access)?;
-    saved_filters::delete(&state.db, &access.actor, state.clock.now(), person, id).await?;
+    saved_filters::delete(&write, person, id).await?;
     Ok(see_other("/desk"))
 }
 
@@ -351,6 +345,7 @@ fn bulk_change(access: &Access, action: &str) -> Result<TicketChanges, Error> {
 async fn bulk(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<BulkFields>,
 ) -> PageResult<Response> {
     if fields.tickets.is_empty() {
@@ -370,17 +365,7 @@ async fn bulk(
         let id = parse_id("tickets", raw).map_err(|_| Error::NotFound { entity: "ticket" })?;
         let ticket = store::get(&state.db, access.scope, id).await?;
         let saved = match change.apply(&ticket, &matrix) {
-            Ok(checked) => {
-                store::change(
-                    &state.db,
-                    &access.actor,
-                    state.clock.now(),
-                    ticket.id,
-                    ticket.version,
-                    checked,
-                )
-                .await
-            }
+            Ok(checked) => store::change(&write, ticket.id, ticket.version, checked).await,
             Err(e) => Err(e),
         };
         outcomes.push(match saved {

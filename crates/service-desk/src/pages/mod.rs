@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_directory::OrganisationKind;
 use tandem_directory::pages::organisation_options;
 use tandem_directory::store::{people, teams};
@@ -196,6 +197,7 @@ async fn add_link(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     FormInput(fields): FormInput<LinkFields>,
 ) -> PageResult<Response> {
     let checked = tandem_kernel::error::AllValid::all_valid((
@@ -203,9 +205,7 @@ async fn add_link(
         crate::ticket::parse_number("other", &fields.other),
     ));
     let saved = match checked {
-        Ok((kind, other)) => {
-            store::link(&state.db, &access.actor, state.clock.now(), id, kind, other).await
-        }
+        Ok((kind, other)) => store::link(&write, id, kind, other).await,
         Err(e) => Err(e),
     };
     match saved {
@@ -238,18 +238,18 @@ async fn record_time(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     FormInput(fields): FormInput<TimeFields>,
 ) -> PageResult<Response> {
-    let now = state.clock.now();
     let saved = match (crate::records::TimeDraft {
         duration: fields.duration,
         billable: !fields.billable.is_empty(),
         note: fields.note,
         worked_on: fields.worked_on,
     })
-    .validate(now.date())
+    .validate(write.now.date())
     {
-        Ok(entry) => store::add_time(&state.db, &access.actor, now, id, entry).await,
+        Ok(entry) => store::add_time(&write, id, entry).await,
         Err(e) => Err(e),
     };
     match saved {
@@ -439,6 +439,7 @@ async fn reply(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     mut form: UploadForm,
 ) -> PageResult<Response> {
     let fields = ArticleFields {
@@ -461,17 +462,7 @@ async fn reply(
     }
     .validate(access.may(Permission::TicketsWork));
     let saved = match checked {
-        Ok(article) => {
-            store::add_article(
-                &state.db,
-                &access.actor,
-                access.scope,
-                state.clock.now(),
-                id,
-                article,
-            )
-            .await
-        }
+        Ok(article) => store::add_article(&write, access.scope, id, article).await,
         Err(e) => Err(e),
     };
     match saved {
@@ -503,6 +494,7 @@ async fn change(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<TicketId>,
+    write: Write,
     FormInput(fields): FormInput<ChangeFields>,
 ) -> PageResult<Response> {
     let ticket = store::get(&state.db, access.scope, id).await?;
@@ -519,17 +511,7 @@ async fn change(
     })
     .apply(&ticket, &store::matrix(&state.db).await?)
     {
-        Ok(change) => {
-            store::change(
-                &state.db,
-                &access.actor,
-                state.clock.now(),
-                id,
-                fields.version,
-                change,
-            )
-            .await
-        }
+        Ok(change) => store::change(&write, id, fields.version, change).await,
         Err(e) => Err(e),
     };
     match saved {
@@ -640,6 +622,7 @@ async fn new(
 async fn create(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<NewFields>,
 ) -> PageResult<Response> {
     let mut draft = TicketDraft {
@@ -662,16 +645,7 @@ async fn create(
         &store::matrix(&state.db).await?,
         access.may(Permission::TicketsWork),
     ) {
-        Ok(input) => {
-            store::create(
-                &state.db,
-                &access.actor,
-                access.scope,
-                state.clock.now(),
-                input,
-            )
-            .await
-        }
+        Ok(input) => store::create(&write, access.scope, input).await,
         Err(e) => Err(e),
     };
     match saved {
@@ -754,8 +728,7 @@ async fn matrix(
 
 /// `POST /priority-matrix`: one field per cell, named `impact.urgency`.
 async fn set_matrix(
-    RequestAccess(access): RequestAccess,
-    State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<std::collections::HashMap<String, String>>,
 ) -> PageResult<Response> {
     let value = |impact, urgency| {
@@ -765,7 +738,7 @@ async fn set_matrix(
             .unwrap_or_default()
     };
     let saved = match PriorityMatrix::parse(value) {
-        Ok(matrix) => store::set_matrix(&state.db, &access.actor, state.clock.now(), matrix).await,
+        Ok(matrix) => store::set_matrix(&write, matrix).await,
         Err(errors) => Err(Error::Invalid(errors)),
     };
     match saved {

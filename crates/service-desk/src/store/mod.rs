@@ -5,8 +5,7 @@
 
 pub mod saved_filters;
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Action, Changes, Edit, Write};
 use tandem_directory::{OrganisationId, PersonId, TeamId};
 use tandem_kernel::{Actor, ActorKind, Error, FieldError, Result, Scope};
 use tandem_service_levels::agreement::{
@@ -33,10 +32,10 @@ const SELECT: &str = "SELECT t.id, t.number, t.kind, t.title, t.state, t.impact,
      t.team_id, tm.name AS team_name, t.assignee_id, asg.name AS assignee_name, \
      t.support_level, t.category, t.affected_items, t.known_error, t.workaround, t.created_at, t.updated_at, t.first_response_at, \
      t.resolved_at, t.closed_at, t.response_due, t.update_due, t.resolution_due, t.escalation_at, t.version \
-     FROM tickets t JOIN organisations o ON o.id = t.organisation_id \
-     LEFT JOIN people rq ON rq.id = t.requester_id LEFT JOIN services s ON s.id = t.service_id \
-     LEFT JOIN agreements ag ON ag.id = t.agreement_id LEFT JOIN teams tm ON tm.id = t.team_id \
-     LEFT JOIN people asg ON asg.id = t.assignee_id";
+     FROM tickets t JOIN organisation_refs o ON o.id = t.organisation_id \
+     LEFT JOIN person_refs rq ON rq.id = t.requester_id LEFT JOIN service_refs s ON s.id = t.service_id \
+     LEFT JOIN agreement_refs ag ON ag.id = t.agreement_id LEFT JOIN team_refs tm ON tm.id = t.team_id \
+     LEFT JOIN person_refs asg ON asg.id = t.assignee_id";
 
 #[derive(sqlx::FromRow)]
 struct TicketRow {
@@ -357,7 +356,7 @@ async fn check_references(
         }
         if let Some(person) = requester {
             let of: Option<OrganisationId> = run!(tx, |c| {
-                sqlx::query_scalar("SELECT organisation_id FROM people WHERE id = $1")
+                sqlx::query_scalar("SELECT organisation_id FROM person_refs WHERE id = $1")
                     .bind(person)
                     .fetch_optional(c)
                     .await
@@ -373,17 +372,17 @@ async fn check_references(
         }
     }
     if let Some(team) = team
-        && !tx.exists("teams", team.0).await?
+        && !tandem_directory::read::team_exists(tx, team).await?
     {
         errors.push(FieldError::new("team_id", "there is no such team"));
     }
     if let Some(person) = assignee
-        && !tx.exists("people", person.0).await?
+        && !tandem_directory::read::person_exists(tx, person).await?
     {
         errors.push(FieldError::new("assignee_id", "there is no such person"));
     }
     if let Some(service) = service
-        && !tx.exists("services", service.0).await?
+        && !tandem_service_levels::read::service_exists(tx, service).await?
     {
         errors.push(no_such_service());
     }
@@ -498,7 +497,7 @@ async fn insert_article(
 /// The e-mail address of `person`.
 async fn email_of(tx: &mut Tx, person: PersonId) -> Result<String> {
     Ok(run!(tx, |c| {
-        sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+        sqlx::query_scalar("SELECT email FROM person_refs WHERE id = $1")
             .bind(person)
             .fetch_one(c)
             .await
@@ -510,8 +509,8 @@ async fn email_of(tx: &mut Tx, person: PersonId) -> Result<String> {
 async fn team_lead(tx: &mut Tx, ticket: TicketId) -> Result<Option<(String, String)>> {
     Ok(run!(tx, |c| {
         sqlx::query_as(
-            "SELECT l.name, l.email FROM tickets t JOIN teams tm ON tm.id = t.team_id \
-             JOIN people l ON l.id = tm.lead_id WHERE t.id = $1",
+            "SELECT l.name, l.email FROM tickets t JOIN team_refs tm ON tm.id = t.team_id \
+             JOIN person_refs l ON l.id = tm.lead_id WHERE t.id = $1",
         )
         .bind(ticket)
         .fetch_optional(c)
@@ -666,8 +665,8 @@ pub async fn follow_agreement_changes(db: &Db, now: OffsetDateTime) -> Result<us
     let mut conn = db.conn().await?;
     let stale: Vec<(TicketId, AgreementId)> = run!(&mut conn, |c| {
         sqlx::query_as(
-            "SELECT t.id, a.id FROM tickets t JOIN agreements a ON a.id = t.agreement_id \
-             JOIN calendars c ON c.id = a.calendar_id \
+            "SELECT t.id, a.id FROM tickets t JOIN agreement_refs a ON a.id = t.agreement_id \
+             JOIN calendar_refs c ON c.id = a.calendar_id \
              WHERE t.state NOT IN ('resolved', 'closed') \
              AND (t.clocks_at IS NULL OR a.updated_at > t.clocks_at OR c.updated_at > t.clocks_at)",
         )
@@ -675,7 +674,7 @@ pub async fn follow_agreement_changes(db: &Db, now: OffsetDateTime) -> Result<us
         .await
     })?;
     drop(conn);
-    let actor = Actor::system("agreement change");
+    let write = Write::new(db, &Actor::system("agreement change"), now);
     for (id, agreement) in &stale {
         let terms = terms_of(db, Some(*agreement)).await?;
         let before = get(db, Scope::Everything, *id).await?;
@@ -706,21 +705,14 @@ pub async fn follow_agreement_changes(db: &Db, now: OffsetDateTime) -> Result<us
                 ("resolution_due", show(after.2)),
             ],
         );
-        if !changes.is_empty() {
-            tandem_audit::record(
-                &mut tx,
-                Record {
-                    actor: &actor,
-                    at: now,
-                    action: Action::Update,
-                    entity: "ticket clocks",
-                    entity_id: id.to_string(),
-                    changes,
-                },
-            )
-            .await?;
+        if changes.is_empty() {
+            // Not audited: the clocks worked out again came out as they were.
+            tx.commit().await?;
+        } else {
+            write
+                .commit(tx, Edit::new(Action::Update, "ticket clocks", id, changes))
+                .await?;
         }
-        tx.commit().await?;
     }
     Ok(stale.len())
 }
@@ -770,7 +762,8 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
     let ticket = get(db, Scope::Everything, id).await?;
     let terms = terms_of(db, ticket.agreement.as_ref().map(|a| a.0)).await?;
     let actor = Actor::system("escalation");
-    let mut tx = db.begin().await?;
+    let write = Write::new(db, &actor, now);
+    let mut tx = write.begin().await?;
     if !claim_for_escalation(&mut tx, id).await? {
         return Ok(0);
     }
@@ -820,9 +813,7 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
                     "raise the support level".to_owned()
                 }
                 EscalationAction::Reassign(name) => {
-                    match tandem_service_levels::store::agreements::team_named(&mut tx, name)
-                        .await?
-                    {
+                    match tandem_directory::read::team_named(&mut tx, name).await? {
                         Some(team) => {
                             let moved = run!(&mut tx, |c| {
                                 sqlx::query(
@@ -869,18 +860,16 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
                 attachments: Vec::new(),
             };
             insert_article(&mut tx, id, &actor, "system", &note, now).await?;
-            tandem_audit::record(
-                &mut tx,
-                Record {
-                    actor: &actor,
-                    at: now,
-                    action: Action::Create,
-                    entity: "ticket escalation",
-                    entity_id: format!("{id} {} {step}", due.metric.as_str()),
-                    changes: Changes::created(&[("step", due.step.to_string()), ("action", what)]),
-                },
-            )
-            .await?;
+            write
+                .record(
+                    &mut tx,
+                    Edit::created(
+                        "ticket escalation",
+                        format!("{id} {} {step}", due.metric.as_str()),
+                        &[("step", due.step.to_string()), ("action", what)],
+                    ),
+                )
+                .await?;
             fired += 1;
         }
     }
@@ -908,32 +897,28 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
             })?;
         }
     }
+    // Audited above: each step taken recorded its entry (the clocks worked out again are not
+    // audited).
     tx.commit().await?;
     Ok(fired)
 }
 
 /// Opens a ticket with its first article; a customer user's ticket is always their
 /// organisation's, names no team, and names only a service their organisation uses.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    scope: Scope,
-    now: OffsetDateTime,
-    mut input: NewTicket,
-) -> Result<Ticket> {
+pub async fn create(write: &Write, scope: Scope, mut input: NewTicket) -> Result<Ticket> {
     if let Scope::Organisation(own) = scope {
         input.organisation_id = OrganisationId(own);
         if input.requester_id.is_none() {
-            input.requester_id = actor.id.map(PersonId);
+            input.requester_id = write.actor.id.map(PersonId);
         }
     }
     let terms = terms_of(
-        db,
-        select_agreement(db, input.organisation_id, input.service_id).await?,
+        &write.db,
+        select_agreement(&write.db, input.organisation_id, input.service_id).await?,
     )
     .await?;
     let id = TicketId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     // A customer user's team and service are checked by `check_customer_choices` alone, so
     // that an unknown service and another customer's get the same single error.
     let staff = scope == Scope::Everything;
@@ -985,7 +970,7 @@ pub async fn create(
         .bind(input.team_id)
         .bind(&input.category)
         .bind(&input.affected_items)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -997,52 +982,47 @@ pub async fn create(
         attachments: Vec::new(),
     };
     // The request itself is the customer's word, whoever typed it in.
-    insert_article(&mut tx, id, actor, "customer", &first, now).await?;
-    refresh_clocks(&mut tx, id, &terms, now).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "ticket",
-            entity_id: id.to_string(),
-            changes: Changes::created(&[
-                ("number", number.to_string()),
-                ("kind", input.kind.as_str().to_owned()),
-                ("title", input.title.to_string()),
-                ("organisation_id", input.organisation_id.to_string()),
-                ("priority", input.priority.as_str().to_owned()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    insert_article(&mut tx, id, &write.actor, "customer", &first, write.now).await?;
+    refresh_clocks(&mut tx, id, &terms, write.now).await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "ticket",
+                id,
+                &[
+                    ("number", number.to_string()),
+                    ("kind", input.kind.as_str().to_owned()),
+                    ("title", input.title.to_string()),
+                    ("organisation_id", input.organisation_id.to_string()),
+                    ("priority", input.priority.as_str().to_owned()),
+                ],
+            ),
+        )
+        .await?;
+    get(&write.db, Scope::Everything, id).await
 }
 
 /// Adds an article to the thread. A customer-visible article by an agent answers the customer:
 /// the first one meets the first-response target, and each restarts the update clock; a
 /// customer's article after an agent's starts the update clock.
 pub async fn add_article(
-    db: &Db,
-    actor: &Actor,
+    write: &Write,
     scope: Scope,
-    now: OffsetDateTime,
     id: TicketId,
     article: NewArticle,
 ) -> Result<Ticket> {
-    let ticket = get(db, scope, id).await?;
-    let author = author_kind(actor, scope);
+    let ticket = get(&write.db, scope, id).await?;
+    let author = author_kind(&write.actor, scope);
     if author == "customer" && article.visibility == Visibility::Internal {
         return Err(Error::invalid(
             "visibility",
             "customers write articles the provider's staff and they both see",
         ));
     }
-    let terms = terms_of(db, ticket.agreement.as_ref().map(|a| a.0)).await?;
-    let mut tx = db.begin().await?;
-    let article_id = insert_article(&mut tx, id, actor, author, &article, now).await?;
+    let terms = terms_of(&write.db, ticket.agreement.as_ref().map(|a| a.0)).await?;
+    let mut tx = write.begin().await?;
+    let article_id = insert_article(&mut tx, id, &write.actor, author, &article, write.now).await?;
     if article.visibility == Visibility::Public && author != "system" {
         let last_public_by: Option<String> = run!(&mut tx, |c| {
             sqlx::query_scalar("SELECT last_public_by FROM tickets WHERE id = $1")
@@ -1060,7 +1040,7 @@ pub async fn add_article(
             )
             .bind(id)
             .bind(author)
-            .bind(SqlTime(now))
+            .bind(SqlTime(write.now))
             .bind(restart)
             .bind(author == "agent")
             .execute(c)
@@ -1086,52 +1066,42 @@ pub async fn add_article(
         && let Some((requester, _)) = &ticket.requester
     {
         let to = email_of(&mut tx, *requester).await?;
-        let notice = Notice::answer(&ticket, &article.body, &actor.label);
-        mail(&mut tx, &to, &notice, now).await?;
+        let notice = Notice::answer(&ticket, &article.body, &write.actor.label);
+        mail(&mut tx, &to, &notice, write.now).await?;
     }
-    refresh_clocks(&mut tx, id, &terms, now).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "ticket article",
-            entity_id: format!("{id} {article_id}"),
-            changes: Changes::created(&[
-                ("visibility", article.visibility.as_str().to_owned()),
-                ("channel", article.channel.clone()),
-                ("author_kind", author.to_owned()),
-                (
-                    "attachments",
-                    article
-                        .attachments
-                        .iter()
-                        .map(|f| format!("{} sha256:{}", f.name, f.sha256))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, scope, id).await
+    refresh_clocks(&mut tx, id, &terms, write.now).await?;
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "ticket article",
+                format!("{id} {article_id}"),
+                &[
+                    ("visibility", article.visibility.as_str().to_owned()),
+                    ("channel", article.channel.clone()),
+                    ("author_kind", author.to_owned()),
+                    (
+                        "attachments",
+                        article
+                            .attachments
+                            .iter()
+                            .map(|f| format!("{} sha256:{}", f.name, f.sha256))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                ],
+            ),
+        )
+        .await?;
+    get(&write.db, scope, id).await
 }
 
 /// Applies a checked change to the ticket, if it is still at `version`: moves between states
 /// open and close pause intervals, resolving and closing set their times.
-pub async fn change(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    id: TicketId,
-    version: i64,
-    change: Change,
-) -> Result<Ticket> {
-    let before = get(db, Scope::Everything, id).await?;
-    let terms = terms_of(db, before.agreement.as_ref().map(|a| a.0)).await?;
-    let mut tx = db.begin().await?;
+pub async fn change(write: &Write, id: TicketId, version: i64, change: Change) -> Result<Ticket> {
+    let before = get(&write.db, Scope::Everything, id).await?;
+    let terms = terms_of(&write.db, before.agreement.as_ref().map(|a| a.0)).await?;
+    let mut tx = write.begin().await?;
     check_references(
         &mut tx,
         None,
@@ -1159,7 +1129,7 @@ pub async fn change(
         .bind(change.assignee_id)
         .bind(change.support_level)
         .bind(&change.category)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .bind(&change.known_error)
         .bind(&change.workaround)
@@ -1175,7 +1145,7 @@ pub async fn change(
                 "INSERT INTO ticket_pauses (ticket_id, started_at, state) VALUES ($1, $2, $3)",
             )
             .bind(id)
-            .bind(SqlTime(now))
+            .bind(SqlTime(write.now))
             .bind(change.state.as_str())
             .execute(c)
             .await
@@ -1187,13 +1157,13 @@ pub async fn change(
                 "UPDATE ticket_pauses SET ended_at = $2 WHERE ticket_id = $1 AND ended_at IS NULL",
             )
             .bind(id)
-            .bind(SqlTime(now))
+            .bind(SqlTime(write.now))
             .execute(c)
             .await
             .map(|r| r.rows_affected())
         })?;
     }
-    refresh_clocks(&mut tx, id, &terms, now).await?;
+    refresh_clocks(&mut tx, id, &terms, write.now).await?;
     let after = Ticket {
         state: change.state,
         impact: change.impact,
@@ -1207,33 +1177,20 @@ pub async fn change(
         workaround: change.workaround.clone(),
         ..before.clone()
     };
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "ticket",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&before.audit_fields(), &after.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, Scope::Everything, id).await
+    write
+        .commit(
+            tx,
+            Edit::updated("ticket", id, &before.audit_fields(), &after.audit_fields()),
+        )
+        .await?;
+    get(&write.db, Scope::Everything, id).await
 }
 
 /// Records time worked on ticket `id` by the actor.
-pub async fn add_time(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    id: TicketId,
-    entry: NewTimeEntry,
-) -> Result<()> {
-    let ticket = get(db, Scope::Everything, id).await?;
+pub async fn add_time(write: &Write, id: TicketId, entry: NewTimeEntry) -> Result<()> {
+    let ticket = get(&write.db, Scope::Everything, id).await?;
     let entry_id = TimeEntryId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO time_entries (id, ticket_id, person_id, person, minutes, billable, note, worked_on, created_at) \
@@ -1241,35 +1198,32 @@ pub async fn add_time(
         )
         .bind(entry_id)
         .bind(id)
-        .bind(actor.id.filter(|_| actor.kind != ActorKind::System))
-        .bind(&actor.label)
+        .bind(write.actor.id.filter(|_| write.actor.kind != ActorKind::System))
+        .bind(&write.actor.label)
         .bind(entry.minutes)
         .bind(entry.billable)
         .bind(&entry.note)
         .bind(entry.worked_on)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "time entry",
-            entity_id: format!("{} {entry_id}", ticket.id),
-            changes: Changes::created(&[
-                ("minutes", entry.minutes.to_string()),
-                ("billable", entry.billable.to_string()),
-                ("worked_on", entry.worked_on.to_string()),
-                ("note", entry.note.clone()),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "time entry",
+                format!("{} {entry_id}", ticket.id),
+                &[
+                    ("minutes", entry.minutes.to_string()),
+                    ("billable", entry.billable.to_string()),
+                    ("worked_on", entry.worked_on.to_string()),
+                    ("note", entry.note.clone()),
+                ],
+            ),
+        )
+        .await
 }
 
 /// The time entries of ticket `id`, by day.
@@ -1395,16 +1349,9 @@ pub async fn links(db: &Db, scope: Scope, id: TicketId) -> Result<Vec<Link>> {
 }
 
 /// Links ticket `id` to the ticket numbered `other`: `id` is `kind` the other.
-pub async fn link(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    id: TicketId,
-    kind: LinkKind,
-    other: i64,
-) -> Result<()> {
-    let ticket = get(db, Scope::Everything, id).await?;
-    let mut tx = db.begin().await?;
+pub async fn link(write: &Write, id: TicketId, kind: LinkKind, other: i64) -> Result<()> {
+    let ticket = get(&write.db, Scope::Everything, id).await?;
+    let mut tx = write.begin().await?;
     let other_id: Option<TicketId> = run!(&mut tx, |c| {
         sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
             .bind(other)
@@ -1427,7 +1374,7 @@ pub async fn link(
         .bind(id)
         .bind(kind.as_str())
         .bind(other_id)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -1438,23 +1385,20 @@ pub async fn link(
             field: Some("other"),
         });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "ticket link",
-            entity_id: format!("{id} {} {other_id}", kind.as_str()),
-            changes: Changes::created(&[
-                ("ticket", ticket.display_number()),
-                ("kind", kind.as_str().to_owned()),
-                ("other", crate::records::show_number(other)),
-            ]),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::created(
+                "ticket link",
+                format!("{id} {} {other_id}", kind.as_str()),
+                &[
+                    ("ticket", ticket.display_number()),
+                    ("kind", kind.as_str().to_owned()),
+                    ("other", crate::records::show_number(other)),
+                ],
+            ),
+        )
+        .await
 }
 
 /// The priority matrix in force.
@@ -1478,14 +1422,9 @@ pub async fn matrix(db: &Db) -> Result<PriorityMatrix> {
 }
 
 /// Replaces the priority matrix. Tickets keep their priority until impact or urgency change.
-pub async fn set_matrix(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    matrix: PriorityMatrix,
-) -> Result<()> {
-    let before = self::matrix(db).await?;
-    let mut tx = db.begin().await?;
+pub async fn set_matrix(write: &Write, matrix: PriorityMatrix) -> Result<()> {
+    let before = self::matrix(&write.db).await?;
+    let mut tx = write.begin().await?;
     for impact in Level::ALL {
         for urgency in Level::ALL {
             run!(&mut tx, |c| {
@@ -1514,17 +1453,7 @@ pub async fn set_matrix(
             .collect()
     };
     let (old, new) = (cells(&before), cells(&matrix));
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "priority matrix",
-            entity_id: String::new(),
-            changes: Changes::diff(&old, &new),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(tx, Edit::updated("priority matrix", "", &old, &new))
+        .await
 }

@@ -1,13 +1,11 @@
 //! A person's saved views of the desk. Each person sees and changes only their own; saving a
 //! name again replaces that view's query.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Action, Changes, Edit, Write};
 use tandem_directory::PersonId;
 use tandem_kernel::text::Name;
-use tandem_kernel::{Actor, Error, Result, entity_id};
+use tandem_kernel::{Error, Result, entity_id};
 use tandem_storage::{Db, SqlTime, run};
-use time::OffsetDateTime;
 
 entity_id!(
     /// Identifies a saved view of the desk.
@@ -37,14 +35,12 @@ pub async fn list(db: &Db, person: PersonId) -> Result<Vec<SavedFilter>> {
 
 /// Saves `query` as `person`'s view `name`, replacing a view of that name.
 pub async fn save(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     person: PersonId,
     name: &Name,
     query: &str,
 ) -> Result<SavedFilterId> {
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let existing: Option<(SavedFilterId, String)> = run!(&mut tx, |c| {
         sqlx::query_as("SELECT id, query FROM saved_filters WHERE person_id = $1 AND name = $2")
             .bind(person)
@@ -78,7 +74,7 @@ pub async fn save(
                 .bind(person)
                 .bind(name.as_str())
                 .bind(query)
-                .bind(SqlTime(now))
+                .bind(SqlTime(write.now))
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
@@ -90,31 +86,15 @@ pub async fn save(
             )
         }
     };
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action,
-            entity: "saved filter",
-            entity_id: id.to_string(),
-            changes,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    write
+        .commit(tx, Edit::new(action, "saved filter", id, changes))
+        .await?;
     Ok(id)
 }
 
 /// Removes `person`'s view `id`; another person's view is not found.
-pub async fn delete(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    person: PersonId,
-    id: SavedFilterId,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, person: PersonId, id: SavedFilterId) -> Result<()> {
+    let mut tx = write.begin().await?;
     let found: Option<(String, String)> = run!(&mut tx, |c| {
         sqlx::query_as("SELECT name, query FROM saved_filters WHERE id = $1 AND person_id = $2")
             .bind(id)
@@ -132,17 +112,10 @@ pub async fn delete(
             .await
             .map(|r| r.rows_affected())
     })?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "saved filter",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&[("name", name), ("query", query)]),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::deleted("saved filter", id, &[("name", name), ("query", query)]),
+        )
+        .await
 }

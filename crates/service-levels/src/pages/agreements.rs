@@ -4,12 +4,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_directory::OrganisationKind;
 use tandem_directory::store::{organisations, teams};
 use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
 };
 
 use crate::agreement::{
@@ -401,14 +402,14 @@ pub(super) async fn new(State(state): State<AppState>) -> PageResult<Response> {
 
 /// `POST /agreements`.
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (terms, parties) = fields.drafts();
     let saved = async {
         let input = crate::agreements::validate(&terms, &parties)?;
-        agreements::create(&state.db, &actor, state.clock.now(), input).await
+        agreements::create(&write, input).await
     }
     .await;
     after_save(
@@ -435,23 +436,15 @@ pub(super) async fn edit(
 
 /// `POST /agreements/{id}`.
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath(id): InPath<AgreementId>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let (terms, parties) = fields.drafts();
     let saved = async {
         let input = crate::agreements::validate(&terms, &parties)?;
-        agreements::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            id,
-            fields.version,
-            input,
-        )
-        .await
+        agreements::update(&write, id, fields.version, input).await
     }
     .await;
     let frame = FormFrame::edit(
@@ -468,11 +461,7 @@ pub(super) async fn update(
 }
 
 /// `POST /agreements/{id}/delete`.
-pub(super) async fn delete(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<AgreementId>,
-) -> PageResult<Response> {
-    agreements::delete(&state.db, &actor, state.clock.now(), id).await?;
+pub(super) async fn delete(InPath(id): InPath<AgreementId>, write: Write) -> PageResult<Response> {
+    agreements::delete(&write, id).await?;
     Ok(see_other("/agreements"))
 }

@@ -5,9 +5,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_web::page::{after_save, render, see_other};
 use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult, RequestActor,
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
 };
 
 use crate::calendar::{CalendarDraft, WEEKDAYS};
@@ -262,21 +263,11 @@ pub(super) async fn new() -> Response {
 
 /// `POST /calendars`.
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let fields = fields.normalised();
-    let saved = async {
-        calendars::create(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            fields.draft().validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { calendars::create(&write, fields.draft().validate()?).await }.await;
     after_save(
         saved,
         |c| format!("/calendars/{}", c.id),
@@ -301,24 +292,14 @@ pub(super) async fn edit(
 
 /// `POST /calendars/{id}`.
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
     InPath(id): InPath<CalendarId>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let fields = fields.normalised();
-    let saved = async {
-        calendars::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            id,
-            fields.version,
-            fields.draft().validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved =
+        async { calendars::update(&write, id, fields.version, fields.draft().validate()?).await }
+            .await;
     let frame = FormFrame::edit(
         "Edit calendar".into(),
         format!("/calendars/{id}"),
@@ -333,11 +314,7 @@ pub(super) async fn update(
 }
 
 /// `POST /calendars/{id}/delete`.
-pub(super) async fn delete(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<CalendarId>,
-) -> PageResult<Response> {
-    calendars::delete(&state.db, &actor, state.clock.now(), id).await?;
+pub(super) async fn delete(InPath(id): InPath<CalendarId>, write: Write) -> PageResult<Response> {
+    calendars::delete(&write, id).await?;
     Ok(see_other("/calendars"))
 }

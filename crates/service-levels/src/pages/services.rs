@@ -4,14 +4,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_audit::Write;
 use tandem_directory::OrganisationKind;
 use tandem_directory::pages::organisation_options;
 use tandem_directory::store::people;
 use tandem_kernel::Scope;
 use tandem_web::page::{after_save, render, see_other};
-use tandem_web::{
-    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageResult, RequestActor,
-};
+use tandem_web::{AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageResult};
 
 use crate::services::{Service, ServiceDraft, ServiceId, ServiceKind};
 use crate::store::services;
@@ -157,20 +156,11 @@ pub(super) async fn new(State(state): State<AppState>) -> PageResult<Response> {
 
 /// `POST /services`.
 pub(super) async fn create(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let saved = async {
-        services::create(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            fields.draft().validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved = async { services::create(&write, fields.draft().validate()?).await }.await;
     after_save(
         saved,
         |s| format!("/services/{}", s.id),
@@ -195,23 +185,14 @@ pub(super) async fn edit(
 
 /// `POST /services/{id}`.
 pub(super) async fn update(
-    RequestActor(actor): RequestActor,
     State(state): State<AppState>,
     InPath(id): InPath<ServiceId>,
+    write: Write,
     FormInput(fields): FormInput<Fields>,
 ) -> PageResult<Response> {
-    let saved = async {
-        services::update(
-            &state.db,
-            &actor,
-            state.clock.now(),
-            id,
-            fields.version,
-            fields.draft().validate()?,
-        )
-        .await
-    }
-    .await;
+    let saved =
+        async { services::update(&write, id, fields.version, fields.draft().validate()?).await }
+            .await;
     let frame = FormFrame::edit(
         "Edit service".into(),
         format!("/services/{id}"),
@@ -226,11 +207,7 @@ pub(super) async fn update(
 }
 
 /// `POST /services/{id}/delete`.
-pub(super) async fn delete(
-    RequestActor(actor): RequestActor,
-    State(state): State<AppState>,
-    InPath(id): InPath<ServiceId>,
-) -> PageResult<Response> {
-    services::delete(&state.db, &actor, state.clock.now(), id).await?;
+pub(super) async fn delete(InPath(id): InPath<ServiceId>, write: Write) -> PageResult<Response> {
+    services::delete(&write, id).await?;
     Ok(see_other("/services"))
 }

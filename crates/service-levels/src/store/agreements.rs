@@ -1,9 +1,8 @@
 //! The `agreements` table.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Edit, Write};
 use tandem_directory::{OrganisationId, TeamId};
-use tandem_kernel::{Actor, Error, FieldError, Result};
+use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Db, ResultExt, SqlTime, Tx, Unique, run};
 use time::{Date, OffsetDateTime};
 
@@ -21,7 +20,7 @@ const UNIQUE: &[Unique] = &[Unique {
 const SELECT: &str = "SELECT a.id, a.terms, a.organisation_id, o.name AS organisation_name, a.team_id, t.name AS team_name, \
      a.service_id, s.name AS service_name, a.calendar_id, c.name AS calendar_name, a.created_at, a.updated_at, a.version \
      FROM agreements a JOIN calendars c ON c.id = a.calendar_id \
-     LEFT JOIN organisations o ON o.id = a.organisation_id LEFT JOIN teams t ON t.id = a.team_id \
+     LEFT JOIN organisation_refs o ON o.id = a.organisation_id LEFT JOIN team_refs t ON t.id = a.team_id \
      LEFT JOIN services s ON s.id = a.service_id";
 
 #[derive(sqlx::FromRow)]
@@ -102,16 +101,6 @@ pub async fn reviews_due(db: &Db, today: Date) -> Result<Vec<Agreement>> {
 
 /// Checks the ids exist and fit the kind: an SLA is with a customer, an underpinning contract
 /// with a supplier.
-/// The team an escalation step names (the first by id if names repeat).
-pub async fn team_named(tx: &mut Tx, name: &str) -> Result<Option<TeamId>> {
-    Ok(run!(tx, |c| {
-        sqlx::query_scalar("SELECT id FROM teams WHERE name = $1 ORDER BY id LIMIT 1")
-            .bind(name)
-            .fetch_optional(c)
-            .await
-    })?)
-}
-
 async fn check_references(tx: &mut Tx, input: &AgreementInput) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(organisation) = input.organisation_id {
@@ -133,7 +122,7 @@ async fn check_references(tx: &mut Tx, input: &AgreementInput) -> Result<()> {
         }
     }
     if let Some(team) = input.team_id
-        && !tx.exists("teams", team.0).await?
+        && !tandem_directory::read::team_exists(tx, team).await?
     {
         errors.push(FieldError::new("team_id", "there is no such team"));
     }
@@ -147,7 +136,9 @@ async fn check_references(tx: &mut Tx, input: &AgreementInput) -> Result<()> {
     }
     for step in &input.terms.escalation {
         if let EscalationAction::Reassign(team) = &step.action
-            && team_named(tx, team).await?.is_none()
+            && tandem_directory::read::team_named(tx, team)
+                .await?
+                .is_none()
         {
             errors.push(FieldError::new(
                 "escalation",
@@ -166,14 +157,9 @@ fn terms_json(input: &AgreementInput) -> String {
     serde_json::to_string(&input.terms.draft()).expect("text fields serialise")
 }
 
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: AgreementInput,
-) -> Result<Agreement> {
+pub async fn create(write: &Write, input: AgreementInput) -> Result<Agreement> {
     let id = AgreementId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     check_references(&mut tx, &input).await?;
     run!(&mut tx, |c| {
         sqlx::query(
@@ -189,40 +175,28 @@ pub async fn create(
         .bind(input.calendar_id)
         .bind(terms_json(&input))
         .bind(input.terms.next_review)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
     let fields = input.audit_fields();
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "agreement",
-            entity_id: id.to_string(),
-            changes: Changes::created(&fields),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+    write
+        .commit(tx, Edit::created("agreement", id, &fields))
+        .await?;
+    get(&write.db, id).await
 }
 
 /// Saves `input` over the agreement, if the record is still at `version`.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: AgreementId,
     version: i64,
     input: AgreementInput,
 ) -> Result<Agreement> {
-    let before = get(db, id).await?;
-    let mut tx = db.begin().await?;
+    let before = get(&write.db, id).await?;
+    let mut tx = write.begin().await?;
     check_references(&mut tx, &input).await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
@@ -238,52 +212,36 @@ pub async fn update(
         .bind(input.calendar_id)
         .bind(terms_json(&input))
         .bind(input.terms.next_review)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tx.check_updated(changed, "agreements", id.0, "agreement")
-        .await?;
     let (old, new) = (before.input().audit_fields(), input.audit_fields());
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "agreement",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&old, &new),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+    write
+        .commit_update(
+            tx,
+            changed,
+            "agreements",
+            id.0,
+            Edit::updated("agreement", id, &old, &new),
+        )
+        .await?;
+    get(&write.db, id).await
 }
 
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: AgreementId) -> Result<()> {
-    let before = get(db, id).await?;
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: AgreementId) -> Result<()> {
+    let before = get(&write.db, id).await?;
+    let mut tx = write.begin().await?;
     if !tx.delete_by_id("agreements", id.0).await? {
         return Err(Error::NotFound {
             entity: "agreement",
         });
     }
     let fields = before.input().audit_fields();
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "agreement",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&fields),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(tx, Edit::deleted("agreement", id, &fields))
+        .await
 }

@@ -1,10 +1,9 @@
 //! The `calendars` table.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Edit, Write};
 use tandem_kernel::page::{ListOptions, Page};
 use tandem_kernel::text::Name;
-use tandem_kernel::{Actor, Error, Result};
+use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, ListQuery, ResultExt, SqlTime, Unique, run};
 use time::OffsetDateTime;
 
@@ -124,15 +123,10 @@ fn week_json(input: &BusinessCalendarInput) -> String {
     serde_json::to_string(&input.calendar.draft().week).expect("strings serialise")
 }
 
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: BusinessCalendarInput,
-) -> Result<BusinessCalendar> {
+pub async fn create(write: &Write, input: BusinessCalendarInput) -> Result<BusinessCalendar> {
     let id = CalendarId::generate();
     let draft = input.calendar.draft();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     run!(&mut tx, |c| {
         sqlx::query(
             "INSERT INTO calendars (id, name, time_zone, week, holidays, created_at, updated_at) \
@@ -143,40 +137,28 @@ pub async fn create(
         .bind(&draft.time_zone)
         .bind(week_json(&input))
         .bind(&draft.holidays)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "calendar",
-            entity_id: id.to_string(),
-            changes: Changes::created(&input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+    write
+        .commit(tx, Edit::created("calendar", id, &input.audit_fields()))
+        .await?;
+    get(&write.db, id).await
 }
 
 /// Saves `input` over the calendar, if the record is still at `version`.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: CalendarId,
     version: i64,
     input: BusinessCalendarInput,
 ) -> Result<BusinessCalendar> {
-    let before = get(db, id).await?;
+    let before = get(&write.db, id).await?;
     let draft = input.calendar.draft();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE calendars SET name = $2, time_zone = $3, week = $4, holidays = $5, updated_at = $6, \
@@ -187,35 +169,34 @@ pub async fn update(
         .bind(&draft.time_zone)
         .bind(week_json(&input))
         .bind(&draft.holidays)
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
-    tx.check_updated(changed, "calendars", id.0, "calendar")
+    write
+        .commit_update(
+            tx,
+            changed,
+            "calendars",
+            id.0,
+            Edit::updated(
+                "calendar",
+                id,
+                &before.audit_fields(),
+                &input.audit_fields(),
+            ),
+        )
         .await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "calendar",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&before.audit_fields(), &input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+    get(&write.db, id).await
 }
 
 /// Deletes a calendar no agreement uses.
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: CalendarId) -> Result<()> {
-    let before = get(db, id).await?;
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: CalendarId) -> Result<()> {
+    let before = get(&write.db, id).await?;
+    let mut tx = write.begin().await?;
     let in_use: i64 = run!(&mut tx, |c| {
         sqlx::query_scalar("SELECT count(*) FROM agreements WHERE calendar_id = $1")
             .bind(id)
@@ -230,17 +211,7 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: CalendarId)
     if !tx.delete_by_id("calendars", id.0).await? {
         return Err(Error::NotFound { entity: "calendar" });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "calendar",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&before.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(tx, Edit::deleted("calendar", id, &before.audit_fields()))
+        .await
 }

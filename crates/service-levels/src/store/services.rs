@@ -1,10 +1,9 @@
 //! The `services` and `service_customers` tables.
 
-use tandem_audit::store::Record;
-use tandem_audit::{Action, Changes};
+use tandem_audit::{Edit, Write};
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::text::{Name, Note};
-use tandem_kernel::{Actor, Error, FieldError, Result};
+use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Db, Handle, ResultExt, SqlTime, Tx, Unique, run};
 use time::OffsetDateTime;
 
@@ -31,7 +30,7 @@ struct ServiceRow {
 }
 
 const SELECT: &str = "SELECT s.id, s.name, s.kind, s.owner_id, p.name AS owner_name, s.description, s.boundaries, \
-     s.created_at, s.updated_at, s.version FROM services s LEFT JOIN people p ON p.id = s.owner_id";
+     s.created_at, s.updated_at, s.version FROM services s LEFT JOIN person_refs p ON p.id = s.owner_id";
 
 async fn customers_of(
     db: &Db,
@@ -41,7 +40,7 @@ async fn customers_of(
     let all: Vec<(ServiceId, OrganisationId, String)> = run!(&mut conn, |c| {
         sqlx::query_as(
             "SELECT sc.service_id, o.id, o.name FROM service_customers sc \
-             JOIN organisations o ON o.id = sc.organisation_id ORDER BY o.name, o.id",
+             JOIN organisation_refs o ON o.id = sc.organisation_id ORDER BY o.name, o.id",
         )
         .fetch_all(c)
         .await
@@ -131,7 +130,7 @@ pub async fn is_customer(
 async fn check_references(tx: &mut Tx, input: &ServiceInput) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(owner) = input.owner_id
-        && !tx.exists("people", owner.0).await?
+        && !tandem_directory::read::person_exists(tx, owner).await?
     {
         errors.push(FieldError::new("owner_id", "there is no such person"));
     }
@@ -180,14 +179,9 @@ async fn replace_customers(tx: &mut Tx, id: ServiceId, customers: &[Organisation
     Ok(())
 }
 
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
-    input: ServiceInput,
-) -> Result<Service> {
+pub async fn create(write: &Write, input: ServiceInput) -> Result<Service> {
     let id = ServiceId::generate();
-    let mut tx = db.begin().await?;
+    let mut tx = write.begin().await?;
     check_references(&mut tx, &input).await?;
     run!(&mut tx, |c| {
         sqlx::query(
@@ -200,40 +194,28 @@ pub async fn create(
         .bind(input.owner_id)
         .bind(input.description.as_str())
         .bind(input.boundaries.as_str())
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })
     .on_violation(UNIQUE)?;
     replace_customers(&mut tx, id, &input.customers).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Create,
-            entity: "service",
-            entity_id: id.to_string(),
-            changes: Changes::created(&input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+    write
+        .commit(tx, Edit::created("service", id, &input.audit_fields()))
+        .await?;
+    get(&write.db, id).await
 }
 
 /// Saves `input` over the service, if the record is still at `version`.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    now: OffsetDateTime,
+    write: &Write,
     id: ServiceId,
     version: i64,
     input: ServiceInput,
 ) -> Result<Service> {
-    let before = get(db, id).await?;
-    let mut tx = db.begin().await?;
+    let before = get(&write.db, id).await?;
+    let mut tx = write.begin().await?;
     check_references(&mut tx, &input).await?;
     let changed = run!(&mut tx, |c| {
         sqlx::query(
@@ -246,7 +228,7 @@ pub async fn update(
         .bind(input.owner_id)
         .bind(input.description.as_str())
         .bind(input.boundaries.as_str())
-        .bind(SqlTime(now))
+        .bind(SqlTime(write.now))
         .bind(version)
         .execute(c)
         .await
@@ -256,26 +238,24 @@ pub async fn update(
     tx.check_updated(changed, "services", id.0, "service")
         .await?;
     replace_customers(&mut tx, id, &input.customers).await?;
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Update,
-            entity: "service",
-            entity_id: id.to_string(),
-            changes: Changes::diff(&before.input().audit_fields(), &input.audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(db, id).await
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "service",
+                id,
+                &before.input().audit_fields(),
+                &input.audit_fields(),
+            ),
+        )
+        .await?;
+    get(&write.db, id).await
 }
 
 /// Deletes a service no agreement covers.
-pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: ServiceId) -> Result<()> {
-    let before = get(db, id).await?;
-    let mut tx = db.begin().await?;
+pub async fn delete(write: &Write, id: ServiceId) -> Result<()> {
+    let before = get(&write.db, id).await?;
+    let mut tx = write.begin().await?;
     let in_use: i64 = run!(&mut tx, |c| {
         sqlx::query_scalar("SELECT count(*) FROM agreements WHERE service_id = $1")
             .bind(id)
@@ -290,17 +270,10 @@ pub async fn delete(db: &Db, actor: &Actor, now: OffsetDateTime, id: ServiceId) 
     if !tx.delete_by_id("services", id.0).await? {
         return Err(Error::NotFound { entity: "service" });
     }
-    tandem_audit::record(
-        &mut tx,
-        Record {
-            actor,
-            at: now,
-            action: Action::Delete,
-            entity: "service",
-            entity_id: id.to_string(),
-            changes: Changes::deleted(&before.input().audit_fields()),
-        },
-    )
-    .await?;
-    tx.commit().await
+    write
+        .commit(
+            tx,
+            Edit::deleted("service", id, &before.input().audit_fields()),
+        )
+        .await
 }

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
+use tandem_audit::Write;
 use tandem_changes::change::{BlackoutDraft, ChangeDraft, ChangeId, CiLine, TemplateDraft};
 use tandem_changes::lifecycle::{CheckResult, PersonRef, Step, Vote};
 use tandem_changes::store::changes::{self, StepRequest};
@@ -45,7 +46,7 @@ async fn person(db: &Db, email: &str, manages: bool) -> anyhow::Result<Person> {
 
 async fn ci(db: &Db, name: &str) -> anyhow::Result<String> {
     let id: Option<uuid::Uuid> = run!(&mut db.conn().await?, |c| {
-        sqlx::query_scalar("SELECT id FROM cis WHERE name = $1")
+        sqlx::query_scalar("SELECT id FROM ci_refs WHERE name = $1")
             .bind(name)
             .fetch_optional(c)
             .await
@@ -57,12 +58,14 @@ async fn ci(db: &Db, name: &str) -> anyhow::Result<String> {
 
 async fn ticket(db: &Db, title: &str) -> anyhow::Result<String> {
     let number: Option<i64> = run!(&mut db.conn().await?, |c| {
-        sqlx::query_scalar("SELECT number FROM tickets WHERE title = $1")
+        sqlx::query_scalar("SELECT number FROM ticket_refs WHERE title = $1")
             .bind(title)
             .fetch_optional(c)
             .await
     })?;
-    Ok(number.map(|n| format!("T-{n:06}")).unwrap_or_default())
+    Ok(number
+        .map(|n| tandem_kernel::id::TICKETS.text(n))
+        .unwrap_or_default())
 }
 
 /// `days` days before `now`, at `hour` o'clock UTC.
@@ -82,13 +85,18 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// A write of `by` at `at`.
+    fn write(&self, by: &Person, at: OffsetDateTime) -> Write {
+        Write::new(self.db, &by.actor, at)
+    }
+
     async fn create(
         &self,
         by: &Person,
         at: OffsetDateTime,
         draft: ChangeDraft,
     ) -> anyhow::Result<ChangeId> {
-        let change = changes::create(self.db, &by.actor, by.manages, at, draft.validate()?).await?;
+        let change = changes::create(&self.write(by, at), by.manages, draft.validate()?).await?;
         Ok(change.id)
     }
 
@@ -102,10 +110,8 @@ impl Loader<'_> {
     ) -> anyhow::Result<()> {
         let (reason, fallback_carried_out, note) = words;
         changes::take_step(
-            self.db,
-            &by.actor,
+            &self.write(by, at),
             by.manages,
-            at,
             change,
             &StepRequest {
                 step,
@@ -141,10 +147,8 @@ impl Loader<'_> {
         comment: &str,
     ) -> anyhow::Result<()> {
         changes::vote(
-            self.db,
-            &by.actor,
+            &self.write(by, at),
             by.manages,
-            at,
             change,
             voter.map(|v| v.id),
             vote,
@@ -162,7 +166,7 @@ impl Loader<'_> {
         results: &[(CheckResult, &str)],
     ) -> anyhow::Result<()> {
         for (position, (result, note)) in (1..).zip(results) {
-            changes::record_check(self.db, &by.actor, at, change, position, *result, note).await?;
+            changes::record_check(&self.write(by, at), change, position, *result, note).await?;
         }
         Ok(())
     }
@@ -196,9 +200,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     // The standard changes of seed 000 section 5.2, approved by the change manager. The room
     // installation's checks are the acceptance test of section 5.3.
     let room = templates::save(
-        db,
-        &jonas.actor,
-        now - Duration::weeks(6),
+        &l.write(&jonas, now - Duration::weeks(6)),
         None,
         &TemplateDraft {
             name: "Video room installation".into(),
@@ -215,9 +217,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     )
     .await?;
     let endpoint = templates::save(
-        db,
-        &jonas.actor,
-        now - Duration::weeks(6),
+        &l.write(&jonas, now - Duration::weeks(6)),
         None,
         &TemplateDraft {
             name: "Replacement of a video endpoint".into(),
@@ -235,9 +235,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     .await?;
 
     blackouts::create(
-        db,
-        &jonas.actor,
-        now - Duration::weeks(2),
+        &l.write(&jonas, now - Duration::weeks(2)),
         &BlackoutDraft {
             name: "Beta board meeting week".into(),
             starts_at: iso(day(now, -5, 0)),
@@ -276,10 +274,8 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         )
         .await?;
     changes::set_checklist(
-        db,
-        &maria.actor,
+        &l.write(&maria, window - Duration::days(3)),
         false,
-        window - Duration::days(3),
         update,
         &[
             "Users are redirected to the maintenance portal during the update".into(),
@@ -415,10 +411,8 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         )
         .await?;
     changes::set_checklist(
-        db,
-        &maria.actor,
+        &l.write(&maria, window - Duration::days(4)),
         false,
-        window - Duration::days(4),
         upgrade,
         &["Calls stay stable for 15 minutes under load".into()],
     )
@@ -457,10 +451,8 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         ..ChangeDraft::default()
     };
     changes::update(
-        db,
-        &jonas.actor,
+        &l.write(&jonas, assessed),
         true,
-        assessed,
         upgrade,
         override_risk.change.version,
         draft.validate()?,
@@ -487,11 +479,11 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         )],
     )
     .await?;
-    let mut tx = db.begin().await?;
+    let fallback = l.write(&sven, window + Duration::minutes(70));
+    let mut tx = fallback.begin().await?;
     tandem_cmdb::store::cis::apply_update(
+        &fallback,
         &mut tx,
-        &sven.actor,
-        window + Duration::minutes(70),
         tandem_cmdb::ci::CiId(bridge.parse()?),
         &BTreeMap::from([("patch_level".to_owned(), "bridge 9.0".to_owned())]),
         &tandem_cmdb::version::Cause::change(
@@ -500,6 +492,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         ),
     )
     .await?;
+    // Audited above: apply_update recorded the CI's entry.
     tx.commit().await?;
     l.step(
         &maria,
@@ -636,10 +629,8 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         )
         .await?;
     changes::set_checklist(
-        db,
-        &maria.actor,
+        &l.write(&maria, start - Duration::minutes(15)),
         false,
-        start - Duration::minutes(15),
         phishing,
         &["The phishing domain is blocked from every customer network".into()],
     )

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
+use tandem_audit::Write;
 use tandem_cmdb::ci::{CiDraft, CiId, OperationalState};
 use tandem_cmdb::reconcile::{self, Found};
 use tandem_cmdb::relation::RelationKind;
@@ -43,8 +44,8 @@ struct Item<'a> {
 
 struct Loader<'a> {
     db: &'a Db,
-    actor: Actor,
-    at: OffsetDateTime,
+    /// The loader's writes, dated four weeks back.
+    write: Write,
     world: &'a World,
     ids: BTreeMap<String, CiId>,
 }
@@ -85,7 +86,7 @@ impl Loader<'_> {
         let input = draft
             .validate(&class)
             .with_context(|| format!("demo CI {}", item.name))?;
-        let ci = cis::create(self.db, &self.actor, self.at, input, &initial()).await?;
+        let ci = cis::create(&self.write, input, &initial()).await?;
         self.ids.insert(item.name.to_owned(), ci.id);
         Ok(ci.id)
     }
@@ -99,9 +100,7 @@ impl Loader<'_> {
 
     async fn relate(&self, source: &str, kind: RelationKind, target: &str) -> anyhow::Result<()> {
         relations::add(
-            self.db,
-            &self.actor,
-            self.at,
+            &self.write,
             &NewRelation {
                 source: self.id(source)?,
                 kind,
@@ -145,8 +144,7 @@ fn item<'a>(
 pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result<()> {
     let mut l = Loader {
         db,
-        actor: Actor::system("demo loader"),
-        at: now - Duration::weeks(4),
+        write: Write::new(db, &Actor::system("demo loader"), now - Duration::weeks(4)),
         world,
         ids: BTreeMap::new(),
     };
@@ -661,9 +659,7 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
         .context("Ines Kraus is missing")?;
     let ciso = Actor::person(ines.0, &ines.1, None);
     evidence::take_baseline(
-        l.db,
-        &ciso,
-        now - Duration::days(22),
+        &Write::new(l.db, &ciso, now - Duration::days(22)),
         &Name::parse("name", "Secure baseline: management servers")
             .map_err(tandem_kernel::Error::from)?,
         &Note::parse(
@@ -683,19 +679,16 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
     let maria = tandem_identity::store::person_by_email(l.db, "maria.schmidt@alpha.example")
         .await?
         .context("Maria Schmidt is missing")?;
-    let owner = Actor::person(maria.0, &maria.1, None);
+    let review = Write::new(
+        l.db,
+        &Actor::person(maria.0, &maria.1, None),
+        now - Duration::days(14),
+    );
     for ci in cis::all(l.db).await? {
         if !matches!(ci.class_key.as_str(), "document" | "supplier")
             && ci.lifecycle != tandem_cmdb::ci::Lifecycle::Retired
         {
-            cis::review(
-                l.db,
-                &owner,
-                now - Duration::days(14),
-                ci.id,
-                "Annual review",
-            )
-            .await?;
+            cis::review(&review, ci.id, "Annual review").await?;
         }
     }
     let munich = l.id("DC-DE Munich")?;
@@ -735,9 +728,7 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
         item.line = line;
     }
     evidence::reconcile(
-        l.db,
-        &ciso,
-        now - Duration::days(1),
+        &Write::new(l.db, &ciso, now - Duration::days(1)),
         &Inventory {
             source: "SSH inventory of DC-DE Munich".into(),
             match_on: "name".into(),
@@ -756,7 +747,7 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
 async fn history(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
     let mut conn = l.db.conn().await?;
     let ticket: Option<uuid::Uuid> = run!(&mut conn, |c| {
-        sqlx::query_scalar("SELECT id FROM tickets WHERE title = $1")
+        sqlx::query_scalar("SELECT id FROM ticket_refs WHERE title = $1")
             .bind("Video freezes during the board meeting")
             .fetch_optional(c)
             .await
@@ -772,9 +763,7 @@ async fn history(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
         draft.attributes.insert(key.into(), value.into());
         let class = classes::get(l.db, &ci.class_key).await?;
         cis::update(
-            l.db,
-            &engineer,
-            at,
+            &Write::new(l.db, &engineer, at),
             ci.id,
             ci.version,
             draft.validate(&class)?,
@@ -804,9 +793,7 @@ async fn history(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
     )
     .await?;
     cis::set_operational(
-        l.db,
-        &engineer,
-        now - Duration::hours(5),
+        &Write::new(l.db, &engineer, now - Duration::hours(5)),
         l.id("hv-de-02")?,
         OperationalState::Degraded,
         "RAID controller reports a failed battery; replacement ordered",

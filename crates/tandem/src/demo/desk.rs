@@ -4,6 +4,7 @@
 //! recurring incidents, a security incident, and Gamma's tickets, which no SLA covers.
 
 use anyhow::Context;
+use tandem_audit::Write;
 use tandem_directory::{OrganisationId, PersonId};
 use tandem_kernel::{Actor, Scope};
 use tandem_service_desk::attachment::FileDraft;
@@ -81,9 +82,11 @@ impl Desk<'_> {
             ..TicketDraft::default()
         }
         .validate(&self.matrix, by.scope == Scope::Everything)?;
-        Ok(store::create(self.db, &by.actor, by.scope, at, input)
-            .await?
-            .id)
+        Ok(
+            store::create(&Write::new(self.db, &by.actor, at), by.scope, input)
+                .await?
+                .id,
+        )
     }
 
     async fn say(
@@ -115,7 +118,13 @@ impl Desk<'_> {
             attachments,
         }
         .validate(by.scope == Scope::Everything)?;
-        store::add_article(self.db, &by.actor, by.scope, at, ticket, article).await?;
+        store::add_article(
+            &Write::new(self.db, &by.actor, at),
+            by.scope,
+            ticket,
+            article,
+        )
+        .await?;
         Ok(())
     }
 
@@ -128,7 +137,13 @@ impl Desk<'_> {
     ) -> anyhow::Result<()> {
         let current = store::get(self.db, Scope::Everything, ticket).await?;
         let change = changes.apply(&current, &self.matrix)?;
-        store::change(self.db, &by.actor, at, ticket, current.version, change).await?;
+        store::change(
+            &Write::new(self.db, &by.actor, at),
+            ticket,
+            current.version,
+            change,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -281,9 +296,7 @@ async fn routine(
             desk.set(engineer, resolved, ticket, state("resolved"))
                 .await?;
             store::add_time(
-                desk.db,
-                &engineer.actor,
-                resolved,
+                &Write::new(desk.db, &engineer.actor, resolved),
                 ticket,
                 TimeDraft {
                     duration: format!("{}", 15 + (n * 11) % 75),
@@ -516,9 +529,7 @@ pub async fn load(
     .await?;
     let problem_number = store::get(db, Scope::Everything, problem).await?.number;
     store::link(
-        db,
-        &sven.actor,
-        at(2, 4, 16, 7),
+        &Write::new(db, &sven.actor, at(2, 4, 16, 7)),
         freeze,
         LinkKind::CausedBy,
         problem_number,

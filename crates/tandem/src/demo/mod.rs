@@ -11,6 +11,7 @@ mod cmdb;
 mod desk;
 
 use anyhow::{Context, bail};
+use tandem_audit::Write;
 use tandem_directory::store::{organisations, people, teams};
 use tandem_directory::{OrganisationDraft, PersonDraft, PersonId, TeamDraft};
 use tandem_kernel::Clock;
@@ -88,26 +89,24 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
         );
     }
     let now = clock.now();
-    let actor = tandem_kernel::Actor::system("demo loader");
+    let write = Write::new(db, &tandem_kernel::Actor::system("demo loader"), now);
     let organisation = |name: &str, kind: &str, description: &str| OrganisationDraft {
         name: name.into(),
         kind: kind.into(),
         description: description.into(),
     };
-    let alpha = organisations::create(db, &actor, now, organisation(
+    let alpha = organisations::create(&write, organisation(
         "Alpha Cloud Services",
         "provider",
         "Cloud provider with data centres in Germany and the US. Runs the high-availability HD video-conferencing service; first-level support through one global support number.",
     ).validate()?).await?;
-    let beta = organisations::create(db, &actor, now, organisation(
+    let beta = organisations::create(&write, organisation(
         "Beta Technologies",
         "customer",
         "Technology company using Alpha's video-conferencing suite for its VIP users and telepresence rooms. Audits Alpha against its provider checklist.",
     ).validate()?).await?;
     let gamma = organisations::create(
-        db,
-        &actor,
-        now,
+        &write,
         organisation(
             "Gamma Logistics",
             "customer",
@@ -116,7 +115,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
         .validate()?,
     )
     .await?;
-    let vidcom = organisations::create(db, &actor, now, organisation(
+    let vidcom = organisations::create(&write, organisation(
         "Vidcom Systems",
         "supplier",
         "Vendor of the video endpoints and the video management platform; third-level support and maintenance contracts.",
@@ -248,7 +247,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
                 phone: person.phone.into(),
                 job_title: person.job_title.into(),
             };
-            let created = people::create(db, &actor, now, draft.validate()?).await?;
+            let created = people::create(&write, draft.validate()?).await?;
             ids.push((person.email, created.id));
         }
     }
@@ -315,9 +314,9 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
                 .map(|email| person(email))
                 .unwrap_or_default(),
         };
-        teams::create(db, &actor, now, draft.validate()?).await?;
+        teams::create(&write, draft.validate()?).await?;
     }
-    load_accounts(db, &actor, now).await?;
+    load_accounts(&write).await?;
     load_calendars(db, now).await?;
     load_gap_assessment(db, now).await
 }
@@ -328,7 +327,7 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
 async fn load_calendars(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()> {
     use tandem_service_levels::calendar::CalendarDraft;
     use tandem_service_levels::calendars::BusinessCalendarDraft;
-    let actor = tandem_kernel::Actor::system("demo loader");
+    let write = Write::new(db, &tandem_kernel::Actor::system("demo loader"), now);
     let office = |zone: &str, holidays: &str| CalendarDraft {
         time_zone: zone.into(),
         week: [
@@ -375,7 +374,7 @@ async fn load_calendars(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()
         }
         .validate()?;
         ids.push(
-            tandem_service_levels::store::calendars::create(db, &actor, now, input)
+            tandem_service_levels::store::calendars::create(&write, input)
                 .await?
                 .id,
         );
@@ -398,7 +397,7 @@ async fn load_agreements(
     use tandem_service_levels::agreements::{PartiesDraft, validate};
     use tandem_service_levels::services::ServiceDraft;
     use tandem_service_levels::store::{agreements, services};
-    let actor = tandem_kernel::Actor::system("demo loader");
+    let write = Write::new(db, &tandem_kernel::Actor::system("demo loader"), now);
     let org = |name: &str| {
         let name = name.to_owned();
         async move {
@@ -432,9 +431,7 @@ async fn load_agreements(
         .await?
         .ok_or_else(|| anyhow::anyhow!("Maria Schmidt is missing"))?;
     let video = services::create(
-        db,
-        &actor,
-        now,
+        &write,
         ServiceDraft {
             name: "HD video conferencing".into(),
             kind: "saas".into(),
@@ -447,9 +444,7 @@ async fn load_agreements(
     )
     .await?;
     let managed = services::create(
-        db,
-        &actor,
-        now,
+        &write,
         ServiceDraft {
             name: "Managed cloud servers".into(),
             kind: "iaas".into(),
@@ -549,7 +544,7 @@ async fn load_agreements(
         ),
     ];
     for (terms, parties) in agreements_to_load {
-        agreements::create(db, &actor, now, validate(&terms, &parties)?).await?;
+        agreements::create(&write, validate(&terms, &parties)?).await?;
     }
     desk::load(db, now, beta, gamma, video.id).await?;
     let (sven, _) = tandem_identity::store::person_by_email(db, "sven.richter@alpha.example")
@@ -606,21 +601,16 @@ pub const DEMO_ACCOUNTS: [(&str, &[Role]); 11] = [
     ("anna.lindqvist@gamma.example", &[Role::CustomerUser]),
 ];
 
-async fn load_accounts(
-    db: &Db,
-    actor: &tandem_kernel::Actor,
-    now: time::OffsetDateTime,
-) -> anyhow::Result<()> {
+async fn load_accounts(write: &Write) -> anyhow::Result<()> {
     for (email, roles) in DEMO_ACCOUNTS {
-        tandem_identity::store::set_password(db, actor, now, email, DEMO_PASSWORD).await?;
-        let (person, _) = tandem_identity::store::person_by_email(db, email)
+        tandem_identity::store::set_password(write, email, DEMO_PASSWORD).await?;
+        let (person, _) = tandem_identity::store::person_by_email(&write.db, email)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the demo person {email} is missing"))?;
         let roles: Roles = roles.iter().copied().collect();
-        tandem_identity::roles::set(db, actor, now, person, roles).await?;
+        tandem_identity::roles::set(write, person, roles).await?;
         if roles.contains(Role::Administrator) || roles.contains(Role::Ciso) {
-            tandem_identity::mfa::set_up_with_secret(db, actor, now, person, DEMO_TOTP_BYTES)
-                .await?;
+            tandem_identity::mfa::set_up_with_secret(write, person, DEMO_TOTP_BYTES).await?;
         }
     }
     Ok(())
@@ -629,7 +619,7 @@ async fn load_accounts(
 /// Alpha's view of its ITIL processes against ISO/IEC 27001:2005 (seed 001, scenario 2): what
 /// runs today (service desk, changes, monitoring), what is planned, what is missing.
 async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Result<()> {
-    let actor = tandem_kernel::Actor::system("demo loader");
+    let write = Write::new(db, &tandem_kernel::Actor::system("demo loader"), now);
     use tandem_frameworks::analysis::Status::{Implemented, NotImplemented, Partial, Planned};
     use tandem_frameworks::assessment::{AssessmentDraft, check_changes};
     let shared = tandem_frameworks::api::catalogue(db).await?;
@@ -640,7 +630,7 @@ async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Resu
         target_framework: "iso27001-2005".into(),
     }
     .validate(catalogue)?;
-    let assessment = tandem_frameworks::store::create(db, &actor, now, input).await?;
+    let assessment = tandem_frameworks::store::create(&write, input).await?;
     let statuses = [
         (
             "2.1",
@@ -703,14 +693,7 @@ async fn load_gap_assessment(db: &Db, now: time::OffsetDateTime) -> anyhow::Resu
         .map(|(reference, status, note)| (reference.into(), status.as_str().into(), note.into()))
         .collect();
     let changes = check_changes(catalogue, &assessment.source_framework, &raw)?;
-    tandem_frameworks::store::change_statuses(
-        db,
-        &actor,
-        now,
-        assessment.id,
-        assessment.version,
-        &changes,
-    )
-    .await?;
+    tandem_frameworks::store::change_statuses(&write, assessment.id, assessment.version, &changes)
+        .await?;
     Ok(())
 }

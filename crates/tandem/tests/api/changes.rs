@@ -922,9 +922,11 @@ async fn only_change_roles_touch_changes(app: TestApp) {
 async fn the_change_pages_show_errors_next_to_fields_and_refusals_by_rule(app: TestApp) {
     let w = world(&app).await;
     tandem_identity::store::set_password(
-        &app.db,
-        &tandem_kernel::Actor::system("test harness"),
-        tandem_kernel::Clock::now(app.clock.as_ref()),
+        &tandem_audit::Write::new(
+            &app.db,
+            &tandem_kernel::Actor::system("test harness"),
+            tandem_kernel::Clock::now(app.clock.as_ref()),
+        ),
         "maria@alpha.test",
         tandem::demo::DEMO_PASSWORD,
     )

@@ -442,9 +442,11 @@ async fn an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app: TestApp)
 /// Stores an organisation straight away (faster than the API for hundreds); its id.
 async fn stored_organisation(app: &TestApp, name: &str, kind: &str) -> String {
     tandem_directory::store::organisations::create(
-        &app.db,
-        &tandem_kernel::Actor::system("test"),
-        app.clock.now(),
+        &tandem_audit::Write::new(
+            &app.db,
+            &tandem_kernel::Actor::system("test"),
+            app.clock.now(),
+        ),
         tandem_directory::OrganisationDraft {
             name: name.into(),
             kind: kind.into(),
@@ -482,9 +484,11 @@ async fn pickers_offer_every_organisation_and_team_of_the_kinds_they_take(app: T
         .await;
     for i in 1..=205 {
         tandem_directory::store::teams::create(
-            &app.db,
-            &tandem_kernel::Actor::system("test"),
-            app.clock.now(),
+            &tandem_audit::Write::new(
+                &app.db,
+                &tandem_kernel::Actor::system("test"),
+                app.clock.now(),
+            ),
             tandem_directory::TeamDraft {
                 organisation_id: provider.clone(),
                 name: format!("Zz team {i:03}"),

@@ -250,21 +250,15 @@ async fn plant_changes(app: &TestApp) {
 async fn plant_audit(app: &TestApp) {
     for payload in PAYLOADS {
         let actor = tandem_kernel::Actor::system(payload);
-        let mut tx = app.db.begin().await.expect("begin");
-        tandem_audit::record(
-            &mut tx,
-            tandem_audit::store::Record {
-                actor: &actor,
-                at: app.clock.now(),
-                action: tandem_audit::Action::Create,
-                entity: "planted",
-                entity_id: String::new(),
-                changes: tandem_audit::Changes::created(&[("x", "y".to_owned())]),
-            },
-        )
-        .await
-        .expect("record the planted entry");
-        tx.commit().await.expect("commit");
+        let write = tandem_audit::Write::new(&app.db, &actor, app.clock.now());
+        let tx = write.begin().await.expect("begin");
+        write
+            .commit(
+                tx,
+                tandem_audit::Edit::created("planted", "", &[("x", "y".to_owned())]),
+            )
+            .await
+            .expect("record the planted entry");
     }
 }
 

@@ -57,7 +57,7 @@ impl TestDatabase {
                 let db = Db::connect(&url, &Default::default())
                     .await
                     .expect("connect to the test PostgreSQL server");
-                let Db::Postgres(pool) = &db else {
+                let tandem_storage::Pool::Postgres(pool) = db.pool() else {
                     unreachable!("a postgres URL opens PostgreSQL")
                 };
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
@@ -107,12 +107,13 @@ impl TestApp {
     /// Tests that count records or audit entries count from what this leaves.
     pub async fn spawn(engine: Engine) -> Self {
         let mut app = Self::spawn_empty(engine).await;
-        let actor = tandem_kernel::Actor::system("test harness");
-        let now = app.clock.now();
-        let organisation = tandem_directory::store::organisations::create(
+        let write = tandem_audit::Write::new(
             &app.db,
-            &actor,
-            now,
+            &tandem_kernel::Actor::system("test harness"),
+            app.clock.now(),
+        );
+        let organisation = tandem_directory::store::organisations::create(
+            &write,
             tandem_directory::OrganisationDraft {
                 name: "Harness Operators".into(),
                 kind: "supplier".into(),
@@ -124,9 +125,7 @@ impl TestApp {
         .await
         .expect("create the operators' organisation");
         tandem_directory::store::people::create(
-            &app.db,
-            &actor,
-            now,
+            &write,
             tandem_directory::PersonDraft {
                 organisation_id: organisation.id.to_string(),
                 name: "Harness Operator".into(),
@@ -143,7 +142,7 @@ impl TestApp {
             .await
             .expect("look the operator up")
             .expect("the operator exists");
-        tandem_identity::mfa::set_up_with_secret(&app.db, &actor, now, operator, DEMO_TOTP_BYTES)
+        tandem_identity::mfa::set_up_with_secret(&write, operator, DEMO_TOTP_BYTES)
             .await
             .expect("give the operator a second factor");
         app.token = app
@@ -169,9 +168,7 @@ impl TestApp {
             .expect("the person exists");
         let actor = tandem_kernel::Actor::system("test harness");
         tandem_identity::roles::set(
-            &self.db,
-            &actor,
-            self.clock.now(),
+            &tandem_audit::Write::new(&self.db, &actor, self.clock.now()),
             person,
             roles.iter().copied().collect(),
         )
@@ -187,9 +184,11 @@ impl TestApp {
             .expect("look the person up")
             .expect("the person exists");
         let (_, secret) = tandem_identity::tokens::create(
-            &self.db,
-            &tandem_kernel::Actor::system("test harness"),
-            self.clock.now(),
+            &tandem_audit::Write::new(
+                &self.db,
+                &tandem_kernel::Actor::system("test harness"),
+                self.clock.now(),
+            ),
             person,
             tandem_identity::tokens::NewToken {
                 name: format!("test token {}", uuid::Uuid::now_v7().simple()),

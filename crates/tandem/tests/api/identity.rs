@@ -66,16 +66,14 @@ async fn a_person_ends_their_other_sessions_and_no_one_elses(app: TestApp) {
     account(&app).await;
     let beta = app.organisation("Beta Technologies", "customer").await;
     app.person(&beta, "David Chen", "david@beta.example").await;
-    let actor = tandem_kernel::Actor::system("test");
-    tandem_identity::store::set_password(
+    let write = tandem_audit::Write::new(
         &app.db,
-        &actor,
+        &tandem_kernel::Actor::system("test"),
         app.clock.now(),
-        "david@beta.example",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
+    );
+    tandem_identity::store::set_password(&write, "david@beta.example", PASSWORD)
+        .await
+        .unwrap();
     let davids = session_cookie(
         &app.post_form(
             "/sign-in",
@@ -390,24 +388,20 @@ async fn account(app: &TestApp) -> String {
     let nina = app
         .person(&alpha, "Nina Keller", "nina@alpha.example")
         .await;
-    let actor = tandem_kernel::Actor::system("test");
-    tandem_identity::store::set_password(
+    let write = tandem_audit::Write::new(
         &app.db,
-        &actor,
+        &tandem_kernel::Actor::system("test"),
         app.clock.now(),
-        "nina@alpha.example",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
+    );
+    tandem_identity::store::set_password(&write, "nina@alpha.example", PASSWORD)
+        .await
+        .unwrap();
     let (person, _) = tandem_identity::store::person_by_email(&app.db, "nina@alpha.example")
         .await
         .unwrap()
         .unwrap();
     tandem_identity::roles::set(
-        &app.db,
-        &actor,
-        app.clock.now(),
+        &write,
         person,
         tandem_kernel::Roles::NONE.with(tandem_kernel::Role::ServiceDeskAgent),
     )
@@ -581,35 +575,27 @@ async fn sessions_end_when_idle_and_passwords_follow_the_policy(app: TestApp) {
         "an idle session has ended"
     );
 
-    let actor = tandem_kernel::Actor::system("test");
+    let write = tandem_audit::Write::new(
+        &app.db,
+        &tandem_kernel::Actor::system("test"),
+        app.clock.now(),
+    );
     for (bad, reason) in [
         ("short", "at least 12"),
         ("nina@alpha.example", "e-mail"),
         ("correcthorsebatterystaple", "common"),
     ] {
-        let err = tandem_identity::store::set_password(
-            &app.db,
-            &actor,
-            app.clock.now(),
-            "nina@alpha.example",
-            bad,
-        )
-        .await
-        .unwrap_err();
+        let err = tandem_identity::store::set_password(&write, "nina@alpha.example", bad)
+            .await
+            .unwrap_err();
         assert!(
             err.field_errors()[0].message.contains(reason),
             "{bad}: {err}"
         );
     }
-    let err = tandem_identity::store::set_password(
-        &app.db,
-        &actor,
-        app.clock.now(),
-        "ghost@alpha.example",
-        PASSWORD,
-    )
-    .await
-    .unwrap_err();
+    let err = tandem_identity::store::set_password(&write, "ghost@alpha.example", PASSWORD)
+        .await
+        .unwrap_err();
     assert_eq!(err.field_errors()[0].field, "email");
     let hashes = app
         .count("accounts WHERE password_hash LIKE '$argon2id$%'")

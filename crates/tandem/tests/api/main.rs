@@ -18,5 +18,6 @@ mod mail;
 mod paths;
 mod platform;
 mod schema;
+mod seams;
 mod service_desk;
 mod service_levels;

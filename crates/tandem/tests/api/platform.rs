@@ -115,9 +115,20 @@ fn each_capability_builds_on_exactly_its_crates_dependencies() {
         assert_eq!(declared, depends_on, "tandem-{}", capability.name);
     }
     assert_eq!(
-        tandem_web::capability::check_order(&tandem::CAPABILITIES),
+        tandem_web::capability::check_order(&tandem::CAPABILITIES, &tandem::PLATFORM_PERMISSIONS),
         Ok(())
     );
+    // Every permission has an owner: a capability, or the platform.
+    for permission in tandem_kernel::Permission::ALL {
+        assert!(
+            tandem::PLATFORM_PERMISSIONS.contains(&permission)
+                || tandem::CAPABILITIES
+                    .iter()
+                    .any(|c| c.permissions.contains(&permission)),
+            "no capability owns `{}`",
+            permission.as_str()
+        );
+    }
 }
 
 /// The probe grew `/metrics` by 178 MB with requests of made-up methods, without signing in:

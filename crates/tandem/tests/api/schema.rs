@@ -5,11 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tandem::config::Config;
-use tandem_storage::{Db, Engine};
+use tandem_storage::{Db, Engine, Pool};
 
 use crate::harness::TestDatabase;
 
-/// Per table, its columns and whether each is NOT NULL.
+/// Per table or view (the `*_refs` views capabilities publish to each other), its columns and
+/// whether each is NOT NULL.
 type Schema = BTreeMap<String, BTreeMap<String, bool>>;
 
 /// The bookkeeping table of sqlx's migrator, which is not part of Tandem's schema.
@@ -71,13 +72,14 @@ async fn migrated(database: &TestDatabase) -> Db {
 /// The user tables of `db` with their columns, without sqlx's and SQLite's own tables.
 async fn schema(db: &Db) -> Schema {
     let mut schema = Schema::new();
-    match db {
-        Db::Sqlite(pool) => {
-            let tables: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
-                    .fetch_all(pool)
-                    .await
-                    .expect("list the SQLite tables");
+    match db.pool() {
+        Pool::Sqlite(pool) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("list the SQLite tables");
             for table in tables {
                 if table == MIGRATIONS_TABLE || table.starts_with("sqlite_") {
                     continue;
@@ -104,12 +106,12 @@ async fn schema(db: &Db) -> Schema {
                 schema.insert(table, columns);
             }
         }
-        Db::Postgres(pool) => {
+        Pool::Postgres(pool) => {
             // Casts to text: the information schema's own types (sql_identifier, yes_or_no)
             // are domains, which the driver need not accept as strings.
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT table_name::text FROM information_schema.tables \
-                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+                 WHERE table_schema = current_schema() AND table_type IN ('BASE TABLE', 'VIEW')",
             )
             .fetch_all(pool)
             .await
@@ -127,7 +129,7 @@ async fn schema(db: &Db) -> Schema {
             .await
             .expect("list the PostgreSQL columns");
             for (table, column, not_null) in columns {
-                // Columns of views and of sqlx's table have no entry and are skipped.
+                // The columns of sqlx's table have no entry and are skipped.
                 if let Some(columns) = schema.get_mut(&table) {
                     columns.insert(column, not_null);
                 }
