@@ -1,5 +1,6 @@
 //! The change record of seed 000 section 5.6 as a person writes it: the draft of a change's
-//! editable fields and the check that turns it into a [`ChangeInput`] the store can save.
+//! editable fields and the check that turns it into a [`ChangeInput`] the store can save; and
+//! the record as the store reads it back, a [`Change`].
 //!
 //! Pure: ids are parsed here, whether they exist is the store's business.
 
@@ -13,7 +14,7 @@ use tandem_kernel::{Error, FieldError, entity_id};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::lifecycle::{Category, Risk};
+use crate::lifecycle::{Category, CloseReason, PersonRef, Risk, State};
 
 entity_id!(
     /// A change's id.
@@ -108,6 +109,73 @@ pub struct ChangeInput {
     pub conflicts_ack_reason: Note,
     /// The CIs by id, each once, with their planned updates.
     pub cis: BTreeMap<uuid::Uuid, BTreeMap<String, String>>,
+}
+
+/// A change as stored, with the names of the people and records it refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: ChangeId,
+    pub number: i64,
+    pub title: String,
+    pub owner: PersonRef,
+    pub initiator: Option<PersonRef>,
+    /// Who raised it as the record says: the initiator's name, or the token or process.
+    pub initiator_label: String,
+    pub cause_text: String,
+    /// The ticket it was raised for: (id, number, title).
+    pub cause_ticket: Option<(uuid::Uuid, i64, String)>,
+    pub description: String,
+    pub configuration: String,
+    pub category: Category,
+    pub template: Option<(TemplateId, String)>,
+    pub risk: Option<Risk>,
+    pub risk_suggested: Option<Risk>,
+    pub risk_explanation: String,
+    pub risk_override_reason: String,
+    pub state: State,
+    pub close_reason: Option<CloseReason>,
+    pub planned_start: Option<OffsetDateTime>,
+    pub planned_end: Option<OffsetDateTime>,
+    pub fallback: String,
+    pub implementer: Option<PersonRef>,
+    pub approver: Option<PersonRef>,
+    pub approved_at: Option<OffsetDateTime>,
+    pub approval_retroactive: bool,
+    /// Closed without an approval given in time (an emergency change the CAB never consented
+    /// to, or too late).
+    pub approval_missed: bool,
+    pub actual_start: Option<OffsetDateTime>,
+    pub actual_end: Option<OffsetDateTime>,
+    pub success: Option<bool>,
+    pub fallback_carried_out: String,
+    pub verifier: Option<PersonRef>,
+    pub verified_at: Option<OffsetDateTime>,
+    pub verification_note: String,
+    /// The person who recorded the change (none for the changes recorded before Tandem kept
+    /// it, and for those a process recorded).
+    pub recorder: Option<PersonRef>,
+    /// The person who submitted it the last time.
+    pub submitter: Option<PersonRef>,
+    pub conflicts_ack_reason: String,
+    pub customers_to_notify: Vec<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Change {
+    /// Whether the change is still edited: until it starts.
+    pub fn is_editable(&self) -> bool {
+        matches!(
+            self.state,
+            State::Draft | State::Submitted | State::Assessed | State::Approved | State::Scheduled
+        )
+    }
+
+    /// `C-000042 Security update of the management server`.
+    pub fn reference(&self) -> String {
+        format!("{} {}", number_text(self.number), self.title)
+    }
 }
 
 impl ChangeDraft {

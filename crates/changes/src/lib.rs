@@ -5,10 +5,10 @@
 //! calendar with its conflicts, blackout periods and iCalendar feed.
 //!
 //! Pure: [`lifecycle`] (states, moves and the guard rules that refuse them), [`risk`] (the
-//! suggested risk of a change), [`change`] (the record as typed and its checks), [`calendar`]
-//! (days of a view and conflicts between windows), [`export`] (the change log as CSV) and
-//! [`ical`] (the calendar feed). [`store`] reads and writes the
-//! tables; [`api`] and [`pages`] are the HTTP edge.
+//! suggested risk of a change), [`change`] (the record as typed and its checks), [`step`] (what
+//! an allowed step does to a change), [`calendar`] (days of a view and conflicts between
+//! windows), [`export`] (the change log as CSV) and [`ical`] (the calendar feed). [`store`]
+//! reads and writes the tables; [`api`] and [`pages`] are the HTTP edge.
 //!
 //! Owns the tables `change_numbers`, `change_settings`, `change_templates`, `changes`,
 //! `change_cis`, `change_votes`, `change_checks`, `change_transitions`, `blackouts`,
@@ -64,4 +64,5 @@ pub mod ical;
 pub mod lifecycle;
 pub mod pages;
 pub mod risk;
+pub mod step;
 pub mod store;

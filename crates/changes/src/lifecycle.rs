@@ -1142,7 +1142,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use time::macros::datetime;
 
@@ -1155,7 +1155,7 @@ mod tests {
         }
     }
 
-    fn maria() -> PersonRef {
+    pub(crate) fn maria() -> PersonRef {
         person(1, "Maria Schmidt")
     }
 
@@ -1163,7 +1163,7 @@ mod tests {
         person(2, "Lena Wolf")
     }
 
-    fn sven() -> PersonRef {
+    pub(crate) fn sven() -> PersonRef {
         person(3, "Sven Richter")
     }
 
@@ -1171,7 +1171,7 @@ mod tests {
         person(4, "Jonas Braun")
     }
 
-    fn ines() -> PersonRef {
+    pub(crate) fn ines() -> PersonRef {
         person(5, "Ines Kraus")
     }
 

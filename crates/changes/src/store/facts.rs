@@ -112,7 +112,7 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
     let mine: Vec<Uuid> = super::changes::cis(handle, change.id)
         .await?
         .iter()
-        .map(|c| c.ci_id)
+        .map(|c| c.ci_id.0)
         .collect();
     let mut found = Vec::new();
     let mut shared = BTreeSet::new();
@@ -211,7 +211,7 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
             .cis
             .iter()
             .filter(|ci| {
-                matches!(ci.lifecycle.as_str(), "production" | "maintenance")
+                ci.lifecycle.is_productive()
                     && ci.environment.as_deref().is_none_or(|e| e == "production")
             })
             .map(|ci| format!("{} {}", tandem_cmdb::ci::number_text(ci.number), ci.name))

@@ -165,7 +165,7 @@ pub async fn calendar(
 /// A CI version that no change explains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unexplained {
-    pub ci_id: Uuid,
+    pub ci_id: CiId,
     pub ci: String,
     pub version: i64,
     pub at: OffsetDateTime,
@@ -185,7 +185,7 @@ pub const GRACE: Duration = Duration::hours(1);
 /// what is found).
 pub async fn unexplained_versions(db: &Db) -> Result<Vec<Unexplained>> {
     type Row = (
-        Uuid,
+        CiId,
         i64,
         String,
         i64,

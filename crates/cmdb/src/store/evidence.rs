@@ -494,7 +494,7 @@ pub async fn runs(db: &Db) -> Result<Vec<Run>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub outcome: String,
-    pub ci_id: Option<Uuid>,
+    pub ci_id: Option<CiId>,
     pub reference: String,
     pub line: Option<i64>,
     pub field: String,
@@ -517,7 +517,7 @@ pub async fn run(db: &Db, id: RunId) -> Result<(Run, Vec<Finding>)> {
     })?;
     type Row = (
         String,
-        Option<Uuid>,
+        Option<CiId>,
         String,
         Option<i64>,
         String,
@@ -558,7 +558,7 @@ pub fn findings(outcomes: &[Outcome]) -> Vec<Finding> {
             let (outcome, ci_id, reference, line, field, expected, found) = parts(o);
             Finding {
                 outcome: outcome.to_owned(),
-                ci_id,
+                ci_id: ci_id.map(CiId),
                 reference: reference.to_owned(),
                 line,
                 field: field.to_owned(),

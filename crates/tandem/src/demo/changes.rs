@@ -126,13 +126,14 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// Takes each step in turn: who, when, the step, and the note that goes with it.
     async fn steps(
         &self,
         change: ChangeId,
-        steps: &[(&Person, OffsetDateTime, Step)],
+        steps: &[(&Person, OffsetDateTime, Step, &str)],
     ) -> anyhow::Result<()> {
-        for (by, at, step) in steps {
-            self.step(by, *at, change, *step, ("", "", "")).await?;
+        for &(by, at, step, note) in steps {
+            self.step(by, at, change, step, ("", "", note)).await?;
         }
         Ok(())
     }
@@ -290,20 +291,23 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
                 &maria,
                 window - Duration::days(3) + Duration::hours(1),
                 Step::Submit,
+                "",
             ),
-            (&jonas, window - Duration::days(2), Step::Assess),
+            (&jonas, window - Duration::days(2), Step::Assess, ""),
             (
                 &jonas,
                 window - Duration::days(2) + Duration::hours(1),
                 Step::Approve,
+                "",
             ),
             (
                 &jonas,
                 window - Duration::days(2) + Duration::hours(2),
                 Step::Schedule,
+                "",
             ),
-            (&sven, window, Step::Start),
-            (&sven, window + Duration::minutes(70), Step::Implement),
+            (&sven, window, Step::Start, ""),
+            (&sven, window + Duration::minutes(70), Step::Implement, ""),
         ],
     )
     .await?;
@@ -320,20 +324,17 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         ],
     )
     .await?;
-    l.step(
-        &ines,
-        window + Duration::hours(3),
+    l.steps(
         update,
-        Step::Verify,
-        ("", "", "Checked the updates installed and the portal"),
-    )
-    .await?;
-    l.step(
-        &jonas,
-        window + Duration::days(1),
-        update,
-        Step::Close,
-        ("", "", ""),
+        &[
+            (
+                &ines,
+                window + Duration::hours(3),
+                Step::Verify,
+                "Checked the updates installed and the portal",
+            ),
+            (&jonas, window + Duration::days(1), Step::Close, ""),
+        ],
     )
     .await?;
 
@@ -361,28 +362,19 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     l.steps(
         test,
         &[
-            (&maria, tried + Duration::minutes(10), Step::Submit),
-            (&jonas, tried + Duration::hours(1), Step::Assess),
-            (&jonas, tried + Duration::hours(1), Step::Approve),
-            (&sven, tried + Duration::hours(2), Step::Start),
-            (&sven, tried + Duration::hours(4), Step::Implement),
+            (&maria, tried + Duration::minutes(10), Step::Submit, ""),
+            (&jonas, tried + Duration::hours(1), Step::Assess, ""),
+            (&jonas, tried + Duration::hours(1), Step::Approve, ""),
+            (&sven, tried + Duration::hours(2), Step::Start, ""),
+            (&sven, tried + Duration::hours(4), Step::Implement, ""),
+            (
+                &maria,
+                tried + Duration::hours(5),
+                Step::Verify,
+                "Load test passed on staging",
+            ),
+            (&jonas, tried + Duration::days(1), Step::Close, ""),
         ],
-    )
-    .await?;
-    l.step(
-        &maria,
-        tried + Duration::hours(5),
-        test,
-        Step::Verify,
-        ("", "", "Load test passed on staging"),
-    )
-    .await?;
-    l.step(
-        &jonas,
-        tried + Duration::days(1),
-        test,
-        Step::Close,
-        ("", "", ""),
     )
     .await?;
 
@@ -461,11 +453,11 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     l.steps(
         upgrade,
         &[
-            (&jonas, assessed + Duration::minutes(5), Step::Assess),
-            (&jonas, assessed + Duration::minutes(10), Step::Approve),
-            (&jonas, assessed + Duration::minutes(15), Step::Schedule),
-            (&sven, window, Step::Start),
-            (&sven, window + Duration::minutes(30), Step::Implement),
+            (&jonas, assessed + Duration::minutes(5), Step::Assess, ""),
+            (&jonas, assessed + Duration::minutes(10), Step::Approve, ""),
+            (&jonas, assessed + Duration::minutes(15), Step::Schedule, ""),
+            (&sven, window, Step::Start, ""),
+            (&sven, window + Duration::minutes(30), Step::Implement, ""),
         ],
     )
     .await?;
@@ -539,10 +531,10 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     l.steps(
         replacement,
         &[
-            (&maria, window - Duration::days(1), Step::Submit),
-            (&jonas, window - Duration::hours(20), Step::Schedule),
-            (&sven, window, Step::Start),
-            (&sven, window + Duration::minutes(50), Step::Implement),
+            (&maria, window - Duration::days(1), Step::Submit, ""),
+            (&jonas, window - Duration::hours(20), Step::Schedule, ""),
+            (&sven, window, Step::Start, ""),
+            (&sven, window + Duration::minutes(50), Step::Implement, ""),
         ],
     )
     .await?;
@@ -556,20 +548,17 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         ],
     )
     .await?;
-    l.step(
-        &lena,
-        window + Duration::hours(2),
+    l.steps(
         replacement,
-        Step::Verify,
-        ("", "", "Room in use again"),
-    )
-    .await?;
-    l.step(
-        &jonas,
-        window + Duration::days(1),
-        replacement,
-        Step::Close,
-        ("", "", ""),
+        &[
+            (
+                &lena,
+                window + Duration::hours(2),
+                Step::Verify,
+                "Room in use again",
+            ),
+            (&jonas, window + Duration::days(1), Step::Close, ""),
+        ],
     )
     .await?;
 
@@ -597,8 +586,8 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     l.steps(
         installation,
         &[
-            (&maria, now - Duration::days(2), Step::Submit),
-            (&jonas, now - Duration::days(1), Step::Schedule),
+            (&maria, now - Duration::days(2), Step::Submit, ""),
+            (&jonas, now - Duration::days(1), Step::Schedule, ""),
         ],
     )
     .await?;
@@ -638,17 +627,10 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     l.steps(
         phishing,
         &[
-            (&maria, start - Duration::minutes(10), Step::Submit),
-            (&lena, start, Step::Start),
+            (&maria, start - Duration::minutes(10), Step::Submit, ""),
+            (&lena, start, Step::Start, ""),
+            (&lena, start + Duration::minutes(30), Step::Implement, ""),
         ],
-    )
-    .await?;
-    l.step(
-        &lena,
-        start + Duration::minutes(30),
-        phishing,
-        Step::Implement,
-        ("", "", ""),
     )
     .await?;
     l.checks(
@@ -662,82 +644,54 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     )
     .await?;
     let consent = start + Duration::hours(2);
-    l.vote(
-        &ines,
-        consent,
+    // The CAB's votes in turn: who records each, minutes after `consent`, the member it is cast
+    // for when not the recorder, the vote and its comment.
+    for (by, minutes, voter, vote, comment) in [
+        (
+            &ines,
+            0,
+            None,
+            Vote::Approve,
+            "Blocking is the right first step",
+        ),
+        (&sven, 5, None, Vote::Approve, ""),
+        (&maria, 10, None, Vote::Approve, ""),
+        (
+            &erik,
+            15,
+            None,
+            Vote::Abstain,
+            "Not reachable in time to judge the rule",
+        ),
+        (
+            &jonas,
+            20,
+            Some(&david),
+            Vote::Abstain,
+            "By phone: Beta leaves it to Alpha",
+        ),
+        (&jonas, 30, None, Vote::Approve, ""),
+    ] {
+        let at = consent + Duration::minutes(minutes);
+        l.vote(by, at, phishing, voter, vote, comment).await?;
+    }
+    l.steps(
         phishing,
-        None,
-        Vote::Approve,
-        "Blocking is the right first step",
-    )
-    .await?;
-    l.vote(
-        &sven,
-        consent + Duration::minutes(5),
-        phishing,
-        None,
-        Vote::Approve,
-        "",
-    )
-    .await?;
-    l.vote(
-        &maria,
-        consent + Duration::minutes(10),
-        phishing,
-        None,
-        Vote::Approve,
-        "",
-    )
-    .await?;
-    l.vote(
-        &erik,
-        consent + Duration::minutes(15),
-        phishing,
-        None,
-        Vote::Abstain,
-        "Not reachable in time to judge the rule",
-    )
-    .await?;
-    l.vote(
-        &jonas,
-        consent + Duration::minutes(20),
-        phishing,
-        Some(&david),
-        Vote::Abstain,
-        "By phone: Beta leaves it to Alpha",
-    )
-    .await?;
-    l.vote(
-        &jonas,
-        consent + Duration::minutes(30),
-        phishing,
-        None,
-        Vote::Approve,
-        "",
-    )
-    .await?;
-    l.step(
-        &jonas,
-        consent + Duration::minutes(35),
-        phishing,
-        Step::ApproveRetroactively,
-        ("", "", ""),
-    )
-    .await?;
-    l.step(
-        &ines,
-        consent + Duration::hours(1),
-        phishing,
-        Step::Verify,
-        ("", "", "Blocked everywhere"),
-    )
-    .await?;
-    l.step(
-        &jonas,
-        consent + Duration::hours(2),
-        phishing,
-        Step::Close,
-        ("", "", ""),
+        &[
+            (
+                &jonas,
+                consent + Duration::minutes(35),
+                Step::ApproveRetroactively,
+                "",
+            ),
+            (
+                &ines,
+                consent + Duration::hours(1),
+                Step::Verify,
+                "Blocked everywhere",
+            ),
+            (&jonas, consent + Duration::hours(2), Step::Close, ""),
+        ],
     )
     .await?;
 
@@ -766,9 +720,9 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     l.steps(
         firmware,
         &[
-            (&maria, now - Duration::days(1), Step::Submit),
-            (&jonas, now - Duration::hours(20), Step::Assess),
-            (&jonas, now - Duration::hours(19), Step::Approve),
+            (&maria, now - Duration::days(1), Step::Submit, ""),
+            (&jonas, now - Duration::hours(20), Step::Assess, ""),
+            (&jonas, now - Duration::hours(19), Step::Approve, ""),
         ],
     )
     .await?;
@@ -834,9 +788,9 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         l.steps(
             kernel,
             &[
-                (&maria, now - Duration::hours(3), Step::Submit),
-                (&jonas, now - Duration::hours(2), Step::Assess),
-                (&jonas, now - Duration::hours(2), Step::Approve),
+                (&maria, now - Duration::hours(3), Step::Submit, ""),
+                (&jonas, now - Duration::hours(2), Step::Assess, ""),
+                (&jonas, now - Duration::hours(2), Step::Approve, ""),
             ],
         )
         .await?;

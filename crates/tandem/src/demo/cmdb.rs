@@ -10,7 +10,9 @@ use anyhow::Context;
 use tandem_audit::Write;
 use tandem_cmdb::ci::{CiDraft, CiId, OperationalState};
 use tandem_cmdb::reconcile::{self, Found};
-use tandem_cmdb::relation::RelationKind;
+use tandem_cmdb::relation::RelationKind::{
+    self, BackedUpBy, DependsOn, MemberOf, Provides, RunsOn,
+};
 use tandem_cmdb::store::evidence::{self, Inventory, Scope};
 use tandem_cmdb::store::relations::{self, NewRelation};
 use tandem_cmdb::store::{cis, classes};
@@ -112,6 +114,14 @@ impl Loader<'_> {
         .await?;
         Ok(())
     }
+
+    /// Relates each source to its target, in the order given.
+    async fn relate_all(&self, relations: &[(&str, RelationKind, &str)]) -> anyhow::Result<()> {
+        for &(source, kind, target) in relations {
+            self.relate(source, kind, target).await?;
+        }
+        Ok(())
+    }
 }
 
 /// The cause of every version the initial load makes.
@@ -149,63 +159,59 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
         ids: BTreeMap::new(),
     };
     let none: &[(&str, &str)] = &[];
-    // Where things are.
-    l.add(
-        item(
-            "location",
-            "DC-DE Munich",
-            "Alpha's data centre in Germany.",
-            [2, 3, 4],
-            "internal",
-            &[("country", "Germany")],
+    // Where things are: each place, the location it lies in, and whose it is.
+    for (place, within, customer) in [
+        (
+            item(
+                "location",
+                "DC-DE Munich",
+                "Alpha's data centre in Germany.",
+                [2, 3, 4],
+                "internal",
+                &[("country", "Germany")],
+            ),
+            None,
+            None,
         ),
-        None,
-        None,
-        |_| {},
-    )
-    .await?;
-    l.add(
-        item(
-            "location",
-            "DC-US San José",
-            "Alpha's data centre in the US; the fallback data centre.",
-            [2, 3, 4],
-            "internal",
-            &[("country", "United States")],
+        (
+            item(
+                "location",
+                "DC-US San José",
+                "Alpha's data centre in the US; the fallback data centre.",
+                [2, 3, 4],
+                "internal",
+                &[("country", "United States")],
+            ),
+            None,
+            None,
         ),
-        None,
-        None,
-        |_| {},
-    )
-    .await?;
-    l.add(
-        item(
-            "location",
-            "Beta office Munich",
-            "Beta Technologies' Munich office.",
-            [2, 2, 3],
-            "internal",
-            &[("address", "Leopoldstraße 1, Munich")],
+        (
+            item(
+                "location",
+                "Beta office Munich",
+                "Beta Technologies' Munich office.",
+                [2, 2, 3],
+                "internal",
+                &[("address", "Leopoldstraße 1, Munich")],
+            ),
+            None,
+            Some(world.beta),
         ),
-        None,
-        Some(world.beta),
-        |_| {},
-    )
-    .await?;
-    l.add(
-        item(
-            "location",
-            "Beta VIP room",
-            "The telepresence room of Beta's board.",
-            [3, 2, 3],
-            "confidential",
-            none,
+        (
+            item(
+                "location",
+                "Beta VIP room",
+                "The telepresence room of Beta's board.",
+                [3, 2, 3],
+                "confidential",
+                none,
+            ),
+            Some("Beta office Munich"),
+            Some(world.beta),
         ),
-        Some("Beta office Munich"),
-        Some(world.beta),
-        |_| {},
-    )
-    .await?;
+    ] {
+        l.add(place, within, customer, |_| {}).await?;
+    }
     // Network and hypervisors in each data centre.
     for (dc, site) in [("DC-DE Munich", "de"), ("DC-US San José", "us")] {
         let router = format!("rt-{site}-01");
@@ -267,8 +273,8 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
                 |_| {},
             )
             .await?;
-            l.relate(&host, RelationKind::MemberOf, &cluster).await?;
-            l.relate(&host, RelationKind::DependsOn, &router).await?;
+            l.relate(&host, MemberOf, &cluster).await?;
+            l.relate(&host, DependsOn, &router).await?;
         }
     }
     l.add(
@@ -290,8 +296,7 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
         |_| {},
     )
     .await?;
-    l.relate("rt-de-01", RelationKind::DependsOn, "fw-de-01")
-        .await?;
+    l.relate("rt-de-01", DependsOn, "fw-de-01").await?;
     // Virtual machines.
     let vm = |os_version: &'static str, env: &'static str| -> Vec<(&'static str, &'static str)> {
         vec![
@@ -396,7 +401,7 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
             |_| {},
         )
         .await?;
-        l.relate(name, RelationKind::RunsOn, cluster).await?;
+        l.relate(name, RunsOn, cluster).await?;
     }
     l.add(
         item(
@@ -417,12 +422,12 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
         |_| {},
     )
     .await?;
-    l.relate("bridge-stg-01", RelationKind::RunsOn, "hv-cluster-de")
-        .await?;
-    l.relate("mgmt-de-01", RelationKind::BackedUpBy, "backup-us-01")
-        .await?;
-    l.relate("db-de-01", RelationKind::BackedUpBy, "backup-us-01")
-        .await?;
+    l.relate_all(&[
+        ("bridge-stg-01", RunsOn, "hv-cluster-de"),
+        ("mgmt-de-01", BackedUpBy, "backup-us-01"),
+        ("db-de-01", BackedUpBy, "backup-us-01"),
+    ])
+    .await?;
     // Redundant groups.
     l.add(
         item(
@@ -452,96 +457,53 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
         |d| d.min_up = "2".into(),
     )
     .await?;
-    for node in ["login-de-01", "login-us-01"] {
-        l.relate(node, RelationKind::MemberOf, "login-cluster")
-            .await?;
-    }
-    for node in ["bridge-de-01", "bridge-de-02", "bridge-us-01"] {
-        l.relate(node, RelationKind::MemberOf, "video-bridge-cluster")
-            .await?;
-    }
+    l.relate_all(&[
+        ("login-de-01", MemberOf, "login-cluster"),
+        ("login-us-01", MemberOf, "login-cluster"),
+        ("bridge-de-01", MemberOf, "video-bridge-cluster"),
+        ("bridge-de-02", MemberOf, "video-bridge-cluster"),
+        ("bridge-us-01", MemberOf, "video-bridge-cluster"),
+    ])
+    .await?;
     // Services and what they need.
-    l.add(
-        item(
-            "service",
+    for (name, description, cia, service) in [
+        (
             "Login service",
             "End-to-end monitored sign-in for the video platform.",
             [3, 3, 4],
-            "confidential",
-            none,
+            None,
         ),
-        None,
-        None,
-        |_| {},
-    )
-    .await?;
-    l.add(
-        item(
-            "service",
+        (
             "HD video conferencing",
             "The video service of the catalogue.",
             [3, 3, 4],
-            "confidential",
-            none,
+            Some(world.video),
         ),
-        None,
-        None,
-        |d| d.service_id = world.video.to_string(),
-    )
-    .await?;
-    l.add(
-        item(
-            "service",
+        (
             "Managed cloud servers",
             "Virtual servers of the catalogue.",
             [3, 3, 3],
-            "confidential",
-            none,
+            Some(world.managed),
         ),
-        None,
-        None,
-        |d| d.service_id = world.managed.to_string(),
-    )
-    .await?;
-    l.relate("Login service", RelationKind::DependsOn, "login-cluster")
+    ] {
+        l.add(
+            item("service", name, description, cia, "confidential", none),
+            None,
+            None,
+            |d| d.service_id = service.map(|id| id.to_string()).unwrap_or_default(),
+        )
         .await?;
-    l.relate("Login service", RelationKind::DependsOn, "db-de-01")
-        .await?;
-    l.relate(
-        "Login service",
-        RelationKind::BackedUpBy,
-        "maint-portal-us-01",
-    )
-    .await?;
-    l.relate(
-        "video-bridge-cluster",
-        RelationKind::Provides,
-        "HD video conferencing",
-    )
-    .await?;
-    l.relate(
-        "HD video conferencing",
-        RelationKind::DependsOn,
-        "Login service",
-    )
-    .await?;
-    l.relate(
-        "HD video conferencing",
-        RelationKind::DependsOn,
-        "mgmt-de-01",
-    )
-    .await?;
-    l.relate(
-        "hv-cluster-de",
-        RelationKind::Provides,
-        "Managed cloud servers",
-    )
-    .await?;
-    l.relate(
-        "hv-cluster-us",
-        RelationKind::Provides,
-        "Managed cloud servers",
-    )
+    }
+    l.relate_all(&[
+        ("Login service", DependsOn, "login-cluster"),
+        ("Login service", DependsOn, "db-de-01"),
+        ("Login service", BackedUpBy, "maint-portal-us-01"),
+        ("video-bridge-cluster", Provides, "HD video conferencing"),
+        ("HD video conferencing", DependsOn, "Login service"),
+        ("HD video conferencing", DependsOn, "mgmt-de-01"),
+        ("hv-cluster-de", Provides, "Managed cloud servers"),
+        ("hv-cluster-us", Provides, "Managed cloud servers"),
+    ])
     .await?;
     l.add(
         item(
@@ -557,7 +519,7 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
         |_| {},
     )
     .await?;
-    l.relate("Customer meeting data", RelationKind::DependsOn, "db-de-01")
+    l.relate("Customer meeting data", DependsOn, "db-de-01")
         .await?;
     // Beta's rooms and endpoints.
     for (name, location, model, firmware) in [
@@ -590,8 +552,7 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
             |_| {},
         )
         .await?;
-        l.relate(name, RelationKind::DependsOn, "HD video conferencing")
-            .await?;
+        l.relate(name, DependsOn, "HD video conferencing").await?;
     }
     l.add(
         item(
@@ -641,7 +602,7 @@ pub async fn load(db: &Db, now: OffsetDateTime, world: &World) -> anyhow::Result
     .await?;
     l.relate(
         "video-bridge-cluster",
-        RelationKind::DependsOn,
+        DependsOn,
         "Vidcom maintenance contract",
     )
     .await?;

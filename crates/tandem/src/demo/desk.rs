@@ -15,12 +15,12 @@ use tandem_service_levels::services::ServiceId;
 use tandem_storage::Db;
 use time::{Duration, OffsetDateTime};
 
-/// Someone of the demo world acting on the desk.
 /// The log an engineer attaches to the first demo ticket.
 const CODEC_LOG: &str = "09:58:02 SIP REGISTER sip:board-munich@video.alpha.example -> 403 certificate expired\n\
 10:14:40 certificate renewed, valid until 2027-11-02\n\
 10:15:03 SIP REGISTER sip:board-munich@video.alpha.example -> 200 OK\n";
 
+/// Someone of the demo world acting on the desk.
 struct Who {
     actor: Actor,
     scope: Scope,

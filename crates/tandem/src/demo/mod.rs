@@ -68,6 +68,180 @@ const fn who(
     }
 }
 
+/// The organisations of the demo world in the order they are created: name, kind, description
+/// and the people who work there, who are created after every organisation.
+const ORGANISATIONS: [(&str, &str, &str, &[Who]); 4] = [
+    (
+        "Alpha Cloud Services",
+        "provider",
+        "Cloud provider with data centres in Germany and the US. Runs the high-availability HD video-conferencing service; first-level support through one global support number.",
+        &[
+            who(
+                "Nina Keller",
+                "nina.keller@alpha.example",
+                "+49 89 4000 100",
+                "Service desk agent",
+            ),
+            who(
+                "Tom Becker",
+                "tom.becker@alpha.example",
+                "+49 89 4000 101",
+                "Service desk agent",
+            ),
+            who(
+                "Sven Richter",
+                "sven.richter@alpha.example",
+                "+49 89 4000 200",
+                "Cloud engineer",
+            ),
+            who(
+                "Lena Wolf",
+                "lena.wolf@alpha.example",
+                "+1 408 555 0120",
+                "Network engineer",
+            ),
+            who(
+                "Maria Schmidt",
+                "maria.schmidt@alpha.example",
+                "+49 89 4000 300",
+                "Service manager",
+            ),
+            who(
+                "Jonas Braun",
+                "jonas.braun@alpha.example",
+                "+49 89 4000 310",
+                "Change manager",
+            ),
+            who(
+                "Claudia Hoffmann",
+                "claudia.hoffmann@alpha.example",
+                "+49 89 4000 400",
+                "Head of operations",
+            ),
+            who(
+                "Erik Vogel",
+                "erik.vogel@alpha.example",
+                "+49 89 4000 001",
+                "Chief executive officer",
+            ),
+            who(
+                "Ines Kraus",
+                "ines.kraus@alpha.example",
+                "+49 89 4000 500",
+                "Chief information security officer",
+            ),
+            who(
+                "Ruth Meyer",
+                "ruth.meyer@alpha.example",
+                "+49 89 4000 510",
+                "Internal auditor",
+            ),
+        ],
+    ),
+    (
+        "Beta Technologies",
+        "customer",
+        "Technology company using Alpha's video-conferencing suite for its VIP users and telepresence rooms. Audits Alpha against its provider checklist.",
+        &[
+            who(
+                "David Chen",
+                "david.chen@beta.example",
+                "+1 650 555 0101",
+                "IT service owner",
+            ),
+            who(
+                "Priya Nair",
+                "priya.nair@beta.example",
+                "+1 650 555 0102",
+                "Local IT administrator",
+            ),
+            who(
+                "Robert Hale",
+                "robert.hale@beta.example",
+                "+1 650 555 0199",
+                "Vice president, VIP user",
+            ),
+        ],
+    ),
+    (
+        "Gamma Logistics",
+        "customer",
+        "Logistics company hosting its transport-planning platform on Alpha's IaaS.",
+        &[who(
+            "Anna Lindqvist",
+            "anna.lindqvist@gamma.example",
+            "+46 8 555 010 10",
+            "IT manager",
+        )],
+    ),
+    (
+        "Vidcom Systems",
+        "supplier",
+        "Vendor of the video endpoints and the video management platform; third-level support and maintenance contracts.",
+        &[
+            who(
+                "Marco Rossi",
+                "marco.rossi@vidcom.example",
+                "+39 02 555 0110",
+                "Support engineer",
+            ),
+            who(
+                "Julia Novak",
+                "julia.novak@vidcom.example",
+                "+39 02 555 0111",
+                "Account manager",
+            ),
+        ],
+    ),
+];
+
+/// The teams in the order they are created: organisation, name, support level, description and
+/// the members' e-mail addresses; the first member named leads the team.
+const TEAMS: [(&str, &str, &str, &str, &[&str]); 5] = [
+    (
+        "Alpha Cloud Services",
+        "Service Desk",
+        "first_level",
+        "First-level support behind the global support number; records every call as a ticket.",
+        &["nina.keller@alpha.example", "tom.becker@alpha.example"],
+    ),
+    (
+        "Alpha Cloud Services",
+        "Cloud Engineering",
+        "second_level",
+        "Second-level engineers for the cloud platform, network and video infrastructure.",
+        &["sven.richter@alpha.example", "lena.wolf@alpha.example"],
+    ),
+    (
+        "Beta Technologies",
+        "Beta Local IT",
+        "second_level",
+        "The customer's local IT, second level for on-site video rooms.",
+        &["priya.nair@beta.example"],
+    ),
+    (
+        "Vidcom Systems",
+        "Vidcom Support",
+        "third_level",
+        "Third-level support of the video-equipment vendor.",
+        &["marco.rossi@vidcom.example"],
+    ),
+    (
+        "Alpha Cloud Services",
+        "Change Advisory Board",
+        "cab",
+        "Assesses changes and consents to emergency changes.",
+        &[
+            "jonas.braun@alpha.example",
+            "maria.schmidt@alpha.example",
+            "sven.richter@alpha.example",
+            "ines.kraus@alpha.example",
+            "erik.vogel@alpha.example",
+            "david.chen@beta.example",
+        ],
+    ),
+];
+
 /// Loads the demo world into an empty database.
 pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
     let existing = organisations::list(
@@ -90,158 +264,21 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
     }
     let now = clock.now();
     let write = Write::new(db, &tandem_kernel::Actor::system("demo loader"), now);
-    let organisation = |name: &str, kind: &str, description: &str| OrganisationDraft {
-        name: name.into(),
-        kind: kind.into(),
-        description: description.into(),
-    };
-    let alpha = organisations::create(&write, organisation(
-        "Alpha Cloud Services",
-        "provider",
-        "Cloud provider with data centres in Germany and the US. Runs the high-availability HD video-conferencing service; first-level support through one global support number.",
-    ).validate()?).await?;
-    let beta = organisations::create(&write, organisation(
-        "Beta Technologies",
-        "customer",
-        "Technology company using Alpha's video-conferencing suite for its VIP users and telepresence rooms. Audits Alpha against its provider checklist.",
-    ).validate()?).await?;
-    let gamma = organisations::create(
-        &write,
-        organisation(
-            "Gamma Logistics",
-            "customer",
-            "Logistics company hosting its transport-planning platform on Alpha's IaaS.",
-        )
-        .validate()?,
-    )
-    .await?;
-    let vidcom = organisations::create(&write, organisation(
-        "Vidcom Systems",
-        "supplier",
-        "Vendor of the video endpoints and the video management platform; third-level support and maintenance contracts.",
-    ).validate()?).await?;
-
-    let roster: [(&tandem_directory::Organisation, &[Who]); 4] = [
-        (
-            &alpha,
-            &[
-                who(
-                    "Nina Keller",
-                    "nina.keller@alpha.example",
-                    "+49 89 4000 100",
-                    "Service desk agent",
-                ),
-                who(
-                    "Tom Becker",
-                    "tom.becker@alpha.example",
-                    "+49 89 4000 101",
-                    "Service desk agent",
-                ),
-                who(
-                    "Sven Richter",
-                    "sven.richter@alpha.example",
-                    "+49 89 4000 200",
-                    "Cloud engineer",
-                ),
-                who(
-                    "Lena Wolf",
-                    "lena.wolf@alpha.example",
-                    "+1 408 555 0120",
-                    "Network engineer",
-                ),
-                who(
-                    "Maria Schmidt",
-                    "maria.schmidt@alpha.example",
-                    "+49 89 4000 300",
-                    "Service manager",
-                ),
-                who(
-                    "Jonas Braun",
-                    "jonas.braun@alpha.example",
-                    "+49 89 4000 310",
-                    "Change manager",
-                ),
-                who(
-                    "Claudia Hoffmann",
-                    "claudia.hoffmann@alpha.example",
-                    "+49 89 4000 400",
-                    "Head of operations",
-                ),
-                who(
-                    "Erik Vogel",
-                    "erik.vogel@alpha.example",
-                    "+49 89 4000 001",
-                    "Chief executive officer",
-                ),
-                who(
-                    "Ines Kraus",
-                    "ines.kraus@alpha.example",
-                    "+49 89 4000 500",
-                    "Chief information security officer",
-                ),
-                who(
-                    "Ruth Meyer",
-                    "ruth.meyer@alpha.example",
-                    "+49 89 4000 510",
-                    "Internal auditor",
-                ),
-            ],
-        ),
-        (
-            &beta,
-            &[
-                who(
-                    "David Chen",
-                    "david.chen@beta.example",
-                    "+1 650 555 0101",
-                    "IT service owner",
-                ),
-                who(
-                    "Priya Nair",
-                    "priya.nair@beta.example",
-                    "+1 650 555 0102",
-                    "Local IT administrator",
-                ),
-                who(
-                    "Robert Hale",
-                    "robert.hale@beta.example",
-                    "+1 650 555 0199",
-                    "Vice president, VIP user",
-                ),
-            ],
-        ),
-        (
-            &gamma,
-            &[who(
-                "Anna Lindqvist",
-                "anna.lindqvist@gamma.example",
-                "+46 8 555 010 10",
-                "IT manager",
-            )],
-        ),
-        (
-            &vidcom,
-            &[
-                who(
-                    "Marco Rossi",
-                    "marco.rossi@vidcom.example",
-                    "+39 02 555 0110",
-                    "Support engineer",
-                ),
-                who(
-                    "Julia Novak",
-                    "julia.novak@vidcom.example",
-                    "+39 02 555 0111",
-                    "Account manager",
-                ),
-            ],
-        ),
-    ];
+    let mut organisation_ids = Vec::new();
+    for (name, kind, description, _) in ORGANISATIONS {
+        let draft = OrganisationDraft {
+            name: name.into(),
+            kind: kind.into(),
+            description: description.into(),
+        };
+        let created = organisations::create(&write, draft.validate()?).await?;
+        organisation_ids.push((name, created.id));
+    }
     let mut ids: Vec<(&'static str, PersonId)> = Vec::new();
-    for (org, members) in roster {
+    for ((.., members), (_, organisation)) in ORGANISATIONS.into_iter().zip(&organisation_ids) {
         for person in members {
             let draft = PersonDraft {
-                organisation_id: org.id.to_string(),
+                organisation_id: organisation.to_string(),
                 name: person.name.into(),
                 email: person.email.into(),
                 phone: person.phone.into(),
@@ -251,59 +288,22 @@ pub async fn load(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
             ids.push((person.email, created.id));
         }
     }
+    let organisation = |name: &str| -> String {
+        organisation_ids
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, id)| id.to_string())
+            .expect("every team's organisation is in the demo")
+    };
     let person = |email: &str| -> String {
         ids.iter()
             .find(|(e, _)| *e == email)
             .map(|(_, id)| id.to_string())
             .expect("every team member is on the roster")
     };
-    let team_list: [(&tandem_directory::Organisation, &str, &str, &str, &[&str]); 5] = [
-        (
-            &alpha,
-            "Service Desk",
-            "first_level",
-            "First-level support behind the global support number; records every call as a ticket.",
-            &["nina.keller@alpha.example", "tom.becker@alpha.example"],
-        ),
-        (
-            &alpha,
-            "Cloud Engineering",
-            "second_level",
-            "Second-level engineers for the cloud platform, network and video infrastructure.",
-            &["sven.richter@alpha.example", "lena.wolf@alpha.example"],
-        ),
-        (
-            &beta,
-            "Beta Local IT",
-            "second_level",
-            "The customer's local IT, second level for on-site video rooms.",
-            &["priya.nair@beta.example"],
-        ),
-        (
-            &vidcom,
-            "Vidcom Support",
-            "third_level",
-            "Third-level support of the video-equipment vendor.",
-            &["marco.rossi@vidcom.example"],
-        ),
-        (
-            &alpha,
-            "Change Advisory Board",
-            "cab",
-            "Assesses changes and consents to emergency changes.",
-            &[
-                "jonas.braun@alpha.example",
-                "maria.schmidt@alpha.example",
-                "sven.richter@alpha.example",
-                "ines.kraus@alpha.example",
-                "erik.vogel@alpha.example",
-                "david.chen@beta.example",
-            ],
-        ),
-    ];
-    for (org, name, level, description, members) in team_list {
+    for (organisation_name, name, level, description, members) in TEAMS {
         let draft = TeamDraft {
-            organisation_id: org.id.to_string(),
+            organisation_id: organisation(organisation_name),
             name: name.into(),
             level: level.into(),
             description: description.into(),

@@ -163,9 +163,9 @@ struct Tenants {
 }
 
 async fn tenants(app: &TestApp) -> Tenants {
-    let (_, orgs) = app.get_json("/api/v1/organisations?limit=200").await;
-    let (_, people) = app.get_json("/api/v1/people?limit=200").await;
-    let (_, teams) = app.get_json("/api/v1/teams?limit=200").await;
+    let orgs = app.read("/api/v1/organisations?limit=200").await;
+    let people = app.read("/api/v1/people?limit=200").await;
+    let teams = app.read("/api/v1/teams?limit=200").await;
     let id_of = |list: &Value, field: &str, value: &str| -> String {
         list["items"]
             .as_array()
@@ -286,7 +286,7 @@ async fn a_customer_user_never_reaches_another_organisations_records(app: TestAp
     }
     assert!(walked > 30, "every API operation was walked ({walked})");
     assert_eq!(writes(&app).await, before, "nothing was changed");
-    let (_, own) = app.get_json_as(&david, "/api/v1/people?limit=200").await;
+    let own = app.read_as(&david, "/api/v1/people?limit=200").await;
     let seen: HashSet<String> = own["items"]
         .as_array()
         .unwrap()
@@ -425,12 +425,7 @@ async fn tokens_act_with_a_subset_of_roles_until_revoked_or_expired(app: TestApp
             .await,
         0
     );
-    let again = app
-        .get_as(&ines, "/account/tokens")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let again = app.page_as(&ines, "/account/tokens").await;
     assert!(!again.contains(&token), "shown only once");
 
     let status = |path: &'static str| {
@@ -479,10 +474,9 @@ async fn tokens_act_with_a_subset_of_roles_until_revoked_or_expired(app: TestApp
             "/account/tokens",
             &[("name", "short-lived"), ("days", "1")],
         )
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
+    assert_eq!(short.status(), StatusCode::OK);
+    let short = short.text().await.unwrap();
     let short = between(&short, "<code id=\"new-token\">", "</code>").to_owned();
     let works = app
         .request_as(&short, Method::GET, "/api/v1/people")
@@ -508,12 +502,12 @@ async fn tokens_act_with_a_subset_of_roles_until_revoked_or_expired(app: TestApp
 
 async fn session_forms_need_their_csrf_token(app: TestApp) {
     let nina = sign_in(&app, "nina.keller@alpha.example").await;
-    let form = app.get_as(&nina, "/people/new").await.text().await.unwrap();
+    let form = app.page_as(&nina, "/people/new").await;
     assert!(
         form.contains(&format!("name=\"_csrf\" value=\"{}\"", csrf(&nina))),
         "the form carries the session's token"
     );
-    let (_, orgs) = app.get_json("/api/v1/organisations?q=Beta").await;
+    let orgs = app.read("/api/v1/organisations?q=Beta").await;
     let beta = orgs["items"][0]["id"].as_str().unwrap().to_owned();
     let fields = [
         ("organisation_id", beta.as_str()),
@@ -617,15 +611,10 @@ async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
         "/account/mfa",
         "sent to set it up"
     );
-    let account = app.get_as(&sven, "/account").await.text().await.unwrap();
+    let account = app.page_as(&sven, "/account").await;
     assert!(account.contains("requires two-factor authentication"));
 
-    let enrol = app
-        .get_as(&sven, "/account/mfa")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let enrol = app.page_as(&sven, "/account/mfa").await;
     assert!(enrol.contains("<svg"), "a QR code");
     let secret_text = between(&enrol, "<code id=\"totp-secret\">", "</code>").to_owned();
     let pending: String = {
@@ -672,10 +661,7 @@ async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
     );
 
     // The next sign-in asks for a code; the one just used does not work twice.
-    let response = app
-        .sign_in("sven.richter@alpha.example", DEMO_PASSWORD)
-        .await;
-    let pending_session = session_cookie(&response);
+    let pending_session = sign_in(&app, "sven.richter@alpha.example").await;
     assert_eq!(
         app.get_as(&pending_session, "/people").await.headers()["location"],
         "/sign-in/code?next=%2Fpeople"
@@ -709,10 +695,7 @@ async fn a_second_factor_is_set_up_required_and_recovered(app: TestApp) {
 
     // A recovery code signs in once.
     for expected in [StatusCode::SEE_OTHER, StatusCode::UNAUTHORIZED] {
-        let response = app
-            .sign_in("sven.richter@alpha.example", DEMO_PASSWORD)
-            .await;
-        let session = session_cookie(&response);
+        let session = sign_in(&app, "sven.richter@alpha.example").await;
         let used = app
             .post_as(
                 &session,
@@ -841,21 +824,13 @@ async fn administrators_give_roles_and_reset_passwords(app: TestApp) {
         "an administrator revokes his tokens"
     );
 
-    let overview = app
-        .get_as(&admin, "/admin/accounts")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let overview = app.page_as(&admin, "/admin/accounts").await;
     assert!(
         overview.contains("tom.becker@alpha.example") && overview.contains("service-desk-agent")
     );
     let table = app
-        .get_as(&session_cookie(&signed_in), "/access/permissions")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page_as(&session_cookie(&signed_in), "/access/permissions")
+        .await;
     for role in Role::ALL {
         assert!(
             table.contains(role.title()),
@@ -876,7 +851,7 @@ async fn reading_the_trail_is_for_auditors_and_exports_are_recorded(app: TestApp
     let refused = app.get_as(&sven, "/audit").await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(refused.text().await.unwrap().contains("audit.read"));
-    let home = app.get_as(&sven, "/").await.text().await.unwrap();
+    let home = app.page_as(&sven, "/").await;
     assert!(!home.contains("href=\"/audit\""), "the menu leaves it out");
 
     let ruth = sign_in(&app, "ruth.meyer@alpha.example").await;

@@ -142,8 +142,8 @@ async fn cascaded_removals_are_recorded(app: TestApp) {
     let nina = app
         .person(&alpha, "Nina Keller", "nina@alpha.example")
         .await;
-    let (_, team) = app
-        .post_json("/api/v1/teams", &json!({"organisation_id": alpha, "name": "Service Desk", "level": "first_level", "members": [nina]}))
+    let team = app
+        .created("/api/v1/teams", &json!({"organisation_id": alpha, "name": "Service Desk", "level": "first_level", "members": [nina]}))
         .await;
     let team = team["id"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -157,11 +157,11 @@ async fn cascaded_removals_are_recorded(app: TestApp) {
         "the memberships that ended: {changes}"
     );
 
-    let (_, assessment) = app
-        .post_json("/api/v1/gap-assessments", &json!({"name": "A", "source_framework": "seed001-ism", "target_framework": "iso27001-2005"}))
+    let assessment = app
+        .created("/api/v1/gap-assessments", &json!({"name": "A", "source_framework": "seed001-ism", "target_framework": "iso27001-2005"}))
         .await;
     let id = assessment["id"].as_str().unwrap();
-    app.patch_json(
+    app.updated(
         &format!("/api/v1/gap-assessments/{id}/statuses"),
         &json!({"statuses": [{"ref": "3.4", "status": "implemented"}]}),
     )
@@ -253,25 +253,17 @@ async fn the_chain_finds_an_edited_and_a_removed_entry(app: TestApp) {
 async fn the_trail_page_filters_and_exports(app: TestApp) {
     let beta = app.organisation("Beta Technologies", "customer").await;
     let person = app.person(&beta, "David Chen", "david@beta.example").await;
-    let page = app.get("/audit").await.text().await.unwrap();
+    let page = app.read_text("/audit").await;
     assert!(page.contains("david@beta.example"));
     let filtered = app
-        .get(&format!("/audit?entity=person&entity_id={person}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .read_text(&format!("/audit?entity=person&entity_id={person}"))
+        .await;
     assert!(filtered.contains(&person) && !filtered.contains("Beta Technologies"));
     assert_eq!(
         app.get("/audit?from=yesterday").await.status(),
         StatusCode::BAD_REQUEST
     );
-    let csv = app
-        .get("/audit.csv?entity=organisation")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = app.read_text("/audit.csv?entity=organisation").await;
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("seq,at,actor_kind"));
     assert_eq!(
@@ -297,7 +289,7 @@ async fn the_trail_page_filters_and_exports(app: TestApp) {
             .starts_with("text/csv")
     );
     assert_eq!(app.count(exports).await, before, "HEAD records no export");
-    app.get("/audit.csv").await;
+    assert_eq!(app.get("/audit.csv").await.status(), StatusCode::OK);
     assert_eq!(app.count(exports).await, before + 1, "GET does");
 }
 

@@ -162,13 +162,13 @@ async fn step(app: &TestApp, who: &Member, change: &str, body: Value) -> (Status
 
 /// Takes `step` and expects it to be refused by exactly `rules`, leaving the change as it was.
 async fn refused(app: &TestApp, who: &Member, change: &str, name: &str, rules: &[&str]) {
-    let (_, before) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let before = app.read(&format!("/api/v1/changes/{change}")).await;
     let (status, body) = step(app, who, change, json!({"step": name})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{name}: {body}");
     let (code, fields) = error_fields(&body);
     assert_eq!(code, "refused", "{body}");
     assert_eq!(fields, rules, "{name}: {body}");
-    let (_, after) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let after = app.read(&format!("/api/v1/changes/{change}")).await;
     assert_eq!(
         before["change"], after["change"],
         "a refused step changes nothing"
@@ -182,7 +182,7 @@ async fn taken(app: &TestApp, who: &Member, change: &str, body: Value) -> Value 
 }
 
 async fn edit(app: &TestApp, who: &Member, change: &str, fields: Value) -> (StatusCode, Value) {
-    let (_, current) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let current = app.read(&format!("/api/v1/changes/{change}")).await;
     let c = &current["change"];
     let mut body = json!({
         "title": c["title"], "owner_id": c["owner"]["id"], "cause_text": c["cause_text"],
@@ -378,15 +378,13 @@ async fn a_regular_change_walks_its_life_cycle_and_each_rule_refuses_in_turn(app
     assert_eq!(implemented["state"], "implemented");
 
     // The CI now carries the change's update as a version caused by the change.
-    let (_, ci) = app.get_json(&format!("/api/v1/cis/{}", w.ci)).await;
+    let ci = app.read(&format!("/api/v1/cis/{}", w.ci)).await;
     assert_eq!(ci["attributes"]["patch_level"], "2026-12", "{ci}");
-    let (_, versions) = app
-        .get_json(&format!("/api/v1/cis/{}/versions", w.ci))
-        .await;
+    let versions = app.read(&format!("/api/v1/cis/{}/versions", w.ci)).await;
     let newest = &versions[0];
     assert_eq!(newest["cause"], "change", "{versions}");
     assert_eq!(newest["change_id"], change.as_str());
-    let (_, detail) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let detail = app.read(&format!("/api/v1/changes/{change}")).await;
     assert_eq!(detail["cis"][0]["applied_version"], newest["version"]);
 
     // The verifier is not the implementer, and every check has a result first.
@@ -416,7 +414,7 @@ async fn a_regular_change_walks_its_life_cycle_and_each_rule_refuses_in_turn(app
     refused(&app, &w.jonas, &change, "cancel", &["state"]).await;
 
     // The change explains its CI version; a manual edit afterwards is unexplained.
-    let (_, unexplained) = app.get_json("/api/v1/changes/unexplained-versions").await;
+    let unexplained = app.read("/api/v1/changes/unexplained-versions").await;
     assert_eq!(unexplained.as_array().unwrap().len(), 0, "{unexplained}");
     let (status, body) = app
         .patch_json(
@@ -426,7 +424,7 @@ async fn a_regular_change_walks_its_life_cycle_and_each_rule_refuses_in_turn(app
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, unexplained) = app.get_json("/api/v1/changes/unexplained-versions").await;
+    let unexplained = app.read("/api/v1/changes/unexplained-versions").await;
     assert_eq!(
         unexplained[0]["ci"]["name"], "CI-000001 mgmt-de-01",
         "{unexplained}"
@@ -540,7 +538,7 @@ async fn an_emergency_change_needs_the_cab_and_a_late_approval_is_refused(app: T
         let (status, body) = vote(who, json!({"vote": "approve"})).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let (_, detail) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let detail = app.read(&format!("/api/v1/changes/{change}")).await;
     assert_eq!(detail["consent"]["counted_approvals"], 2, "{detail}");
     assert_eq!(
         detail["votes"]
@@ -572,14 +570,7 @@ async fn an_emergency_change_needs_the_cab_and_a_late_approval_is_refused(app: T
     assert_eq!(error_fields(&body).1, ["vote"]);
 
     // A second emergency change: the CAB's consent comes more than 24 hours after the start.
-    let (_, late) = send(
-        &app,
-        &w.maria,
-        Method::POST,
-        "/api/v1/changes",
-        &emergency("Block a second phishing domain"),
-    )
-    .await;
+    let late = recorded_by(&app, &w.maria, &emergency("Block a second phishing domain")).await;
     let late = id(&late);
     taken(&app, &w.maria, &late, json!({"step": "submit"})).await;
     taken(&app, &w.lena, &late, json!({"step": "start"})).await;
@@ -597,7 +588,7 @@ async fn an_emergency_change_needs_the_cab_and_a_late_approval_is_refused(app: T
     }
     refused(&app, &w.jonas, &late, "approve-retroactively", &["retro"]).await;
     taken(&app, &w.lena, &late, json!({"step": "implement"})).await;
-    let (_, check) = app.get_json(&format!("/api/v1/changes/{late}")).await;
+    let check = app.read(&format!("/api/v1/changes/{late}")).await;
     assert_eq!(check["checks"].as_array().unwrap().len(), 0);
     taken(&app, &w.ines, &late, json!({"step": "verify"})).await;
     let closed = taken(&app, &w.jonas, &late, json!({"step": "close"})).await;
@@ -648,17 +639,15 @@ async fn standard_and_non_operational_changes_follow_their_own_rules(app: TestAp
     assert_eq!(standard["fallback"], "Put the old unit back");
     assert_eq!(standard["risk"], "low");
     let standard = id(&standard);
-    let (_, detail) = app.get_json(&format!("/api/v1/changes/{standard}")).await;
+    let detail = app.read(&format!("/api/v1/changes/{standard}")).await;
     assert_eq!(detail["checks"].as_array().unwrap().len(), 2);
     let approved = taken(&app, &w.maria, &standard, json!({"step": "submit"})).await;
     assert_eq!(approved["state"], "approved");
     assert_eq!(approved["approver"]["name"], "Jonas Braun");
 
-    let (_, own) = send(
+    let own = recorded_by(
         &app,
         &w.jonas,
-        Method::POST,
-        "/api/v1/changes",
         &json!({"title": "Jonas swaps a codec", "owner_id": w.jonas.id, "category": "standard",
                 "template_id": id(&template), "cause_text": "Codec broken",
                 "cis": [{"ci_id": w.ci}]}),
@@ -679,11 +668,9 @@ async fn standard_and_non_operational_changes_follow_their_own_rules(app: TestAp
     assert_eq!(error_fields(&body).1, ["template_id"]);
 
     // A non-operational change keeps off production and needs no schedule.
-    let (_, test) = send(
+    let test = recorded_by(
         &app,
         &w.maria,
-        Method::POST,
-        "/api/v1/changes",
         &json!({"title": "Test release 9.1", "owner_id": w.maria.id,
                 "category": "non-operational", "description": "Try release 9.1",
                 "configuration": "install 9.1", "cause_text": "Release planning",
@@ -719,7 +706,7 @@ async fn standard_and_non_operational_changes_follow_their_own_rules(app: TestAp
         failed["fallback_carried_out"],
         "Reinstalled 9.0 from the image"
     );
-    let (_, staging) = app.get_json(&format!("/api/v1/cis/{}", w.staging)).await;
+    let staging = app.read(&format!("/api/v1/cis/{}", w.staging)).await;
     assert!(staging["attributes"]["os_version"].is_null(), "{staging}");
 
     // Rejecting and cancelling say why.
@@ -764,7 +751,7 @@ async fn the_calendar_shows_windows_conflicts_blackouts_and_a_feed(app: TestApp)
     }
     taken(&app, &w.jonas, &ids[0], json!({"step": "schedule"})).await;
     refused(&app, &w.jonas, &ids[1], "schedule", &["G11"]).await;
-    let (_, detail) = app.get_json(&format!("/api/v1/changes/{}", ids[1])).await;
+    let detail = app.read(&format!("/api/v1/changes/{}", ids[1])).await;
     assert_eq!(
         detail["conflicts"][0], "C-000001 on CI-000001 mgmt-de-01",
         "{detail}"
@@ -842,11 +829,9 @@ async fn only_change_roles_touch_changes(app: TestApp) {
         &[Role::Auditor],
     )
     .await;
-    let (_, created) = send(
+    let created = recorded_by(
         &app,
         &w.maria,
-        Method::POST,
-        "/api/v1/changes",
         &json!({"title": "Patch", "owner_id": w.maria.id}),
     )
     .await;
@@ -979,7 +964,7 @@ async fn the_change_pages_show_errors_next_to_fields_and_refusals_by_rule(app: T
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let shown = app.get_as(&cookie, &location).await.text().await.unwrap();
+    let shown = app.page_as(&cookie, &location).await;
     assert!(shown.contains("<strong>G1</strong>"), "{shown}");
     let step = app
         .post_as(
@@ -1013,11 +998,9 @@ async fn the_remaining_rules_refuse_by_name(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (_, standard) = send(
+    let standard = recorded_by(
         &app,
         &w.maria,
-        Method::POST,
-        "/api/v1/changes",
         &json!({"title": "New codec", "owner_id": w.maria.id, "category": "standard",
                 "template_id": id(&created), "configuration": "restore profile",
                 "cause_text": "Broken", "cis": [{"ci_id": w.ci}]}),
@@ -1038,11 +1021,9 @@ async fn the_remaining_rules_refuse_by_name(app: TestApp) {
     refused(&app, &w.maria, &id(&standard), "submit", &["G2"]).await;
 
     // A scheduled change whose fallback was taken out does not start.
-    let (_, regular) = send(
+    let regular = recorded_by(
         &app,
         &w.maria,
-        Method::POST,
-        "/api/v1/changes",
         &json!({"title": "Patch", "owner_id": w.maria.id, "description": "Patch",
                 "configuration": "apt-get upgrade", "cause_text": "Patch day",
                 "fallback": "Snapshot", "implementer_id": w.lena.id,
@@ -1059,11 +1040,9 @@ async fn the_remaining_rules_refuse_by_name(app: TestApp) {
     refused(&app, &w.lena, &regular, "start", &["G12"]).await;
 
     // An emergency change starts before its approval only with a schedule and a fallback.
-    let (_, emergency) = send(
+    let emergency = recorded_by(
         &app,
         &w.maria,
-        Method::POST,
-        "/api/v1/changes",
         &json!({"title": "Block", "owner_id": w.maria.id, "category": "emergency",
                 "description": "Block", "configuration": "deny", "cause_text": "Attack",
                 "implementer_id": w.lena.id, "cis": [{"ci_id": w.ci}]}),
@@ -1181,14 +1160,14 @@ async fn recorded_by(app: &TestApp, who: &Member, body: &Value) -> Value {
 
 /// Approving `change` as `who` is refused by G6 alone, with `message`, and changes nothing.
 async fn approval_refused_by_g6(app: &TestApp, who: &Member, change: &str, message: &str) {
-    let (_, before) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let before = app.read(&format!("/api/v1/changes/{change}")).await;
     let (status, body) = step(app, who, change, json!({"step": "approve"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (code, fields) = error_fields(&body);
     assert_eq!(code, "refused", "{body}");
     assert_eq!(fields, ["G6"], "{body}");
     assert_eq!(body["error"]["details"][0]["message"], message, "{body}");
-    let (_, after) = app.get_json(&format!("/api/v1/changes/{change}")).await;
+    let after = app.read(&format!("/api/v1/changes/{change}")).await;
     assert_eq!(
         before["change"], after["change"],
         "a refused approval changes nothing"

@@ -150,6 +150,24 @@ impl Server {
         format!("http://{}{path}", self.bind)
     }
 
+    /// `GET path` with API token `token`, which must answer 200; its JSON body.
+    fn read(
+        &self,
+        client: &reqwest::blocking::Client,
+        token: &str,
+        path: &str,
+    ) -> serde_json::Value {
+        let response = client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        let status = response.status();
+        let text = response.text().unwrap();
+        assert_eq!(status, 200, "GET {path}: {text}");
+        serde_json::from_str(&text).expect("a JSON body")
+    }
+
     fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .args([signal, &self.child.id().to_string()])
@@ -270,13 +288,7 @@ fn the_server_serves_survives_a_crash_and_stops_gracefully() {
     server.crash();
 
     let server = Server::start(dir.path(), &[], NO_MFA);
-    let list: serde_json::Value = client
-        .get(server.url("/api/v1/organisations"))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list = server.read(&client, &token, "/api/v1/organisations");
     assert_eq!(
         list["items"][0]["name"], "Beta Technologies",
         "an acknowledged write survives a crash"
@@ -349,13 +361,7 @@ fn backups_are_taken_while_serving_and_restored_while_stopped() {
     );
 
     let server = Server::start(dir.path(), &[], NO_MFA);
-    let list: serde_json::Value = client
-        .get(server.url("/api/v1/organisations"))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list = server.read(&client, &token, "/api/v1/organisations");
     let names: Vec<_> = list["items"]
         .as_array()
         .unwrap()
@@ -377,25 +383,13 @@ fn the_demo_starts_fresh_each_time_and_never_wipes_other_data() {
             "claudia.hoffmann@alpha.example",
             &[("TANDEM_DATA_DIR", "tandem-demo")],
         );
-        let orgs: serde_json::Value = client
-            .get(server.url("/api/v1/organisations"))
-            .bearer_auth(&token)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let orgs = server.read(&client, &token, "/api/v1/organisations");
         assert_eq!(
             orgs["items"].as_array().unwrap().len(),
             4,
             "Alpha, two customers and the vendor, once"
         );
-        let teams: serde_json::Value = client
-            .get(server.url("/api/v1/teams?level=cab"))
-            .bearer_auth(&token)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let teams = server.read(&client, &token, "/api/v1/teams?level=cab");
         assert_eq!(teams["items"][0]["name"], "Change Advisory Board");
         assert!(server.terminate().success());
     }

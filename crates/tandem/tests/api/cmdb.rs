@@ -131,7 +131,7 @@ async fn every_change_is_a_version_with_its_why_and_versions_compare(app: TestAp
         .await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["attributes"]["firmware"], "7.2");
-    let (_, versions) = app.get_json(&format!("{path}/versions")).await;
+    let versions = app.read(&format!("{path}/versions")).await;
     assert_eq!(versions.as_array().unwrap().len(), 2, "{versions}");
     assert_eq!(versions[0]["version"], 2);
     assert_eq!(versions[0]["cause"], "manual");
@@ -152,10 +152,10 @@ async fn every_change_is_a_version_with_its_why_and_versions_compare(app: TestAp
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.count("ci_versions").await, 2);
 
-    let (_, first) = app.get_json(&format!("{path}/versions/1")).await;
+    let first = app.read(&format!("{path}/versions/1")).await;
     assert_eq!(first["record"]["attributes.firmware"], "7.1");
     assert_eq!(first["cause"], "manual");
-    let (_, compared) = app.get_json(&format!("{path}/compare?from=1&to=2")).await;
+    let compared = app.read(&format!("{path}/compare?from=1&to=2")).await;
     assert_eq!(
         compared["changes"],
         json!({"attributes.firmware": ["7.1", "7.2"]})
@@ -180,16 +180,14 @@ async fn relations_are_versions_of_their_source_and_keep_their_rules(app: TestAp
     let host = create(&app, ci("hardware", "hv-de-01")).await;
     let vm = create(&app, ci("virtual-machine", "login-de-01")).await;
     relate(&app, &vm, "runs-on", &host).await;
-    let (_, versions) = app
-        .get_json(&format!("/api/v1/cis/{}/versions", id(&vm)))
-        .await;
+    let versions = app.read(&format!("/api/v1/cis/{}/versions", id(&vm))).await;
     assert_eq!(
         versions[0]["changes"],
         json!({"relation runs-on hv-de-01": ["", "CI-000001"]}),
         "{versions}"
     );
-    let (_, seen_from_host) = app
-        .get_json(&format!("/api/v1/cis/{}/relations", id(&host)))
+    let seen_from_host = app
+        .read(&format!("/api/v1/cis/{}/relations", id(&host)))
         .await;
     assert_eq!(seen_from_host[0]["reading"], "hosts");
     assert_eq!(seen_from_host[0]["other"]["name"], "login-de-01");
@@ -234,9 +232,7 @@ async fn relations_are_versions_of_their_source_and_keep_their_rules(app: TestAp
             .await,
         StatusCode::NO_CONTENT
     );
-    let (_, versions) = app
-        .get_json(&format!("/api/v1/cis/{}/versions", id(&vm)))
-        .await;
+    let versions = app.read(&format!("/api/v1/cis/{}/versions", id(&vm))).await;
     assert_eq!(versions[0]["reason"], "Moved to the US cluster");
     assert_eq!(
         versions[0]["changes"],
@@ -295,9 +291,7 @@ async fn impact_honours_the_quorum_of_a_cluster(app: TestApp) {
     assert_eq!(one["customers"][0]["state"], "degraded");
 
     // The host takes two bridges with it: below the quorum, the service is down.
-    let (_, two) = app
-        .get_json(&format!("/api/v1/cis/{}/impact", id(&host)))
-        .await;
+    let two = app.read(&format!("/api/v1/cis/{}/impact", id(&host))).await;
     assert_eq!(
         state_of(&two, "video-bridge-cluster").as_deref(),
         Some("down")
@@ -327,20 +321,24 @@ async fn impact_honours_the_quorum_of_a_cluster(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, now) = app
-        .post_json(
+    let now = app
+        .expect_json(
+            reqwest::Method::POST,
             "/api/v1/impact",
             &json!({"roots": [{"ci": id(&bridges[0]), "state": "down"}]}),
+            StatusCode::OK,
         )
         .await;
     assert_eq!(
         state_of(&now, "HD video conferencing").as_deref(),
         Some("down")
     );
-    let (_, hypothetical) = app
-        .post_json(
+    let hypothetical = app
+        .expect_json(
+            reqwest::Method::POST,
             "/api/v1/impact",
             &json!({"roots": [{"ci": id(&bridges[0])}], "as_is": false}),
+            StatusCode::OK,
         )
         .await;
     assert_eq!(
@@ -465,12 +463,10 @@ async fn ci_forms_show_errors_next_to_their_fields(app: TestApp) {
 }
 
 async fn the_demo_inventory_reaches_customers_through_its_services(app: TestApp) {
-    let (_, page) = app.get_json("/api/v1/cis?q=hv-de-01").await;
+    let page = app.read("/api/v1/cis?q=hv-de-01").await;
     let host = &page["items"][0];
     assert_eq!(host["name"], "hv-de-01");
-    let (_, impact) = app
-        .get_json(&format!("/api/v1/cis/{}/impact", id(host)))
-        .await;
+    let impact = app.read(&format!("/api/v1/cis/{}/impact", id(host))).await;
     let customers: Vec<&str> = impact["customers"]
         .as_array()
         .unwrap()
@@ -484,9 +480,9 @@ async fn the_demo_inventory_reaches_customers_through_its_services(app: TestApp)
         ["Beta Technologies", "Gamma Logistics"],
         "{impact}"
     );
-    let (_, room3) = app.get_json("/api/v1/cis?q=codec-muc-room3").await;
-    let (_, versions) = app
-        .get_json(&format!("/api/v1/cis/{}/versions", id(&room3["items"][0])))
+    let room3 = app.read("/api/v1/cis?q=codec-muc-room3").await;
+    let versions = app
+        .read(&format!("/api/v1/cis/{}/versions", id(&room3["items"][0])))
         .await;
     assert_eq!(versions[0]["cause"], "ticket", "{versions}");
     assert!(versions[0]["ticket"].as_str().unwrap().starts_with("T-"));
@@ -501,7 +497,7 @@ async fn engineers_change_cis_and_auditors_only_read_them(app: TestApp) {
     let sven = app.token_of("sven.richter@alpha.example").await;
     let ruth = app.token_of("ruth.meyer@alpha.example").await;
     let david = app.token_of("david.chen@beta.example").await;
-    let (_, page) = app.get_json("/api/v1/cis?q=rt-us-01").await;
+    let page = app.read("/api/v1/cis?q=rt-us-01").await;
     let router = id(&page["items"][0]);
     let change = json!({"label": "confidential", "reason": "Reclassified after the review"});
     let patch = |token: &str| {
@@ -567,7 +563,7 @@ async fn the_ci_page_forms_relate_record_state_and_define_classes(app: TestApp) 
         .post_form(&state, &[("state", "degraded"), ("note", "fan")])
         .await;
     assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
-    let (_, host) = app.get_json(&format!("/api/v1/cis/{}", id(&host))).await;
+    let host = app.read(&format!("/api/v1/cis/{}", id(&host))).await;
     assert_eq!(host["operational"], "degraded");
 
     let refused = app
@@ -594,7 +590,7 @@ async fn the_ci_page_forms_relate_record_state_and_define_classes(app: TestApp) 
         )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let (_, rack) = app.get_json("/api/v1/ci-classes/rack").await;
+    let rack = app.read("/api/v1/ci-classes/rack").await;
     assert_eq!(rack["attributes"][0]["required"], true);
 }
 
@@ -652,19 +648,14 @@ async fn a_csv_import_names_every_bad_line_and_writes_nothing_until_clean(app: T
         post_text(&app, "/api/v1/cis/import?file=web.csv", "text/csv", &good).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["created"], 1);
-    let (_, page) = app.get_json("/api/v1/cis?q=web-01").await;
+    let page = app.read("/api/v1/cis?q=web-01").await;
     let web = id(&page["items"][0]);
-    let (_, versions) = app.get_json(&format!("/api/v1/cis/{web}/versions")).await;
+    let versions = app.read(&format!("/api/v1/cis/{web}/versions")).await;
     assert_eq!(versions[0]["cause"], "import");
     assert_eq!(versions[0]["reason"], "import of web.csv");
 
     // What the export writes, the import reads back unchanged.
-    let export = app
-        .get("/api/v1/cis/export.csv")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let export = app.read_text("/api/v1/cis/export.csv").await;
     assert!(export.starts_with("number,class,name,"), "{export}");
     assert!(export.contains("web-01"), "{export}");
     let (status, again) = post_text(&app, "/api/v1/cis/import", "text/csv", &export).await;
@@ -696,7 +687,7 @@ async fn a_baseline_shows_what_changed_since(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{baseline}");
     assert_eq!(baseline["cis"], 1);
     let path = format!("/api/v1/baselines/{}", id(&baseline));
-    let (_, same) = app.get_json(&path).await;
+    let same = app.read(&path).await;
     assert_eq!(same["unchanged"], 1, "{same}");
 
     let (status, _) = app
@@ -708,7 +699,7 @@ async fn a_baseline_shows_what_changed_since(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK);
     create(&app, ci("virtual-machine", "mgmt-de-02")).await;
-    let (_, drift) = app.get_json(&path).await;
+    let drift = app.read(&path).await;
     assert_eq!(drift["changed"], 1, "{drift}");
     assert_eq!(drift["added"], 1, "{drift}");
     assert_eq!(drift["lines"][0]["drift"], "changed");
@@ -805,8 +796,8 @@ async fn a_reconciliation_lists_what_was_found_missing_unknown_and_changed(app: 
         )),
         "{findings:?}"
     );
-    let (_, kept) = app
-        .get_json(&format!(
+    let kept = app
+        .read(&format!(
             "/api/v1/reconciliations/{}",
             run["id"].as_str().unwrap()
         ))
@@ -874,11 +865,11 @@ async fn the_impact_graph_kept_in_memory_follows_every_write(app: TestApp) {
     room["organisation_id"] = json!(beta);
     let room = create(&app, room).await;
     let path = format!("/api/v1/cis/{}/impact", id(&host));
-    let (_, alone) = app.get_json(&path).await;
+    let alone = app.read(&path).await;
     assert_eq!(alone["customers"].as_array().unwrap().len(), 0, "{alone}");
 
     relate(&app, &room, "runs-on", &host).await;
-    let (_, related) = app.get_json(&path).await;
+    let related = app.read(&path).await;
     assert_eq!(related["customers"][0]["name"], "Beta", "{related}");
 
     let (status, renamed) = app
@@ -888,7 +879,7 @@ async fn the_impact_graph_kept_in_memory_follows_every_write(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{renamed}");
-    let (_, after) = app.get_json(&path).await;
+    let after = app.read(&path).await;
     assert_eq!(
         after["customers"][0]["name"], "Beta Technologies",
         "{after}"
@@ -902,8 +893,8 @@ async fn the_impact_graph_kept_in_memory_follows_every_write(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, as_is) = app
-        .get_json(&format!("/api/v1/cis/{}/impact?as_is=true", id(&room)))
+    let as_is = app
+        .read(&format!("/api/v1/cis/{}/impact?as_is=true", id(&room)))
         .await;
     let hv = as_is["cis"]
         .as_array()

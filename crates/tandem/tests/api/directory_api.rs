@@ -321,23 +321,23 @@ async fn teams_keep_their_members(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body).1, ["members[1]"]);
-    let (_, unchanged) = app.get_json(&format!("/api/v1/teams/{id}")).await;
+    let unchanged = app.read(&format!("/api/v1/teams/{id}")).await;
     assert_eq!(
         unchanged["members"],
         json!([tom]),
         "a refused change leaves the members as they were"
     );
 
-    let (_, listed) = app.get_json(&format!("/api/v1/teams?member={tom}")).await;
+    let listed = app.read(&format!("/api/v1/teams?member={tom}")).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
-    let (_, listed) = app.get_json(&format!("/api/v1/teams?member={nina}")).await;
+    let listed = app.read(&format!("/api/v1/teams?member={nina}")).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 0);
 
     assert_eq!(
         app.delete(&format!("/api/v1/people/{tom}")).await,
         StatusCode::NO_CONTENT
     );
-    let (_, after) = app.get_json(&format!("/api/v1/teams/{id}")).await;
+    let after = app.read(&format!("/api/v1/teams/{id}")).await;
     assert_eq!(
         after["member_count"], 0,
         "a deleted person leaves their teams"
@@ -393,9 +393,7 @@ async fn lists_are_sorted_filtered_and_paged_without_gaps(app: TestApp) {
         "pages in name order, no person twice, none missing"
     );
 
-    let (_, descending) = app
-        .get_json("/api/v1/people?sort=name&dir=desc&limit=3")
-        .await;
+    let descending = app.read("/api/v1/people?sort=name&dir=desc&limit=3").await;
     let names: Vec<_> = descending["items"]
         .as_array()
         .unwrap()
@@ -404,35 +402,35 @@ async fn lists_are_sorted_filtered_and_paged_without_gaps(app: TestApp) {
         .collect();
     assert_eq!(names, ["Person 22", "Person 21", "Person 20"]);
     let next = descending["next"].as_str().unwrap();
-    let (_, second) = app
-        .get_json(&format!(
+    let second = app
+        .read(&format!(
             "/api/v1/people?sort=name&dir=desc&limit=3&after={next}"
         ))
         .await;
     assert_eq!(second["items"][0]["name"], "Person 19");
 
-    let (_, only_gamma) = app
-        .get_json(&format!("/api/v1/people?organisation={gamma}&limit=200"))
+    let only_gamma = app
+        .read(&format!("/api/v1/people?organisation={gamma}&limit=200"))
         .await;
     assert_eq!(only_gamma["items"].as_array().unwrap().len(), 11);
     assert!(only_gamma["next"].is_null());
 
-    let (_, search) = app.get_json("/api/v1/people?q=PERSON%201").await;
+    let search = app.read("/api/v1/people?q=PERSON%201").await;
     assert_eq!(
         search["items"].as_array().unwrap().len(),
         10,
         "case-insensitive search for 'person 1'"
     );
 
-    let (_, literal) = app.get_json("/api/v1/people?q=%25").await;
+    let literal = app.read("/api/v1/people?q=%25").await;
     assert_eq!(
         literal["items"].as_array().unwrap().len(),
         0,
         "% is searched for literally, not as a wildcard"
     );
 
-    let (_, customers) = app
-        .get_json("/api/v1/organisations?kind=customer&sort=name")
+    let customers = app
+        .read("/api/v1/organisations?kind=customer&sort=name")
         .await;
     assert_eq!(customers["items"].as_array().unwrap().len(), 2);
 }
@@ -460,7 +458,7 @@ async fn a_change_based_on_an_old_version_is_refused(app: TestApp) {
     let beta = app.organisation("Beta Technologies", "customer").await;
     let person = app.person(&beta, "David Chen", "david@beta.example").await;
     let path = format!("/api/v1/people/{person}");
-    let (_, read) = app.get_json(&path).await;
+    let read = app.read(&path).await;
     assert_eq!(read["version"], 1);
 
     let (status, first) = app
@@ -482,7 +480,7 @@ async fn a_change_based_on_an_old_version_is_refused(app: TestApp) {
             .unwrap()
             .contains("changed by someone else")
     );
-    let (_, now) = app.get_json(&path).await;
+    let now = app.read(&path).await;
     assert_eq!(now["job_title"], "IT service owner");
     assert!(now["phone"].is_null(), "the stale change was not applied");
 
@@ -553,7 +551,7 @@ async fn unversioned_patches_apply_to_the_current_record(app: TestApp) {
         .patch_json(&path, &json!({"name": "David Chen-Li", "version": 80}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let (_, after) = app.get_json(&path).await;
+    let after = app.read(&path).await;
     assert_eq!(after["version"], 81);
     assert_eq!(after["name"], "David Chen");
 }
@@ -563,9 +561,7 @@ async fn kinds_and_levels_sort_in_their_natural_order(app: TestApp) {
     app.organisation("Beta Technologies", "customer").await;
     app.organisation("Alpha Cloud Services", "provider").await;
     app.organisation("Acme Retail", "customer").await;
-    let (_, page) = app
-        .get_json("/api/v1/organisations?sort=kind&limit=2")
-        .await;
+    let page = app.read("/api/v1/organisations?sort=kind&limit=2").await;
     let names: Vec<_> = page["items"]
         .as_array()
         .unwrap()
@@ -578,8 +574,8 @@ async fn kinds_and_levels_sort_in_their_natural_order(app: TestApp) {
         "provider first, then customers by name"
     );
     let next = page["next"].as_str().unwrap();
-    let (_, rest) = app
-        .get_json(&format!(
+    let rest = app
+        .read(&format!(
             "/api/v1/organisations?sort=kind&limit=2&after={next}"
         ))
         .await;

@@ -174,7 +174,7 @@ async fn forms_and_addresses_that_are_not_utf8_text_are_refused(app: TestApp) {
         .unwrap();
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
     let location = accepted.headers()["location"].to_str().unwrap().to_owned();
-    let page = app.get(&location).await.text().await.unwrap();
+    let page = app.read_text(&location).await;
     assert!(page.contains("<h1>Grüße Beta <span"), "{page}");
     assert_eq!(app.count("organisations").await, HARNESS_ORGANISATIONS + 1);
 
@@ -189,7 +189,7 @@ async fn forms_and_addresses_that_are_not_utf8_text_are_refused(app: TestApp) {
 
 async fn a_person_is_created_through_the_form(app: TestApp) {
     let beta = app.organisation("Beta Technologies", "customer").await;
-    let form = app.get("/people/new").await.text().await.unwrap();
+    let form = app.read_text("/people/new").await;
     assert!(form.contains(&format!(
         "<option value=\"{beta}\">Beta Technologies</option>"
     )));
@@ -209,11 +209,11 @@ async fn a_person_is_created_through_the_form(app: TestApp) {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/people/"), "{location}");
-    let page = app.get(&location).await.text().await.unwrap();
+    let page = app.read_text(&location).await;
     assert!(page.contains("<h1>Priya Nair</h1>"), "{page}");
     assert!(page.contains("Local IT"));
 
-    let list = app.get("/people?q=priya").await.text().await.unwrap();
+    let list = app.read_text("/people?q=priya").await;
     assert!(
         list.contains(&format!("<a href=\"{location}\">Priya Nair</a>")),
         "{list}"
@@ -303,10 +303,10 @@ async fn teams_are_edited_with_member_checkboxes(app: TestApp) {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let team = response.headers()["location"].to_str().unwrap().to_owned();
-    let page = app.get(&team).await.text().await.unwrap();
+    let page = app.read_text(&team).await;
     assert!(page.contains("Nina Keller") && page.contains("Tom Becker"));
 
-    let edit = app.get(&format!("{team}/edit")).await.text().await.unwrap();
+    let edit = app.read_text(&format!("{team}/edit")).await;
     assert!(
         edit.contains(&format!("value=\"{nina}\" checked")),
         "current members are ticked"
@@ -325,7 +325,7 @@ async fn teams_are_edited_with_member_checkboxes(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let page = app.get(&team).await.text().await.unwrap();
+    let page = app.read_text(&team).await;
     assert!(!page.contains("Nina Keller") && page.contains("Tom Becker"));
 
     let response = app
@@ -354,7 +354,7 @@ async fn list_pages_sort_filter_and_page(app: TestApp) {
         .await;
     }
     // 56 people: the harness's operator ("Harness Operator") sorts first.
-    let first = app.get("/people").await.text().await.unwrap();
+    let first = app.read_text("/people").await;
     assert!(
         first.contains("Harness Operator")
             && first.contains("Person 00")
@@ -365,7 +365,7 @@ async fn list_pages_sort_filter_and_page(app: TestApp) {
         .into_iter()
         .find(|l| l.contains("after="))
         .expect("a next-page link");
-    let second = app.get(&next).await.text().await.unwrap();
+    let second = app.read_text(&next).await;
     assert!(
         second.contains("Person 49")
             && second.contains("Person 54")
@@ -373,16 +373,11 @@ async fn list_pages_sort_filter_and_page(app: TestApp) {
     );
     assert!(second.contains("First page"));
 
-    let descending = app
-        .get("/people?sort=name&dir=desc")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let descending = app.read_text("/people?sort=name&dir=desc").await;
     assert!(descending.find("Person 54").unwrap() < descending.find("Person 53").unwrap());
     assert!(descending.contains("aria-sort=\"descending\""));
 
-    let filtered = app.get("/people?q=person+1").await.text().await.unwrap();
+    let filtered = app.read_text("/people?q=person+1").await;
     assert!(filtered.contains("Person 12") && !filtered.contains("Person 22"));
 
     assert_eq!(
@@ -398,12 +393,7 @@ async fn list_pages_sort_filter_and_page(app: TestApp) {
 async fn an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app: TestApp) {
     let beta = app.organisation("Beta Technologies", "customer").await;
     let person = app.person(&beta, "David Chen", "david@beta.example").await;
-    let form = app
-        .get(&format!("/people/{person}/edit"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let form = app.read_text(&format!("/people/{person}/edit")).await;
     assert!(
         form.contains("<input type=\"hidden\" name=\"version\" value=\"1\">"),
         "{form}"
@@ -435,7 +425,7 @@ async fn an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app: TestApp)
         html.contains("changed by someone else after you loaded it"),
         "{html}"
     );
-    let (_, now) = app.get_json(&format!("/api/v1/people/{person}")).await;
+    let now = app.read(&format!("/api/v1/people/{person}")).await;
     assert_eq!(now["job_title"], "IT service owner");
 }
 
@@ -459,13 +449,6 @@ async fn stored_organisation(app: &TestApp, name: &str, kind: &str) -> String {
     .expect("store the organisation")
     .id
     .to_string()
-}
-
-/// The page at `path`, which must answer 200.
-async fn page(app: &TestApp, path: &str) -> String {
-    let response = app.get(path).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.text().await.unwrap()
 }
 
 /// Pickers read every candidate, not a first page of 200: with 205 customers and 205 teams
@@ -513,7 +496,7 @@ async fn pickers_offer_every_organisation_and_team_of_the_kinds_they_take(app: T
         "/cis/new?class=virtual-machine",
         "/reports",
     ] {
-        let html = page(&app, path).await;
+        let html = app.read_text(path).await;
         assert!(offered(&html, first) && offered(&html, last), "{path}");
         assert!(
             at(&html, "Zz customer 001") < at(&html, "Zz customer 205"),
@@ -525,7 +508,7 @@ async fn pickers_offer_every_organisation_and_team_of_the_kinds_they_take(app: T
         );
     }
 
-    let agreement = page(&app, "/agreements/new").await;
+    let agreement = app.read_text("/agreements/new").await;
     assert!(offered(&agreement, last) && agreement.contains(">Zz customer 205 (Customer)<"));
     assert!(offered(&agreement, &supplier) && agreement.contains(">Zz supplier (Supplier)<"));
     assert!(
@@ -534,13 +517,13 @@ async fn pickers_offer_every_organisation_and_team_of_the_kinds_they_take(app: T
     );
     assert!(at(&agreement, ">Zz team 001<") < at(&agreement, ">Zz team 205<"));
 
-    let ticket = page(&app, "/tickets/new").await;
+    let ticket = app.read_text("/tickets/new").await;
     assert!(offered(&ticket, last) && offered(&ticket, &provider));
     assert!(!offered(&ticket, &supplier), "suppliers raise no tickets");
 
-    let desk = page(&app, "/desk").await;
+    let desk = app.read_text("/desk").await;
     assert!(desk.contains(">Zz team 205<"), "the desk's team filter");
 
-    let person = page(&app, &format!("/people/{member}")).await;
+    let person = app.read_text(&format!("/people/{member}")).await;
     assert!(person.contains(">Zz team 001<") && person.contains(">Zz team 205<"));
 }

@@ -37,7 +37,7 @@ async fn shipped_frameworks_are_browsable_with_their_mappings(app: TestApp) {
         assert!(ids.contains(&id), "{id} is shipped: {ids:?}");
     }
 
-    let (_, iso) = app.get_json("/api/v1/frameworks/iso27001-2005").await;
+    let iso = app.read("/api/v1/frameworks/iso27001-2005").await;
     let controls = iso["nodes"]
         .as_array()
         .unwrap()
@@ -83,8 +83,8 @@ async fn shipped_frameworks_are_browsable_with_their_mappings(app: TestApp) {
             .contains("nist-csf")
     );
 
-    let (_, between) = app
-        .get_json("/api/v1/mappings?a=seed001-ism&b=iso27001-2005")
+    let between = app
+        .read("/api/v1/mappings?a=seed001-ism&b=iso27001-2005")
         .await;
     assert_eq!(
         between.as_array().unwrap().len(),
@@ -95,22 +95,12 @@ async fn shipped_frameworks_are_browsable_with_their_mappings(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body).1, ["a"]);
 
-    let tree = app
-        .get("/frameworks/itil-v3?q=security")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let tree = app.read_text("/frameworks/itil-v3?q=security").await;
     assert!(
         tree.contains("Information security management"),
         "search finds by title"
     );
-    let page = app
-        .get("/frameworks/iso27001-2005/nodes/4.2.2")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.read_text("/frameworks/iso27001-2005/nodes/4.2.2").await;
     assert!(
         page.contains("seed 001, Table 1, row 40"),
         "a node's page shows the provenance of its mappings"
@@ -142,11 +132,8 @@ async fn exports_are_csv_in_the_data_file_formats(app: TestApp) {
     assert_eq!(text.lines().count(), 5, "header and the four PDCA phases");
 
     let text = app
-        .get("/api/v1/mappings.csv?a=pdca&b=iso27001-2005")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .read_text("/api/v1/mappings.csv?a=pdca&b=iso27001-2005")
+        .await;
     assert_eq!(
         text.lines().next(),
         Some(
@@ -175,8 +162,8 @@ async fn a_gap_assessment_derives_coverage_with_explanations(app: TestApp) {
     let assessment = new_assessment(&app, "ITIL at Alpha").await;
     let id = assessment["id"].as_str().unwrap();
 
-    let (_, coverage) = app
-        .get_json(&format!("/api/v1/gap-assessments/{id}/coverage"))
+    let coverage = app
+        .read(&format!("/api/v1/gap-assessments/{id}/coverage"))
         .await;
     assert_eq!(
         coverage["counts"]["gap"].as_u64().unwrap() as usize,
@@ -197,8 +184,8 @@ async fn a_gap_assessment_derives_coverage_with_explanations(app: TestApp) {
         json!([{"ref": "3.4", "status": "implemented", "note": "CAB in place"}])
     );
 
-    let (_, coverage) = app
-        .get_json(&format!("/api/v1/gap-assessments/{id}/coverage"))
+    let coverage = app
+        .read(&format!("/api/v1/gap-assessments/{id}/coverage"))
         .await;
     let clause = coverage["nodes"]
         .as_array()
@@ -218,11 +205,8 @@ async fn a_gap_assessment_derives_coverage_with_explanations(app: TestApp) {
         "3.4.1 inherits 3.4's status and explains the result: {reasons:?}"
     );
     let csv = app
-        .get(&format!("/api/v1/gap-assessments/{id}/coverage.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .read_text(&format!("/api/v1/gap-assessments/{id}/coverage.csv"))
+        .await;
     assert!(
         csv.lines()
             .any(|l| l.starts_with("4.2.2,") && l.contains(",partial,")),
@@ -303,12 +287,7 @@ async fn bad_assessments_and_status_changes_are_refused_and_change_nothing(app: 
 async fn the_assessment_page_sets_statuses_in_bulk(app: TestApp) {
     let assessment = new_assessment(&app, "Bulk").await;
     let id = assessment["id"].as_str().unwrap();
-    let page = app
-        .get(&format!("/gap-assessments/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.read_text(&format!("/gap-assessments/{id}")).await;
     assert!(
         page.contains("name=\"ref\" value=\"3.4.1\""),
         "one row per source node"
@@ -330,7 +309,7 @@ async fn the_assessment_page_sets_statuses_in_bulk(app: TestApp) {
         .post_form(&format!("/gap-assessments/{id}"), &form)
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, read) = app.get_json(&format!("/api/v1/gap-assessments/{id}")).await;
+    let read = app.read(&format!("/api/v1/gap-assessments/{id}")).await;
     let declared: Vec<(&str, &str)> = read["statuses"]
         .as_array()
         .unwrap()
@@ -356,11 +335,8 @@ async fn the_assessment_page_sets_statuses_in_bulk(app: TestApp) {
     );
 
     let gaps = app
-        .get(&format!("/gap-assessments/{id}?gaps=1"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .read_text(&format!("/gap-assessments/{id}?gaps=1"))
+        .await;
     assert!(
         gaps.contains("status-planned"),
         "planned clauses still need attention"
@@ -368,7 +344,7 @@ async fn the_assessment_page_sets_statuses_in_bulk(app: TestApp) {
 }
 
 async fn the_four_scenarios_answer(app: TestApp) {
-    let (_, list) = app.get_json("/api/v1/scenarios").await;
+    let list = app.read("/api/v1/scenarios").await;
     assert_eq!(list.as_array().unwrap().len(), 4);
     for n in 1..=4 {
         let (status, result) = app.get_json(&format!("/api/v1/scenarios/{n}")).await;
@@ -387,7 +363,7 @@ async fn the_four_scenarios_answer(app: TestApp) {
             StatusCode::OK
         );
     }
-    let (_, merger) = app.get_json("/api/v1/scenarios/4").await;
+    let merger = app.read("/api/v1/scenarios/4").await;
     assert_eq!(merger["target_framework"], "pdca");
     let phases: Vec<&str> = merger["coverage"]["nodes"]
         .as_array()
@@ -405,7 +381,7 @@ async fn the_four_scenarios_answer(app: TestApp) {
         app.get("/scenarios/5").await.status(),
         StatusCode::NOT_FOUND
     );
-    let page = app.get("/scenarios/3").await.text().await.unwrap();
+    let page = app.read_text("/scenarios/3").await;
     assert!(page.contains("Both cover"));
 }
 
@@ -452,8 +428,8 @@ mod custom {
         assert_eq!(status, StatusCode::CREATED, "{added}");
         let mapping_id = added["ids"][0].as_str().unwrap().to_owned();
 
-        let (_, node) = app
-            .get_json("/api/v1/frameworks/iso27001-2005/nodes/A.10.1.2")
+        let node = app
+            .read("/api/v1/frameworks/iso27001-2005/nodes/A.10.1.2")
             .await;
         let ours = node["mappings"]
             .as_array()
@@ -464,17 +440,17 @@ mod custom {
         assert_eq!(ours["id"], mapping_id.as_str());
         assert_eq!(ours["provenance"], "ISMS workshop, 2026-11-02");
 
-        let (_, assessment) = app
-            .post_json("/api/v1/gap-assessments", &json!({"name": "Policies", "source_framework": "alpha-policies", "target_framework": "iso27001-2005"}))
+        let assessment = app
+            .created("/api/v1/gap-assessments", &json!({"name": "Policies", "source_framework": "alpha-policies", "target_framework": "iso27001-2005"}))
             .await;
         let id = assessment["id"].as_str().unwrap();
-        app.patch_json(
+        app.updated(
             &format!("/api/v1/gap-assessments/{id}/statuses"),
             &json!({"statuses": [{"ref": "P2", "status": "implemented"}]}),
         )
         .await;
-        let (_, coverage) = app
-            .get_json(&format!("/api/v1/gap-assessments/{id}/coverage"))
+        let coverage = app
+            .read(&format!("/api/v1/gap-assessments/{id}/coverage"))
             .await;
         let control = coverage["nodes"]
             .as_array()
@@ -488,11 +464,8 @@ mod custom {
         );
 
         let exported = app
-            .get("/api/v1/frameworks/alpha-policies/oscal.json")
-            .await
-            .text()
-            .await
-            .unwrap();
+            .read_text("/api/v1/frameworks/alpha-policies/oscal.json")
+            .await;
         assert!(exported.contains("\"title\":\"Annual policy review\""));
 
         assert_eq!(
@@ -613,11 +586,8 @@ mod custom {
         assert_eq!(app.count("custom_mappings").await, 2);
 
         let exported = app
-            .get("/api/v1/mappings/oscal.json?a=alpha-policies&b=iso27001-2005")
-            .await
-            .text()
-            .await
-            .unwrap();
+            .read_text("/api/v1/mappings/oscal.json?a=alpha-policies&b=iso27001-2005")
+            .await;
         assert_eq!(app.count("custom_mappings").await, 2);
         let response = app
             .request(reqwest::Method::POST, "/api/v1/mappings/import/oscal")
@@ -690,12 +660,7 @@ mod custom {
             )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let page = app
-            .get("/frameworks/alpha-rules/nodes/R1.1")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let page = app.read_text("/frameworks/alpha-rules/nodes/R1.1").await;
         assert!(
             page.contains("CISO review") && page.contains("/delete"),
             "the mapping shows with a delete button"
@@ -804,7 +769,7 @@ mod custom {
                 ("AC-2(10)", true)
             ]
         );
-        let page = app.get("/frameworks/beta").await.text().await.unwrap();
+        let page = app.read_text("/frameworks/beta").await;
         assert!(page.contains("withdrawn"), "the tree shows it: {page}");
 
         let (status, exported) = app.get_json("/api/v1/frameworks/beta/oscal.json").await;
@@ -858,7 +823,7 @@ mod custom {
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        let (_, mappings) = app.get_json("/api/v1/mappings?a=beta").await;
+        let mappings = app.read("/api/v1/mappings?a=beta").await;
         assert_eq!(
             mappings[0]["source_ref"], "AC-2(1)",
             "back on the same node"

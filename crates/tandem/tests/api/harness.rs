@@ -419,6 +419,58 @@ impl TestApp {
         self.send_json(reqwest::Method::PATCH, path, body).await
     }
 
+    /// Sends `body` as JSON with `method` and checks that the answer has status `expect`,
+    /// naming the request and the answer's body if not; returns the body (`Null` when empty).
+    /// For the requests that set up what a test checks, so that a failed one says so.
+    pub async fn expect_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+        expect: StatusCode,
+    ) -> Value {
+        let what = format!("{method} {path}");
+        let (status, answer) = self.send_json(method, path, body).await;
+        assert_eq!(status, expect, "{what}: {answer}");
+        answer
+    }
+
+    /// `POST path` with `body`, which must create something (201); the created record.
+    pub async fn created(&self, path: &str, body: &Value) -> Value {
+        self.expect_json(reqwest::Method::POST, path, body, StatusCode::CREATED)
+            .await
+    }
+
+    /// `PATCH path` with `body`, which must be accepted (200); the changed record.
+    pub async fn updated(&self, path: &str, body: &Value) -> Value {
+        self.expect_json(reqwest::Method::PATCH, path, body, StatusCode::OK)
+            .await
+    }
+
+    /// `GET path`, which must answer 200; its JSON body.
+    pub async fn read(&self, path: &str) -> Value {
+        let (status, body) = self.get_json(path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// `GET path` with API token `token`, which must answer 200; its JSON body.
+    pub async fn read_as(&self, token: &str, path: &str) -> Value {
+        let (status, body) = self.get_json_as(token, path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// `GET path`, which must answer 200; its body as text (a page, a CSV file, a feed).
+    pub async fn read_text(&self, path: &str) -> String {
+        ok_text(self.get(path).await, path).await
+    }
+
+    /// The page at `path` in the session of `cookie`, which must answer 200; its HTML.
+    pub async fn page_as(&self, cookie: &str, path: &str) -> String {
+        ok_text(self.get_as(cookie, path).await, path).await
+    }
+
     pub async fn delete(&self, path: &str) -> StatusCode {
         self.request(reqwest::Method::DELETE, path)
             .send()
@@ -471,6 +523,14 @@ impl TestApp {
         })
         .expect("count")
     }
+}
+
+/// The text of `response`, the answer to `GET path`, which must be 200.
+async fn ok_text(response: Response, path: &str) -> String {
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
+    text
 }
 
 /// The error code and field names of an API error body.

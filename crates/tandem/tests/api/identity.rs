@@ -74,26 +74,18 @@ async fn a_person_ends_their_other_sessions_and_no_one_elses(app: TestApp) {
     tandem_identity::store::set_password(&write, "david@beta.example", PASSWORD)
         .await
         .unwrap();
-    let davids = session_cookie(
-        &app.post_form(
+    let davids = app
+        .post_form(
             "/sign-in",
             &[("email", "david@beta.example"), ("password", PASSWORD)],
         )
-        .await,
-    );
-    let other = session_cookie(&sign_in(&app, PASSWORD).await);
-    let this = session_cookie(&sign_in(&app, PASSWORD).await);
+        .await;
+    assert_eq!(davids.status(), StatusCode::SEE_OTHER, "David signs in");
+    let davids = session_cookie(&davids);
+    let other = session(&app).await;
+    let this = session(&app).await;
 
-    let page = app
-        .client
-        .get(app.url("/account"))
-        .header("cookie", &this)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&this, "/account").await;
     assert!(page.contains("this session"));
     let name =
         |cookie: &str| tandem_identity::store::session_name(cookie.split_once('=').unwrap().1);
@@ -141,11 +133,18 @@ async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
     .await
 }
 
+/// Signs Nina in with [`PASSWORD`], which must succeed; the session cookie.
+async fn session(app: &TestApp) -> String {
+    let response = sign_in(app, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "Nina signs in");
+    session_cookie(&response)
+}
+
 async fn a_person_changes_their_own_password(app: TestApp) {
     account(&app).await;
     // Signed in from another browser, too.
-    session_cookie(&sign_in(&app, PASSWORD).await);
-    let this = session_cookie(&sign_in(&app, PASSWORD).await);
+    session(&app).await;
+    let this = session(&app).await;
     assert_eq!(app.count("sessions").await, 2);
 
     let change = |cookie: String, current: &'static str, new: &'static str| {
@@ -412,7 +411,7 @@ async fn account(app: &TestApp) -> String {
 
 /// Changes Nina's job title through the person form, in the session of `cookie`.
 async fn retitle(app: &TestApp, cookie: &str, nina: &str, title: &str) -> reqwest::Response {
-    let (_, person) = app.get_json(&format!("/api/v1/people/{nina}")).await;
+    let person = app.read(&format!("/api/v1/people/{nina}")).await;
     let version = person["version"].to_string();
     app.post_as(
         cookie,
@@ -451,16 +450,7 @@ async fn a_person_signs_in_and_their_changes_carry_their_name(app: TestApp) {
     );
     assert_eq!(app.count("audit_entries WHERE entity = 'sign-in'").await, 1);
 
-    let page = app
-        .client
-        .get(app.url("/account"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&cookie, "/account").await;
     assert!(
         page.contains("signed in as <strong>nina@alpha.example</strong>")
             && page.contains("action=\"/sign-out\""),
@@ -556,13 +546,7 @@ async fn wrong_passwords_and_unknown_addresses_get_the_same_answer(app: TestApp)
 
 async fn sessions_end_when_idle_and_passwords_follow_the_policy(app: TestApp) {
     let nina = account(&app).await;
-    let response = app
-        .post_form(
-            "/sign-in",
-            &[("email", "nina@alpha.example"), ("password", PASSWORD)],
-        )
-        .await;
-    let cookie = session_cookie(&response);
+    let cookie = session(&app).await;
     app.clock.advance(time::Duration::hours(13));
     let idle = retitle(&app, &cookie, &nina, "Agent").await;
     assert_eq!(idle.status(), StatusCode::UNAUTHORIZED);

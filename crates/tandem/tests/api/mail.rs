@@ -119,6 +119,7 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
         .send()
         .await
         .unwrap();
+    assert_eq!(opened.status(), StatusCode::CREATED);
     let ticket: serde_json::Value = opened.json().await.unwrap();
     let id = ticket["id"].as_str().unwrap().to_owned();
 
@@ -137,12 +138,11 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, _) = app
-        .post_json(
-            &format!("/api/v1/tickets/{id}/articles"),
-            &json!({"body": "Staff only.", "visibility": "internal"}),
-        )
-        .await;
+    app.created(
+        &format!("/api/v1/tickets/{id}/articles"),
+        &json!({"body": "Staff only.", "visibility": "internal"}),
+    )
+    .await;
     assert_eq!(
         app.count("mail_outbox").await,
         2,
@@ -179,7 +179,7 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
 
     // The server goes away: the next mail fails, keeps its text and waits a minute.
     drop(server);
-    app.post_json(
+    app.created(
         &format!("/api/v1/tickets/{id}/articles"),
         &json!({"body": "Fixed, please check."}),
     )

@@ -146,7 +146,7 @@ async fn made_up_methods_do_not_grow_the_metrics(app: TestApp) {
             .unwrap();
         assert!(response.status().is_client_error(), "{}", response.status());
     }
-    let text = app.get("/metrics").await.text().await.unwrap();
+    let text = app.read_text("/metrics").await;
     assert!(
         !text.contains("PROBE"),
         "no made-up method is a label:\n{text}"
@@ -341,8 +341,11 @@ async fn health_reports_the_database(app: TestApp) {
 
 async fn metrics_count_requests_per_route(app: TestApp) {
     let id = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/people/{id}")).await;
-    let text = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/people/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let text = app.read_text("/metrics").await;
     assert!(
         text.lines().any(|l| l.starts_with("http_requests_total{")
             && l.contains("route=\"/api/v1/people/{id}\"")

@@ -31,8 +31,8 @@ on_both_engines!(
 /// 30 min first response, 2 h update, 4 h resolution. Returns Beta's id and a customer
 /// user's token.
 async fn world(app: &TestApp) -> (String, String) {
-    let (_, calendar) = app
-        .post_json(
+    let calendar = app
+        .created(
             "/api/v1/calendars",
             &json!({"name": "UTC office", "time_zone": "UTC",
                     "week": {"monday": "08:00-18:00", "tuesday": "08:00-18:00", "wednesday": "08:00-18:00",
@@ -67,6 +67,13 @@ async fn post_as(app: &TestApp, token: &str, path: &str, body: &Value) -> (Statu
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Opens a ticket from `body` with API token `token`; it must be created.
+async fn opened_as(app: &TestApp, token: &str, body: &Value) -> Value {
+    let (status, ticket) = post_as(app, token, "/api/v1/tickets", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    ticket
+}
+
 async fn a_ticket_runs_its_clocks_from_opening_to_resolution(app: TestApp) {
     let (_, david) = world(&app).await;
     // Monday 2026-11-02 09:00 UTC (the harness's clock).
@@ -95,19 +102,19 @@ async fn a_ticket_runs_its_clocks_from_opening_to_resolution(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, read) = app.get_json(&path).await;
+    let read = app.read(&path).await;
     assert_eq!(
         read["first_response_at"],
         Value::Null,
         "an internal note is no response"
     );
     app.clock.advance(time::Duration::minutes(5));
-    app.post_json(
+    app.created(
         &format!("{path}/articles"),
         &json!({"body": "We are on it; please restart the codec.", "channel": "phone"}),
     )
     .await;
-    let (_, read) = app.get_json(&path).await;
+    let read = app.read(&path).await;
     assert_eq!(
         read["first_response_at"], "2026-11-02T09:15:00Z",
         "a phone answer counts"
@@ -131,9 +138,7 @@ async fn a_ticket_runs_its_clocks_from_opening_to_resolution(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{reply}");
-    let (_, back) = app
-        .patch_json(&path, &json!({"state": "in-progress"}))
-        .await;
+    let back = app.updated(&path, &json!({"state": "in-progress"})).await;
     assert_eq!(
         back["resolution_due"], "2026-11-02T14:00:00Z",
         "an hour later than without the wait"
@@ -153,15 +158,15 @@ async fn a_ticket_runs_its_clocks_from_opening_to_resolution(app: TestApp) {
     );
 
     app.clock.advance(time::Duration::hours(4));
-    let (_, late) = app.get_json(&path).await;
+    let late = app.read(&path).await;
     assert_eq!(late["breached"], json!(["update", "resolution"]), "{late}");
-    let (_, resolved) = app.patch_json(&path, &json!({"state": "resolved"})).await;
+    let resolved = app.updated(&path, &json!({"state": "resolved"})).await;
     assert_eq!(
         resolved["resolution_due"], "2026-11-02T14:00:00Z",
         "kept for the report"
     );
     assert_eq!(resolved["breached"], json!(["resolution"]));
-    let (_, breached) = app.get_json("/api/v1/tickets?breached=true").await;
+    let breached = app.read("/api/v1/tickets?breached=true").await;
     assert_eq!(
         breached["items"].as_array().unwrap().len(),
         0,
@@ -182,7 +187,7 @@ async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
     let anna = app
         .token_for("anna@gamma.example", &[Role::CustomerUser])
         .await;
-    let (_, beta_ticket) = post_as(&app, &david, "/api/v1/tickets",
+    let beta_ticket = opened_as(&app, &david,
         &json!({"kind": "service-request", "title": "New room", "description": "Please set up room 4.", "organisation_id": gamma})).await;
     assert_eq!(
         beta_ticket["organisation"]["name"], "Beta Technologies",
@@ -194,7 +199,7 @@ async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
         .get_json_as(&anna, &format!("/api/v1/tickets/{id}"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, list) = app.get_json_as(&anna, "/api/v1/tickets?open=false").await;
+    let list = app.read_as(&anna, "/api/v1/tickets?open=false").await;
     assert_eq!(list["items"], json!([]));
     let (status, _) = post_as(
         &app,
@@ -225,14 +230,12 @@ async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body).1, ["visibility"]);
 
-    app.post_json(
+    app.created(
         &format!("/api/v1/tickets/{id}/articles"),
         &json!({"body": "Vendor contacted.", "visibility": "internal"}),
     )
     .await;
-    let (_, seen) = app
-        .get_json_as(&david, &format!("/api/v1/tickets/{id}"))
-        .await;
+    let seen = app.read_as(&david, &format!("/api/v1/tickets/{id}")).await;
     let bodies: Vec<&str> = seen["articles"]
         .as_array()
         .unwrap()
@@ -244,7 +247,7 @@ async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
         ["Please set up room 4."],
         "internal notes stay inside"
     );
-    let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let staff = app.read(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(staff["articles"].as_array().unwrap().len(), 2);
 
     // Search finds titles, public articles and numbers; internal notes only for staff.
@@ -253,9 +256,9 @@ async fn customers_reach_only_their_organisations_tickets(app: TestApp) {
         let david = david.clone();
         async move {
             let path = format!("/api/v1/tickets?open=false&q={q}");
-            let (_, list) = match token {
-                Some(_) => app.get_json_as(&david, &path).await,
-                None => app.get_json(&path).await,
+            let list = match token {
+                Some(_) => app.read_as(&david, &path).await,
+                None => app.read(&path).await,
             };
             list["items"].as_array().unwrap().len()
         }
@@ -435,7 +438,7 @@ async fn customers_write_through_the_portal_only(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{taken}");
-    let (_, thread) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let thread = app.read(&format!("/api/v1/tickets/{id}")).await;
     let channels: Vec<&str> = thread["articles"]
         .as_array()
         .unwrap()
@@ -463,7 +466,7 @@ async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let page = app.get(&location).await.text().await.unwrap();
+    let page = app.read_text(&location).await;
     assert!(
         page.contains("P1 critical")
             && page.contains("id=\"clocks\"")
@@ -473,21 +476,11 @@ async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
         page.contains("Targets of Beta SLA") && !page.contains("due 2026"),
         "the SLA applies but sets no P1 targets: {page}"
     );
-    let desk = app.get("/desk").await.text().await.unwrap();
+    let desk = app.read_text("/desk").await;
     assert!(desk.contains("T-000001") && desk.contains("Video freezes"));
-    let searched = app
-        .get("/desk?queue=all&q=FREEZES")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let searched = app.read_text("/desk?queue=all&q=FREEZES").await;
     assert!(searched.contains("Video freezes"));
-    let none = app
-        .get("/desk?queue=all&q=teapot")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let none = app.read_text("/desk?queue=all&q=teapot").await;
     assert!(
         none.contains("matches \"teapot\"") || none.contains("matches &#34;teapot&#34;"),
         "{none}"
@@ -510,10 +503,9 @@ async fn the_desk_pages_show_queues_clocks_and_the_thread(app: TestApp) {
 
 async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     let (beta, david) = world(&app).await;
-    let (_, ticket) = post_as(
+    let ticket = opened_as(
         &app,
         &david,
-        "/api/v1/tickets",
         &json!({"kind": "incident", "title": "Echo in room 2", "description": "Loud echo."}),
     )
     .await;
@@ -526,8 +518,13 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    app.post_json(&time, &json!({"duration": "30", "note": "Internal review"}))
-        .await;
+    app.expect_json(
+        Method::POST,
+        &time,
+        &json!({"duration": "30", "note": "Internal review"}),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     let (status, body) = app.post_json(&time, &json!({"duration": "25h"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body).1, ["duration"]);
@@ -549,13 +546,13 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     );
 
     // Resolved on Tuesday, a day after the 4 h target.
-    app.patch_json(
+    app.updated(
         &format!("/api/v1/tickets/{id}"),
         &json!({"state": "in-progress"}),
     )
     .await;
     app.clock.advance(time::Duration::hours(26));
-    app.patch_json(
+    app.updated(
         &format!("/api/v1/tickets/{id}"),
         &json!({"state": "resolved"}),
     )
@@ -588,13 +585,10 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     assert_eq!(error_fields(&body).1, ["month"]);
 
     let csv = app
-        .get(&format!(
+        .read_text(&format!(
             "/reports/billing.csv?organisation={beta}&month=2026-11"
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(
@@ -604,13 +598,10 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     );
     assert!(lines[1].contains(",90,yes,Remote session"), "{csv}");
     let targets = app
-        .get(&format!(
+        .read_text(&format!(
             "/reports/service-levels.csv?organisation={beta}&month=2026-11"
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     let rows: Vec<&str> = targets.lines().collect();
     assert_eq!(rows.len(), 2, "{targets}");
     assert!(
@@ -622,26 +613,18 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
         "{targets}"
     );
     let page = app
-        .get(&format!("/reports?organisation={beta}&month=2026-11"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .read_text(&format!("/reports?organisation={beta}&month=2026-11"))
+        .await;
     assert!(
         page.contains("id=\"report\"") && page.contains("1 h 30 min billable"),
         "{page}"
     );
-    let ticket_page = app
-        .get(&format!("/tickets/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let ticket_page = app.read_text(&format!("/tickets/{id}")).await;
     assert!(ticket_page.contains("id=\"time\"") && ticket_page.contains("Total 2 h"));
 }
 
 async fn the_demo_desk_has_months_of_tickets_for_each_customer(app: TestApp) {
-    let (_, all) = app.get_json("/api/v1/tickets?open=false&limit=200").await;
+    let all = app.read("/api/v1/tickets?open=false&limit=200").await;
     let tickets = all["items"].as_array().unwrap();
     assert!(tickets.len() >= 80, "{}", tickets.len());
     let oldest = tickets
@@ -672,8 +655,8 @@ async fn the_demo_desk_has_months_of_tickets_for_each_customer(app: TestApp) {
     );
     assert!(tickets.iter().any(|t| t["state"] == "waiting-for-customer"));
     let david = app.token_of("david.chen@beta.example").await;
-    let (_, own) = app
-        .get_json_as(&david, "/api/v1/tickets?open=false&limit=200")
+    let own = app
+        .read_as(&david, "/api/v1/tickets?open=false&limit=200")
         .await;
     let own = own["items"].as_array().unwrap();
     assert!(
@@ -683,12 +666,7 @@ async fn the_demo_desk_has_months_of_tickets_for_each_customer(app: TestApp) {
                 .all(|t| t["organisation"]["name"] == "Beta Technologies")
     );
     let nina = app.demo_session("nina.keller@alpha.example").await;
-    let desk = app
-        .get_as(&nina, "/desk?queue=all")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let desk = app.page_as(&nina, "/desk?queue=all").await;
     assert!(desk.contains("VIP room Munich: no video") && desk.contains("target missed"));
 }
 
@@ -704,9 +682,9 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let agreements = app.read("/api/v1/agreements").await;
     let sla = agreements[0]["id"].as_str().unwrap().to_owned();
-    let (_, calendars) = app.get_json("/api/v1/calendars").await;
+    let calendars = app.read("/api/v1/calendars").await;
     // No update target here: the update clock's cycles have a test of their own.
     let mut terms = json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta,
         "calendar_id": calendars["items"][0]["id"],
@@ -741,15 +719,14 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     );
 
     // Opened Monday 09:00; answered at once; resolution due 13:00.
-    let (_, ticket) = post_as(
+    let ticket = opened_as(
         &app,
         &david,
-        "/api/v1/tickets",
         &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
     )
     .await;
     let id = ticket["id"].as_str().unwrap().to_owned();
-    app.post_json(
+    app.created(
         &format!("/api/v1/tickets/{id}/articles"),
         &json!({"body": "Looking into it."}),
     )
@@ -772,7 +749,7 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         4,
         "100 %: the service manager, a higher support level, the second level team and its lead"
     );
-    let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let staff = app.read(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(staff["support_level"], 2);
     assert_eq!(staff["team"]["name"], "Second level");
     let notes: Vec<&str> = staff["articles"]
@@ -799,9 +776,7 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         "{notes:?}"
     );
     assert!(notes[1].contains("notify maria@alpha.example"));
-    let (_, customer) = app
-        .get_json_as(&david, &format!("/api/v1/tickets/{id}"))
-        .await;
+    let customer = app.read_as(&david, &format!("/api/v1/tickets/{id}")).await;
     assert!(
         customer["articles"]
             .as_array()
@@ -825,9 +800,9 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
 
 async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
     let (beta, david) = world(&app).await;
-    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let agreements = app.read("/api/v1/agreements").await;
     let sla = agreements[0]["id"].as_str().unwrap().to_owned();
-    let (_, calendars) = app.get_json("/api/v1/calendars").await;
+    let calendars = app.read("/api/v1/calendars").await;
     let terms = json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta,
         "calendar_id": calendars["items"][0]["id"],
         "targets": {"p3": {"update": "1h"}},
@@ -838,10 +813,9 @@ async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Monday 09:00: David writes; an answer is owed by 10:00.
-    let (_, ticket) = post_as(
+    let ticket = opened_as(
         &app,
         &david,
-        "/api/v1/tickets",
         &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
     )
     .await;
@@ -859,10 +833,11 @@ async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
     assert_eq!(escalate().await, 1, "no answer within the hour");
     assert_eq!(escalate().await, 0, "once per cycle");
     // The agent answers at 10:01; David writes again at 10:30; the next hour runs out at 11:30.
-    app.post_json(&articles, &json!({"body": "Looking into it."}))
+    app.created(&articles, &json!({"body": "Looking into it."}))
         .await;
     app.clock.advance(time::Duration::minutes(29));
-    post_as(&app, &david, &articles, &json!({"body": "Still echoing."})).await;
+    let (status, body) = post_as(&app, &david, &articles, &json!({"body": "Still echoing."})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     app.clock.advance(time::Duration::minutes(50));
     assert_eq!(escalate().await, 0, "11:20: the new cycle has time left");
     app.clock.advance(time::Duration::minutes(11));
@@ -876,10 +851,9 @@ async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
 
 async fn clocks_follow_a_changed_agreement_from_the_stored_pauses(app: TestApp) {
     let (beta, david) = world(&app).await;
-    let (_, ticket) = post_as(
+    let ticket = opened_as(
         &app,
         &david,
-        "/api/v1/tickets",
         &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
     )
     .await;
@@ -887,12 +861,10 @@ async fn clocks_follow_a_changed_agreement_from_the_stored_pauses(app: TestApp) 
     let path = format!("/api/v1/tickets/{id}");
     // Waiting for the customer from 10:00 to 11:00 (the harness opens it at 09:00).
     app.clock.advance(time::Duration::hours(1));
-    app.patch_json(&path, &json!({"state": "waiting-for-customer"}))
+    app.updated(&path, &json!({"state": "waiting-for-customer"}))
         .await;
     app.clock.advance(time::Duration::hours(1));
-    let (_, back) = app
-        .patch_json(&path, &json!({"state": "in-progress"}))
-        .await;
+    let back = app.updated(&path, &json!({"state": "in-progress"})).await;
     assert_eq!(
         back["resolution_due"], "2026-11-02T14:00:00Z",
         "4 h plus the hour of waiting"
@@ -907,9 +879,9 @@ async fn clocks_follow_a_changed_agreement_from_the_stored_pauses(app: TestApp) 
     };
     assert_eq!(follow().await, 0, "nothing changed");
 
-    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let agreements = app.read("/api/v1/agreements").await;
     let sla = agreements[0]["id"].as_str().unwrap().to_owned();
-    let (_, calendars) = app.get_json("/api/v1/calendars").await;
+    let calendars = app.read("/api/v1/calendars").await;
     app.clock.advance(time::Duration::minutes(1));
     let changed = app
         .request(Method::PUT, &format!("/api/v1/agreements/{sla}"))
@@ -924,7 +896,7 @@ async fn clocks_follow_a_changed_agreement_from_the_stored_pauses(app: TestApp) 
         .unwrap();
     assert_eq!(changed.status(), StatusCode::OK);
     assert_eq!(follow().await, 1);
-    let (_, after) = app.get_json(&path).await;
+    let after = app.read(&path).await;
     assert_eq!(
         after["resolution_due"], "2026-11-02T16:00:00Z",
         "6 h plus the stored hour of waiting"
@@ -944,8 +916,8 @@ async fn problems_record_the_known_error_and_link_their_incidents(app: TestApp) 
     let open = |title: &'static str, kind: &'static str| {
         let app = &app;
         async move {
-            let (_, t) = app
-                .post_json("/api/v1/tickets", &json!({"kind": kind, "title": title, "description": "x", "organisation_id": app_beta(app).await}))
+            let t = app
+                .created("/api/v1/tickets", &json!({"kind": kind, "title": title, "description": "x", "organisation_id": app_beta(app).await}))
                 .await;
             t["id"].as_str().unwrap().to_owned()
         }
@@ -979,22 +951,17 @@ async fn problems_record_the_known_error_and_link_their_incidents(app: TestApp) 
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body).1, ["kind"]);
-    let (_, seen) = app.get_json(&format!("/api/v1/tickets/{problem}")).await;
+    let seen = app.read(&format!("/api/v1/tickets/{problem}")).await;
     assert_eq!(seen["links"][0]["relation"], "causes");
     assert_eq!(seen["links"][0]["number"], "T-000001");
-    let (_, customer) = app
-        .get_json_as(&david, &format!("/api/v1/tickets/{incident}"))
+    let customer = app
+        .read_as(&david, &format!("/api/v1/tickets/{incident}"))
         .await;
     assert_eq!(
         customer["links"][0]["relation"], "caused by",
         "both are Beta's"
     );
-    let page = app
-        .get(&format!("/tickets/{problem}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.read_text(&format!("/tickets/{problem}")).await;
     assert!(
         page.contains("id=\"known-error\"")
             && page.contains("Use 720p.")
@@ -1019,7 +986,7 @@ async fn the_priority_matrix_is_configured_and_followed(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error_fields(&body).1, ["high.low", "low.high"]);
-    let (_, unchanged) = app.get_json("/api/v1/priority-matrix").await;
+    let unchanged = app.read("/api/v1/priority-matrix").await;
     assert_eq!(unchanged, matrix, "a refused matrix changes nothing");
 
     changed["low"]["high"] = json!("p3");
@@ -1043,16 +1010,15 @@ async fn the_priority_matrix_is_configured_and_followed(app: TestApp) {
         "customers read, not set"
     );
 
-    let (_, ticket) = post_as(
+    let ticket = opened_as(
         &app,
         &david,
-        "/api/v1/tickets",
         &json!({"kind": "incident", "title": "Room 3 has no sound", "description": "x"}),
     )
     .await;
     assert_eq!(ticket["priority"], "p2", "medium × medium is now P2");
 
-    let page = app.get("/priority-matrix").await.text().await.unwrap();
+    let page = app.read_text("/priority-matrix").await;
     assert!(page.contains(r#"<option value="p2" selected>"#), "{page}");
     let mut cells: Vec<(String, String)> = ["high", "medium", "low"]
         .iter()
@@ -1077,7 +1043,7 @@ async fn the_priority_matrix_is_configured_and_followed(app: TestApp) {
         .collect();
     let saved = app.post_form("/priority-matrix", &form).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let (_, all_p4) = app.get_json("/api/v1/priority-matrix").await;
+    let all_p4 = app.read("/api/v1/priority-matrix").await;
     assert_eq!(all_p4["high"]["high"], "p4");
     assert_eq!(
         app.count("audit_entries WHERE entity = 'priority matrix'")
@@ -1090,10 +1056,9 @@ async fn files_are_attached_checked_and_downloaded_within_the_tenant(app: TestAp
     use base64::Engine;
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     let (_, david) = world(&app).await;
-    let (_, ticket) = post_as(
+    let ticket = opened_as(
         &app,
         &david,
-        "/api/v1/tickets",
         &json!({"kind": "incident", "title": "Camera shows noise", "description": "See the photo."}),
     )
     .await;
@@ -1154,7 +1119,7 @@ async fn files_are_attached_checked_and_downloaded_within_the_tenant(app: TestAp
     assert_eq!(app.count("ticket_attachments").await, 3);
 
     // The thread lists the files; a download is an attachment, with its type from the content.
-    let (_, seen) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let seen = app.read(&format!("/api/v1/tickets/{id}")).await;
     let files = &seen["articles"][1]["attachments"];
     assert_eq!(files[0]["name"], "camera.png");
     assert_eq!(files[0]["media_type"], "image/png");
@@ -1206,14 +1171,12 @@ async fn files_are_attached_checked_and_downloaded_within_the_tenant(app: TestAp
         StatusCode::SEE_OTHER,
         "the page's reply form"
     );
-    let (_, staff) = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    let staff = app.read(&format!("/api/v1/tickets/{id}")).await;
     let pdf_href = staff["articles"][3]["attachments"][0]["href"]
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, customer) = app
-        .get_json_as(&david, &format!("/api/v1/tickets/{id}"))
-        .await;
+    let customer = app.read_as(&david, &format!("/api/v1/tickets/{id}")).await;
     assert_eq!(customer["articles"].as_array().unwrap().len(), 3);
     let hidden = app
         .request_as(&david, Method::GET, &pdf_href)
@@ -1250,12 +1213,7 @@ async fn files_are_attached_checked_and_downloaded_within_the_tenant(app: TestAp
     let html = refused.text().await.unwrap();
     assert!(html.contains(r#"id="attachments-error""#) && html.contains("tool.exe: only images"));
     assert!(html.contains("Keep this text."));
-    let page = app
-        .get(&format!("/tickets/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.read_text(&format!("/tickets/{id}")).await;
     assert!(page.contains(&log_href) && page.contains("vendor.pdf"));
 }
 
@@ -1272,8 +1230,8 @@ async fn the_desk_filters_saves_views_and_changes_tickets_in_bulk(app: TestApp) 
     let team = team["id"].as_str().unwrap().to_owned();
     let mut ids = Vec::new();
     for title in ["Echo in room 1", "Echo in room 2", "Echo in room 3"] {
-        let (_, t) = app
-            .post_json(
+        let t = app
+            .created(
                 "/api/v1/tickets",
                 &json!({"kind": "incident", "title": title, "description": "x", "organisation_id": beta}),
             )
@@ -1300,7 +1258,7 @@ async fn the_desk_filters_saves_views_and_changes_tickets_in_bulk(app: TestApp) 
     let html = done.text().await.unwrap();
     assert!(html.contains("2 of 3 tickets changed; 1 refused"), "{html}");
     assert!(html.contains("Refused: state:") && html.contains(r#"href="/desk?queue=all""#));
-    let (_, first) = app.get_json(&format!("/api/v1/tickets/{}", ids[0])).await;
+    let first = app.read(&format!("/api/v1/tickets/{}", ids[0])).await;
     assert_eq!(first["state"], "assigned");
     let mut form = tick.clone();
     form.push(("action", format!("team:{team}").leak()));
@@ -1308,7 +1266,7 @@ async fn the_desk_filters_saves_views_and_changes_tickets_in_bulk(app: TestApp) 
         app.post_form("/desk/bulk", &form).await.status(),
         StatusCode::OK
     );
-    let (_, third) = app.get_json(&format!("/api/v1/tickets/{}", ids[2])).await;
+    let third = app.read(&format!("/api/v1/tickets/{}", ids[2])).await;
     assert_eq!(third["team"]["name"], "Second level");
     let refused = app
         .request_as(&david, Method::POST, "/desk/bulk")
@@ -1325,14 +1283,14 @@ async fn the_desk_filters_saves_views_and_changes_tickets_in_bulk(app: TestApp) 
     // Queues by team and the recently resolved, for staff and for the customer.
     let desk = |path: String| {
         let app = &app;
-        async move { app.get(&path).await.text().await.unwrap() }
+        async move { app.read_text(&path).await }
     };
     let by_team = desk(format!("/desk?queue=all&team={team}")).await;
     assert!(by_team.contains("Echo in room 3") && by_team.contains("Echo in room 1"));
     let resolved = desk("/desk?queue=resolved".into()).await;
     assert!(resolved.contains("Echo in room 3") && !resolved.contains("Echo in room 1"));
-    let (_, list) = app
-        .get_json_as(&david, "/api/v1/tickets?resolved_within=30")
+    let list = app
+        .read_as(&david, "/api/v1/tickets?resolved_within=30")
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     let (status, body) = app.get_json("/api/v1/tickets?resolved_within=0").await;
@@ -1342,10 +1300,9 @@ async fn the_desk_filters_saves_views_and_changes_tickets_in_bulk(app: TestApp) 
         .request_as(&david, Method::GET, "/desk?queue=resolved")
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    assert_eq!(portal.status(), StatusCode::OK);
+    let portal = portal.text().await.unwrap();
     assert!(portal.contains("Resolved in the last 30 days") && portal.contains("Echo in room 3"));
     assert!(
         !portal.contains("Targets missed"),
@@ -1427,6 +1384,6 @@ async fn the_desk_filters_saves_views_and_changes_tickets_in_bulk(app: TestApp) 
 
 /// Beta's id, as `world` made it.
 async fn app_beta(app: &TestApp) -> String {
-    let (_, orgs) = app.get_json("/api/v1/organisations?q=Beta").await;
+    let orgs = app.read("/api/v1/organisations?q=Beta").await;
     orgs["items"][0]["id"].as_str().unwrap().to_owned()
 }

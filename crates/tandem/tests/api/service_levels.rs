@@ -116,13 +116,10 @@ async fn agreements_bind_the_right_party_and_simulate_their_clocks(app: TestApp)
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body).1, ["priority"]);
     let page = app
-        .get(&format!(
+        .read_text(&format!(
             "/agreements/{id}?priority=p1&start=2026-11-27T17%3A30"
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(
         page.contains("id=\"simulation\"") && page.contains("Mon 2026-11-30 11:30 CET"),
         "{page}"
@@ -180,7 +177,7 @@ async fn services_list_their_customers(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["customers"], json!([]));
     assert_eq!(changed["kind"], "paas");
-    let page = app.get("/services").await.text().await.unwrap();
+    let page = app.read_text("/services").await;
     assert!(page.contains("Platform (PaaS)"));
 }
 
@@ -211,22 +208,17 @@ async fn agreement_forms_show_errors_next_to_their_fields(app: TestApp) {
 
 async fn the_demo_agreements_show_their_terms_and_due_reviews(app: TestApp) {
     let maria = app.demo_session("maria.schmidt@alpha.example").await;
-    let home = app.get_as(&maria, "/").await.text().await.unwrap();
+    let home = app.page_as(&maria, "/").await;
     assert!(
         home.contains("Agreement reviews due")
             && home.contains("Vidcom: video equipment support contract")
     );
-    let list = app
-        .get_as(&maria, "/agreements")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let list = app.page_as(&maria, "/agreements").await;
     assert!(
         list.contains("Beta Technologies: HD video conferencing SLA")
             && list.contains("review due")
     );
-    let (_, agreements) = app.get_json("/api/v1/agreements").await;
+    let agreements = app.read("/api/v1/agreements").await;
     let sla = agreements
         .as_array()
         .unwrap()
@@ -236,14 +228,11 @@ async fn the_demo_agreements_show_their_terms_and_due_reviews(app: TestApp) {
     assert_eq!(sla["availability_target"], "99.9");
     assert_eq!(sla["security_requirements"].as_array().unwrap().len(), 4);
     let page = app
-        .get_as(
+        .page_as(
             &maria,
             &format!("/agreements/{}", sla["id"].as_str().unwrap()),
         )
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(page.contains("2 % of the fee per missed response or resolution target"));
     let david = app.token_of("david.chen@beta.example").await;
     let (status, _) = app.get_json_as(&david, "/api/v1/agreements").await;
@@ -289,7 +278,7 @@ async fn calendars_are_created_read_changed_and_deleted(app: TestApp) {
     let (status, _) = app.post_json("/api/v1/calendars", &office()).await;
     assert_eq!(status, StatusCode::CONFLICT, "names are unique");
 
-    let (_, list) = app.get_json("/api/v1/calendars").await;
+    let list = app.read("/api/v1/calendars").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(
         app.count("audit_entries WHERE entity = 'calendar'").await,
@@ -336,8 +325,8 @@ async fn calendars_without_working_time_are_refused_and_nothing_is_stored(app: T
 }
 
 async fn the_calculator_leaves_out_nights_weekends_holidays_and_pauses(app: TestApp) {
-    let (_, created) = app
-        .post_json(
+    let created = app
+        .created(
             "/api/v1/calendars",
             &json!({"name": "UTC office", "time_zone": "UTC",
                     "week": {"monday": "08:00-18:00", "tuesday": "08:00-18:00", "wednesday": "08:00-18:00",
@@ -357,13 +346,15 @@ async fn the_calculator_leaves_out_nights_weekends_holidays_and_pauses(app: Test
         "Friday 16:00 + 4 h: Monday 10:00"
     );
     assert_eq!(answer["due_local"], "Mon 2026-11-30 10:00 UTC");
-    let (_, paused) = due(json!({"start": "2026-11-23T08:00:00Z", "minutes": 120,
+    let (status, paused) = due(json!({"start": "2026-11-23T08:00:00Z", "minutes": 120,
         "pauses": [{"from": "2026-11-23T09:00:00Z", "until": "2026-11-23T10:05:00Z"}]}))
     .await;
+    assert_eq!(status, StatusCode::OK, "{paused}");
     assert_eq!(paused["due"], "2026-11-23T11:05:00Z");
-    let (_, stopped) = due(json!({"start": "2026-11-23T08:00:00Z", "minutes": 120,
+    let (status, stopped) = due(json!({"start": "2026-11-23T08:00:00Z", "minutes": 120,
         "pauses": [{"from": "2026-11-23T09:00:00Z"}]}))
     .await;
+    assert_eq!(status, StatusCode::OK, "{stopped}");
     assert_eq!(
         stopped["due"],
         Value::Null,
@@ -376,20 +367,14 @@ async fn the_calculator_leaves_out_nights_weekends_holidays_and_pauses(app: Test
     assert_eq!(error_fields(&body).1, ["pauses[0].until"]);
 
     let page = app
-        .get(&format!(
+        .read_text(&format!(
             "/calendars/{id}?start=2026-11-27T16%3A00&minutes=240"
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(page.contains("are up Mon 2026-11-30 10:00 UTC"), "{page}");
     let confused = app
-        .get(&format!("/calendars/{id}?start=friday&minutes=240"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .read_text(&format!("/calendars/{id}?start=friday&minutes=240"))
+        .await;
     assert!(confused.contains("id=\"question-error\""));
 }
 
@@ -417,11 +402,8 @@ async fn calendar_forms_show_errors_next_to_their_fields(app: TestApp) {
         .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let show = app
-        .get(saved.headers()["location"].to_str().unwrap())
-        .await
-        .text()
-        .await
-        .unwrap();
+        .read_text(saved.headers()["location"].to_str().unwrap())
+        .await;
     assert!(show.contains("09:00-17:00") && show.contains("12-25 Christmas Day"));
 }
 

@@ -1,0 +1,219 @@
+//! The `ticket_escalations` table: taking the escalation steps that fall due, and the steps a
+//! ticket has taken.
+
+use tandem_audit::{Edit, Write};
+use tandem_kernel::{Actor, Result, Scope};
+use tandem_service_levels::agreement::{EscalationAction, Metric};
+use tandem_storage::{Db, SqlTime, Tx, run};
+use time::OffsetDateTime;
+
+use super::articles::insert_article;
+use super::clocks::{facts, refresh_clocks, terms_of};
+use super::outbox::{email_of, mail, team_lead};
+use super::tickets::get;
+use crate::escalation;
+use crate::notice::Notice;
+use crate::records::{NewArticle, TicketId, Visibility};
+
+/// The escalation steps ticket `id` has taken.
+pub(super) async fn taken(tx: &mut Tx, id: TicketId) -> Result<Vec<(Metric, usize)>> {
+    let rows: Vec<(String, i32)> = run!(tx, |c| {
+        sqlx::query_as("SELECT metric, step FROM ticket_escalations WHERE ticket_id = $1")
+            .bind(id)
+            .fetch_all(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(metric, step)| {
+            let metric = Metric::ALL.into_iter().find(|m| m.as_str() == metric)?;
+            Some((metric, usize::try_from(step).ok()?))
+        })
+        .collect())
+}
+
+/// Takes the escalation steps due at `now` on every ticket the scheduler has to look at (by
+/// the index on `next_step_at`, with no cap per run); returns how many steps were taken.
+pub async fn escalate(db: &Db, now: OffsetDateTime) -> Result<usize> {
+    let mut seen = std::collections::HashSet::new();
+    let mut steps = 0;
+    loop {
+        let mut conn = db.conn().await?;
+        let ids: Vec<TicketId> = run!(&mut conn, |c| {
+            sqlx::query_scalar("SELECT id FROM tickets WHERE next_step_at <= $1 ORDER BY next_step_at, id LIMIT 500")
+                .bind(SqlTime(now))
+                .fetch_all(c)
+                .await
+        })?;
+        drop(conn);
+        let fresh: Vec<TicketId> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
+        if fresh.is_empty() {
+            return Ok(steps);
+        }
+        for id in fresh {
+            steps += escalate_ticket(db, now, id).await?;
+        }
+    }
+}
+
+/// Claims ticket `id` for this escalation round, in `tx`. With several servers on one
+/// PostgreSQL database, the ticket's row is locked and a ticket another server is escalating
+/// right now is skipped (`false`): that server takes its steps, and the steps it took are seen
+/// as taken at the next round. SQLite has one writer at a time, so its claim always holds.
+async fn claim_for_escalation(tx: &mut Tx, id: TicketId) -> Result<bool> {
+    if tx.engine() == tandem_storage::Engine::Sqlite {
+        return Ok(true);
+    }
+    let locked: Option<TicketId> = run!(tx, |c| {
+        sqlx::query_scalar("SELECT id FROM tickets WHERE id = $1 FOR UPDATE SKIP LOCKED")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(locked.is_some())
+}
+
+async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<usize> {
+    let ticket = get(db, Scope::Everything, id).await?;
+    let terms = terms_of(db, ticket.agreement.as_ref().map(|a| a.0)).await?;
+    let actor = Actor::system("escalation");
+    let write = Write::new(db, &actor, now);
+    let mut tx = write.begin().await?;
+    if !claim_for_escalation(&mut tx, id).await? {
+        return Ok(0);
+    }
+    let mut fired = 0;
+    if let Some((agreement, calendar)) = &terms.terms {
+        let (facts, priority) = facts(&mut tx, id).await?;
+        let taken = taken(&mut tx, id).await?;
+        let targets = agreement.targets(priority);
+        for due in escalation::due_steps(
+            &agreement.escalation,
+            targets,
+            calendar,
+            &facts,
+            now,
+            &taken,
+        ) {
+            let target = due.metric.label().to_lowercase();
+            let notice = Notice::escalation(&ticket, due.metric, due.step.percent);
+            let what = match &due.step.action {
+                EscalationAction::NotifyAssignee => match &ticket.assignee {
+                    Some((person, name)) => {
+                        let to = email_of(&mut tx, *person).await?;
+                        mail(&mut tx, &to, &notice, now).await?;
+                        format!("notify the assignee, {name}")
+                    }
+                    None => "notify the assignee: nobody is assigned".to_owned(),
+                },
+                EscalationAction::Notify(email) => {
+                    mail(&mut tx, email, &notice, now).await?;
+                    format!("notify {email}")
+                }
+                EscalationAction::NotifyTeamLead => match team_lead(&mut tx, id).await? {
+                    Some((name, email)) => {
+                        mail(&mut tx, &email, &notice, now).await?;
+                        format!("notify the team lead, {name}")
+                    }
+                    None => "notify the team lead: the ticket's team has none".to_owned(),
+                },
+                EscalationAction::RaiseSupportLevel => {
+                    run!(&mut tx, |c| {
+                        sqlx::query("UPDATE tickets SET support_level = CASE WHEN support_level < 3 THEN support_level + 1 ELSE 3 END WHERE id = $1")
+                            .bind(id)
+                            .execute(c)
+                            .await
+                            .map(|r| r.rows_affected())
+                    })?;
+                    "raise the support level".to_owned()
+                }
+                EscalationAction::Reassign(name) => {
+                    match tandem_directory::read::team_named(&mut tx, name).await? {
+                        Some(team) => {
+                            let moved = run!(&mut tx, |c| {
+                                sqlx::query(
+                                    "UPDATE tickets SET team_id = $2, assignee_id = NULL \
+                                     WHERE id = $1 AND (team_id IS NULL OR team_id <> $2)",
+                                )
+                                .bind(id)
+                                .bind(team)
+                                .execute(c)
+                                .await
+                                .map(|r| r.rows_affected())
+                            })?;
+                            if moved == 0 {
+                                format!("reassign to the team {name}: it is with that team already")
+                            } else {
+                                format!("reassign to the team {name}")
+                            }
+                        }
+                        None => format!("reassign to {name}: there is no team of that name now"),
+                    }
+                }
+            };
+            let step = i32::try_from(due.index).unwrap_or(i32::MAX);
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO ticket_escalations (ticket_id, metric, step, action, fired_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(due.metric.as_str())
+                .bind(step)
+                .bind(&what)
+                .bind(SqlTime(now))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+            let note = NewArticle {
+                body: format!(
+                    "Escalation: {} % of the {target} time used: {what}.",
+                    due.step.percent
+                ),
+                visibility: Visibility::Internal,
+                channel: "system".to_owned(),
+                attachments: Vec::new(),
+            };
+            insert_article(&mut tx, id, &actor, "system", &note, now).await?;
+            write
+                .record(
+                    &mut tx,
+                    Edit::created(
+                        "ticket escalation",
+                        format!("{id} {} {step}", due.metric.as_str()),
+                        &[("step", due.step.to_string()), ("action", what)],
+                    ),
+                )
+                .await?;
+            fired += 1;
+        }
+    }
+    refresh_clocks(&mut tx, id, &terms, now).await?;
+    // Steps that wait for working time: look again when it begins.
+    if let Some((_, calendar)) = &terms.terms {
+        let next: Option<OffsetDateTime> = run!(&mut tx, |c| {
+            sqlx::query_scalar("SELECT next_step_at FROM tickets WHERE id = $1")
+                .bind(id)
+                .fetch_one(c)
+                .await
+        })?;
+        if next.is_some_and(|n| n <= now) {
+            let resume = calendar
+                .next_working_time(now)
+                .filter(|r| *r > now)
+                .unwrap_or(now + time::Duration::minutes(1));
+            run!(&mut tx, |c| {
+                sqlx::query("UPDATE tickets SET next_step_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(SqlTime(resume))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    // Audited above: each step taken recorded its entry (the clocks worked out again are not
+    // audited).
+    tx.commit().await?;
+    Ok(fired)
+}
