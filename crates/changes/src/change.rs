@@ -16,10 +16,7 @@ use time::macros::format_description;
 
 use crate::lifecycle::{Category, CloseReason, PersonRef, Risk, State};
 
-entity_id!(
-    /// A change's id.
-    ChangeId
-);
+pub use tandem_kernel::id::ChangeId;
 
 entity_id!(
     /// A standard-change template's id.
@@ -123,7 +120,7 @@ pub struct Change {
     pub initiator_label: String,
     pub cause_text: String,
     /// The ticket it was raised for: (id, number, title).
-    pub cause_ticket: Option<(uuid::Uuid, i64, String)>,
+    pub cause_ticket: Option<(tandem_kernel::id::TicketId, i64, String)>,
     pub description: String,
     pub configuration: String,
     pub category: Category,

@@ -4,9 +4,9 @@
 //! The ticket lookup is here too: the CMDB does not build on the service desk, so it reads the
 //! desk's `ticket_refs` view, and change management shares this one lookup with it.
 
+use tandem_kernel::id::TicketId;
 use tandem_kernel::{Error, FieldError, Result};
 use tandem_storage::{Handle, run};
-use uuid::Uuid;
 
 use crate::ci::{CiId, Classification, Label, Lifecycle};
 use crate::relation::RelationKind;
@@ -87,7 +87,7 @@ pub async fn relations_from(
 }
 
 /// The id of the ticket numbered `number` (`T-000042`), or `None` when there is no such ticket.
-pub async fn ticket_by_number(handle: &mut impl Handle, number: i64) -> Result<Option<Uuid>> {
+pub async fn ticket_by_number(handle: &mut impl Handle, number: i64) -> Result<Option<TicketId>> {
     Ok(run!(handle, |c| {
         sqlx::query_scalar("SELECT id FROM ticket_refs WHERE number = $1")
             .bind(number)

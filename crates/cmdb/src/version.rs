@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use tandem_kernel::FieldError;
-use uuid::Uuid;
+use tandem_kernel::id::{ChangeId, TicketId};
 
 /// A CI's record as it was at one version: field to readable value.
 pub type Snapshot = BTreeMap<String, String>;
@@ -47,8 +47,8 @@ tandem_kernel::vocabulary!(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cause {
     pub kind: CauseKind,
-    pub ticket_id: Option<Uuid>,
-    pub change_id: Option<Uuid>,
+    pub ticket_id: Option<TicketId>,
+    pub change_id: Option<ChangeId>,
     /// The words of the person or process (for a ticket or change: optional further words).
     pub reason: String,
 }
@@ -69,7 +69,7 @@ impl Cause {
     }
 
     /// A change made while working ticket `id`.
-    pub fn ticket(id: Uuid, reason: impl Into<String>) -> Self {
+    pub fn ticket(id: TicketId, reason: impl Into<String>) -> Self {
         Self {
             kind: CauseKind::Ticket,
             ticket_id: Some(id),
@@ -79,7 +79,7 @@ impl Cause {
     }
 
     /// A change carried out by change `id`.
-    pub fn change(id: Uuid, reason: impl Into<String>) -> Self {
+    pub fn change(id: ChangeId, reason: impl Into<String>) -> Self {
         Self {
             kind: CauseKind::Change,
             ticket_id: None,
@@ -100,7 +100,7 @@ impl Cause {
 
     /// Reads the why of a form or request: a ticket (`T-000042` or its id is resolved by the
     /// caller into `ticket_id`), else a reason of at least [`MIN_REASON`] characters.
-    pub fn from_input(ticket_id: Option<Uuid>, reason: &str) -> Result<Self, FieldError> {
+    pub fn from_input(ticket_id: Option<TicketId>, reason: &str) -> Result<Self, FieldError> {
         let reason = reason.trim();
         if reason.chars().count() > MAX_REASON {
             return Err(FieldError::new(
@@ -153,7 +153,7 @@ mod tests {
         let refused = Cause::from_input(None, " fix  ").unwrap_err();
         assert_eq!(refused.field, "reason");
         assert!(refused.message.contains("needs a reason"), "{refused}");
-        let ticket = Uuid::now_v7();
+        let ticket = TicketId::generate();
         assert_eq!(
             Cause::from_input(Some(ticket), "").unwrap(),
             Cause::ticket(ticket, "")

@@ -120,6 +120,17 @@ pub const CIS: Numbering = Numbering::new("CI", "CI");
 /// How changes are numbered: `C-000042`, seed 000's incremental change ID.
 pub const CHANGES: Numbering = Numbering::new("C", "change");
 
+entity_id!(
+    /// Identifies a ticket. It lives in the kernel beside the ticket numbers because
+    /// capabilities below the service desk name tickets too: a CI version caused by a ticket.
+    TicketId
+);
+
+entity_id!(
+    /// Identifies a change, in the kernel for the same reason: a CI version caused by a change.
+    ChangeId
+);
+
 impl Numbering {
     pub const fn new(prefix: &'static str, noun: &'static str) -> Self {
         Self { prefix, noun }

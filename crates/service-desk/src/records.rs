@@ -11,10 +11,7 @@ use time::OffsetDateTime;
 use crate::attachment::{AttachmentId, FileDraft, NewAttachment};
 use crate::ticket::{Level, PriorityMatrix, State, TicketKind};
 
-entity_id!(
-    /// Identifies a ticket.
-    TicketId
-);
+pub use tandem_kernel::id::TicketId;
 
 entity_id!(
     /// Identifies an article of a ticket's thread.

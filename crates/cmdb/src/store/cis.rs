@@ -9,12 +9,12 @@
 use sqlx::AssertSqlSafe;
 use tandem_audit::{Action, Changes, Edit, Write};
 use tandem_directory::{OrganisationId, PersonId};
+use tandem_kernel::id::{ChangeId, TicketId};
 use tandem_kernel::page::{ListOptions, Page};
 use tandem_kernel::{Error, FieldError, Result};
 use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Arg, Db, Handle, ListQuery, ResultExt, SqlTime, Tx, Unique, run};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::ci::{
     Ci, CiId, CiInput, Classification, Label, Lifecycle, OperationalState, Rating, number_text,
@@ -402,7 +402,7 @@ async fn check_references(tx: &mut Tx, id: Option<CiId>, input: &CiInput) -> Res
 /// Checks the cause names an existing ticket, if it names one.
 async fn check_cause(tx: &mut Tx, cause: &Cause) -> Result<()> {
     if let Some(ticket) = cause.ticket_id
-        && !tx.exists("ticket_refs", ticket).await?
+        && !tx.exists("ticket_refs", ticket.0).await?
     {
         return Err(Error::invalid("ticket", "there is no such ticket"));
     }
@@ -805,8 +805,8 @@ pub struct Version {
     pub actor: String,
     pub cause: CauseKind,
     /// The ticket it was made for: (id, number).
-    pub ticket: Option<(Uuid, i64)>,
-    pub change_id: Option<Uuid>,
+    pub ticket: Option<(TicketId, i64)>,
+    pub change_id: Option<ChangeId>,
     pub reason: String,
     pub diff: Diff,
 }
@@ -817,9 +817,9 @@ struct VersionRow {
     at: OffsetDateTime,
     actor_label: String,
     cause_kind: String,
-    cause_ticket_id: Option<Uuid>,
+    cause_ticket_id: Option<TicketId>,
     ticket_number: Option<i64>,
-    cause_change_id: Option<Uuid>,
+    cause_change_id: Option<ChangeId>,
     reason: String,
     diff: String,
 }

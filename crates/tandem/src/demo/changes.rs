@@ -478,10 +478,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         &mut tx,
         tandem_cmdb::ci::CiId(bridge.parse()?),
         &BTreeMap::from([("patch_level".to_owned(), "bridge 9.0".to_owned())]),
-        &tandem_cmdb::version::Cause::change(
-            upgrade.0,
-            "Fallback: snapshot of release 9.0 restored",
-        ),
+        &tandem_cmdb::version::Cause::change(upgrade, "Fallback: snapshot of release 9.0 restored"),
     )
     .await?;
     // Audited above: apply_update recorded the CI's entry.

@@ -707,7 +707,7 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
 /// hand, and the RAID controller of hv-de-02 reported degraded.
 async fn history(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
     let mut conn = l.db.conn().await?;
-    let ticket: Option<uuid::Uuid> = run!(&mut conn, |c| {
+    let ticket: Option<tandem_kernel::id::TicketId> = run!(&mut conn, |c| {
         sqlx::query_scalar("SELECT id FROM ticket_refs WHERE title = $1")
             .bind("Video freezes during the board meeting")
             .fetch_optional(c)

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use tandem_audit::{Edit, Write};
 use tandem_directory::PersonId;
+use tandem_kernel::id::TicketId;
 use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_storage::{SqlTime, Tx, run};
 use time::OffsetDateTime;
@@ -21,7 +22,7 @@ use crate::store::{facts, to_json};
 
 /// Checks that the people, ticket, template and CIs `input` names exist and fit; returns the
 /// cause ticket's id.
-async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Uuid>> {
+async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<TicketId>> {
     let mut errors = Vec::new();
     for (field, id) in [
         ("owner_id", Some(input.owner_id)),

@@ -200,7 +200,7 @@ async fn write_life_cycle(tx: &mut Tx, now: OffsetDateTime, change: &Change) -> 
 
 /// Applies each CI's planned update as a new CI version caused by the change.
 async fn apply_updates(write: &Write, tx: &mut Tx, detail: &Detail) -> Result<()> {
-    let cause = tandem_cmdb::version::Cause::change(detail.change.id.0, detail.change.reference());
+    let cause = tandem_cmdb::version::Cause::change(detail.change.id, detail.change.reference());
     for ci in detail.cis.iter().filter(|ci| !ci.update.is_empty()) {
         let (_, version) =
             tandem_cmdb::store::cis::apply_update(write, tx, ci.ci_id, &ci.update, &cause).await?;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use sqlx::AssertSqlSafe;
 use tandem_cmdb::ci::{CiId, Lifecycle};
 use tandem_directory::PersonId;
+use tandem_kernel::id::TicketId;
 use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_storage::{Db, Handle, SqlTime, run};
 use time::OffsetDateTime;
@@ -113,7 +114,7 @@ struct ChangeRow {
     initiator_name: Option<String>,
     initiator_label: String,
     cause_text: String,
-    cause_ticket_id: Option<Uuid>,
+    cause_ticket_id: Option<TicketId>,
     cause_ticket_number: Option<i64>,
     cause_ticket_title: Option<String>,
     description: String,
