@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 
+use tandem_cmdb::ci::CiId;
 use time::{Date, Duration, OffsetDateTime, Time, UtcOffset, Weekday};
-use uuid::Uuid;
 
 use crate::change::number_text;
 
@@ -52,7 +52,7 @@ pub struct Slot {
     pub start: OffsetDateTime,
     pub end: OffsetDateTime,
     /// (id, `CI-000012 mgmt-de-01`).
-    pub cis: Vec<(Uuid, String)>,
+    pub cis: Vec<(CiId, String)>,
 }
 
 /// How two changes in overlapping windows get in each other's way.
@@ -121,7 +121,7 @@ pub fn redundancy(
 
 /// The conflicts among `slots`. `related` holds the pairs of CIs one relation apart (either
 /// way round); each pair of changes is reported once, the same CI before relations.
-pub fn conflicts(slots: &[Slot], related: &BTreeSet<(Uuid, Uuid)>) -> Vec<Conflict> {
+pub fn conflicts(slots: &[Slot], related: &BTreeSet<(CiId, CiId)>) -> Vec<Conflict> {
     let mut found = Vec::new();
     for (i, a) in slots.iter().enumerate() {
         for b in &slots[i + 1..] {
@@ -166,6 +166,7 @@ pub fn conflicts(slots: &[Slot], related: &BTreeSet<(Uuid, Uuid)>) -> Vec<Confli
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+    use uuid::Uuid;
 
     fn slot(number: i64, start: OffsetDateTime, hours: i64, cis: &[u128]) -> Slot {
         Slot {
@@ -174,7 +175,7 @@ mod tests {
             end: start + Duration::hours(hours),
             cis: cis
                 .iter()
-                .map(|n| (Uuid::from_u128(*n), format!("CI-{n:06} ci{n}")))
+                .map(|n| (CiId(Uuid::from_u128(*n)), format!("CI-{n:06} ci{n}")))
                 .collect(),
         }
     }
@@ -208,7 +209,7 @@ mod tests {
     #[test]
     fn overlapping_changes_conflict_on_a_shared_ci_or_related_cis() {
         let at = datetime!(2026-12-10 22:00 UTC);
-        let related = BTreeSet::from([(Uuid::from_u128(3), Uuid::from_u128(4))]);
+        let related = BTreeSet::from([(CiId(Uuid::from_u128(3)), CiId(Uuid::from_u128(4)))]);
         let slots = [
             slot(1, at, 2, &[1, 2]),
             slot(2, at + Duration::hours(1), 2, &[2]),

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use tandem_cmdb::ci::CiId;
 use tandem_directory::PersonId;
 use tandem_kernel::clock::parse_instant;
 use tandem_kernel::id::{CHANGES, TICKETS, parse_optional_id};
@@ -105,7 +106,7 @@ pub struct ChangeInput {
     pub implementer_id: Option<PersonId>,
     pub conflicts_ack_reason: Note,
     /// The CIs by id, each once, with their planned updates.
-    pub cis: BTreeMap<uuid::Uuid, BTreeMap<String, String>>,
+    pub cis: BTreeMap<CiId, BTreeMap<String, String>>,
 }
 
 /// A change as stored, with the names of the people and records it refers to.
@@ -247,7 +248,7 @@ impl ChangeDraft {
         let mut cis = BTreeMap::new();
         for (i, line) in self.cis.iter().enumerate() {
             let field = format!("cis[{i}]");
-            match line.ci_id.trim().parse::<uuid::Uuid>() {
+            match line.ci_id.trim().parse::<CiId>() {
                 Err(_) => errors.push(FieldError::new(field, "is not a valid CI id")),
                 Ok(id) if cis.contains_key(&id) => errors.push(FieldError::new(
                     field,
@@ -352,7 +353,7 @@ impl ChangeDraft {
 /// `cis` with its line number.
 pub fn read_ci_lines(
     text: &str,
-    resolve: impl Fn(&str) -> Option<uuid::Uuid>,
+    resolve: impl Fn(&str) -> Option<CiId>,
 ) -> Result<Vec<CiLine>, Error> {
     let mut lines = Vec::new();
     let mut errors = Vec::new();
@@ -503,7 +504,7 @@ pub struct BlackoutInput {
     pub name: Name,
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
-    pub ci_ids: Vec<uuid::Uuid>,
+    pub ci_ids: Vec<CiId>,
     pub allow_emergency: bool,
     pub reason: Note,
 }
@@ -517,7 +518,7 @@ impl BlackoutDraft {
         let reason = keep(&mut errors, Note::parse("reason", &self.reason));
         let mut ci_ids = Vec::new();
         for (i, raw) in self.ci_ids.iter().enumerate() {
-            match raw.trim().parse::<uuid::Uuid>() {
+            match raw.trim().parse::<CiId>() {
                 Ok(id) if !ci_ids.contains(&id) => ci_ids.push(id),
                 Ok(_) => {}
                 Err(_) => errors.push(FieldError::new(
@@ -584,7 +585,7 @@ mod tests {
         assert_eq!(input.risk, None);
         assert_eq!(form_instant(input.planned_start), "2026-12-10T22:00");
         assert_eq!(
-            input.cis[&uuid::Uuid::from_u128(7)]["patch_level"],
+            input.cis[&CiId(uuid::Uuid::from_u128(7))]["patch_level"],
             "2026-12"
         );
     }
@@ -680,7 +681,7 @@ mod tests {
 
     #[test]
     fn ci_lines_read_names_and_updates_and_name_every_bad_line() {
-        let known = |name: &str| (name == "mgmt-de-01").then(|| uuid::Uuid::from_u128(7));
+        let known = |name: &str| (name == "mgmt-de-01").then(|| CiId(uuid::Uuid::from_u128(7)));
         let lines =
             read_ci_lines("mgmt-de-01: patch_level=2026-12; os=Debian 13\n\n", known).unwrap();
         assert_eq!(lines[0].update["os"], "Debian 13");

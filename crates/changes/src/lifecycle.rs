@@ -8,10 +8,10 @@
 //! The store runs [`check`] again inside the transaction that records the step, so the rules
 //! hold whatever a page showed a moment before.
 
+use tandem_directory::PersonId;
 use tandem_kernel::FieldError;
 use tandem_kernel::clock::when;
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 use crate::risk;
 
@@ -240,7 +240,7 @@ impl Move {
 /// nor verify.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PersonRef {
-    pub id: Uuid,
+    pub id: PersonId,
     pub name: String,
 }
 
@@ -1145,12 +1145,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 pub(crate) mod tests {
     use super::*;
     use time::macros::datetime;
+    use uuid::Uuid;
 
     const NOW: OffsetDateTime = datetime!(2026-12-06 14:05 UTC);
 
     fn person(n: u128, name: &str) -> PersonRef {
         PersonRef {
-            id: Uuid::from_u128(n),
+            id: PersonId(Uuid::from_u128(n)),
             name: name.to_owned(),
         }
     }

@@ -9,15 +9,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use uuid::Uuid;
-
-use crate::ci::Lifecycle;
+use crate::ci::{CiId, Lifecycle};
 use crate::version::{Diff, Snapshot, diff};
 
 /// One CI as the baseline recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaselineItem {
-    pub ci_id: Uuid,
+    pub ci_id: CiId,
     /// `CI-000012 mgmt-de-01`, as the CI was called when the baseline was taken.
     pub reference: String,
     pub version: i64,
@@ -28,7 +26,7 @@ pub struct BaselineItem {
 /// existing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentItem {
-    pub ci_id: Uuid,
+    pub ci_id: CiId,
     /// `CI-000012 mgmt-de-01`, as the CI is called now.
     pub reference: String,
     pub version: i64,
@@ -66,7 +64,7 @@ impl Drift {
 /// One CI of the comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    pub ci_id: Uuid,
+    pub ci_id: CiId,
     /// Today's reference when the CI still exists, else the baseline's.
     pub reference: String,
     /// The version the baseline recorded; none for an added CI.
@@ -93,8 +91,8 @@ pub struct Summary {
 /// A CI counts as retired only when it was not retired already in the baseline; one that was
 /// recorded retired and still is compares like any other.
 pub fn compare(baseline: &[BaselineItem], current: &[CurrentItem]) -> Vec<Line> {
-    let today: HashMap<Uuid, &CurrentItem> = current.iter().map(|c| (c.ci_id, c)).collect();
-    let recorded: HashSet<Uuid> = baseline.iter().map(|b| b.ci_id).collect();
+    let today: HashMap<CiId, &CurrentItem> = current.iter().map(|c| (c.ci_id, c)).collect();
+    let recorded: HashSet<CiId> = baseline.iter().map(|b| b.ci_id).collect();
 
     let mut lines: Vec<Line> = baseline
         .iter()
@@ -115,7 +113,7 @@ pub fn compare(baseline: &[BaselineItem], current: &[CurrentItem]) -> Vec<Line> 
             },
         })
         .collect();
-    let mut added: HashSet<Uuid> = HashSet::new();
+    let mut added: HashSet<CiId> = HashSet::new();
     lines.extend(
         current
             .iter()
@@ -181,8 +179,8 @@ mod tests {
             .collect()
     }
 
-    fn id(n: u128) -> Uuid {
-        Uuid::from_u128(n)
+    fn id(n: u128) -> CiId {
+        CiId(uuid::Uuid::from_u128(n))
     }
 
     fn then(n: u128, name: &str, pairs: &[(&str, &str)]) -> BaselineItem {
@@ -313,7 +311,7 @@ mod tests {
         ];
         let order: Vec<u128> = compare(&baseline, &current)
             .iter()
-            .map(|l| l.ci_id.as_u128())
+            .map(|l| l.ci_id.0.as_u128())
             .collect();
         assert_eq!(order, [3, 5, 4, 2, 6, 1]);
     }

@@ -12,7 +12,7 @@ use tandem_kernel::{Error, FieldError, entity_id};
 use tandem_service_levels::services::ServiceId;
 use time::OffsetDateTime;
 
-use crate::class::{Attributes, CiClass, check_attributes};
+use crate::class::{Attributes, CiClass, ClassKey, check_attributes};
 use crate::relation::RelationKind;
 use crate::version::Snapshot;
 
@@ -162,7 +162,7 @@ pub fn parse_number(raw: &str) -> Option<i64> {
 pub struct Ci {
     pub id: CiId,
     pub number: i64,
-    pub class_key: String,
+    pub class_key: ClassKey,
     pub class_name: String,
     pub name: String,
     pub description: String,
@@ -204,7 +204,7 @@ impl Ci {
     pub fn snapshot(&self, relations: &[(RelationKind, i64, String)]) -> Snapshot {
         let name_of = |r: &Option<(PersonId, String)>| r.as_ref().map(|(_, n)| n.clone());
         let mut snapshot: Snapshot = [
-            ("class", Some(self.class_key.clone())),
+            ("class", Some(self.class_key.to_string())),
             ("name", Some(self.name.clone())),
             ("description", Some(self.description.clone())),
             (
@@ -276,7 +276,7 @@ pub struct CiDraft {
 /// A checked CI, ready to be stored (its references are checked by the store).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CiInput {
-    pub class_key: String,
+    pub class_key: ClassKey,
     pub name: Name,
     pub description: Note,
     pub organisation_id: Option<OrganisationId>,
@@ -340,7 +340,7 @@ impl CiDraft {
         }
         if let Ok(checked) = &checked
             && checked.6.is_some()
-            && class.key != "service"
+            && class.key.as_str() != "service"
         {
             errors.push(FieldError::new(
                 "service_id",
@@ -390,7 +390,7 @@ impl Ci {
     pub fn draft(&self) -> CiDraft {
         let id = |v: Option<String>| v.unwrap_or_default();
         CiDraft {
-            class_key: self.class_key.clone(),
+            class_key: self.class_key.to_string(),
             name: self.name.clone(),
             description: self.description.clone(),
             organisation_id: id(self.organisation.as_ref().map(|(i, _)| i.to_string())),

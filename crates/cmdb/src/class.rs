@@ -6,12 +6,59 @@
 //! JSON object, checked against their attribute's kind whenever a CI is saved.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use tandem_kernel::{Error, FieldError};
 use time::Date;
 use time::macros::format_description;
+
+/// The key of a CI class: a word of lower-case letters, digits, hyphens and underscores that
+/// starts with a letter, at most [`ClassKey::MAX`] long (`hardware`, `virtual-machine`).
+/// [`ClassKey::parse`] is the one check of it; stored keys are read back as they were written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, sqlx::Type)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct ClassKey(String);
+
+impl ClassKey {
+    pub const MAX: usize = 40;
+
+    /// Reads `raw`, trimmed, as the class key in field `field`.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let raw = raw.trim();
+        if is_word(raw, Self::MAX) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(FieldError::new(
+                field,
+                format!(
+                    "must be a word of lower-case letters, digits and hyphens, starting with a letter (at most {})",
+                    Self::MAX
+                ),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClassKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A key read from JSON (a stored baseline scope) is checked like a typed one.
+impl<'de> Deserialize<'de> for ClassKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Self::parse("class", &raw).map_err(serde::de::Error::custom)
+    }
+}
 
 tandem_kernel::vocabulary!(
     /// The kind of value an attribute holds.
@@ -54,7 +101,7 @@ impl AttributeDef {
 /// A CI class with its attribute set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CiClass {
-    pub key: String,
+    pub key: ClassKey,
     pub name: String,
     pub description: String,
     pub builtin: bool,
@@ -93,11 +140,8 @@ impl ClassDraft {
         self.key = self.key.trim().to_owned();
         self.name = self.name.trim().to_owned();
         self.description = self.description.trim().to_owned();
-        if !is_word(&self.key, 40) {
-            errors.push(FieldError::new(
-                "key",
-                "must be a word of lower-case letters, digits and hyphens, starting with a letter (at most 40)",
-            ));
+        if let Err(e) = ClassKey::parse("key", &self.key) {
+            errors.push(e);
         }
         if self.name.is_empty() || self.name.chars().count() > 100 {
             errors.push(FieldError::new(
@@ -240,7 +284,7 @@ mod tests {
 
     fn vm() -> CiClass {
         CiClass {
-            key: "virtual-machine".into(),
+            key: ClassKey::parse("key", "virtual-machine").unwrap(),
             name: "Virtual machine".into(),
             description: String::new(),
             builtin: true,
@@ -288,6 +332,58 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn a_class_key_is_a_trimmed_word_of_at_most_forty_characters() {
+        let key = ClassKey::parse("class", " virtual-machine ").unwrap();
+        assert_eq!(key.as_str(), "virtual-machine");
+        assert_eq!(key.to_string(), "virtual-machine");
+        assert_eq!(
+            ClassKey::parse("class", "rack_2u").unwrap().as_str(),
+            "rack_2u"
+        );
+        let longest = "a".repeat(ClassKey::MAX);
+        assert_eq!(
+            ClassKey::parse("class", &longest).unwrap().as_str(),
+            longest
+        );
+    }
+
+    #[test]
+    fn every_kind_of_bad_class_key_is_refused_with_the_rule() {
+        let too_long = "a".repeat(ClassKey::MAX + 1);
+        for bad in [
+            "",
+            "   ",
+            "Hardware",
+            "rack unit",
+            "1u-rack",
+            "-rack",
+            "_rack",
+            "räck",
+            "rack.unit",
+            too_long.as_str(),
+        ] {
+            let refused = ClassKey::parse("class_key", bad).unwrap_err();
+            assert_eq!(refused.field, "class_key", "{bad:?}");
+            assert_eq!(
+                refused.message,
+                "must be a word of lower-case letters, digits and hyphens, starting with a letter (at most 40)",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_class_key_is_plain_text_in_json_and_checked_when_read() {
+        let key = ClassKey::parse("class", "network-device").unwrap();
+        assert_eq!(serde_json::to_string(&key).unwrap(), "\"network-device\"");
+        assert_eq!(
+            serde_json::from_str::<ClassKey>("\"network-device\"").unwrap(),
+            key
+        );
+        assert!(serde_json::from_str::<ClassKey>("\"Network Device\"").is_err());
     }
 
     #[test]

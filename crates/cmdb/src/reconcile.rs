@@ -10,9 +10,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
-use uuid::Uuid;
 
-use crate::ci::Lifecycle;
+use crate::ci::{CiId, Lifecycle};
+use crate::class::ClassKey;
 use crate::csv_io::{
     LineError, MAX_ROWS, csv_reader, find_column, line_of, read_header, record_error, too_long,
 };
@@ -39,10 +39,10 @@ pub struct Found {
 /// One CI in the scope of the reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Known {
-    pub ci_id: Uuid,
+    pub ci_id: CiId,
     /// `CI-000012 mgmt-de-01`.
     pub reference: String,
-    pub class_key: String,
+    pub class_key: ClassKey,
     /// The CI's value of the attribute matched on; none when it has none.
     pub key: Option<String>,
     pub lifecycle: Lifecycle,
@@ -53,7 +53,7 @@ pub struct Known {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// A CI in production or maintenance that the inventory does not have.
-    Missing { ci_id: Uuid, reference: String },
+    Missing { ci_id: CiId, reference: String },
     /// An item that matches no CI.
     Unknown {
         line: u64,
@@ -62,17 +62,28 @@ pub enum Outcome {
     },
     /// A field whose found value differs from the recorded one.
     Changed {
-        ci_id: Uuid,
+        ci_id: CiId,
         reference: String,
         field: String,
         expected: String,
         found: String,
     },
     /// A CI found as recorded.
-    Matched { ci_id: Uuid, reference: String },
+    Matched { ci_id: CiId, reference: String },
     /// An item whose class and key an earlier line already had.
     Duplicate { line: u64, key: String },
 }
+
+tandem_kernel::vocabulary!(
+    /// The kind of a finding, as a kept run stores it and the API and pages show it.
+    OutcomeKind {
+        Missing = "missing" / "Missing",
+        Unknown = "unknown" / "Unknown",
+        Changed = "changed" / "Changed",
+        Matched = "matched" / "Matched",
+        Duplicate = "duplicate" / "Duplicate",
+    }
+);
 
 /// How many findings of each kind a reconciliation has; `changed` counts CIs, not fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -99,7 +110,9 @@ pub fn reconcile(found: &[Found], known: &[Known], clock_threshold_ms: i64) -> V
     let mut by_key: HashMap<(String, String), &Known> = HashMap::new();
     for ci in known {
         if let Some(key) = ci.key.as_deref().map(normal).filter(|k| !k.is_empty()) {
-            by_key.entry((normal(&ci.class_key), key)).or_insert(ci);
+            by_key
+                .entry((normal(ci.class_key.as_str()), key))
+                .or_insert(ci);
         }
     }
 
@@ -435,6 +448,8 @@ fn no_key(line: u64, field: impl Into<String>) -> LineError {
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -455,9 +470,9 @@ mod tests {
 
     fn known(n: u128, name: &str, lifecycle: Lifecycle, pairs: &[(&str, &str)]) -> Known {
         Known {
-            ci_id: Uuid::from_u128(n),
+            ci_id: CiId(Uuid::from_u128(n)),
             reference: format!("CI-{n:06} {name}"),
-            class_key: "virtual-machine".to_owned(),
+            class_key: ClassKey::parse("class", VM).unwrap(),
             key: Some(name.to_owned()),
             lifecycle,
             attributes: attrs(pairs),
@@ -466,7 +481,7 @@ mod tests {
 
     fn changed(n: u128, name: &str, field: &str, expected: &str, found: &str) -> Outcome {
         Outcome::Changed {
-            ci_id: Uuid::from_u128(n),
+            ci_id: CiId(Uuid::from_u128(n)),
             reference: format!("CI-{n:06} {name}"),
             field: field.to_owned(),
             expected: expected.to_owned(),
@@ -476,7 +491,7 @@ mod tests {
 
     fn matched(n: u128, name: &str) -> Outcome {
         Outcome::Matched {
-            ci_id: Uuid::from_u128(n),
+            ci_id: CiId(Uuid::from_u128(n)),
             reference: format!("CI-{n:06} {name}"),
         }
     }
@@ -566,7 +581,7 @@ mod tests {
         let missing: Vec<u128> = reconcile(&[], &cis, 100)
             .iter()
             .map(|o| match o {
-                Outcome::Missing { ci_id, .. } => ci_id.as_u128(),
+                Outcome::Missing { ci_id, .. } => ci_id.0.as_u128(),
                 other => panic!("{other:?}"),
             })
             .collect();
@@ -633,7 +648,7 @@ mod tests {
                     key: "aa-unknown".to_owned(),
                 },
                 Outcome::Missing {
-                    ci_id: Uuid::from_u128(2),
+                    ci_id: CiId(Uuid::from_u128(2)),
                     reference: "CI-000002 b-missing".to_owned(),
                 },
                 changed(3, "c-changed", "attributes.os", "1", "2"),

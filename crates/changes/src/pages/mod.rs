@@ -59,12 +59,12 @@ async fn known_cis(state: &tandem_web::AppState) -> tandem_kernel::Result<KnownC
 }
 
 /// The CI a form line names, by its number (`CI-000012`) or its name.
-fn find_ci(known: &KnownCis, name: &str) -> Option<uuid::Uuid> {
+fn find_ci(known: &KnownCis, name: &str) -> Option<tandem_cmdb::ci::CiId> {
     known
         .iter()
         .find(|(_, label)| {
             let (number, ci) = label.split_once(' ').unwrap_or((label, ""));
             ci == name || number.eq_ignore_ascii_case(name)
         })
-        .map(|(id, _)| id.0)
+        .map(|(id, _)| *id)
 }

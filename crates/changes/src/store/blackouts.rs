@@ -88,10 +88,7 @@ pub async fn create(write: &Write, input: &BlackoutInput) -> Result<BlackoutId> 
     let id = BlackoutId::generate();
     let mut tx = write.begin().await?;
     for (i, ci) in input.ci_ids.iter().enumerate() {
-        if tandem_cmdb::read::ci(&mut tx, tandem_cmdb::ci::CiId(*ci))
-            .await?
-            .is_none()
-        {
+        if tandem_cmdb::read::ci(&mut tx, *ci).await?.is_none() {
             return Err(Error::Invalid(vec![FieldError::new(
                 format!("ci_ids[{i}]"),
                 "there is no such CI",

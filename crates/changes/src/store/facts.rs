@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tandem_cmdb::ci::{CiId, Label, OperationalState};
 use tandem_cmdb::store::graph::ImpactGraph;
+use tandem_directory::PersonId;
 use tandem_kernel::Result;
 use tandem_storage::{Db, Handle, SqlTime, run};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::changes::{CabVote, Change, Detail};
 use crate::change::number_text;
@@ -29,7 +29,7 @@ pub fn cab_votes(votes: &[CabVote]) -> Vec<lifecycle::CabVote> {
 }
 
 /// Whether `person` belongs to a team of level `cab`.
-pub async fn is_cab_member(handle: &mut impl Handle, person: Uuid) -> Result<bool> {
+pub async fn is_cab_member(handle: &mut impl Handle, person: PersonId) -> Result<bool> {
     let found: Option<i32> = run!(handle, |c| {
         sqlx::query_scalar(
             "SELECT 1 FROM team_member_refs m JOIN team_refs t ON t.id = m.team_id \
@@ -55,10 +55,10 @@ pub struct Window {
 
 /// The services and clusters down when every CI of `cis` is down, by impact analysis.
 /// CIs outside the graph (retired ones) are left out.
-pub fn down_services(graph: &ImpactGraph, cis: &[Uuid]) -> BTreeSet<String> {
+pub fn down_services(graph: &ImpactGraph, cis: &[CiId]) -> BTreeSet<String> {
     let roots: Vec<(CiId, OperationalState)> = cis
         .iter()
-        .map(|id| (CiId(*id), OperationalState::Down))
+        .map(|id| (*id, OperationalState::Down))
         .filter(|(id, _)| graph.contains(*id))
         .collect();
     graph
@@ -83,7 +83,7 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
         return Ok(Window::default());
     };
     // The CIs of the scheduled or running changes whose window overlaps this one.
-    let overlapping: Vec<(i64, Uuid, i64, String)> = run!(handle, |c| {
+    let overlapping: Vec<(i64, CiId, i64, String)> = run!(handle, |c| {
         sqlx::query_as(
             "SELECT o.number, ci.id, ci.number, ci.name FROM changes o \
              JOIN change_cis oc ON oc.change_id = o.id JOIN ci_refs ci ON ci.id = oc.ci_id \
@@ -109,10 +109,10 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
         .fetch_all(c)
         .await
     })?;
-    let mine: Vec<Uuid> = super::changes::cis(handle, change.id)
+    let mine: Vec<CiId> = super::changes::cis(handle, change.id)
         .await?
         .iter()
-        .map(|c| c.ci_id.0)
+        .map(|c| c.ci_id)
         .collect();
     let mut found = Vec::new();
     let mut shared = BTreeSet::new();
@@ -126,7 +126,7 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
             ));
         }
     }
-    let mut others: BTreeMap<i64, Vec<Uuid>> = BTreeMap::new();
+    let mut others: BTreeMap<i64, Vec<CiId>> = BTreeMap::new();
     for (other, ci, _, _) in overlapping {
         if !shared.contains(&other) {
             others.entry(other).or_default().push(ci);
@@ -148,8 +148,8 @@ pub async fn window(db: &Db, handle: &mut impl Handle, change: &Change) -> Resul
 /// `mine`, take down a service or cluster that neither takes down alone.
 async fn redundancy(
     db: &Db,
-    mine: &[Uuid],
-    others: &BTreeMap<i64, Vec<Uuid>>,
+    mine: &[CiId],
+    others: &BTreeMap<i64, Vec<CiId>>,
 ) -> Result<Vec<String>> {
     if others.is_empty() || mine.is_empty() {
         return Ok(Vec::new());
@@ -158,7 +158,7 @@ async fn redundancy(
     let alone = down_services(&graph, mine);
     let mut found = Vec::new();
     for (number, theirs) in others {
-        let both: Vec<Uuid> = mine.iter().chain(theirs).copied().collect();
+        let both: Vec<CiId> = mine.iter().chain(theirs).copied().collect();
         let before: BTreeSet<String> = alone
             .union(&down_services(&graph, theirs))
             .cloned()
@@ -243,14 +243,14 @@ pub async fn of(handle: &mut impl Handle, detail: &Detail) -> Result<ChangeFacts
 
 /// The impact of every CI in `cis` going down, if any is in use (retired CIs are outside the
 /// graph).
-async fn impact(db: &Db, cis: &[Uuid]) -> Result<Option<tandem_cmdb::store::graph::Report>> {
+async fn impact(db: &Db, cis: &[CiId]) -> Result<Option<tandem_cmdb::store::graph::Report>> {
     if cis.is_empty() {
         return Ok(None);
     }
     let graph = tandem_cmdb::store::graph::load(db).await?;
     let roots: Vec<(CiId, OperationalState)> = cis
         .iter()
-        .map(|id| (CiId(*id), OperationalState::Down))
+        .map(|id| (*id, OperationalState::Down))
         .filter(|(id, _)| graph.contains(*id))
         .collect();
     if roots.is_empty() {
@@ -261,15 +261,15 @@ async fn impact(db: &Db, cis: &[Uuid]) -> Result<Option<tandem_cmdb::store::grap
 
 /// The suggested risk of a change on `cis`: their classification, the outage impact analysis
 /// expects when they all go down, and the customers it reaches. `None` without CIs.
-pub async fn suggest(db: &Db, cis: impl Iterator<Item = Uuid>) -> Result<Option<Suggestion>> {
-    let ids: Vec<Uuid> = cis.collect();
+pub async fn suggest(db: &Db, cis: impl Iterator<Item = CiId>) -> Result<Option<Suggestion>> {
+    let ids: Vec<CiId> = cis.collect();
     let Some(report) = impact(db, &ids).await? else {
         return Ok(None);
     };
     let mut named = Vec::new();
     let mut conn = db.conn().await?;
     for id in &ids {
-        if let Some(ci) = tandem_cmdb::read::ci(&mut conn, CiId(*id)).await? {
+        if let Some(ci) = tandem_cmdb::read::ci(&mut conn, *id).await? {
             let class = ci.classification;
             named.push(NamedCi {
                 name: ci.name,
@@ -304,7 +304,7 @@ pub async fn suggest(db: &Db, cis: impl Iterator<Item = Uuid>) -> Result<Option<
 }
 
 /// The customers reached when every CI in `cis` goes down: whom to notify of a change on them.
-pub async fn customers(db: &Db, cis: &[Uuid]) -> Result<Vec<String>> {
+pub async fn customers(db: &Db, cis: &[CiId]) -> Result<Vec<String>> {
     Ok(impact(db, cis)
         .await?
         .map(|report| report.customers.into_iter().map(|c| c.name).collect())

@@ -9,9 +9,9 @@ use tandem_cmdb::relation::RelationKind;
 use tandem_kernel::Result;
 use tandem_storage::{Db, SqlTime, run};
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 use super::changes::{self, Change, Filter};
+use crate::change::ChangeId;
 use crate::export::LogRow;
 use crate::lifecycle::CloseReason;
 
@@ -20,9 +20,9 @@ use crate::lifecycle::CloseReason;
 async fn hosts(
     db: &Db,
     window: Option<(OffsetDateTime, OffsetDateTime)>,
-) -> Result<BTreeMap<Uuid, Vec<(Uuid, String)>>> {
+) -> Result<BTreeMap<ChangeId, Vec<(CiId, String)>>> {
     let (from, to) = (window.map(|w| SqlTime(w.0)), window.map(|w| SqlTime(w.1)));
-    let rows: Vec<(Uuid, Uuid, i64, String)> = run!(&mut db.conn().await?, |c| {
+    let rows: Vec<(ChangeId, CiId, i64, String)> = run!(&mut db.conn().await?, |c| {
         sqlx::query_as(
             "SELECT cc.change_id, ci.id, ci.number, ci.name FROM change_cis cc \
              JOIN ci_refs ci ON ci.id = cc.ci_id JOIN changes ch ON ch.id = cc.change_id \
@@ -34,7 +34,7 @@ async fn hosts(
         .fetch_all(c)
         .await
     })?;
-    let mut hosts: BTreeMap<Uuid, Vec<(Uuid, String)>> = BTreeMap::new();
+    let mut hosts: BTreeMap<ChangeId, Vec<(CiId, String)>> = BTreeMap::new();
     for (change, ci, number, name) in rows {
         hosts.entry(change).or_default().push((
             ci,
@@ -74,7 +74,7 @@ pub async fn change_log(db: &Db) -> Result<Vec<LogRow>> {
                 None => c.cause_text.clone(),
             },
             hosts: hosts
-                .remove(&c.id.0)
+                .remove(&c.id)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(_, name)| name)
@@ -106,7 +106,7 @@ pub async fn change_log(db: &Db) -> Result<Vec<LogRow>> {
 pub struct Entry {
     pub change: Change,
     /// (id, `CI-000012 mgmt-de-01`).
-    pub cis: Vec<(Uuid, String)>,
+    pub cis: Vec<(CiId, String)>,
 }
 
 impl Entry {
@@ -118,8 +118,8 @@ impl Entry {
 
 /// The pairs of CIs among `entries` that are one relation apart (other than `connected-to`,
 /// which carries no dependency).
-async fn related(db: &Db, entries: &[Entry]) -> Result<BTreeSet<(Uuid, Uuid)>> {
-    let ids: BTreeSet<Uuid> = entries
+async fn related(db: &Db, entries: &[Entry]) -> Result<BTreeSet<(CiId, CiId)>> {
+    let ids: BTreeSet<CiId> = entries
         .iter()
         .flat_map(|e| e.cis.iter().map(|(id, _)| *id))
         .collect();
@@ -129,14 +129,12 @@ async fn related(db: &Db, entries: &[Entry]) -> Result<BTreeSet<(Uuid, Uuid)>> {
     let mut conn = db.conn().await?;
     let mut pairs = BTreeSet::new();
     for id in &ids {
-        let relations = read::relations_from(&mut conn, CiId(*id)).await?;
+        let relations = read::relations_from(&mut conn, *id).await?;
         pairs.extend(
             relations
                 .into_iter()
-                .filter(|(kind, target)| {
-                    *kind != RelationKind::ConnectedTo && ids.contains(&target.0)
-                })
-                .map(|(_, target)| (*id, target.0)),
+                .filter(|(kind, target)| *kind != RelationKind::ConnectedTo && ids.contains(target))
+                .map(|(_, target)| (*id, target)),
         );
     }
     Ok(pairs)
@@ -156,7 +154,7 @@ pub async fn calendar(
         .await?
         .into_iter()
         .map(|change| Entry {
-            cis: hosts.remove(&change.id.0).unwrap_or_default(),
+            cis: hosts.remove(&change.id).unwrap_or_default(),
             change,
         })
         .collect())
@@ -348,8 +346,8 @@ async fn redundancy_conflicts(
         return Ok(Vec::new());
     }
     let graph = tandem_cmdb::store::graph::load(db).await?;
-    let down = |cis: &[&(Uuid, String)]| {
-        let ids: Vec<Uuid> = cis.iter().map(|(id, _)| *id).collect();
+    let down = |cis: &[&(CiId, String)]| {
+        let ids: Vec<CiId> = cis.iter().map(|(id, _)| *id).collect();
         super::facts::down_services(&graph, &ids)
     };
     let mut found = Vec::new();

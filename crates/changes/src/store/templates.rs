@@ -2,10 +2,10 @@
 //! the change manager who writes it; every edit approves it again, by the editor.
 
 use tandem_audit::{Action, Changes, Edit, Write};
+use tandem_directory::PersonId;
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, Handle, ResultExt, SqlTime, Unique, run};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::{from_json, to_json, word};
 use crate::change::{TemplateId, TemplateInput};
@@ -44,7 +44,7 @@ type Row = (
     String,
     i64,
     bool,
-    Option<Uuid>,
+    Option<PersonId>,
     Option<String>,
     Option<OffsetDateTime>,
     i64,

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{CiReference, Why, both};
 use crate::ci::{Ci, CiDraft, CiId, Lifecycle, OperationalState, number_text};
+use crate::class::ClassKey;
 use crate::store::{cis, classes};
 
 /// A configuration item.
@@ -76,7 +77,7 @@ impl From<Ci> for CiView {
         Self {
             id: ci.id.to_string(),
             number: ci.number_text(),
-            class: ci.class_key,
+            class: ci.class_key.to_string(),
             name: ci.name,
             description: ci.description,
             customer: ci.organisation.map(|(id, n)| reference(id, n)),
@@ -211,10 +212,7 @@ pub fn ci_filter(
     }
     let mut errors: Vec<FieldError> = Vec::new();
     let filter = cis::Filter {
-        class_key: class
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned),
+        class_key: keep(&mut errors, class, |v| ClassKey::parse("class", v)),
         lifecycle: keep(&mut errors, lifecycle, |v| Lifecycle::parse("lifecycle", v)),
         operational: keep(&mut errors, operational, |v| {
             OperationalState::parse("operational", v)

@@ -74,7 +74,7 @@ impl From<AttributeView> for AttributeDef {
 impl From<CiClass> for ClassView {
     fn from(c: CiClass) -> Self {
         Self {
-            key: c.key,
+            key: c.key.to_string(),
             name: c.name,
             description: c.description,
             builtin: c.builtin,
@@ -168,7 +168,7 @@ pub(crate) async fn update_class(
 ) -> ApiResult<Json<ClassView>> {
     let current = classes::get(&state.db, &key).await?;
     let draft = ClassDraft {
-        key: current.key,
+        key: current.key.to_string(),
         name: body.name,
         description: body.description,
         is_cluster: current.is_cluster,

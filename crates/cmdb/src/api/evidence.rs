@@ -175,12 +175,12 @@ pub async fn scope_of(
 ) -> Result<Scope, Error> {
     let class = match class.trim() {
         "" => None,
-        key => {
+        key => Some(
             crate::store::classes::get(&state.db, key)
                 .await
-                .map_err(|_| Error::invalid("class", format!("there is no CI class '{key}'")))?;
-            Some(key.to_owned())
-        }
+                .map_err(|_| Error::invalid("class", format!("there is no CI class '{key}'")))?
+                .key,
+        ),
     };
     let location = match location.trim() {
         "" => None,
@@ -333,7 +333,7 @@ pub struct ReconcileQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FindingView {
     /// `missing`, `unknown`, `changed`, `matched` or `duplicate`.
-    outcome: String,
+    outcome: &'static str,
     ci: Option<Reference>,
     /// The CI, or for `unknown` and `duplicate` the key found.
     reference: String,
@@ -347,7 +347,7 @@ pub struct FindingView {
 impl From<&Finding> for FindingView {
     fn from(f: &Finding) -> Self {
         Self {
-            outcome: f.outcome.clone(),
+            outcome: f.outcome.as_str(),
             ci: f.ci_id.map(|id| reference(id, f.reference.clone())),
             reference: f.reference.clone(),
             line: f.line,

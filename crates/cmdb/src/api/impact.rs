@@ -34,7 +34,7 @@ impl From<Affected> for AffectedView {
                 number: number_text(a.node.number),
                 name: a.node.name,
             },
-            class: a.node.class_key,
+            class: a.node.class_key.to_string(),
             state: a.state.as_str(),
             path: a.path,
             quorum: a.quorum,

@@ -113,7 +113,7 @@ pub(super) async fn list(
         classes: classes::all(&state.db)
             .await?
             .into_iter()
-            .map(|c| (c.key, c.name))
+            .map(|c| (c.key.to_string(), c.name))
             .collect(),
         lifecycles: Lifecycle::choices(),
         states: OperationalState::choices(),
@@ -164,7 +164,7 @@ async fn show_page(
     relation_values: RelationFields,
 ) -> PageResult<Response> {
     let ci = cis::get(&state.db, id).await?;
-    let class = classes::get(&state.db, &ci.class_key).await?;
+    let class = classes::get(&state.db, ci.class_key.as_str()).await?;
     let relations = relations::of(&state.db, id).await?;
     let versions = cis::versions(&state.db, id, None, 20).await?;
     // A retired CI is out of the impact graph: there is nothing to load for it.
@@ -336,7 +336,7 @@ pub(super) async fn new(
     let class = classes::get(&state.db, &query.class).await?;
     let values = Fields {
         draft: CiDraft {
-            class_key: class.key.clone(),
+            class_key: class.key.to_string(),
             lifecycle: Lifecycle::Production.as_str().into(),
             confidentiality: "2".into(),
             integrity: "2".into(),
@@ -381,7 +381,7 @@ pub(super) async fn edit(
     InPath(id): InPath<CiId>,
 ) -> PageResult<Response> {
     let ci = cis::get(&state.db, id).await?;
-    let class = classes::get(&state.db, &ci.class_key).await?;
+    let class = classes::get(&state.db, ci.class_key.as_str()).await?;
     let frame = FormFrame::edit(
         format!("Edit {}", ci.reference()),
         format!("/cis/{}", ci.id),
@@ -404,8 +404,8 @@ pub(super) async fn update(
 ) -> PageResult<Response> {
     let current = cis::get(&state.db, id).await?;
     let mut fields = Fields::from_form(raw);
-    fields.draft.class_key.clone_from(&current.class_key);
-    let class = classes::get(&state.db, &current.class_key).await?;
+    fields.draft.class_key = current.class_key.to_string();
+    let class = classes::get(&state.db, current.class_key.as_str()).await?;
     let saved = async {
         let (input, cause) = both(
             checked(&state, &fields.draft).await,

@@ -164,7 +164,7 @@ impl Fields {
 
     fn of(class: &CiClass) -> Self {
         Self {
-            key: class.key.clone(),
+            key: class.key.to_string(),
             name: class.name.clone(),
             description: class.description.clone(),
             is_cluster: class.is_cluster.then(|| "on".to_owned()),
@@ -261,7 +261,7 @@ pub(super) async fn update(
     FormInput(mut fields): FormInput<Fields>,
 ) -> PageResult<Response> {
     let current = classes::get(&state.db, &key).await?;
-    fields.key.clone_from(&current.key);
+    fields.key = current.key.to_string();
     fields.is_cluster = current.is_cluster.then(|| "on".to_owned());
     let saved =
         async { classes::update(&write, &key, fields.version, fields.draft()?).await }.await;

@@ -122,7 +122,7 @@ async fn baselines_page(
         classes: crate::store::classes::all(&state.db)
             .await?
             .into_iter()
-            .map(|c| (c.key, c.name))
+            .map(|c| (c.key.to_string(), c.name))
             .collect(),
         errors,
     });

@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use crate::ci::{
     Ci, CiId, CiInput, Classification, Label, Lifecycle, OperationalState, Rating, number_text,
 };
-use crate::class::Attributes;
+use crate::class::{Attributes, ClassKey};
 use crate::relation::RelationKind;
 use crate::version::{Cause, CauseKind, Diff, Snapshot, diff};
 
@@ -33,7 +33,7 @@ const UNIQUE: &[Unique] = &[Unique {
 struct CiRow {
     id: CiId,
     number: i64,
-    class_key: String,
+    class_key: ClassKey,
     class_name: String,
     name: String,
     description: String,
@@ -183,7 +183,7 @@ impl Sort {
 /// Filters of a CI list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub class_key: Option<String>,
+    pub class_key: Option<ClassKey>,
     pub lifecycle: Option<Lifecycle>,
     pub operational: Option<OperationalState>,
     pub organisation_id: Option<OrganisationId>,
@@ -194,7 +194,7 @@ pub struct Filter {
 pub async fn list(db: &Db, filter: &Filter, options: &ListOptions<Sort>) -> Result<Page<Ci>> {
     let mut query = ListQuery::new(SELECT);
     if let Some(class) = &filter.class_key {
-        query = query.filter("c.class_key = ?", [Arg::Text(class.clone())]);
+        query = query.filter("c.class_key = ?", [Arg::Text(class.to_string())]);
     }
     if let Some(lifecycle) = filter.lifecycle {
         query = query.filter("c.lifecycle = ?", [Arg::Text(lifecycle.as_str().into())]);
@@ -470,7 +470,7 @@ async fn add(write: &Write, tx: &mut Tx, input: &CiInput, cause: &Cause) -> Resu
         )
         .bind(id)
         .bind(number)
-        .bind(&input.class_key)
+        .bind(input.class_key.as_str())
         .bind(input.name.as_str())
         .bind(input.description.as_str())
         .bind(input.organisation_id)
@@ -618,7 +618,7 @@ async fn updated(handle: &mut impl Handle, id: CiId, update: &Attributes) -> Res
     let ci = find(handle, id)
         .await?
         .ok_or(Error::NotFound { entity: "CI" })?;
-    let class = super::classes::find(handle, &ci.class_key)
+    let class = super::classes::find(handle, ci.class_key.as_str())
         .await?
         .ok_or(Error::NotFound { entity: "CI class" })?;
     let mut draft = ci.draft();

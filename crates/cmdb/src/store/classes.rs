@@ -5,7 +5,7 @@ use tandem_audit::{Edit, Write};
 use tandem_kernel::{Error, Result};
 use tandem_storage::{Db, Handle, ResultExt, SqlTime, Unique, run};
 
-use crate::class::{AttributeDef, CiClass, ClassDraft};
+use crate::class::{AttributeDef, CiClass, ClassDraft, ClassKey};
 
 const UNIQUE: &[Unique] = &[
     Unique {
@@ -22,7 +22,7 @@ const UNIQUE: &[Unique] = &[
 
 #[derive(sqlx::FromRow)]
 struct ClassRow {
-    key: String,
+    key: ClassKey,
     name: String,
     description: String,
     builtin: bool,
@@ -154,7 +154,7 @@ pub async fn update(write: &Write, key: &str, version: i64, class: ClassDraft) -
         ));
     }
     let before = ClassDraft {
-        key: before.key,
+        key: before.key.to_string(),
         name: before.name,
         description: before.description,
         is_cluster: before.is_cluster,

@@ -8,15 +8,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
 use tandem_audit::{Edit, Write};
 use tandem_kernel::text::{Name, Note};
-use tandem_kernel::{Error, Result, entity_id};
+use tandem_kernel::{Error, FieldError, Result, entity_id};
 use tandem_storage::{Db, ResultExt, SqlTime, Tx, Unique, run};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::{cis, to_json};
 use crate::baseline::{self, BaselineItem, CurrentItem, Line};
 use crate::ci::{Ci, CiId, Lifecycle};
-use crate::reconcile::{self, Counts, Found, Known, Outcome};
+use crate::class::ClassKey;
+use crate::reconcile::{self, Counts, Found, Known, Outcome, OutcomeKind};
 
 entity_id!(
     /// A baseline's id.
@@ -33,7 +33,7 @@ entity_id!(
 pub struct Scope {
     /// A class key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
+    pub class: Option<ClassKey>,
     /// A location CI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<CiId>,
@@ -217,7 +217,7 @@ pub async fn compare_baseline(db: &Db, id: BaselineId) -> Result<(Baseline, Vec<
         .map(baseline_of)
         .transpose()?
         .ok_or(Error::NotFound { entity: "baseline" })?;
-    let items: Vec<(Uuid, String, i64, String)> = run!(&mut conn, |c| {
+    let items: Vec<(CiId, String, i64, String)> = run!(&mut conn, |c| {
         sqlx::query_as(
             "SELECT ci_id, reference, version, snapshot FROM baseline_items WHERE baseline_id = $1",
         )
@@ -237,15 +237,15 @@ pub async fn compare_baseline(db: &Db, id: BaselineId) -> Result<(Baseline, Vec<
             })
         })
         .collect::<Result<_>>()?;
-    let in_baseline: BTreeSet<Uuid> = held.iter().map(|i| i.ci_id).collect();
+    let in_baseline: BTreeSet<CiId> = held.iter().map(|i| i.ci_id).collect();
     let mut current = Vec::new();
     for ci in cis::all(db).await? {
-        if !(found.scope.covers(&ci) || in_baseline.contains(&ci.id.0)) {
+        if !(found.scope.covers(&ci) || in_baseline.contains(&ci.id)) {
             continue;
         }
         if let Some((version, snapshot)) = cis::last_snapshot(&mut conn, ci.id).await? {
             current.push(CurrentItem {
-                ci_id: ci.id.0,
+                ci_id: ci.id,
                 reference: ci.reference(),
                 version,
                 lifecycle: ci.lifecycle,
@@ -296,7 +296,7 @@ fn known(all: &[Ci], inventory: &Inventory) -> Vec<Known> {
                 .is_none_or(|l| ci.location.as_ref().is_some_and(|(id, _, _)| *id == l))
         })
         .map(|ci| Known {
-            ci_id: ci.id.0,
+            ci_id: ci.id,
             reference: ci.reference(),
             class_key: ci.class_key.clone(),
             key: if inventory.match_on == "name" {
@@ -375,8 +375,8 @@ pub async fn reconcile(
 
 /// A finding as stored: (outcome, CI, reference, line, field, expected, found).
 type ItemParts<'a> = (
-    &'static str,
-    Option<Uuid>,
+    OutcomeKind,
+    Option<CiId>,
     &'a str,
     Option<i64>,
     &'a str,
@@ -388,14 +388,28 @@ type ItemParts<'a> = (
 pub fn parts(outcome: &Outcome) -> ItemParts<'_> {
     let line = |l: &u64| i64::try_from(*l).ok();
     match outcome {
-        Outcome::Missing { ci_id, reference } => {
-            ("missing", Some(*ci_id), reference, None, "", "", "")
-        }
+        Outcome::Missing { ci_id, reference } => (
+            OutcomeKind::Missing,
+            Some(*ci_id),
+            reference,
+            None,
+            "",
+            "",
+            "",
+        ),
         Outcome::Unknown {
             line: l,
             class_key,
             key,
-        } => ("unknown", None, key, line(l), "class", "", class_key),
+        } => (
+            OutcomeKind::Unknown,
+            None,
+            key,
+            line(l),
+            "class",
+            "",
+            class_key,
+        ),
         Outcome::Changed {
             ci_id,
             reference,
@@ -403,7 +417,7 @@ pub fn parts(outcome: &Outcome) -> ItemParts<'_> {
             expected,
             found,
         } => (
-            "changed",
+            OutcomeKind::Changed,
             Some(*ci_id),
             reference,
             None,
@@ -411,10 +425,18 @@ pub fn parts(outcome: &Outcome) -> ItemParts<'_> {
             expected,
             found,
         ),
-        Outcome::Matched { ci_id, reference } => {
-            ("matched", Some(*ci_id), reference, None, "", "", "")
+        Outcome::Matched { ci_id, reference } => (
+            OutcomeKind::Matched,
+            Some(*ci_id),
+            reference,
+            None,
+            "",
+            "",
+            "",
+        ),
+        Outcome::Duplicate { line: l, key } => {
+            (OutcomeKind::Duplicate, None, key, line(l), "", "", "")
         }
-        Outcome::Duplicate { line: l, key } => ("duplicate", None, key, line(l), "", "", ""),
     }
 }
 
@@ -427,7 +449,7 @@ async fn write_item(tx: &mut Tx, id: RunId, seq: i64, outcome: &Outcome) -> Resu
         )
         .bind(id)
         .bind(seq)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(ci)
         .bind(reference)
         .bind(line)
@@ -493,7 +515,7 @@ pub async fn runs(db: &Db) -> Result<Vec<Run>> {
 /// A finding of a kept run, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub outcome: String,
+    pub outcome: OutcomeKind,
     pub ci_id: Option<CiId>,
     pub reference: String,
     pub line: Option<i64>,
@@ -533,20 +555,23 @@ pub async fn run(db: &Db, id: RunId) -> Result<(Run, Vec<Finding>)> {
         .fetch_all(c)
         .await
     })?;
+    let corrupt = |e: FieldError| Error::Storage(format!("reconciliation {id}: {e}").into());
     let findings = items
         .into_iter()
         .map(
-            |(outcome, ci_id, reference, line, field, expected, found)| Finding {
-                outcome,
-                ci_id,
-                reference,
-                line,
-                field,
-                expected,
-                found,
+            |(outcome, ci_id, reference, line, field, expected, found)| {
+                Ok(Finding {
+                    outcome: OutcomeKind::parse("outcome", &outcome).map_err(corrupt)?,
+                    ci_id,
+                    reference,
+                    line,
+                    field,
+                    expected,
+                    found,
+                })
             },
         )
-        .collect();
+        .collect::<Result<_>>()?;
     Ok((found, findings))
 }
 
@@ -557,8 +582,8 @@ pub fn findings(outcomes: &[Outcome]) -> Vec<Finding> {
         .map(|o| {
             let (outcome, ci_id, reference, line, field, expected, found) = parts(o);
             Finding {
-                outcome: outcome.to_owned(),
-                ci_id: ci_id.map(CiId),
+                outcome,
+                ci_id,
                 reference: reference.to_owned(),
                 line,
                 field: field.to_owned(),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{cis, classes};
 use crate::ci::{Ci, CiDraft, CiId, CiInput};
-use crate::class::CiClass;
+use crate::class::{CiClass, ClassKey};
 use crate::csv_io::{self, ExportRow, ImportRow, LineError};
 use crate::version::{Cause, CauseKind};
 
@@ -24,7 +24,7 @@ pub async fn export(db: &Db) -> Result<Vec<u8>> {
         .into_iter()
         .map(|ci| ExportRow {
             number: ci.number,
-            class_key: ci.class_key.clone(),
+            class_key: ci.class_key.to_string(),
             name: ci.name.clone(),
             description: ci.description.clone(),
             organisation: ci.organisation.map(|(_, n)| n).unwrap_or_default(),
@@ -63,7 +63,7 @@ struct Names {
     people: BTreeMap<String, Option<Uuid>>,
     services: BTreeMap<String, Uuid>,
     /// Name or number (`CI-000012`) of every CI to (id, class, lifecycle).
-    cis: BTreeMap<String, (CiId, String)>,
+    cis: BTreeMap<String, (CiId, ClassKey)>,
     by_number: BTreeMap<i64, Ci>,
 }
 
@@ -104,7 +104,7 @@ impl Names {
             classes: classes::all(db)
                 .await?
                 .into_iter()
-                .map(|c| (c.key.clone(), c))
+                .map(|c| (c.key.to_string(), c))
                 .collect(),
             customers: customers.into_iter().map(|(id, n)| (n, id)).collect(),
             people: by_person,
@@ -241,7 +241,7 @@ fn check_row(names: &Names, row: &ImportRow) -> std::result::Result<CiInput, Vec
         }
     }
     let draft = CiDraft {
-        class_key: class.key.clone(),
+        class_key: class.key.to_string(),
         name: row.name.clone(),
         description: row.description.clone(),
         organisation_id,

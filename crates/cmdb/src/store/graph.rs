@@ -16,6 +16,7 @@ use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Db, run};
 
 use crate::ci::{CiId, OperationalState, number_text};
+use crate::class::ClassKey;
 use crate::impact::{Cause, Graph, GraphBuilder, Rule};
 use crate::relation::{RelationKind, Travel};
 
@@ -25,7 +26,7 @@ pub struct Node {
     pub id: CiId,
     pub number: i64,
     pub name: String,
-    pub class_key: String,
+    pub class_key: ClassKey,
     pub availability: u8,
     pub organisation: Option<(OrganisationId, String)>,
     pub service_id: Option<ServiceId>,
@@ -69,7 +70,7 @@ struct NodeRow {
     id: CiId,
     number: i64,
     name: String,
-    class_key: String,
+    class_key: ClassKey,
     availability: i32,
     organisation_id: Option<OrganisationId>,
     organisation_name: Option<String>,
@@ -303,7 +304,7 @@ impl ImpactGraph {
         });
         let services: Vec<Affected> = affected
             .iter()
-            .filter(|a| a.node.class_key == "service")
+            .filter(|a| a.node.class_key.as_str() == "service")
             .cloned()
             .collect();
         let mut customers: BTreeMap<(String, OrganisationId), Customer> = BTreeMap::new();

@@ -6,6 +6,7 @@ use tandem_kernel::{Error, FieldError, Result, entity_id};
 use tandem_storage::{Db, SqlTime, run};
 
 use crate::ci::{CiId, Lifecycle, OperationalState, number_text};
+use crate::class::ClassKey;
 use crate::relation::RelationKind;
 use crate::version::Cause;
 
@@ -43,7 +44,7 @@ pub struct Neighbour {
     pub id: CiId,
     pub number: i64,
     pub name: String,
-    pub class_key: String,
+    pub class_key: ClassKey,
     pub lifecycle: Lifecycle,
     pub operational: OperationalState,
 }
@@ -62,7 +63,7 @@ struct RelationRow {
     other_id: CiId,
     number: i64,
     name: String,
-    class_key: String,
+    class_key: ClassKey,
     lifecycle: String,
     operational: String,
     note: String,

@@ -1,17 +1,17 @@
 //! A ticket's SLA clocks: the agreement that applies and its terms, what the clocks depend on,
 //! and working the due times out again after a write or a change of the agreement.
 
+use sqlx::AssertSqlSafe;
 use tandem_audit::{Action, Changes, Edit, Write};
 use tandem_directory::OrganisationId;
-use tandem_kernel::{Actor, Error, FieldError, Result, Scope};
+use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_service_levels::agreement::{AgreementId, AgreementTerms, Priority, Targets};
 use tandem_service_levels::calendar::{Calendar, Pause};
 use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Db, SqlTime, Tx, run};
 use time::OffsetDateTime;
 
-use super::escalations::taken;
-use super::tickets::get;
+use super::escalations::{claim_ticket, taken};
 use crate::clocks::{Candidate, Facts, applicable, clocks};
 use crate::escalation;
 use crate::records::TicketId;
@@ -141,53 +141,37 @@ pub(super) async fn refresh_clocks(
     Ok(())
 }
 
+/// Whether the clocks of open tickets are older than their agreement or its calendar.
+const STALE: &str = "FROM tickets t JOIN agreement_refs a ON a.id = t.agreement_id \
+     JOIN calendar_refs c ON c.id = a.calendar_id \
+     WHERE t.state NOT IN ('resolved', 'closed') \
+     AND (t.clocks_at IS NULL OR a.updated_at > t.clocks_at OR c.updated_at > t.clocks_at)";
+
 /// Works the clocks of open tickets out again when their agreement or its calendar changed
 /// after they were last worked out: the due times then follow the new targets and working
-/// hours, from the stored pause intervals. Returns how many tickets were brought up to date.
+/// hours, from the stored pause intervals. Each ticket is claimed first and looked at again
+/// under the claim, so that with several servers each ticket's clocks are worked out, and
+/// recorded, once. Returns how many tickets were brought up to date.
 pub async fn follow_agreement_changes(db: &Db, now: OffsetDateTime) -> Result<usize> {
     let mut conn = db.conn().await?;
     let stale: Vec<(TicketId, AgreementId)> = run!(&mut conn, |c| {
-        sqlx::query_as(
-            "SELECT t.id, a.id FROM tickets t JOIN agreement_refs a ON a.id = t.agreement_id \
-             JOIN calendar_refs c ON c.id = a.calendar_id \
-             WHERE t.state NOT IN ('resolved', 'closed') \
-             AND (t.clocks_at IS NULL OR a.updated_at > t.clocks_at OR c.updated_at > t.clocks_at)",
-        )
-        .fetch_all(c)
-        .await
+        sqlx::query_as(AssertSqlSafe(format!("SELECT t.id, a.id {STALE}")))
+            .fetch_all(c)
+            .await
     })?;
     drop(conn);
     let write = Write::new(db, &Actor::system("agreement change"), now);
+    let mut followed = 0;
     for (id, agreement) in &stale {
         let terms = terms_of(db, Some(*agreement)).await?;
-        let before = get(db, Scope::Everything, *id).await?;
-        let mut tx = db.begin().await?;
+        let mut tx = write.begin().await?;
+        if !claim_ticket(&mut tx, *id).await? || !still_stale(&mut tx, *id).await? {
+            continue;
+        }
+        let before = due_times(&mut tx, *id).await?;
         refresh_clocks(&mut tx, *id, &terms, now).await?;
-        let after: (
-            Option<OffsetDateTime>,
-            Option<OffsetDateTime>,
-            Option<OffsetDateTime>,
-        ) = run!(&mut tx, |c| {
-            sqlx::query_as(
-                "SELECT response_due, update_due, resolution_due FROM tickets WHERE id = $1",
-            )
-            .bind(*id)
-            .fetch_one(c)
-            .await
-        })?;
-        let show = |t: Option<OffsetDateTime>| t.map(|t| t.to_string()).unwrap_or_default();
-        let changes = Changes::diff(
-            &[
-                ("response_due", show(before.response_due)),
-                ("update_due", show(before.update_due)),
-                ("resolution_due", show(before.resolution_due)),
-            ],
-            &[
-                ("response_due", show(after.0)),
-                ("update_due", show(after.1)),
-                ("resolution_due", show(after.2)),
-            ],
-        );
+        let after = due_times(&mut tx, *id).await?;
+        let changes = Changes::diff(&before, &after);
         if changes.is_empty() {
             // Not audited: the clocks worked out again came out as they were.
             tx.commit().await?;
@@ -196,6 +180,39 @@ pub async fn follow_agreement_changes(db: &Db, now: OffsetDateTime) -> Result<us
                 .commit(tx, Edit::new(Action::Update, "ticket clocks", id, changes))
                 .await?;
         }
+        followed += 1;
     }
-    Ok(stale.len())
+    Ok(followed)
+}
+
+/// Whether ticket `id`'s clocks are still older than its agreement or calendar (another
+/// server may have worked them out since the list was read).
+async fn still_stale(tx: &mut Tx, id: TicketId) -> Result<bool> {
+    let found: Option<i32> = run!(tx, |c| {
+        sqlx::query_scalar(AssertSqlSafe(format!("SELECT 1 {STALE} AND t.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(found.is_some())
+}
+
+/// Ticket `id`'s three due times, as its audit entry shows them.
+async fn due_times(tx: &mut Tx, id: TicketId) -> Result<[(&'static str, String); 3]> {
+    let due: (
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+    ) = run!(tx, |c| {
+        sqlx::query_as("SELECT response_due, update_due, resolution_due FROM tickets WHERE id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await
+    })?;
+    let show = |t: Option<OffsetDateTime>| t.map(|t| t.to_string()).unwrap_or_default();
+    Ok([
+        ("response_due", show(due.0)),
+        ("update_due", show(due.1)),
+        ("resolution_due", show(due.2)),
+    ])
 }

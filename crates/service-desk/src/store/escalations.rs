@@ -56,11 +56,12 @@ pub async fn escalate(db: &Db, now: OffsetDateTime) -> Result<usize> {
     }
 }
 
-/// Claims ticket `id` for this escalation round, in `tx`. With several servers on one
-/// PostgreSQL database, the ticket's row is locked and a ticket another server is escalating
-/// right now is skipped (`false`): that server takes its steps, and the steps it took are seen
-/// as taken at the next round. SQLite has one writer at a time, so its claim always holds.
-async fn claim_for_escalation(tx: &mut Tx, id: TicketId) -> Result<bool> {
+/// Claims ticket `id` for a background round (escalation, clocks following an agreement), in
+/// `tx`. With several servers on one PostgreSQL database, the ticket's row is locked and a
+/// ticket another server works on right now is skipped (`false`): that server does the work,
+/// and what it did is seen at the next round. SQLite has one writer at a time, so its claim
+/// always holds.
+pub(super) async fn claim_ticket(tx: &mut Tx, id: TicketId) -> Result<bool> {
     if tx.engine() == tandem_storage::Engine::Sqlite {
         return Ok(true);
     }
@@ -79,7 +80,7 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
     let actor = Actor::system("escalation");
     let write = Write::new(db, &actor, now);
     let mut tx = write.begin().await?;
-    if !claim_for_escalation(&mut tx, id).await? {
+    if !claim_ticket(&mut tx, id).await? {
         return Ok(0);
     }
     let mut fired = 0;

@@ -194,7 +194,7 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     let david = person(db, "david.chen@beta.example", false).await?;
     let erik = person(db, "erik.vogel@alpha.example", false).await?;
     let jonas_ref = PersonRef {
-        id: jonas.id.0,
+        id: jonas.id,
         name: jonas.name.clone(),
     };
 

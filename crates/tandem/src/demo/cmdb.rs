@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use anyhow::Context;
 use tandem_audit::Write;
 use tandem_cmdb::ci::{CiDraft, CiId, OperationalState};
+use tandem_cmdb::class::ClassKey;
 use tandem_cmdb::reconcile::{self, Found};
 use tandem_cmdb::relation::RelationKind::{
     self, BackedUpBy, DependsOn, MemberOf, Provides, RunsOn,
@@ -629,7 +630,9 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
         )
         .map_err(tandem_kernel::Error::from)?,
         &Scope {
-            class: Some("virtual-machine".into()),
+            class: Some(
+                ClassKey::parse("class", "virtual-machine").map_err(tandem_kernel::Error::from)?,
+            ),
             location: None,
             prefix: Some("mgmt-".into()),
         },
@@ -674,7 +677,7 @@ async fn evidence(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
         }
         found.push(Found {
             line: 0,
-            class_key: ci.class_key.clone(),
+            class_key: ci.class_key.to_string(),
             key: ci.name.clone(),
             attributes,
         });
@@ -722,7 +725,7 @@ async fn history(l: &Loader<'_>, now: OffsetDateTime) -> anyhow::Result<()> {
         let ci = cis::get(l.db, l.id(name)?).await?;
         let mut draft = ci.draft();
         draft.attributes.insert(key.into(), value.into());
-        let class = classes::get(l.db, &ci.class_key).await?;
+        let class = classes::get(l.db, ci.class_key.as_str()).await?;
         cis::update(
             &Write::new(l.db, &engineer, at),
             ci.id,

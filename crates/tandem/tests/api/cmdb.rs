@@ -94,6 +94,15 @@ async fn a_ci_is_checked_against_its_class_and_nothing_bad_is_stored(app: TestAp
     let (status, refused) = app.post_json("/api/v1/cis", &body).await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
     assert_eq!(app.count("cis").await, 1);
+
+    let listed = app.read("/api/v1/cis?class=virtual-machine").await;
+    assert_eq!(listed["items"][0]["class"], "virtual-machine", "{listed}");
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+    let listed = app.read("/api/v1/cis?class=hardware").await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(0));
+    let (status, refused) = app.get_json("/api/v1/cis?class=Virtual%20Machine").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(error_fields(&refused).1, ["class"]);
 }
 
 async fn every_change_is_a_version_with_its_why_and_versions_compare(app: TestApp) {

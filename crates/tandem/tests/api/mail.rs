@@ -215,9 +215,10 @@ async fn answers_and_escalations_are_mailed_and_failures_retried(app: TestApp) {
 }
 
 /// With two `tandem serve` processes on one database (two pools here, each running the jobs the
-/// runner starts), the escalation job takes each due step once and the mail job sends each mail
-/// once: a probe of two nodes found 43 % of the mail delivered twice, and the loser of a race
-/// for the same step lost its whole escalation round.
+/// runner starts), the escalation job takes each due step once, the mail job sends each mail
+/// once, and each ticket's clocks follow a changed agreement once: a probe of two nodes found
+/// 43 % of the mail delivered twice, and the loser of a race for the same step lost its whole
+/// escalation round.
 async fn two_servers_take_each_escalation_step_and_send_each_mail_once(app: TestApp) {
     let david = beta_escalating_to_maria(&app).await;
     const TICKETS: usize = 12;
@@ -262,5 +263,44 @@ async fn two_servers_take_each_escalation_step_and_send_each_mail_once(app: Test
     let printed = std::fs::read_to_string(server.out.path()).unwrap_or(printed);
     assert_eq!(printed.matches("END MESSAGE").count(), TICKETS, "{printed}");
     assert_eq!(app.count("mail_outbox WHERE sent_at IS NULL").await, 0);
+
+    // The resolution target moves from 4 h to 8 h: both servers follow the agreement, and each
+    // ticket's clocks are worked out, and recorded, once between them.
+    app.clock.advance(time::Duration::seconds(1));
+    let agreements = app.read("/api/v1/agreements").await;
+    let agreement = &agreements[0];
+    app.expect_json(
+        Method::PUT,
+        &format!("/api/v1/agreements/{}", agreement["id"].as_str().unwrap()),
+        &json!({"name": "Beta SLA", "kind": "sla",
+                "organisation_id": agreement["organisation"]["id"],
+                "calendar_id": agreement["calendar"]["id"],
+                "targets": {"p3": {"first_response": 60, "resolution": "8h"}},
+                "escalation": ["50% notify maria@alpha.example"],
+                "next_review": "2027-05-01"}),
+        StatusCode::OK,
+    )
+    .await;
+    let now = app.clock.now();
+    let (first, second) = tokio::join!(
+        tandem_service_desk::store::follow_agreement_changes(&app.db, now),
+        tandem_service_desk::store::follow_agreement_changes(&other, now)
+    );
+    assert_eq!(
+        first.unwrap() + second.unwrap(),
+        TICKETS,
+        "each ticket's clocks once between them"
+    );
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'ticket clocks'")
+            .await,
+        TICKETS as i64,
+        "one entry each"
+    );
+    let (again, _) = tokio::join!(
+        tandem_service_desk::store::follow_agreement_changes(&app.db, now),
+        tandem_service_desk::store::follow_agreement_changes(&other, now)
+    );
+    assert_eq!(again.unwrap(), 0, "nothing is followed twice");
     other.close().await;
 }

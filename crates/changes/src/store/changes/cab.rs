@@ -52,13 +52,13 @@ pub async fn vote(
     let mut tx = write.begin().await?;
     let person = acting_person(&mut tx, &write.actor).await?;
     let voter_id = match voter {
-        Some(PersonId(v)) if v != person.id && !may_manage => {
+        Some(v) if v != person.id && !may_manage => {
             return Err(Error::Refused(vec![FieldError::new(
                 "who",
                 "only a change manager records a vote on another member's behalf",
             )]));
         }
-        Some(PersonId(v)) => v,
+        Some(v) => v,
         None => person.id,
     };
     let change = find(&mut tx, id)

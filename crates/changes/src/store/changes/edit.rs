@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use tandem_audit::{Edit, Write};
+use tandem_cmdb::ci::CiId;
 use tandem_directory::PersonId;
 use tandem_kernel::id::TicketId;
 use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_storage::{SqlTime, Tx, run};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::cab::write_checklist;
 use super::life_cycle::{refused, write_windows};
@@ -57,7 +57,7 @@ async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Tic
         ));
     }
     for (i, (ci, update)) in input.cis.iter().enumerate() {
-        let found = tandem_cmdb::read::ci(tx, tandem_cmdb::ci::CiId(*ci)).await?;
+        let found = tandem_cmdb::read::ci(tx, *ci).await?;
         match found.map(|found| found.lifecycle) {
             None => errors.push(FieldError::new(format!("cis[{i}]"), "there is no such CI")),
             Some(tandem_cmdb::ci::Lifecycle::Retired) => errors.push(FieldError::new(
@@ -65,9 +65,7 @@ async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<Tic
                 "the CI is retired; a change is carried out on CIs in use",
             )),
             Some(_) if !update.is_empty() => {
-                match tandem_cmdb::store::cis::check_update(tx, tandem_cmdb::ci::CiId(*ci), update)
-                    .await
-                {
+                match tandem_cmdb::store::cis::check_update(tx, *ci, update).await {
                     Ok(()) => {}
                     Err(Error::Invalid(refused)) => errors.extend(refused.into_iter().map(|e| {
                         FieldError::new(format!("cis[{i}]"), format!("{}: {}", e.field, e.message))
@@ -300,10 +298,10 @@ fn risk_choice(
 /// CIs and their planned updates.
 fn changes_content(detail: &Detail, input: &ChangeInput) -> bool {
     let c = &detail.change;
-    let cis: BTreeMap<Uuid, BTreeMap<String, String>> = detail
+    let cis: BTreeMap<CiId, BTreeMap<String, String>> = detail
         .cis
         .iter()
-        .map(|ci| (ci.ci_id.0, ci.update.clone()))
+        .map(|ci| (ci.ci_id, ci.update.clone()))
         .collect();
     c.configuration != input.configuration.as_str()
         || c.category != input.category
@@ -367,7 +365,7 @@ pub async fn update(
         .bind(
             input
                 .initiator_id
-                .or(before.change.initiator.as_ref().map(|p| PersonId(p.id))),
+                .or(before.change.initiator.as_ref().map(|p| p.id)),
         )
         .bind(input.cause_text.as_str())
         .bind(ticket)

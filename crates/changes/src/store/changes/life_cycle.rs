@@ -3,10 +3,10 @@
 //! updates of an implemented one.
 
 use tandem_audit::{Edit, Write};
+use tandem_cmdb::ci::CiId;
 use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_storage::{Db, SqlTime, Tx, run};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::edit::audited;
 use super::read::{Detail, acting_person, cis, detail, get};
@@ -90,10 +90,10 @@ pub async fn take_step(
     let (db, actor, now) = (&write.db, &write.actor, write.now);
     let customers = match request.step {
         Step::Schedule => {
-            let cis: Vec<Uuid> = cis(&mut db.conn().await?, id)
+            let cis: Vec<CiId> = cis(&mut db.conn().await?, id)
                 .await?
                 .iter()
-                .map(|c| c.ci_id.0)
+                .map(|c| c.ci_id)
                 .collect();
             Some(facts::customers(db, &cis).await?)
         }

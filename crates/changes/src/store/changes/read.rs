@@ -11,7 +11,6 @@ use tandem_kernel::id::TicketId;
 use tandem_kernel::{Actor, Error, FieldError, Result};
 use tandem_storage::{Db, Handle, SqlTime, run};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::change::{Change, ChangeId, TemplateId};
 use crate::lifecycle::{
@@ -108,9 +107,9 @@ struct ChangeRow {
     id: ChangeId,
     number: i64,
     title: String,
-    owner_id: Uuid,
+    owner_id: PersonId,
     owner_name: String,
-    initiator_id: Option<Uuid>,
+    initiator_id: Option<PersonId>,
     initiator_name: Option<String>,
     initiator_label: String,
     cause_text: String,
@@ -131,9 +130,9 @@ struct ChangeRow {
     planned_start: Option<OffsetDateTime>,
     planned_end: Option<OffsetDateTime>,
     fallback: String,
-    implementer_id: Option<Uuid>,
+    implementer_id: Option<PersonId>,
     implementer_name: Option<String>,
-    approver_id: Option<Uuid>,
+    approver_id: Option<PersonId>,
     approver_name: Option<String>,
     approved_at: Option<OffsetDateTime>,
     approval_retroactive: bool,
@@ -142,13 +141,13 @@ struct ChangeRow {
     actual_end: Option<OffsetDateTime>,
     success: Option<bool>,
     fallback_carried_out: String,
-    verifier_id: Option<Uuid>,
+    verifier_id: Option<PersonId>,
     verifier_name: Option<String>,
     verified_at: Option<OffsetDateTime>,
     verification_note: String,
-    recorded_by: Option<Uuid>,
+    recorded_by: Option<PersonId>,
     recorder_name: Option<String>,
-    submitted_by: Option<Uuid>,
+    submitted_by: Option<PersonId>,
     submitter_name: Option<String>,
     conflicts_ack_reason: String,
     customers_to_notify: String,
@@ -157,7 +156,7 @@ struct ChangeRow {
     version: i64,
 }
 
-fn person(id: Option<Uuid>, name: Option<String>) -> Option<PersonRef> {
+fn person(id: Option<PersonId>, name: Option<String>) -> Option<PersonRef> {
     id.zip(name).map(|(id, name)| PersonRef { id, name })
 }
 
@@ -392,7 +391,8 @@ pub async fn cis(handle: &mut impl Handle, id: ChangeId) -> Result<Vec<ChangeCi>
 }
 
 pub(super) async fn votes(handle: &mut impl Handle, change: &Change) -> Result<Vec<CabVote>> {
-    let rows: Vec<(Uuid, String, String, String, OffsetDateTime, String)> = run!(handle, |c| {
+    type Row = (PersonId, String, String, String, OffsetDateTime, String);
+    let rows: Vec<Row> = run!(handle, |c| {
         sqlx::query_as(
             "SELECT v.voter_id, p.name, v.vote, v.comment, v.at, v.recorded_by_label \
              FROM change_votes v JOIN person_refs p ON p.id = v.voter_id WHERE v.change_id = $1 \
@@ -512,12 +512,12 @@ pub async fn get_detail(db: &Db, id: ChangeId) -> Result<Detail> {
 /// The person the actor acts for, as the rules see them: a signed-in person or a person's
 /// token. Tandem itself is nobody and can neither approve nor verify.
 pub async fn acting_person(handle: &mut impl Handle, actor: &Actor) -> Result<PersonRef> {
-    let Some(id) = actor.id else {
+    let Some(id) = actor.id.map(PersonId) else {
         return Err(Error::conflict(
             "only a person, or a person's API token, takes steps in a change's life cycle",
         ));
     };
-    let name = tandem_directory::read::person_name(handle, PersonId(id)).await?;
+    let name = tandem_directory::read::person_name(handle, id).await?;
     name.map(|name| PersonRef { id, name })
         .ok_or_else(|| Error::conflict("the acting account is not linked to a person"))
 }
