@@ -3,7 +3,7 @@
 //! the directory's tables.
 
 use tandem_kernel::Result;
-use tandem_storage::{Handle, run};
+use tandem_storage::{Handle, Tx, run};
 
 use crate::{OrganisationId, OrganisationKind, PersonId, TeamId};
 
@@ -32,26 +32,14 @@ pub async fn person_name(handle: &mut impl Handle, id: PersonId) -> Result<Optio
     })?)
 }
 
-/// Whether there is a person `id`.
-pub async fn person_exists(handle: &mut impl Handle, id: PersonId) -> Result<bool> {
-    let found: Option<i32> = run!(handle, |c| {
-        sqlx::query_scalar("SELECT 1 FROM people WHERE id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?;
-    Ok(found.is_some())
+/// Whether there is a person `id`, as the caller's transaction `tx` sees it.
+pub async fn person_exists(tx: &mut Tx, id: PersonId) -> Result<bool> {
+    tx.exists("people", id.0).await
 }
 
-/// Whether there is a team `id`.
-pub async fn team_exists(handle: &mut impl Handle, id: TeamId) -> Result<bool> {
-    let found: Option<i32> = run!(handle, |c| {
-        sqlx::query_scalar("SELECT 1 FROM teams WHERE id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?;
-    Ok(found.is_some())
+/// Whether there is a team `id`, as the caller's transaction `tx` sees it.
+pub async fn team_exists(tx: &mut Tx, id: TeamId) -> Result<bool> {
+    tx.exists("teams", id.0).await
 }
 
 /// The team called `name` (the first by id if names repeat), or `None` when there is none.

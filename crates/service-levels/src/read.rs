@@ -3,17 +3,11 @@
 //! never the service-level tables.
 
 use tandem_kernel::Result;
-use tandem_storage::{Handle, run};
+use tandem_storage::Tx;
 
 use crate::services::ServiceId;
 
-/// Whether there is a service `id`.
-pub async fn service_exists(handle: &mut impl Handle, id: ServiceId) -> Result<bool> {
-    let found: Option<i32> = run!(handle, |c| {
-        sqlx::query_scalar("SELECT 1 FROM services WHERE id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await
-    })?;
-    Ok(found.is_some())
+/// Whether there is a service `id`, as the caller's transaction `tx` sees it.
+pub async fn service_exists(tx: &mut Tx, id: ServiceId) -> Result<bool> {
+    tx.exists("services", id.0).await
 }

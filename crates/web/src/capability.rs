@@ -158,7 +158,10 @@ pub fn check_order(capabilities: &[Capability], platform: &[Permission]) -> Resu
 }
 
 /// `capability` and every capability it builds on, directly or through others.
-fn reach<'a>(capabilities: &'a [Capability], capability: &'a Capability) -> Vec<&'a Capability> {
+pub fn reach<'a>(
+    capabilities: &'a [Capability],
+    capability: &'a Capability,
+) -> Vec<&'a Capability> {
     let mut reach = vec![capability];
     let mut at = 0;
     while let Some(next) = reach.get(at) {

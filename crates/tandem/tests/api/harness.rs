@@ -449,9 +449,7 @@ impl TestApp {
 
     /// `GET path`, which must answer 200; its JSON body.
     pub async fn read(&self, path: &str) -> Value {
-        let (status, body) = self.get_json(path).await;
-        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-        body
+        self.read_as(&self.token, path).await
     }
 
     /// `GET path` with API token `token`, which must answer 200; its JSON body.
