@@ -31,7 +31,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
 /// The changes capability, as the binary assembles it.
 pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     name: "changes",
-    builds_on: &["audit", "directory", "cmdb"],
+    builds_on: &["audit", "directory", "identity", "cmdb"],
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),

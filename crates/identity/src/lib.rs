@@ -4,7 +4,8 @@
 //! `role_assignments`, `api_tokens`, `totp_secrets` and `recovery_codes`. [`password`] holds the
 //! password policy and hashing; [`store`] accounts, sessions and sign-in; [`throttle`] when
 //! failed sign-ins refuse further tries, and the mail that warns the account's owner (queued in
-//! `tandem_mail`'s outbox); [`roles`] the roles people hold; [`tokens`] API tokens; [`mfa`] and
+//! `tandem_mail`'s outbox); [`roles`] the roles people hold; [`read`] who of the provider's
+//! staff may take a duty, for the capabilities above; [`tokens`] API tokens; [`mfa`] and
 //! [`totp`] the second factor; [`pages`] the sign-in, account and access-administration pages.
 //! A session or token becomes the request's [`tandem_kernel::Access`] through
 //! [`IdentityCredentials`], which the binary hands to the web layer. What each role may do is
@@ -13,6 +14,7 @@
 pub mod mfa;
 pub mod pages;
 pub mod password;
+pub mod read;
 pub mod roles;
 pub mod secret;
 pub mod store;

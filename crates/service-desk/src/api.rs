@@ -111,11 +111,29 @@ pub struct TicketView {
     resolution_due: Option<OffsetDateTime>,
     /// Which targets are missed now: `first_response`, `update`, `resolution`.
     breached: Vec<&'static str>,
+    /// Where the ticket's escalation stands (the latest step taken); shown to the provider's
+    /// staff only, and only while the ticket is open.
+    escalation: Option<EscalationView>,
     version: i64,
 }
 
+/// The latest escalation step a ticket took.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EscalationView {
+    /// `first_response`, `update` or `resolution`.
+    target: &'static str,
+    /// The step's place, from 1, in the agreement's list of escalation steps.
+    level: u32,
+    /// What the step did, such as `notify the assignee, Sven Richter`.
+    action: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    since: OffsetDateTime,
+}
+
 impl TicketView {
-    fn new(t: Ticket, now: OffsetDateTime) -> Self {
+    /// The view of `t` at `now`; `works`: whether the reader works tickets (sees escalation).
+    fn new(t: Ticket, now: OffsetDateTime, works: bool) -> Self {
         let mut breached = Vec::new();
         if t.response_breached(now) {
             breached.push("first_response");
@@ -153,6 +171,15 @@ impl TicketView {
             update_due: t.update_due,
             resolution_due: t.resolution_due,
             breached,
+            escalation: t
+                .escalation
+                .filter(|_| works && t.state.is_open())
+                .map(|e| EscalationView {
+                    target: e.metric.as_str(),
+                    level: e.level,
+                    action: e.action,
+                    since: e.since,
+                }),
             version: t.version,
         }
     }
@@ -346,7 +373,7 @@ async fn list_tickets(
     Ok(Json(TicketList {
         items: tickets
             .into_iter()
-            .map(|t| TicketView::new(t, now))
+            .map(|t| TicketView::new(t, now, access.may(Permission::TicketsWork)))
             .collect(),
         next: next.map(|n| n.to_string()),
     }))
@@ -422,7 +449,7 @@ async fn create_ticket(
     let ticket = store::create(&write, access.scope, input).await?;
     Ok(created(
         format!("/api/v1/tickets/{}", ticket.id),
-        TicketView::new(ticket, write.now),
+        TicketView::new(ticket, write.now, access.may(Permission::TicketsWork)),
     ))
 }
 
@@ -449,7 +476,11 @@ async fn get_ticket(
                 state: l.state.as_str(),
             })
             .collect(),
-        ticket: TicketView::new(ticket, state.clock.now()),
+        ticket: TicketView::new(
+            ticket,
+            state.clock.now(),
+            access.may(Permission::TicketsWork),
+        ),
         articles: articles
             .into_iter()
             .map(|a| ArticleView::new(a, id))
@@ -508,7 +539,7 @@ async fn change_ticket(
         store::change(&write, id, version, change).await
     })
     .await?;
-    Ok(Json(TicketView::new(changed, write.now)))
+    Ok(Json(TicketView::new(changed, write.now, true)))
 }
 
 /// A new article.
@@ -563,7 +594,7 @@ async fn add_article(
     let ticket = store::add_article(&write, access.scope, id, article).await?;
     Ok(created(
         format!("/api/v1/tickets/{id}"),
-        TicketView::new(ticket, write.now),
+        TicketView::new(ticket, write.now, access.may(Permission::TicketsWork)),
     ))
 }
 
@@ -631,13 +662,21 @@ pub struct ReportView {
     pub not_billable_minutes: i64,
     /// The penalty for the missed targets under the customer's SLA, as an amount.
     pub penalty: String,
+    /// When the report was worked out.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub as_of: time::OffsetDateTime,
+    /// Whether the month had ended then; if not, pending targets may still be met or missed
+    /// and the penalty may grow.
+    pub month_ended: bool,
 }
 
-/// Works out the report of `organisation` for `month`.
+/// Works out the report of `organisation` for `month`, as it stands at `now`.
 pub async fn monthly_report(
     db: &tandem_storage::Db,
     organisation: &str,
     month: &str,
+    now: time::OffsetDateTime,
 ) -> Result<(String, crate::report::ReportMonth, crate::report::Report), Error> {
     let month = crate::report::ReportMonth::parse("month", month)?;
     let organisation: tandem_directory::OrganisationId =
@@ -674,7 +713,7 @@ pub async fn monthly_report(
     Ok((
         name,
         month,
-        crate::report::build(month, &tickets, &time, penalties),
+        crate::report::build(month, now, &tickets, &time, penalties),
     ))
 }
 
@@ -706,6 +745,8 @@ impl ReportView {
             billable_minutes: r.time.billable,
             not_billable_minutes: r.time.not_billable,
             penalty: tandem_service_levels::agreement::show_money(r.penalty_cents),
+            as_of: r.as_of,
+            month_ended: r.month_ended,
         }
     }
 }
@@ -718,8 +759,13 @@ async fn service_level_report(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<Json<ReportView>> {
-    let (name, month, report) =
-        monthly_report(&state.db, &query.organisation, &query.month).await?;
+    let (name, month, report) = monthly_report(
+        &state.db,
+        &query.organisation,
+        &query.month,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(ReportView::new(name, month, report)))
 }
 

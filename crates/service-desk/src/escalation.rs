@@ -6,11 +6,15 @@
 //! to the resolution target (while the ticket is open); it is due when its share of the
 //! target's working time is used, counted like the clock itself (pauses left out). Each step
 //! of each target fires once per ticket, and once per cycle of the update clock: an agent's
-//! answer starts a new cycle (the store forgets the update steps taken). A step that falls due outside the calendar's working time
-//! waits for the working time to begin, unless it says `always`.
+//! answer starts a new cycle (the store forgets the update steps taken). A step that falls due
+//! outside the calendar's working time waits for the working time to begin, unless it says
+//! `always`. When several steps of one target are due at once (the server was not running when
+//! the earlier ones fell due), only the latest are taken and the earlier ones are passed over:
+//! the ticket escalates once, to where it should stand now, not through every level in the same
+//! second.
 
 use tandem_service_levels::agreement::{EscalationStep, Metric, Targets};
-use tandem_service_levels::calendar::{Calendar, Pause};
+use tandem_service_levels::calendar::Calendar;
 use time::OffsetDateTime;
 
 use crate::clocks::Facts;
@@ -53,19 +57,31 @@ fn start(metric: Metric, facts: &Facts) -> OffsetDateTime {
     }
 }
 
-/// When a step's share of a target is used up.
+/// When a step's share (`percent`) of the `minutes` of `metric`'s target is used up.
 fn threshold(
     calendar: &Calendar,
-    from: OffsetDateTime,
-    pauses: &[Pause],
+    facts: &Facts,
+    metric: Metric,
     minutes: u32,
     percent: u16,
 ) -> Option<OffsetDateTime> {
     let share = u64::from(minutes) * u64::from(percent) / 100;
-    calendar.due(from, u32::try_from(share).unwrap_or(u32::MAX), pauses)
+    calendar.due(
+        start(metric, facts),
+        u32::try_from(share).unwrap_or(u32::MAX),
+        &facts.pauses,
+    )
 }
 
-/// The steps due at `now` that have not been taken (`taken` holds target and index).
+/// The steps due at `now` that have not been taken (`taken` holds target and index): per
+/// target, those that fell due last are to take, the earlier ones to pass over.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Due<'a> {
+    pub take: Vec<DueStep<'a>>,
+    pub pass_over: Vec<DueStep<'a>>,
+}
+
+/// What is due at `now`: see [`Due`].
 pub fn due_steps<'a>(
     steps: &'a [EscalationStep],
     targets: Targets,
@@ -73,28 +89,56 @@ pub fn due_steps<'a>(
     facts: &Facts,
     now: OffsetDateTime,
     taken: &[(Metric, usize)],
-) -> Vec<DueStep<'a>> {
+) -> Due<'a> {
     let working = calendar.is_working(now);
-    let mut due = Vec::new();
+    let mut due = Due::default();
     for (metric, minutes) in watched(targets, facts) {
-        for (index, step) in steps.iter().enumerate() {
-            if taken.contains(&(metric, index)) || !(working || step.always) {
-                continue;
-            }
-            if threshold(
-                calendar,
-                start(metric, facts),
-                &facts.pauses,
-                minutes,
-                step.percent,
-            )
-            .is_some_and(|at| at <= now)
-            {
-                due.push(DueStep {
-                    metric,
-                    index,
-                    step,
-                });
+        // A step below the highest one taken (an `always` step taken at night) is passed over:
+        // the ticket does not escalate back down when the working time begins.
+        let reached = taken
+            .iter()
+            .filter(|(m, _)| *m == metric)
+            .filter_map(|(_, index)| steps.get(*index))
+            .map(|step| step.percent)
+            .max();
+        let open = steps
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !taken.contains(&(metric, *index)));
+        let (below, open): (Vec<_>, Vec<_>) =
+            open.partition(|(_, step)| reached.is_some_and(|r| step.percent < r));
+        due.pass_over
+            .extend(below.into_iter().map(|(index, step)| DueStep {
+                metric,
+                index,
+                step,
+            }));
+        let fallen: Vec<(OffsetDateTime, DueStep<'a>)> = open
+            .into_iter()
+            .filter(|(_, step)| working || step.always)
+            .filter_map(|(index, step)| {
+                threshold(calendar, facts, metric, minutes, step.percent)
+                    .filter(|at| *at <= now)
+                    .map(|at| {
+                        (
+                            at,
+                            DueStep {
+                                metric,
+                                index,
+                                step,
+                            },
+                        )
+                    })
+            })
+            .collect();
+        let Some(latest) = fallen.iter().map(|(at, _)| *at).max() else {
+            continue;
+        };
+        for (at, step) in fallen {
+            if at == latest {
+                due.take.push(step);
+            } else {
+                due.pass_over.push(step);
             }
         }
     }
@@ -117,13 +161,7 @@ pub fn next_step_at(
                 .enumerate()
                 .filter(move |(index, _)| !taken.contains(&(metric, *index)))
                 .filter_map(move |(_, step)| {
-                    threshold(
-                        calendar,
-                        start(metric, facts),
-                        &facts.pauses,
-                        minutes,
-                        step.percent,
-                    )
+                    threshold(calendar, facts, metric, minutes, step.percent)
                 })
         })
         .min()
@@ -134,7 +172,7 @@ mod tests {
     use super::*;
     use crate::ticket::State;
     use tandem_service_levels::agreement::parse_escalation;
-    use tandem_service_levels::calendar::CalendarDraft;
+    use tandem_service_levels::calendar::{CalendarDraft, Pause};
     use time::macros::datetime;
 
     fn office() -> Calendar {
@@ -188,14 +226,25 @@ mod tests {
             datetime!(2026-11-23 12:00 UTC),
             &[],
         );
-        let fired: Vec<usize> = at_noon.iter().map(|d| d.index).collect();
-        assert_eq!(fired, [0, 1, 2], "80 % and both 100 % steps");
+        let fired: Vec<usize> = at_noon.take.iter().map(|d| d.index).collect();
+        assert_eq!(fired, [1, 2], "both 100 % steps");
+        let passed: Vec<usize> = at_noon.pass_over.iter().map(|d| d.index).collect();
+        assert_eq!(
+            passed,
+            [0],
+            "80 % fell due earlier: passed over, not taken now"
+        );
         assert!(
-            at_noon.iter().all(|d| d.metric == Metric::Resolution),
+            at_noon.take.iter().all(|d| d.metric == Metric::Resolution),
             "the response came in time"
         );
-        let taken: Vec<(Metric, usize)> = at_noon.iter().map(|d| (d.metric, d.index)).collect();
-        assert!(
+        let taken: Vec<(Metric, usize)> = at_noon
+            .take
+            .iter()
+            .chain(&at_noon.pass_over)
+            .map(|d| (d.metric, d.index))
+            .collect();
+        assert_eq!(
             due_steps(
                 &steps,
                 targets,
@@ -203,8 +252,8 @@ mod tests {
                 &facts,
                 datetime!(2026-11-23 12:00 UTC),
                 &taken
-            )
-            .is_empty()
+            ),
+            Due::default()
         );
         assert_eq!(
             next_step_at(&steps, targets, &cal, &facts, &taken),
@@ -231,11 +280,11 @@ mod tests {
             datetime!(2026-11-28 10:00 UTC),
             &taken,
         );
-        assert_eq!(saturday.len(), 1);
-        assert_eq!(saturday[0].index, 3);
+        assert_eq!(saturday.take.len(), 1);
+        assert_eq!(saturday.take[0].index, 3);
         let (mut quiet, targets, facts) = setup();
         quiet[3].always = false;
-        assert!(
+        assert_eq!(
             due_steps(
                 &quiet,
                 targets,
@@ -243,9 +292,67 @@ mod tests {
                 &facts,
                 datetime!(2026-11-28 10:00 UTC),
                 &taken
-            )
-            .is_empty()
+            ),
+            Due::default()
         );
+    }
+
+    #[test]
+    fn steps_missed_while_the_server_was_down_are_taken_once_the_latest_per_target() {
+        let (steps, targets, mut facts) = setup();
+        let cal = office();
+        facts.first_response_at = None;
+        // Back on Wednesday: every step of both targets fell due long ago.
+        let due = due_steps(
+            &steps,
+            targets,
+            &cal,
+            &facts,
+            datetime!(2026-11-25 10:00 UTC),
+            &[],
+        );
+        let taken: Vec<(Metric, u16)> = due
+            .take
+            .iter()
+            .map(|d| (d.metric, d.step.percent))
+            .collect();
+        assert_eq!(
+            taken,
+            [(Metric::FirstResponse, 200), (Metric::Resolution, 200)],
+            "one step per target, the latest"
+        );
+        assert_eq!(
+            due.pass_over.len(),
+            6,
+            "the other three steps of each target"
+        );
+
+        // At night only the `always` step is taken; in the morning the lower steps are passed
+        // over, not taken after it.
+        let night = due_steps(
+            &steps,
+            targets,
+            &cal,
+            &facts,
+            datetime!(2026-11-23 20:00 UTC),
+            &[],
+        );
+        assert_eq!(night.take.len(), 2, "200 % always, both targets");
+        assert!(
+            night.pass_over.is_empty(),
+            "the others wait for the morning"
+        );
+        let taken: Vec<(Metric, usize)> = night.take.iter().map(|d| (d.metric, d.index)).collect();
+        let morning = due_steps(
+            &steps,
+            targets,
+            &cal,
+            &facts,
+            datetime!(2026-11-24 08:00 UTC),
+            &taken,
+        );
+        assert!(morning.take.is_empty(), "{morning:?}");
+        assert_eq!(morning.pass_over.len(), 6);
     }
 
     #[test]
@@ -263,7 +370,8 @@ mod tests {
             &facts,
             datetime!(2026-11-23 10:50 UTC),
             &[],
-        );
+        )
+        .take;
         assert_eq!(at_1050.len(), 1);
         assert_eq!((at_1050[0].metric, at_1050[0].index), (Metric::Update, 0));
         assert_eq!(
@@ -281,6 +389,7 @@ mod tests {
                 datetime!(2026-11-23 10:50 UTC),
                 &[]
             )
+            .take
             .iter()
             .all(|d| d.metric != Metric::Update),
             "no update is owed while waiting"
@@ -302,7 +411,7 @@ mod tests {
             "the clock stands still, so do the steps"
         );
         facts.state = State::Resolved;
-        assert!(
+        assert_eq!(
             due_steps(
                 &steps,
                 targets,
@@ -310,8 +419,8 @@ mod tests {
                 &facts,
                 datetime!(2026-11-25 12:00 UTC),
                 &[]
-            )
-            .is_empty()
+            ),
+            Due::default()
         );
     }
 }

@@ -38,7 +38,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
 /// The service-desk capability, as the binary assembles it.
 pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
     name: "service-desk",
-    builds_on: &["audit", "directory", "service-levels", "mail"],
+    builds_on: &["audit", "directory", "identity", "service-levels", "mail"],
     migrations: MIGRATIONS,
     api: Some(api::routes),
     pages: Some(pages::routes),

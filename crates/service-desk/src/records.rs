@@ -4,7 +4,7 @@
 use tandem_directory::{OrganisationId, PersonId, TeamId};
 use tandem_kernel::text::Name;
 use tandem_kernel::{Error, FieldError, entity_id};
-use tandem_service_levels::agreement::{AgreementId, Priority};
+use tandem_service_levels::agreement::{AgreementId, Metric, Priority};
 use tandem_service_levels::services::ServiceId;
 use time::OffsetDateTime;
 
@@ -55,7 +55,31 @@ pub struct Ticket {
     pub update_due: Option<OffsetDateTime>,
     pub resolution_due: Option<OffsetDateTime>,
     pub escalation_at: Option<OffsetDateTime>,
+    /// Where the ticket's escalation stands, once a step has been taken.
+    pub escalation: Option<Escalated>,
     pub version: i64,
+}
+
+/// The latest escalation step a ticket took: of which target, its level (its place, from 1, in
+/// the agreement's list of steps), what it did, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalated {
+    pub metric: Metric,
+    pub level: u32,
+    pub action: String,
+    pub since: OffsetDateTime,
+}
+
+impl Escalated {
+    /// As the ticket page shows it: "level 3 (first response): notify maria@… since …".
+    pub fn describe(&self) -> String {
+        format!(
+            "level {} of the {} escalation: {}",
+            self.level,
+            self.metric.label().to_lowercase(),
+            self.action
+        )
+    }
 }
 
 impl Ticket {

@@ -4,8 +4,9 @@
 //!
 //! A target counts in the month the ticket was opened. A first response is met when the first
 //! agent answer came by its due time; a resolution when the ticket was resolved by its due time.
-//! A target still open at the end of the month counts as missed if its due time has passed by
-//! then, and as pending otherwise.
+//! A target not yet met counts as missed once its due time has passed, late by the time since,
+//! and as pending before: the report is worked out as of the moment it is asked for, so the
+//! report of a month that has not ended says so and counts nothing that is not yet due.
 
 use std::collections::BTreeMap;
 
@@ -80,9 +81,9 @@ impl std::fmt::Display for ReportMonth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Met,
-    /// Missed by so many minutes (up to the end of the month while still open).
+    /// Missed by so many minutes (up to the moment of the report while still open).
     Missed(i64),
-    /// Still open, not due yet at the end of the month.
+    /// Not met yet and not due yet.
     Pending,
     /// No target.
     None,
@@ -91,13 +92,13 @@ pub enum Outcome {
 fn outcome(
     due: Option<OffsetDateTime>,
     done: Option<OffsetDateTime>,
-    end: OffsetDateTime,
+    now: OffsetDateTime,
 ) -> Outcome {
     match (due, done) {
         (None, _) => Outcome::None,
         (Some(due), Some(done)) if done <= due => Outcome::Met,
         (Some(due), Some(done)) => Outcome::Missed((done - due).whole_minutes()),
-        (Some(due), None) if due < end => Outcome::Missed((end - due).whole_minutes()),
+        (Some(due), None) if due < now => Outcome::Missed((now - due).whole_minutes()),
         (Some(_), None) => Outcome::Pending,
     }
 }
@@ -114,13 +115,12 @@ impl Outcome {
     }
 }
 
-/// How each target of `ticket` turned out by the end of `month`: first response, resolution.
-pub fn outcomes(month: ReportMonth, ticket: &Ticket) -> (Outcome, Outcome) {
-    let (_, end) = month.bounds();
+/// How each target of `ticket` stands at `now`: first response, resolution.
+pub fn outcomes(now: OffsetDateTime, ticket: &Ticket) -> (Outcome, Outcome) {
     let resolved = ticket.resolved_at.filter(|_| !ticket.state.is_open());
     (
-        outcome(ticket.response_due, ticket.first_response_at, end),
-        outcome(ticket.resolution_due, resolved, end),
+        outcome(ticket.response_due, ticket.first_response_at, now),
+        outcome(ticket.resolution_due, resolved, now),
     )
 }
 
@@ -142,7 +142,7 @@ pub struct TimeSpent {
 }
 
 /// The report.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     /// (kind, priority) → number of tickets opened.
     pub by_kind_and_priority: BTreeMap<(String, String), u32>,
@@ -156,24 +156,43 @@ pub struct Report {
     pub time: TimeSpent,
     /// The penalty in cents for the missed targets, when an agreement with a fee applies.
     pub penalty_cents: u64,
+    /// The moment the report was worked out.
+    pub as_of: OffsetDateTime,
+    /// Whether the month had ended by then; if not, the figures (and the penalty) may change.
+    pub month_ended: bool,
 }
 
 /// Builds the report of `tickets` (those opened in the month) and `time` (billable flag and
-/// minutes of entries worked in the month), with `penalties` of the customer's SLA.
+/// minutes of entries worked in the month), with `penalties` of the customer's SLA, as it
+/// stands at `now`.
 pub fn build(
     month: ReportMonth,
+    now: OffsetDateTime,
     tickets: &[Ticket],
     time: &[(bool, i64)],
     penalties: Option<Penalties>,
 ) -> Report {
-    let mut report = Report::default();
+    let mut report = Report {
+        by_kind_and_priority: BTreeMap::new(),
+        tickets: 0,
+        response_met: 0,
+        response_missed: 0,
+        resolution_met: 0,
+        resolution_missed: 0,
+        pending: 0,
+        breaches: Vec::new(),
+        time: TimeSpent::default(),
+        penalty_cents: 0,
+        as_of: now,
+        month_ended: month.bounds().1 <= now,
+    };
     for t in tickets {
         report.tickets += 1;
         *report
             .by_kind_and_priority
             .entry((t.kind.label().to_owned(), t.priority.label().to_owned()))
             .or_default() += 1;
-        let (response, resolution) = outcomes(month, t);
+        let (response, resolution) = outcomes(now, t);
         for (target, result) in [("first response", response), ("resolution", resolution)] {
             match result {
                 Outcome::Met if target == "first response" => report.response_met += 1,
@@ -261,6 +280,7 @@ mod tests {
             update_due: None,
             resolution_due: Some(due.1),
             escalation_at: None,
+            escalation: None,
             version: 1,
         }
     }
@@ -315,6 +335,7 @@ mod tests {
         let month = ReportMonth::parse("month", "2026-11").unwrap();
         let report = build(
             month,
+            datetime!(2026-12-01 00:00 UTC),
             &tickets,
             &[(true, 90), (false, 30), (true, 15)],
             Some(penalties),
@@ -323,6 +344,7 @@ mod tests {
         assert_eq!((report.response_met, report.response_missed), (2, 1));
         assert_eq!((report.resolution_met, report.resolution_missed), (1, 2));
         assert_eq!(report.pending, 2, "ticket 4's targets fall due in December");
+        assert!(report.month_ended);
         assert_eq!(
             report.breaches[0],
             Breach {
@@ -356,6 +378,53 @@ mod tests {
             report.by_kind_and_priority[&("Incident".to_owned(), "P1 critical".to_owned())],
             4
         );
+    }
+
+    #[test]
+    fn a_month_that_has_not_ended_counts_nothing_that_is_not_yet_due() {
+        // Opened 30 minutes ago, first response due in 24 minutes: pending, not missed by the
+        // hours left until the end of the month.
+        let now = datetime!(2026-12-07 22:00 UTC);
+        let open = ticket(
+            5,
+            (
+                datetime!(2026-12-07 22:24 UTC),
+                datetime!(2026-12-08 02:00 UTC),
+            ),
+            (None, None),
+            State::New,
+        );
+        let late = ticket(
+            6,
+            (
+                datetime!(2026-12-07 21:00 UTC),
+                datetime!(2026-12-08 02:00 UTC),
+            ),
+            (None, None),
+            State::New,
+        );
+        let penalties = Penalties {
+            monthly_fee_cents: Some(1_200_000),
+            per_missed_target: Some(BasisPoints(200)),
+            per_tenth_below_availability: None,
+            cap: None,
+        };
+        let month = ReportMonth::of(now);
+        let report = build(month, now, &[open], &[], Some(penalties));
+        assert_eq!((report.response_missed, report.resolution_missed), (0, 0));
+        assert_eq!(report.pending, 2);
+        assert!(report.breaches.is_empty());
+        assert_eq!(report.penalty_cents, 0);
+        assert!(!report.month_ended);
+        assert_eq!(report.as_of, now);
+
+        let report = build(month, now, &[late], &[], Some(penalties));
+        assert_eq!((report.response_missed, report.pending), (1, 1));
+        assert_eq!(
+            report.breaches[0].minutes_late, 60,
+            "late by the hour since it fell due, not until the end of the month"
+        );
+        assert_eq!(report.penalty_cents, 24_000);
     }
 
     #[test]

@@ -130,6 +130,11 @@ impl Metric {
             Self::Resolution => "Resolution",
         }
     }
+
+    /// The metric stored as `name` ([`Metric::as_str`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
 }
 
 /// Working minutes per metric for one priority; `None`: no target.
@@ -328,8 +333,10 @@ pub enum EscalationAction {
     Notify(String),
     /// Raise the ticket's support level by one (at most 3).
     RaiseSupportLevel,
-    /// Give the ticket to the team of this name, assigned to nobody in it yet.
-    Reassign(String),
+    /// Give the ticket to the team of this name. `reassign to TEAM` keeps the assignee (the
+    /// team takes over the queue, the person working the ticket goes on); `hand over to TEAM`
+    /// assigns the ticket to the team's lead, or to nobody when the team has no lead.
+    Reassign { team: String, hand_over: bool },
 }
 
 /// At `percent` of a first-response or resolution target's working time used, do `action`
@@ -349,7 +356,14 @@ impl fmt::Display for EscalationStep {
             EscalationAction::NotifyTeamLead => f.write_str("notify team lead")?,
             EscalationAction::Notify(email) => write!(f, "notify {email}")?,
             EscalationAction::RaiseSupportLevel => f.write_str("raise support level")?,
-            EscalationAction::Reassign(team) => write!(f, "reassign to {team}")?,
+            EscalationAction::Reassign {
+                team,
+                hand_over: false,
+            } => write!(f, "reassign to {team}")?,
+            EscalationAction::Reassign {
+                team,
+                hand_over: true,
+            } => write!(f, "hand over to {team}")?,
         }
         if self.always {
             f.write_str(" always")?;
@@ -359,8 +373,8 @@ impl fmt::Display for EscalationStep {
 }
 
 /// Reads escalation steps, one per line: `80% notify assignee`, `100% notify
-/// maria@example.com`, `100% raise support level`, `120% reassign to Second level`,
-/// `200% notify ceo@example.com always`.
+/// maria@example.com`, `100% raise support level`, `120% reassign to Second level`, `120% hand
+/// over to Second level`, `200% notify ceo@example.com always`.
 pub fn parse_escalation(field: &str, raw: &str) -> Result<Vec<EscalationStep>, FieldError> {
     let mut steps = Vec::new();
     for (number, line) in raw.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
@@ -391,12 +405,17 @@ pub fn parse_escalation(field: &str, raw: &str) -> Result<Vec<EscalationStep>, F
                     .to_string(),
             ),
             ["raise", "support", "level"] => EscalationAction::RaiseSupportLevel,
-            ["reassign", "to", team @ ..] if !team.is_empty() => {
-                EscalationAction::Reassign(team.join(" "))
-            }
+            ["reassign", "to", team @ ..] if !team.is_empty() => EscalationAction::Reassign {
+                team: team.join(" "),
+                hand_over: false,
+            },
+            ["hand", "over", "to", team @ ..] if !team.is_empty() => EscalationAction::Reassign {
+                team: team.join(" "),
+                hand_over: true,
+            },
             _ => {
                 return Err(bad(
-                    "the action is `notify assignee`, `notify team lead`, `notify EMAIL`, `raise support level` or `reassign to TEAM`",
+                    "the action is `notify assignee`, `notify team lead`, `notify EMAIL`, `raise support level`, `reassign to TEAM` (the assignee stays) or `hand over to TEAM` (to the team's lead)",
                 ));
             }
         };
@@ -943,10 +962,27 @@ mod tests {
         let reassign = parse_escalation("escalation", "120% reassign to Second level").unwrap();
         assert_eq!(
             reassign[0].action,
-            EscalationAction::Reassign("Second level".into())
+            EscalationAction::Reassign {
+                team: "Second level".into(),
+                hand_over: false
+            }
         );
         assert_eq!(reassign[0].to_string(), "120% reassign to Second level");
         assert!(parse_escalation("escalation", "120% reassign to").is_err());
+        let hand_over =
+            parse_escalation("escalation", "120% hand over to Second level always").unwrap();
+        assert_eq!(
+            hand_over[0].action,
+            EscalationAction::Reassign {
+                team: "Second level".into(),
+                hand_over: true
+            }
+        );
+        assert_eq!(
+            hand_over[0].to_string(),
+            "120% hand over to Second level always"
+        );
+        assert!(parse_escalation("escalation", "120% hand over to").is_err());
         let lead = parse_escalation("escalation", "90% notify team lead always").unwrap();
         assert_eq!(lead[0].action, EscalationAction::NotifyTeamLead);
         assert_eq!(lead[0].to_string(), "90% notify team lead always");

@@ -602,7 +602,8 @@ pub struct NewAgreement {
     /// `YYYY-MM-DD`.
     next_review: String,
     /// Escalation steps in order, such as `80% notify assignee`, `90% notify team lead`, `100% notify EMAIL`,
-    /// `100% raise support level`, `120% reassign to TEAM`, `200% notify EMAIL always`.
+    /// `100% raise support level`, `120% reassign to TEAM` (the assignee stays), `120% hand over to
+    /// TEAM` (to the team's lead), `200% notify EMAIL always`.
     escalation: Vec<String>,
 }
 

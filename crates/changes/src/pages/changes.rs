@@ -174,7 +174,7 @@ async fn show_page(
         .collect::<Vec<_>>()
         .join("\n");
     let cab = if access.may(Permission::ChangesManage) {
-        choices(people::choices(&state.db, Scope::Everything).await?)
+        choices(tandem_identity::read::staff_with(&state.db, Permission::ChangesVote).await?)
     } else {
         Vec::new()
     };
@@ -310,7 +310,12 @@ struct FormPage {
     chrome: Chrome,
     frame: FormFrame,
     values: Fields,
+    /// Everyone, for the initiator.
     people: Vec<(String, String)>,
+    /// The provider's staff who may own changes.
+    owners: Vec<(String, String)>,
+    /// The provider's staff who may carry changes out.
+    implementers: Vec<(String, String)>,
     categories: Vec<(String, String)>,
     templates: Vec<(String, String)>,
     risks: Vec<(String, String)>,
@@ -329,6 +334,12 @@ async fn form(
         frame,
         values,
         people: choices(people::choices(&state.db, Scope::Everything).await?),
+        owners: choices(
+            tandem_identity::read::staff_with(&state.db, Permission::ChangesSubmit).await?,
+        ),
+        implementers: choices(
+            tandem_identity::read::staff_with(&state.db, Permission::ChangesWork).await?,
+        ),
         categories: Category::choices(),
         templates: templates::all(&state.db)
             .await?

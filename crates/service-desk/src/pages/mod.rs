@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tandem_audit::Write;
 use tandem_directory::OrganisationKind;
 use tandem_directory::pages::organisation_options;
-use tandem_directory::store::{people, teams};
+use tandem_directory::store::teams;
 use tandem_kernel::id::parse_id;
 use tandem_kernel::{Access, Error, Need, Permission, Scope, Sheet};
 use tandem_web::page::when;
@@ -137,7 +137,7 @@ async fn ticket_page(
     let links = store::links(&state.db, access.scope, id).await?;
     let (teams, people) = if works {
         let teams = team_choices(&state.db).await?;
-        let people = people::choices(&state.db, Scope::Everything)
+        let people = tandem_identity::read::staff_with(&state.db, Permission::TicketsWork)
             .await?
             .into_iter()
             .map(|(id, name)| (id.to_string(), name))
@@ -282,6 +282,10 @@ impl ReportsPage {
     fn hours(&self, minutes: &i64) -> String {
         tandem_service_levels::agreement::show_minutes(u32::try_from(*minutes).unwrap_or(0))
     }
+
+    fn as_of(&self, at: &OffsetDateTime) -> String {
+        when(at)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -305,7 +309,9 @@ async fn reports(
     let (report, error) = if query.organisation.is_empty() {
         (None, None)
     } else {
-        match crate::api::monthly_report(&state.db, &query.organisation, &month).await {
+        match crate::api::monthly_report(&state.db, &query.organisation, &month, state.clock.now())
+            .await
+        {
             Ok((name, month, report)) => {
                 (Some(crate::api::ReportView::new(name, month, report)), None)
             }
@@ -388,8 +394,9 @@ async fn report_csv(
         "resolution",
     ]);
     let at = |t: Option<OffsetDateTime>| t.as_ref().map(when).unwrap_or_default();
+    let now = state.clock.now();
     for t in &tickets {
-        let (response, resolution) = crate::report::outcomes(month, t);
+        let (response, resolution) = crate::report::outcomes(now, t);
         csv.row([
             t.display_number(),
             t.title.clone(),

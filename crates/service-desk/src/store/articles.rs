@@ -206,6 +206,18 @@ pub async fn add_article(
                 .await
                 .map(|r| r.rows_affected())
             })?;
+            // An escalation of the update target ends with the answer.
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "UPDATE tickets SET escalation_metric = NULL, escalation_level = NULL, \
+                     escalation_action = NULL, escalated_at = NULL \
+                     WHERE id = $1 AND escalation_metric = 'update'",
+                )
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
         }
     }
     if author == "agent"

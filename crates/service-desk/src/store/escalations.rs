@@ -25,10 +25,7 @@ pub(super) async fn taken(tx: &mut Tx, id: TicketId) -> Result<Vec<(Metric, usiz
     })?;
     Ok(rows
         .into_iter()
-        .filter_map(|(metric, step)| {
-            let metric = Metric::ALL.into_iter().find(|m| m.as_str() == metric)?;
-            Some((metric, usize::try_from(step).ok()?))
-        })
+        .filter_map(|(metric, step)| Some((Metric::parse(&metric)?, usize::try_from(step).ok()?)))
         .collect())
 }
 
@@ -88,101 +85,60 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
         let (facts, priority) = facts(&mut tx, id).await?;
         let taken = taken(&mut tx, id).await?;
         let targets = agreement.targets(priority);
-        for due in escalation::due_steps(
+        let due = escalation::due_steps(
             &agreement.escalation,
             targets,
             calendar,
             &facts,
             now,
             &taken,
-        ) {
-            let target = due.metric.label().to_lowercase();
-            let notice = Notice::escalation(&ticket, due.metric, due.step.percent);
-            let what = match &due.step.action {
-                EscalationAction::NotifyAssignee => match &ticket.assignee {
-                    Some((person, name)) => {
-                        let to = email_of(&mut tx, *person).await?;
-                        mail(&mut tx, &to, &notice, now).await?;
-                        format!("notify the assignee, {name}")
-                    }
-                    None => "notify the assignee: nobody is assigned".to_owned(),
-                },
-                EscalationAction::Notify(email) => {
-                    mail(&mut tx, email, &notice, now).await?;
-                    format!("notify {email}")
-                }
-                EscalationAction::NotifyTeamLead => match team_lead(&mut tx, id).await? {
-                    Some((name, email)) => {
-                        mail(&mut tx, &email, &notice, now).await?;
-                        format!("notify the team lead, {name}")
-                    }
-                    None => "notify the team lead: the ticket's team has none".to_owned(),
-                },
-                EscalationAction::RaiseSupportLevel => {
-                    run!(&mut tx, |c| {
-                        sqlx::query("UPDATE tickets SET support_level = CASE WHEN support_level < 3 THEN support_level + 1 ELSE 3 END WHERE id = $1")
-                            .bind(id)
-                            .execute(c)
-                            .await
-                            .map(|r| r.rows_affected())
-                    })?;
-                    "raise the support level".to_owned()
-                }
-                EscalationAction::Reassign(name) => {
-                    match tandem_directory::read::team_named(&mut tx, name).await? {
-                        Some(team) => {
-                            let moved = run!(&mut tx, |c| {
-                                sqlx::query(
-                                    "UPDATE tickets SET team_id = $2, assignee_id = NULL \
-                                     WHERE id = $1 AND (team_id IS NULL OR team_id <> $2)",
-                                )
-                                .bind(id)
-                                .bind(team)
-                                .execute(c)
-                                .await
-                                .map(|r| r.rows_affected())
-                            })?;
-                            if moved == 0 {
-                                format!("reassign to the team {name}: it is with that team already")
-                            } else {
-                                format!("reassign to the team {name}")
-                            }
-                        }
-                        None => format!("reassign to {name}: there is no team of that name now"),
-                    }
-                }
+        );
+        for passed in &due.pass_over {
+            let later = latest_of(&due.take, passed.metric);
+            let what = if later.is_empty() {
+                "passed over: a later step was taken already".to_owned()
+            } else {
+                format!("passed over: {later} fell due at the same time")
             };
-            let step = i32::try_from(due.index).unwrap_or(i32::MAX);
-            run!(&mut tx, |c| {
-                sqlx::query(
-                    "INSERT INTO ticket_escalations (ticket_id, metric, step, action, fired_at) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(due.metric.as_str())
-                .bind(step)
-                .bind(&what)
-                .bind(SqlTime(now))
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
+            remember(&mut tx, id, passed, &what, true, now).await?;
+        }
+        for step in &due.take {
+            let what = take(&mut tx, &ticket, step, now).await?;
+            remember(&mut tx, id, step, &what, false, now).await?;
+            let target = step.metric.label().to_lowercase();
             let note = NewArticle {
                 body: format!(
-                    "Escalation: {} % of the {target} time used: {what}.",
-                    due.step.percent
+                    "Escalation level {} of the {target} time ({} % used): {what}.",
+                    step.index + 1,
+                    step.step.percent
                 ),
                 visibility: Visibility::Internal,
                 channel: "system".to_owned(),
                 attachments: Vec::new(),
             };
             insert_article(&mut tx, id, &actor, "system", &note, now).await?;
+            run!(&mut tx, |c| {
+                sqlx::query(
+                    "UPDATE tickets SET escalation_metric = $2, escalation_level = $3, escalation_action = $4, \
+                     escalated_at = $5 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(step.metric.as_str())
+                .bind(i32::try_from(step.index + 1).unwrap_or(i32::MAX))
+                .bind(&what)
+                .bind(SqlTime(now))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+            let number = i32::try_from(step.index).unwrap_or(i32::MAX);
             write
                 .record(
                     &mut tx,
                     Edit::created(
                         "ticket escalation",
-                        format!("{id} {} {step}", due.metric.as_str()),
-                        &[("step", due.step.to_string()), ("action", what)],
+                        format!("{id} {} {number}", step.metric.as_str()),
+                        &[("step", step.step.to_string()), ("action", what)],
                     ),
                 )
                 .await?;
@@ -217,4 +173,163 @@ async fn escalate_ticket(db: &Db, now: OffsetDateTime, id: TicketId) -> Result<u
     // audited).
     tx.commit().await?;
     Ok(fired)
+}
+
+/// The step taken for `metric` that passed the others over, as the passed-over rows name it.
+fn latest_of(taken: &[escalation::DueStep<'_>], metric: Metric) -> String {
+    taken
+        .iter()
+        .filter(|d| d.metric == metric)
+        .map(|d| format!("level {} ({})", d.index + 1, d.step))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Records that `step` was taken (or passed over) for ticket `id`, so that it is not taken again.
+async fn remember(
+    tx: &mut Tx,
+    id: TicketId,
+    step: &escalation::DueStep<'_>,
+    what: &str,
+    passed_over: bool,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let index = i32::try_from(step.index).unwrap_or(i32::MAX);
+    run!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO ticket_escalations (ticket_id, metric, step, action, fired_at, passed_over) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(step.metric.as_str())
+        .bind(index)
+        .bind(what)
+        .bind(SqlTime(now))
+        .bind(passed_over)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Does what `due` says for `ticket`; returns what was done, as the thread and the audit trail
+/// tell it.
+async fn take(
+    tx: &mut Tx,
+    ticket: &crate::records::Ticket,
+    due: &escalation::DueStep<'_>,
+    now: OffsetDateTime,
+) -> Result<String> {
+    let id = ticket.id;
+    let notice = Notice::escalation(ticket, due.metric, due.step.percent);
+    Ok(match &due.step.action {
+        EscalationAction::NotifyAssignee => match &ticket.assignee {
+            Some((person, name)) => {
+                let to = email_of(tx, *person).await?;
+                mail(tx, &to, &notice, now).await?;
+                format!("notify the assignee, {name}")
+            }
+            None => "notify the assignee: nobody is assigned".to_owned(),
+        },
+        EscalationAction::Notify(email) => {
+            mail(tx, email, &notice, now).await?;
+            format!("notify {email}")
+        }
+        EscalationAction::NotifyTeamLead => match team_lead(tx, id).await? {
+            Some((name, email)) => {
+                mail(tx, &email, &notice, now).await?;
+                format!("notify the team lead, {name}")
+            }
+            None => "notify the team lead: the ticket's team has none".to_owned(),
+        },
+        EscalationAction::RaiseSupportLevel => {
+            run!(tx, |c| {
+                sqlx::query("UPDATE tickets SET support_level = CASE WHEN support_level < 3 THEN support_level + 1 ELSE 3 END WHERE id = $1")
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            "raise the support level".to_owned()
+        }
+        EscalationAction::Reassign {
+            team: name,
+            hand_over,
+        } => {
+            let Some(team) = tandem_directory::read::team_named(tx, name).await? else {
+                return Ok(format!(
+                    "reassign to {name}: there is no team of that name now"
+                ));
+            };
+            let with_team = ticket.team.as_ref().is_some_and(|(t, _)| *t == team);
+            if !hand_over {
+                if with_team {
+                    return Ok(format!(
+                        "reassign to the team {name}: it is with that team already"
+                    ));
+                }
+                set_team(tx, id, team, ticket.assignee.as_ref().map(|a| a.0)).await?;
+                return Ok(match &ticket.assignee {
+                    Some((_, person)) => {
+                        format!("reassign to the team {name}; {person} stays assigned")
+                    }
+                    None => format!("reassign to the team {name}"),
+                });
+            }
+            let lead = team_lead_of(tx, team).await?;
+            set_team(tx, id, team, lead.as_ref().map(|(person, _)| *person)).await?;
+            match lead {
+                Some((_, lead)) => {
+                    format!("hand over to the team {name}, assigned to its lead, {lead}")
+                }
+                None => format!(
+                    "hand over to the team {name}, assigned to nobody yet: the team has no lead who works tickets"
+                ),
+            }
+        }
+    })
+}
+
+/// Gives ticket `id` to `team` and `assignee`.
+async fn set_team(
+    tx: &mut Tx,
+    id: TicketId,
+    team: tandem_directory::TeamId,
+    assignee: Option<tandem_directory::PersonId>,
+) -> Result<()> {
+    run!(tx, |c| {
+        sqlx::query("UPDATE tickets SET team_id = $2, assignee_id = $3 WHERE id = $1")
+            .bind(id)
+            .bind(team)
+            .bind(assignee)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The lead of `team`, if it has one who may work tickets.
+async fn team_lead_of(
+    tx: &mut Tx,
+    team: tandem_directory::TeamId,
+) -> Result<Option<(tandem_directory::PersonId, String)>> {
+    let lead: Option<(tandem_directory::PersonId, String)> = run!(tx, |c| {
+        sqlx::query_as(
+            "SELECT p.id, p.name FROM team_refs t JOIN person_refs p ON p.id = t.lead_id WHERE t.id = $1",
+        )
+        .bind(team)
+        .fetch_optional(c)
+        .await
+    })?;
+    let Some((person, name)) = lead else {
+        return Ok(None);
+    };
+    let permission = tandem_kernel::Permission::TicketsWork;
+    Ok(
+        (tandem_identity::read::eligibility(tx, person, permission).await?
+            == tandem_identity::read::Eligibility::Eligible)
+            .then_some((person, name)),
+    )
 }

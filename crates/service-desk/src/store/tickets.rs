@@ -4,7 +4,7 @@
 use tandem_audit::{Edit, Write};
 use tandem_directory::{OrganisationId, PersonId, TeamId};
 use tandem_kernel::{Error, FieldError, Result, Scope};
-use tandem_service_levels::agreement::{AgreementId, Priority};
+use tandem_service_levels::agreement::{AgreementId, Metric, Priority};
 use tandem_service_levels::services::ServiceId;
 use tandem_storage::{Arg, Db, SqlTime, Tx, run};
 use time::OffsetDateTime;
@@ -19,7 +19,8 @@ const SELECT: &str = "SELECT t.id, t.number, t.kind, t.title, t.state, t.impact,
      t.service_id, s.name AS service_name, t.agreement_id, ag.name AS agreement_name, \
      t.team_id, tm.name AS team_name, t.assignee_id, asg.name AS assignee_name, \
      t.support_level, t.category, t.affected_items, t.known_error, t.workaround, t.created_at, t.updated_at, t.first_response_at, \
-     t.resolved_at, t.closed_at, t.response_due, t.update_due, t.resolution_due, t.escalation_at, t.version \
+     t.resolved_at, t.closed_at, t.response_due, t.update_due, t.resolution_due, t.escalation_at, \
+     t.escalation_metric, t.escalation_level, t.escalation_action, t.escalated_at, t.version \
      FROM tickets t JOIN organisation_refs o ON o.id = t.organisation_id \
      LEFT JOIN person_refs rq ON rq.id = t.requester_id LEFT JOIN service_refs s ON s.id = t.service_id \
      LEFT JOIN agreement_refs ag ON ag.id = t.agreement_id LEFT JOIN team_refs tm ON tm.id = t.team_id \
@@ -61,6 +62,10 @@ struct TicketRow {
     update_due: Option<OffsetDateTime>,
     resolution_due: Option<OffsetDateTime>,
     escalation_at: Option<OffsetDateTime>,
+    escalation_metric: Option<String>,
+    escalation_level: Option<i32>,
+    escalation_action: Option<String>,
+    escalated_at: Option<OffsetDateTime>,
     version: i64,
 }
 
@@ -69,6 +74,17 @@ impl TryFrom<TicketRow> for Ticket {
 
     fn try_from(r: TicketRow) -> Result<Self> {
         let corrupt = |e: FieldError| Error::Storage(format!("ticket {}: {e}", r.id).into());
+        let escalation = match (r.escalation_metric, r.escalation_level, r.escalated_at) {
+            (Some(metric), Some(level), Some(since)) => Some(crate::records::Escalated {
+                metric: Metric::parse(&metric).ok_or_else(|| {
+                    Error::Storage(format!("ticket {}: escalation of `{metric}`", r.id).into())
+                })?,
+                level: u32::try_from(level).unwrap_or(0),
+                action: r.escalation_action.unwrap_or_default(),
+                since,
+            }),
+            _ => None,
+        };
         Ok(Self {
             id: r.id,
             number: r.number,
@@ -98,6 +114,7 @@ impl TryFrom<TicketRow> for Ticket {
             update_due: r.update_due,
             resolution_due: r.resolution_due,
             escalation_at: r.escalation_at,
+            escalation,
             version: r.version,
         })
     }
@@ -281,10 +298,10 @@ async fn check_references(
     {
         errors.push(FieldError::new("team_id", "there is no such team"));
     }
-    if let Some(person) = assignee
-        && !tandem_directory::read::person_exists(tx, person).await?
-    {
-        errors.push(FieldError::new("assignee_id", "there is no such person"));
+    if let Some(person) = assignee {
+        let permission = tandem_kernel::Permission::TicketsWork;
+        let eligibility = tandem_identity::read::eligibility(tx, person, permission).await?;
+        errors.extend(eligibility.refusal("assignee_id", permission, "work tickets"));
     }
     if let Some(service) = service
         && !tandem_service_levels::read::service_exists(tx, service).await?
@@ -442,12 +459,14 @@ pub async fn change(write: &Write, id: TicketId, version: i64, change: Change) -
     let before = get(&write.db, Scope::Everything, id).await?;
     let terms = terms_of(&write.db, before.agreement.as_ref().map(|a| a.0)).await?;
     let mut tx = write.begin().await?;
+    // Keeping the assignee is not assigning: only a new one must be eligible.
+    let kept = before.assignee.as_ref().map(|(person, _)| *person);
     check_references(
         &mut tx,
         None,
         None,
         change.team_id,
-        change.assignee_id,
+        change.assignee_id.filter(|person| Some(*person) != kept),
         None,
     )
     .await?;

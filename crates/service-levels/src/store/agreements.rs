@@ -135,7 +135,7 @@ async fn check_references(tx: &mut Tx, input: &AgreementInput) -> Result<()> {
         errors.push(FieldError::new("calendar_id", "there is no such calendar"));
     }
     for step in &input.terms.escalation {
-        if let EscalationAction::Reassign(team) = &step.action
+        if let EscalationAction::Reassign { team, .. } = &step.action
             && tandem_directory::read::team_named(tx, team)
                 .await?
                 .is_none()

@@ -191,7 +191,6 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
     let sven = person(db, "sven.richter@alpha.example", false).await?;
     let lena = person(db, "lena.wolf@alpha.example", false).await?;
     let ines = person(db, "ines.kraus@alpha.example", false).await?;
-    let david = person(db, "david.chen@beta.example", false).await?;
     let erik = person(db, "erik.vogel@alpha.example", false).await?;
     let jonas_ref = PersonRef {
         id: jonas.id,
@@ -663,9 +662,9 @@ pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
         (
             &jonas,
             20,
-            Some(&david),
-            Vote::Abstain,
-            "By phone: Beta leaves it to Alpha",
+            Some(&erik),
+            Vote::Approve,
+            "By phone: Erik has read the rule now and agrees",
         ),
         (&jonas, 30, None, Vote::Approve, ""),
     ] {

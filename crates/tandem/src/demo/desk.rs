@@ -272,7 +272,7 @@ async fn routine(
                 .await?;
             let answered = opened + Duration::minutes(if late { 240 } else { 8 + (n * 3) % 20 });
             if late {
-                store::escalate(desk.db, answered - Duration::minutes(1)).await?;
+                scheduler(desk.db, opened, answered).await?;
             }
             desk.say(agent, answered, ticket, answer, "public", "portal")
                 .await?;
@@ -289,7 +289,7 @@ async fn routine(
             .await?;
             let resolved = answered + Duration::hours(if late { 30 } else { 1 + n % 3 });
             if late {
-                store::escalate(desk.db, resolved - Duration::minutes(1)).await?;
+                scheduler(desk.db, answered, resolved).await?;
             }
             desk.say(engineer, resolved, ticket, fix, "public", "portal")
                 .await?;
@@ -311,6 +311,18 @@ async fn routine(
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// Runs the escalation scheduler every quarter of an hour from `from` until just before `until`,
+/// as `tandem serve` would have while the ticket waited, so that each step is taken at its time.
+async fn scheduler(db: &Db, from: OffsetDateTime, until: OffsetDateTime) -> anyhow::Result<()> {
+    let mut at = from + Duration::minutes(15);
+    while at < until {
+        store::escalate(db, at).await?;
+        at += Duration::minutes(15);
+    }
+    store::escalate(db, until - Duration::minutes(1)).await?;
     Ok(())
 }
 

@@ -237,7 +237,6 @@ const TEAMS: [(&str, &str, &str, &str, &[&str]); 5] = [
             "sven.richter@alpha.example",
             "ines.kraus@alpha.example",
             "erik.vogel@alpha.example",
-            "david.chen@beta.example",
         ],
     ),
 ];

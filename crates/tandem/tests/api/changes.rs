@@ -21,6 +21,7 @@ on_both_engines!(
     the_remaining_rules_refuse_by_name,
     two_changes_that_together_take_a_service_down_are_a_redundancy_conflict,
     who_recorded_or_submitted_a_change_does_not_approve_it,
+    owners_implementers_and_voters_are_the_providers_staff,
 );
 
 /// A person of the test provider with an API token carrying `roles`.
@@ -1246,4 +1247,89 @@ async fn who_recorded_or_submitted_a_change_does_not_approve_it(app: TestApp) {
     .await;
     let approved = taken(&app, &nora, &submitted, json!({"step": "approve"})).await;
     assert_eq!(approved["approver"]["name"], "Nora Berg", "{approved}");
+}
+
+/// Regression: a customer's person could be named owner or implementer of a change, or have a
+/// CAB vote recorded on their behalf.
+async fn owners_implementers_and_voters_are_the_providers_staff(app: TestApp) {
+    let w = world(&app).await;
+    let beta = app.organisation("Beta Customer", "customer").await;
+    let david = member(
+        &app,
+        &beta,
+        "David Chen",
+        "david@beta.test",
+        &[Role::CustomerUser],
+    )
+    .await;
+    let customer =
+        "only the provider's staff own changes; this person is a customer's or a supplier's";
+    for (body, field, message) in [
+        (
+            json!({"title": "Patch", "owner_id": david.id}),
+            "owner_id",
+            customer,
+        ),
+        (
+            json!({"title": "Patch", "owner_id": w.maria.id, "implementer_id": david.id}),
+            "implementer_id",
+            "only the provider's staff carry out changes; this person is a customer's or a supplier's",
+        ),
+        (
+            json!({"title": "Patch", "owner_id": w.maria.id, "implementer_id": w.erik.id}),
+            "implementer_id",
+            "the person holds none of the roles that carry out changes: Administrator, Engineer, Service manager, Change manager, CISO",
+        ),
+    ] {
+        let (status, refused) = send(&app, &w.maria, Method::POST, "/api/v1/changes", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(error_fields(&refused).1, [field], "{refused}");
+        assert_eq!(
+            refused["error"]["details"][0]["message"], message,
+            "{refused}"
+        );
+    }
+    assert_eq!(app.count("changes").await, 0, "nothing was written");
+
+    // A customer's person is a valid initiator.
+    let created = recorded_by(
+        &app,
+        &w.maria,
+        &json!({"title": "Patch", "owner_id": w.maria.id, "initiator_id": david.id,
+                "category": "emergency", "description": "Patch", "configuration": "apt upgrade",
+                "cause_text": "CVE", "fallback": "Snapshot", "implementer_id": w.lena.id,
+                "planned_start": "2026-11-02T09:00:00Z", "planned_end": "2026-11-02T10:00:00Z",
+                "cis": [{"ci_id": w.ci}]}),
+    )
+    .await;
+    let change = id(&created);
+    taken(&app, &w.maria, &change, json!({"step": "submit"})).await;
+    let (status, body) = send(
+        &app,
+        &w.jonas,
+        Method::POST,
+        &format!("/api/v1/changes/{change}/votes"),
+        &json!({"vote": "approve", "voter_id": david.id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_fields(&body).1, ["who"], "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["message"],
+        "only the provider's staff vote in the CAB; this person is a customer's or a supplier's"
+    );
+    assert_eq!(app.count("change_votes").await, 0);
+
+    let form = app.read_text("/changes/new").await;
+    let owners = &form[form.find("name=\"owner_id\"").expect("the owner picker")..];
+    let owners = &owners[..owners.find("</select>").unwrap()];
+    assert!(owners.contains("Maria Schmidt"), "{owners}");
+    assert!(
+        !owners.contains("David Chen") && !owners.contains("Erik Vogel"),
+        "only who may own changes: {owners}"
+    );
+    let initiators = &form[form
+        .find("name=\"initiator_id\"")
+        .expect("the initiator picker")..];
+    assert!(initiators[..initiators.find("</select>").unwrap()].contains("David Chen"));
 }

@@ -229,6 +229,11 @@ async fn plant_changes(app: &TestApp) {
     let owner = app
         .person(&provider, "Paula Probe", "paula@planted.example")
         .await;
+    app.token_for(
+        "paula@planted.example",
+        &[tandem_kernel::Role::ServiceManager],
+    )
+    .await;
     for (i, payload) in PAYLOADS.into_iter().enumerate() {
         let (status, body) = app
             .post_json(

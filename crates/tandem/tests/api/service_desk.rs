@@ -19,7 +19,10 @@ on_both_engines!(
     problems_record_the_known_error_and_link_their_incidents,
     clocks_follow_a_changed_agreement_from_the_stored_pauses,
     escalation_steps_fire_once_in_working_time,
+    escalation_keeps_the_assignee_and_catches_up_once,
+    only_the_providers_staff_who_work_tickets_are_assignees,
     time_is_recorded_billed_and_reported_by_month,
+    the_report_of_a_month_that_has_not_ended_counts_only_what_fell_due,
     a_ticket_runs_its_clocks_from_opening_to_resolution,
     customers_reach_only_their_organisations_tickets,
     customers_choose_only_their_own_services_and_no_team,
@@ -31,6 +34,11 @@ on_both_engines!(
 /// 30 min first response, 2 h update, 4 h resolution. Returns Beta's id and a customer
 /// user's token.
 async fn world(app: &TestApp) -> (String, String) {
+    world_with(app, json!({})).await
+}
+
+/// [`world`], with `terms` added to the SLA's.
+async fn world_with(app: &TestApp, terms: Value) -> (String, String) {
     let calendar = app
         .created(
             "/api/v1/calendars",
@@ -40,14 +48,13 @@ async fn world(app: &TestApp) -> (String, String) {
         )
         .await;
     let beta = app.organisation("Beta Technologies", "customer").await;
-    let (status, sla) = app
-        .post_json(
-            "/api/v1/agreements",
-            &json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta, "calendar_id": calendar["id"],
-                    "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "4h"}},
-                    "next_review": "2027-05-01"}),
-        )
-        .await;
+    let mut body = json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta, "calendar_id": calendar["id"],
+                          "targets": {"p3": {"first_response": 30, "update": "2h", "resolution": "4h"}},
+                          "next_review": "2027-05-01"});
+    body.as_object_mut()
+        .unwrap()
+        .extend(terms.as_object().unwrap().clone());
+    let (status, sla) = app.post_json("/api/v1/agreements", &body).await;
     assert_eq!(status, StatusCode::CREATED, "{sla}");
     app.person(&beta, "David Chen", "david@beta.example").await;
     let david = app
@@ -623,6 +630,67 @@ async fn time_is_recorded_billed_and_reported_by_month(app: TestApp) {
     assert!(ticket_page.contains("id=\"time\"") && ticket_page.contains("Total 2 h"));
 }
 
+/// Regression: the current month's report counted a target not yet due as missed, late by the
+/// hours left until the end of the month, and charged a penalty for it.
+async fn the_report_of_a_month_that_has_not_ended_counts_only_what_fell_due(app: TestApp) {
+    let (beta, david) = world_with(
+        &app,
+        json!({"monthly_fee": "12000", "penalty_per_missed_target": "2"}),
+    )
+    .await;
+    // Monday 09:00: the first response is due at 09:30, the resolution at 13:00.
+    opened_as(
+        &app,
+        &david,
+        &json!({"kind": "incident", "title": "Echo in room 2", "description": "Loud echo."}),
+    )
+    .await;
+    app.clock.advance(time::Duration::minutes(6));
+    let report_path = format!("/api/v1/reports/service-levels?organisation={beta}&month=2026-11");
+    let report = app.read(&report_path).await;
+    assert_eq!(report["response_missed"], 0, "{report}");
+    assert_eq!(report["resolution_missed"], 0, "{report}");
+    assert_eq!(report["pending"], 2, "{report}");
+    assert_eq!(report["breaches"], json!([]), "{report}");
+    assert_eq!(report["penalty"], "0.00", "{report}");
+    assert_eq!(report["month_ended"], false, "{report}");
+    assert_eq!(report["as_of"], "2026-11-02T09:06:00Z", "{report}");
+    let page = app
+        .read_text(&format!("/reports?organisation={beta}&month=2026-11"))
+        .await;
+    assert!(
+        page.contains("id=\"report-provisional\"") && page.contains("2 targets are not due yet"),
+        "{page}"
+    );
+    let csv = app
+        .read_text(&format!(
+            "/reports/service-levels.csv?organisation={beta}&month=2026-11"
+        ))
+        .await;
+    assert!(csv.lines().nth(1).unwrap().ends_with(",pending"), "{csv}");
+
+    // Forty minutes later the first response is ten minutes late, and only that is charged.
+    app.clock.advance(time::Duration::minutes(34));
+    let report = app.read(&report_path).await;
+    assert_eq!(report["response_missed"], 1, "{report}");
+    assert_eq!(report["pending"], 1, "{report}");
+    assert_eq!(
+        report["breaches"],
+        json!([["T-000001", "Echo in room 2", "first response", 10]]),
+        "{report}"
+    );
+    assert_eq!(report["penalty"], "240.00", "2 % of 12,000: {report}");
+
+    // Once the month has ended the report says so.
+    app.clock.advance(time::Duration::days(30));
+    let report = app.read(&report_path).await;
+    assert_eq!(report["month_ended"], true, "{report}");
+    let page = app
+        .read_text(&format!("/reports?organisation={beta}&month=2026-11"))
+        .await;
+    assert!(!page.contains("id=\"report-provisional\""), "{page}");
+}
+
 async fn the_demo_desk_has_months_of_tickets_for_each_customer(app: TestApp) {
     let all = app.read("/api/v1/tickets?open=false&limit=200").await;
     let tickets = all["items"].as_array().unwrap();
@@ -731,21 +799,13 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         &json!({"body": "Looking into it."}),
     )
     .await;
-    let escalate = || {
-        let app = &app;
-        async move {
-            tandem_service_desk::store::escalate(&app.db, app.clock.now())
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(escalate().await, 0, "nothing due at 09:00");
+    assert_eq!(escalate(&app).await, 0, "nothing due at 09:00");
     app.clock.advance(time::Duration::minutes(195)); // 12:15: 81 % of 4 h used
-    assert_eq!(escalate().await, 1, "80 %: the assignee");
-    assert_eq!(escalate().await, 0, "a step fires once");
+    assert_eq!(escalate(&app).await, 1, "80 %: the assignee");
+    assert_eq!(escalate(&app).await, 0, "a step fires once");
     app.clock.advance(time::Duration::hours(1)); // 13:15
     assert_eq!(
-        escalate().await,
+        escalate(&app).await,
         4,
         "100 %: the service manager, a higher support level, the second level team and its lead"
     );
@@ -771,8 +831,9 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
         "the service manager and the new team's lead are mailed"
     );
     assert!(
-        notes[0]
-            .contains("80 % of the resolution time used: notify the assignee: nobody is assigned"),
+        notes[0].contains(
+            "level 1 of the resolution time (80 % used): notify the assignee: nobody is assigned"
+        ),
         "{notes:?}"
     );
     assert!(notes[1].contains("notify maria@alpha.example"));
@@ -789,7 +850,7 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     // Saturday morning, long past 200 %: only the step that acts outside working time fires.
     app.clock
         .advance(time::Duration::days(5) - time::Duration::hours(3));
-    assert_eq!(escalate().await, 1);
+    assert_eq!(escalate(&app).await, 1);
     assert_eq!(app.count("ticket_escalations").await, 6, "each step once");
     assert_eq!(
         app.count("audit_entries WHERE entity = 'ticket escalation'")
@@ -798,20 +859,205 @@ async fn escalation_steps_fire_once_in_working_time(app: TestApp) {
     );
 }
 
-async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
-    let (beta, david) = world(&app).await;
+/// Runs the escalation scheduler at the harness's time; returns how many steps it took.
+async fn escalate(app: &TestApp) -> usize {
+    tandem_service_desk::store::escalate(&app.db, app.clock.now())
+        .await
+        .unwrap()
+}
+
+/// Gives Beta's SLA of [`world`] the P3 `targets` and the `escalation` steps.
+async fn escalating(app: &TestApp, beta: &str, targets: Value, escalation: Value) {
     let agreements = app.read("/api/v1/agreements").await;
     let sla = agreements[0]["id"].as_str().unwrap().to_owned();
     let calendars = app.read("/api/v1/calendars").await;
     let terms = json!({"name": "Beta SLA", "kind": "sla", "organisation_id": beta,
-        "calendar_id": calendars["items"][0]["id"],
-        "targets": {"p3": {"update": "1h"}},
-        "next_review": "2027-05-01",
-        "escalation": ["100% notify maria@alpha.example"]});
+        "calendar_id": calendars["items"][0]["id"], "targets": {"p3": targets},
+        "next_review": "2027-05-01", "escalation": escalation});
     let (status, body) = app
         .send_json(Method::PUT, &format!("/api/v1/agreements/{sla}"), &terms)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Regression: a "reassign to TEAM" step took the assignee off the ticket, and steps that fell
+/// due while the server was not running were all taken in the same second.
+async fn escalation_keeps_the_assignee_and_catches_up_once(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let nina = app
+        .person(&alpha, "Nina Keller", "nina@alpha.example")
+        .await;
+    app.token_for("nina@alpha.example", &[Role::ServiceDeskAgent])
+        .await;
+    let lena = app.person(&alpha, "Lena Wolf", "lena@alpha.example").await;
+    app.token_for("lena@alpha.example", &[Role::Engineer]).await;
+    app.created(
+        "/api/v1/teams",
+        &json!({"organisation_id": alpha, "name": "Second level", "level": "second_level",
+                "members": [lena], "lead_id": lena}),
+    )
+    .await;
+    escalating(
+        &app,
+        &beta,
+        json!({"first_response": 30, "resolution": "4h"}),
+        json!([
+            "80% notify assignee",
+            "100% reassign to Second level",
+            "150% notify maria@alpha.example",
+            "200% hand over to Second level"
+        ]),
+    )
+    .await;
+
+    // Opened Monday 09:00, given to Nina, answered at once; resolution due 13:00.
+    let ticket = opened_as(
+        &app,
+        &david,
+        &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
+    )
+    .await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/tickets/{id}");
+    app.updated(&path, &json!({"assignee_id": nina})).await;
+    app.created(
+        &format!("{path}/articles"),
+        &json!({"body": "Looking into it."}),
+    )
+    .await;
+    let system_notes = |ticket: &Value| -> Vec<String> {
+        ticket["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["author_kind"] == "system")
+            .map(|a| a["body"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // The server was down from 09:00 to 13:15: 80 % (12:12) and 100 % (13:00) fell due. Only the
+    // latest is taken; the earlier one is passed over, and Nina stays assigned.
+    app.clock.advance(time::Duration::minutes(255));
+    assert_eq!(escalate(&app).await, 1, "one step, the latest");
+    assert_eq!(escalate(&app).await, 0, "and once");
+    let staff = app.read(&path).await;
+    assert_eq!(staff["team"]["name"], "Second level", "{staff}");
+    assert_eq!(staff["assignee"]["name"], "Nina Keller", "{staff}");
+    let notes = system_notes(&staff);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("Escalation level 2 of the resolution time (100 % used): reassign to the team Second level; Nina Keller stays assigned"),
+        "{notes:?}"
+    );
+    assert_eq!(staff["escalation"]["target"], "resolution", "{staff}");
+    assert_eq!(staff["escalation"]["level"], 2, "{staff}");
+    assert_eq!(staff["escalation"]["since"], "2026-11-02T13:15:00Z");
+    assert_eq!(
+        app.count("ticket_escalations WHERE passed_over").await,
+        1,
+        "80 % is recorded as passed over"
+    );
+    assert_eq!(
+        app.count("mail_outbox WHERE recipient = 'nina@alpha.example'")
+            .await,
+        0,
+        "the passed-over step mails nobody"
+    );
+    let page = app.read_text(&format!("/tickets/{id}")).await;
+    assert!(
+        page.contains("id=\"escalation\"") && page.contains("level 2 of the resolution escalation"),
+        "{page}"
+    );
+
+    // 17:15: 150 % (15:00) and 200 % (17:00) fell due; the hand-over gives the ticket to the
+    // team's lead.
+    app.clock.advance(time::Duration::hours(4));
+    assert_eq!(escalate(&app).await, 1);
+    let staff = app.read(&path).await;
+    assert_eq!(staff["assignee"]["name"], "Lena Wolf", "{staff}");
+    assert_eq!(staff["escalation"]["level"], 4, "{staff}");
+    let notes = system_notes(&staff);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[1].contains("hand over to the team Second level, assigned to its lead, Lena Wolf"),
+        "{notes:?}"
+    );
+    let customer = app.read_as(&david, &path).await;
+    assert_eq!(
+        customer["escalation"],
+        Value::Null,
+        "escalation is internal"
+    );
+}
+
+/// Regression: a customer's person could be made the assignee of another customer's ticket.
+async fn only_the_providers_staff_who_work_tickets_are_assignees(app: TestApp) {
+    let (_, david) = world(&app).await;
+    let gamma = app.organisation("Gamma Logistics", "customer").await;
+    let gina = app.person(&gamma, "Gina Gamma", "gina@gamma.example").await;
+    app.token_for("gina@gamma.example", &[Role::CustomerUser])
+        .await;
+    let alpha = app.organisation("Alpha Cloud Services", "provider").await;
+    let nina = app
+        .person(&alpha, "Nina Keller", "nina@alpha.example")
+        .await;
+    app.token_for("nina@alpha.example", &[Role::ServiceDeskAgent])
+        .await;
+    let ruth = app.person(&alpha, "Ruth Meyer", "ruth@alpha.example").await;
+    app.token_for("ruth@alpha.example", &[Role::Auditor]).await;
+    let ticket = opened_as(
+        &app,
+        &david,
+        &json!({"kind": "incident", "title": "Echo", "description": "Echo in room 2."}),
+    )
+    .await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/tickets/{id}");
+    for (who, message) in [
+        (
+            &gina,
+            "only the provider's staff work tickets; this person is a customer's or a supplier's",
+        ),
+        (
+            &ruth,
+            "the person holds none of the roles that work tickets: Administrator, Service desk agent, Engineer, Service manager, CISO",
+        ),
+    ] {
+        let (status, body) = app
+            .send_json(Method::PATCH, &path, &json!({"assignee_id": who}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_fields(&body).1, ["assignee_id"], "{body}");
+        assert_eq!(body["error"]["details"][0]["message"], message, "{body}");
+    }
+    let unchanged = app.read(&path).await;
+    assert_eq!(unchanged["assignee"], Value::Null, "nothing changed");
+    assert_eq!(unchanged["version"], ticket["version"]);
+    app.updated(&path, &json!({"assignee_id": nina})).await;
+    assert_eq!(app.read(&path).await["assignee"]["name"], "Nina Keller");
+
+    let page = app.read_text(&format!("/tickets/{id}")).await;
+    let picker = &page[page
+        .find("name=\"assignee_id\"")
+        .expect("the assignee picker")..];
+    let picker = &picker[..picker.find("</select>").unwrap()];
+    assert!(picker.contains("Nina Keller"), "{picker}");
+    assert!(
+        !picker.contains("Gina Gamma") && !picker.contains("Ruth Meyer"),
+        "the picker offers only who may be assigned: {picker}"
+    );
+}
+
+async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
+    let (beta, david) = world(&app).await;
+    escalating(
+        &app,
+        &beta,
+        json!({"update": "1h"}),
+        json!(["100% notify maria@alpha.example"]),
+    )
+    .await;
     // Monday 09:00: David writes; an answer is owed by 10:00.
     let ticket = opened_as(
         &app,
@@ -821,17 +1067,9 @@ async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
     .await;
     let id = ticket["id"].as_str().unwrap().to_owned();
     let articles = format!("/api/v1/tickets/{id}/articles");
-    let escalate = || {
-        let app = &app;
-        async move {
-            tandem_service_desk::store::escalate(&app.db, app.clock.now())
-                .await
-                .unwrap()
-        }
-    };
     app.clock.advance(time::Duration::minutes(61));
-    assert_eq!(escalate().await, 1, "no answer within the hour");
-    assert_eq!(escalate().await, 0, "once per cycle");
+    assert_eq!(escalate(&app).await, 1, "no answer within the hour");
+    assert_eq!(escalate(&app).await, 0, "once per cycle");
     // The agent answers at 10:01; David writes again at 10:30; the next hour runs out at 11:30.
     app.created(&articles, &json!({"body": "Looking into it."}))
         .await;
@@ -839,9 +1077,13 @@ async fn the_update_clock_escalates_again_in_each_cycle(app: TestApp) {
     let (status, body) = post_as(&app, &david, &articles, &json!({"body": "Still echoing."})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     app.clock.advance(time::Duration::minutes(50));
-    assert_eq!(escalate().await, 0, "11:20: the new cycle has time left");
+    assert_eq!(
+        escalate(&app).await,
+        0,
+        "11:20: the new cycle has time left"
+    );
     app.clock.advance(time::Duration::minutes(11));
-    assert_eq!(escalate().await, 1, "11:31: the second cycle's step");
+    assert_eq!(escalate(&app).await, 1, "11:31: the second cycle's step");
     assert_eq!(
         app.count("audit_entries WHERE entity = 'ticket escalation'")
             .await,

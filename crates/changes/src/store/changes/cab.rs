@@ -82,6 +82,13 @@ pub async fn vote(
             ),
         )]));
     }
+    if voter_id != person.id {
+        let permission = tandem_kernel::Permission::ChangesVote;
+        let eligibility = tandem_identity::read::eligibility(&mut tx, voter_id, permission).await?;
+        if let Some(refusal) = eligibility.refusal("who", permission, "vote in the CAB") {
+            return Err(Error::Refused(vec![refusal]));
+        }
+    }
     if !facts::is_cab_member(&mut tx, voter_id).await? {
         return Err(Error::Refused(vec![FieldError::new(
             "cab",

@@ -8,7 +8,7 @@ use tandem_audit::{Edit, Write};
 use tandem_cmdb::ci::CiId;
 use tandem_directory::PersonId;
 use tandem_kernel::id::TicketId;
-use tandem_kernel::{Actor, Error, FieldError, Result};
+use tandem_kernel::{Actor, Error, FieldError, Permission, Result};
 use tandem_storage::{SqlTime, Tx, run};
 use time::OffsetDateTime;
 
@@ -24,15 +24,30 @@ use crate::store::{facts, to_json};
 /// cause ticket's id.
 async fn check_references(tx: &mut Tx, input: &ChangeInput) -> Result<Option<TicketId>> {
     let mut errors = Vec::new();
-    for (field, id) in [
-        ("owner_id", Some(input.owner_id)),
-        ("initiator_id", input.initiator_id),
-        ("implementer_id", input.implementer_id),
+    if let Some(person) = input.initiator_id
+        && !tandem_directory::read::person_exists(tx, person).await?
+    {
+        errors.push(FieldError::new("initiator_id", "there is no such person"));
+    }
+    // The owner and the implementer are the provider's staff with a role for the duty; the
+    // initiator may be anyone, a customer's person too.
+    for (field, id, permission, duty) in [
+        (
+            "owner_id",
+            Some(input.owner_id),
+            Permission::ChangesSubmit,
+            "own changes",
+        ),
+        (
+            "implementer_id",
+            input.implementer_id,
+            Permission::ChangesWork,
+            "carry out changes",
+        ),
     ] {
-        if let Some(person) = id
-            && !tandem_directory::read::person_exists(tx, person).await?
-        {
-            errors.push(FieldError::new(field, "there is no such person"));
+        if let Some(person) = id {
+            let eligibility = tandem_identity::read::eligibility(tx, person, permission).await?;
+            errors.extend(eligibility.refusal(field, permission, duty));
         }
     }
     let ticket = match input.cause_ticket {
