@@ -51,3 +51,14 @@ pub async fn team_named(handle: &mut impl Handle, name: &str) -> Result<Option<T
             .await
     })?)
 }
+
+/// The provider organisation (Tandem serves exactly one), or `None` before it is recorded.
+pub async fn provider(handle: &mut impl Handle) -> Result<Option<(OrganisationId, String)>> {
+    Ok(run!(handle, |c| {
+        sqlx::query_as(
+            "SELECT id, name FROM organisations WHERE kind = 'provider' ORDER BY id LIMIT 1",
+        )
+        .fetch_optional(c)
+        .await
+    })?)
+}

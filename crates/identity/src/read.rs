@@ -114,6 +114,19 @@ pub async fn staff_with(db: &Db, permission: Permission) -> Result<Vec<(PersonId
     Ok(staff)
 }
 
+/// Everyone holding `role`, as `(id, name)` by name: who a document distributed to the role asks.
+pub async fn holders(handle: &mut impl Handle, role: Role) -> Result<Vec<(PersonId, String)>> {
+    Ok(run!(handle, |c| {
+        sqlx::query_as(
+            "SELECT p.id, p.name FROM person_refs p JOIN role_assignments r ON r.person_id = p.id \
+             WHERE r.role = $1 ORDER BY p.name, p.id",
+        )
+        .bind(role.as_str())
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,10 +204,15 @@ pub enum Permission {
     ChangesWork,
     ChangesManage,
     ChangesVote,
+    DocumentsRead,
+    IsmsRead,
+    IsmsWrite,
+    IsmsApprove,
+    IsmsManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 28] = [
         Permission::DirectoryRead,
         Permission::DirectoryWrite,
         Permission::FrameworksRead,
@@ -231,6 +236,11 @@ impl Permission {
         Permission::ChangesWork,
         Permission::ChangesManage,
         Permission::ChangesVote,
+        Permission::DocumentsRead,
+        Permission::IsmsRead,
+        Permission::IsmsWrite,
+        Permission::IsmsApprove,
+        Permission::IsmsManage,
     ];
 
     /// The permission's name in messages and documents.
@@ -259,6 +269,11 @@ impl Permission {
             Self::ChangesWork => "changes.work",
             Self::ChangesManage => "changes.manage",
             Self::ChangesVote => "changes.vote",
+            Self::DocumentsRead => "documents.read",
+            Self::IsmsRead => "isms.read",
+            Self::IsmsWrite => "isms.write",
+            Self::IsmsApprove => "isms.approve",
+            Self::IsmsManage => "isms.manage",
         }
     }
 
@@ -310,6 +325,19 @@ impl Permission {
                 "Assess, approve, reject, schedule and close changes; keep templates, blackouts and settings"
             }
             Self::ChangesVote => "Vote on changes as a member of the Change Advisory Board",
+            Self::DocumentsRead => {
+                "Read the published documents distributed to them (or, for a customer, shared with their organisation) and acknowledge them"
+            }
+            Self::IsmsRead => {
+                "Read the ISMS: the document register with every version, coverage of acknowledgements"
+            }
+            Self::IsmsWrite => {
+                "Keep the document register: write, check out and in, submit, publish and withdraw versions"
+            }
+            Self::IsmsApprove => "Be named as an approver of document versions, and approve them",
+            Self::IsmsManage => {
+                "Break another person's check-out lock on a document, with a reason"
+            }
         }
     }
 
@@ -389,6 +417,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::CmdbRead,
             P::ChangesRead,
             P::ChangesSubmit,
+            P::DocumentsRead,
         ],
     ),
     (
@@ -405,6 +434,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ChangesRead,
             P::ChangesSubmit,
             P::ChangesWork,
+            P::DocumentsRead,
         ],
     ),
     (
@@ -425,6 +455,9 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ChangesSubmit,
             P::ChangesWork,
             P::ChangesVote,
+            P::DocumentsRead,
+            P::IsmsRead,
+            P::IsmsApprove,
         ],
     ),
     (
@@ -440,6 +473,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ChangesWork,
             P::ChangesManage,
             P::ChangesVote,
+            P::DocumentsRead,
         ],
     ),
     (
@@ -452,6 +486,7 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::CmdbRead,
             P::ChangesRead,
             P::ChangesVote,
+            P::DocumentsRead,
         ],
     ),
     (
@@ -473,6 +508,11 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ChangesSubmit,
             P::ChangesWork,
             P::ChangesVote,
+            P::DocumentsRead,
+            P::IsmsRead,
+            P::IsmsWrite,
+            P::IsmsApprove,
+            P::IsmsManage,
         ],
     ),
     (
@@ -487,11 +527,18 @@ pub const GRANTS: [(Role, &[Permission]); 9] = [
             P::ReportsRead,
             P::CmdbRead,
             P::ChangesRead,
+            P::DocumentsRead,
+            P::IsmsRead,
         ],
     ),
     (
         Role::CustomerUser,
-        &[P::DirectoryRead, P::TicketsRead, P::TicketsSubmit],
+        &[
+            P::DirectoryRead,
+            P::TicketsRead,
+            P::TicketsSubmit,
+            P::DocumentsRead,
+        ],
     ),
 ];
 
@@ -659,8 +706,17 @@ mod tests {
         let customer = Roles::NONE.with(Role::CustomerUser).permissions();
         assert_eq!(
             customer.iter().collect::<Vec<_>>(),
-            vec![P::DirectoryRead, P::TicketsRead, P::TicketsSubmit],
-            "customer users read and submit within their organisation, nothing more"
+            vec![
+                P::DirectoryRead,
+                P::TicketsRead,
+                P::TicketsSubmit,
+                P::DocumentsRead
+            ],
+            "customer users read and submit within their organisation, and read the documents shared with it, nothing more"
+        );
+        assert!(
+            !customer.contains(P::IsmsRead),
+            "customers see nothing of the ISMS but what is shared with them"
         );
         assert_eq!(Roles::NONE.permissions(), Permissions::NONE);
         let admin = Roles::NONE.with(Role::Administrator).permissions();

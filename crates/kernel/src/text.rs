@@ -172,6 +172,23 @@ impl Note {
 }
 
 text_type!(
+    /// The text of a document (a policy written in Markdown, say): multi-line, possibly empty,
+    /// at most [`DocumentText::MAX`] characters.
+    DocumentText
+);
+
+impl DocumentText {
+    pub const MAX: usize = 200_000;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = clean(raw);
+        check_length(field, value, Self::MAX)?;
+        check_no_control(field, value, true)?;
+        Ok(Self(value.to_owned()))
+    }
+}
+
+text_type!(
     /// An optional single-line label (a job title, for example): empty means absent; otherwise
     /// it follows the rules of a [`Name`].
     Label

@@ -14,7 +14,7 @@ pub mod trail;
 /// Every capability, each after those it builds on (checked by
 /// [`tandem_web::capability::check_order`] when the application is assembled, and against the
 /// crates' dependencies by a test). Routes and migrations are assembled from this list.
-pub const CAPABILITIES: [tandem_web::Capability; 9] = [
+pub const CAPABILITIES: [tandem_web::Capability; 10] = [
     tandem_audit::CAPABILITY,
     tandem_mail::CAPABILITY,
     tandem_directory::CAPABILITY,
@@ -24,6 +24,7 @@ pub const CAPABILITIES: [tandem_web::Capability; 9] = [
     tandem_service_desk::CAPABILITY,
     tandem_cmdb::CAPABILITY,
     tandem_changes::CAPABILITY,
+    tandem_isms::CAPABILITY,
 ];
 
 /// The permissions the binary's own routes need (`/metrics`), and the administration of the

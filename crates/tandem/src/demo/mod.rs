@@ -9,6 +9,7 @@
 mod changes;
 mod cmdb;
 mod desk;
+mod isms;
 
 use anyhow::{Context, bail};
 use tandem_audit::Write;
@@ -562,7 +563,8 @@ async fn load_agreements(
         },
     )
     .await?;
-    changes::load(db, now).await
+    changes::load(db, now).await?;
+    isms::load(db, now, beta).await
 }
 
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.

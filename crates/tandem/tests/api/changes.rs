@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem_kernel::Role;
 
-use crate::harness::{TestApp, error_fields};
+use crate::harness::{Member, TestApp, error_fields};
 use crate::on_both_engines;
 
 on_both_engines!(
@@ -24,12 +24,6 @@ on_both_engines!(
     owners_implementers_and_voters_are_the_providers_staff,
 );
 
-/// A person of the test provider with an API token carrying `roles`.
-struct Member {
-    id: String,
-    token: String,
-}
-
 struct World {
     /// The provider's organisation.
     org: String,
@@ -43,12 +37,6 @@ struct World {
     ci: String,
     /// A CI in staging, not in production.
     staging: String,
-}
-
-async fn member(app: &TestApp, org: &str, name: &str, email: &str, roles: &[Role]) -> Member {
-    let id = app.person(org, name, email).await;
-    let token = app.token_for(email, roles).await;
-    Member { id, token }
 }
 
 async fn ci(app: &TestApp, name: &str, lifecycle: &str) -> String {
@@ -67,47 +55,44 @@ async fn ci(app: &TestApp, name: &str, lifecycle: &str) -> String {
 
 async fn world(app: &TestApp) -> World {
     let org = app.organisation("Alpha Test Cloud", "provider").await;
-    let maria = member(
-        app,
-        &org,
-        "Maria Schmidt",
-        "maria@alpha.test",
-        &[Role::ServiceManager],
-    )
-    .await;
-    let jonas = member(
-        app,
-        &org,
-        "Jonas Braun",
-        "jonas@alpha.test",
-        &[Role::ChangeManager],
-    )
-    .await;
-    let lena = member(app, &org, "Lena Wolf", "lena@alpha.test", &[Role::Engineer]).await;
-    let sven = member(
-        app,
-        &org,
-        "Sven Richter",
-        "sven@alpha.test",
-        &[Role::Engineer, Role::CabMember],
-    )
-    .await;
-    let ines = member(
-        app,
-        &org,
-        "Ines Kraus",
-        "ines@alpha.test",
-        &[Role::CabMember, Role::Engineer],
-    )
-    .await;
-    let erik = member(
-        app,
-        &org,
-        "Erik Vogel",
-        "erik@alpha.test",
-        &[Role::CabMember],
-    )
-    .await;
+    let maria = app
+        .member(
+            &org,
+            "Maria Schmidt",
+            "maria@alpha.test",
+            &[Role::ServiceManager],
+        )
+        .await;
+    let jonas = app
+        .member(
+            &org,
+            "Jonas Braun",
+            "jonas@alpha.test",
+            &[Role::ChangeManager],
+        )
+        .await;
+    let lena = app
+        .member(&org, "Lena Wolf", "lena@alpha.test", &[Role::Engineer])
+        .await;
+    let sven = app
+        .member(
+            &org,
+            "Sven Richter",
+            "sven@alpha.test",
+            &[Role::Engineer, Role::CabMember],
+        )
+        .await;
+    let ines = app
+        .member(
+            &org,
+            "Ines Kraus",
+            "ines@alpha.test",
+            &[Role::CabMember, Role::Engineer],
+        )
+        .await;
+    let erik = app
+        .member(&org, "Erik Vogel", "erik@alpha.test", &[Role::CabMember])
+        .await;
     let (status, body) = app
         .post_json(
             "/api/v1/teams",
@@ -814,22 +799,12 @@ async fn the_calendar_shows_windows_conflicts_blackouts_and_a_feed(app: TestApp)
 async fn only_change_roles_touch_changes(app: TestApp) {
     let w = world(&app).await;
     let org = app.organisation("Beta Customer", "customer").await;
-    let customer = member(
-        &app,
-        &org,
-        "David Chen",
-        "david@beta.test",
-        &[Role::CustomerUser],
-    )
-    .await;
-    let auditor = member(
-        &app,
-        &w.org,
-        "Ruth Meyer",
-        "ruth@alpha.test",
-        &[Role::Auditor],
-    )
-    .await;
+    let customer = app
+        .member(&org, "David Chen", "david@beta.test", &[Role::CustomerUser])
+        .await;
+    let auditor = app
+        .member(&w.org, "Ruth Meyer", "ruth@alpha.test", &[Role::Auditor])
+        .await;
     let created = recorded_by(
         &app,
         &w.maria,
@@ -1181,14 +1156,14 @@ async fn approval_refused_by_g6(app: &TestApp, who: &Member, change: &str, messa
 /// owner cannot submit, assess and approve the change alone.
 async fn who_recorded_or_submitted_a_change_does_not_approve_it(app: TestApp) {
     let w = world(&app).await;
-    let nora = member(
-        &app,
-        &w.org,
-        "Nora Berg",
-        "nora@alpha.test",
-        &[Role::ChangeManager],
-    )
-    .await;
+    let nora = app
+        .member(
+            &w.org,
+            "Nora Berg",
+            "nora@alpha.test",
+            &[Role::ChangeManager],
+        )
+        .await;
     let patch = |title: &str, initiator: &str| {
         json!({"title": title, "owner_id": w.maria.id, "initiator_id": initiator,
                "description": "Patch", "configuration": "apt-get upgrade",
@@ -1254,14 +1229,14 @@ async fn who_recorded_or_submitted_a_change_does_not_approve_it(app: TestApp) {
 async fn owners_implementers_and_voters_are_the_providers_staff(app: TestApp) {
     let w = world(&app).await;
     let beta = app.organisation("Beta Customer", "customer").await;
-    let david = member(
-        &app,
-        &beta,
-        "David Chen",
-        "david@beta.test",
-        &[Role::CustomerUser],
-    )
-    .await;
+    let david = app
+        .member(
+            &beta,
+            "David Chen",
+            "david@beta.test",
+            &[Role::CustomerUser],
+        )
+        .await;
     let customer =
         "only the provider's staff own changes; this person is a customer's or a supplier's";
     for (body, field, message) in [

@@ -138,13 +138,7 @@ impl TestApp {
         .await
         .expect("create the operator");
         // Administrators must have a second factor (the default `mfa_required_roles`).
-        let (operator, _) = tandem_identity::store::person_by_email(&app.db, OPERATOR)
-            .await
-            .expect("look the operator up")
-            .expect("the operator exists");
-        tandem_identity::mfa::set_up_with_secret(&write, operator, DEMO_TOTP_BYTES)
-            .await
-            .expect("give the operator a second factor");
+        app.give_second_factor(OPERATOR).await;
         app.token = app
             .token_for(OPERATOR, &[tandem_kernel::Role::Administrator])
             .await;
@@ -175,6 +169,45 @@ impl TestApp {
         .await
         .expect("give the roles");
         self.token_of(email).await
+    }
+
+    /// A person of `organisation` with an API token carrying `roles` (and the second factor
+    /// those roles require).
+    pub async fn member(
+        &self,
+        organisation: &str,
+        name: &str,
+        email: &str,
+        roles: &[tandem_kernel::Role],
+    ) -> Member {
+        let id = self.person(organisation, name, email).await;
+        let token = self.token_for(email, roles).await;
+        if roles.iter().any(|r| {
+            matches!(
+                r,
+                tandem_kernel::Role::Ciso | tandem_kernel::Role::Administrator
+            )
+        }) {
+            self.give_second_factor(email).await;
+        }
+        Member { id, token }
+    }
+
+    /// Sets up the second factor ([`DEMO_TOTP_BYTES`]) of the person with `email`, as the roles
+    /// of administrators and the CISO require before they act.
+    pub async fn give_second_factor(&self, email: &str) {
+        let (person, _) = tandem_identity::store::person_by_email(&self.db, email)
+            .await
+            .expect("look the person up")
+            .expect("the person exists");
+        let actor = tandem_kernel::Actor::system("test harness");
+        tandem_identity::mfa::set_up_with_secret(
+            &tandem_audit::Write::new(&self.db, &actor, self.clock.now()),
+            person,
+            DEMO_TOTP_BYTES,
+        )
+        .await
+        .expect("give the person a second factor");
     }
 
     /// A new API token of the person with `email`, acting with all the roles they hold.
@@ -395,8 +428,20 @@ impl TestApp {
         path: &str,
         body: &Value,
     ) -> (StatusCode, Value) {
+        self.send_json_as(&self.token, method, path, body).await
+    }
+
+    /// Sends `body` as JSON with `method` and API token `token`; the status and the JSON
+    /// answer (`Null` when empty).
+    pub async fn send_json_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
         let response = self
-            .request(method, path)
+            .request_as(token, method, path)
             .json(body)
             .send()
             .await
@@ -521,6 +566,12 @@ impl TestApp {
         })
         .expect("count")
     }
+}
+
+/// A person of a test's world with an API token.
+pub struct Member {
+    pub id: String,
+    pub token: String,
 }
 
 /// The text of `response`, the answer to `GET path`, which must be 200.

@@ -14,6 +14,7 @@ mod exports;
 mod extremes;
 mod frameworks;
 mod identity;
+mod isms;
 mod mail;
 mod paths;
 mod platform;

@@ -1,0 +1,68 @@
+//! The information security management system of ISO/IEC 27001, on the same data as the service
+//! desk and the CMDB. This first part keeps the controlled documents that certification rests on
+//! (seed 000 section 2.3; seed 004 section 6): a register with owners, classification, review
+//! intervals and distribution; versions with a life cycle the server enforces (draft, in review,
+//! approved, published, superseded, withdrawn), approval by named approvers with a quorum and
+//! the four-eye rule, check-out and check-in; a line diff between versions; the written consent
+//! of staff to published policies (seed 000 section 3.2) with its coverage and reminders; and
+//! templates of the documents ISO 27001 expects.
+//!
+//! Pure: [`lifecycle`] (states, steps and the rules that refuse them), [`document`] (the
+//! register's record and who may see what), [`diff`] (a line diff), [`markdown`] (safe
+//! rendering), [`templates`] (the shipped templates). [`store`] reads and writes the tables;
+//! [`api`] and [`pages`] are the HTTP edge.
+//!
+//! Owns the tables `isms_document_numbers`, `isms_documents`, `isms_document_distribution`,
+//! `isms_document_locks`, `isms_versions`, `isms_version_approvers` and
+//! `isms_acknowledgements`. It reads the directory through its views, who may take a duty
+//! through `tandem_identity::read`, and writes mail through `tandem_mail`'s outbox.
+
+use sqlx::migrate::Migrator;
+use tandem_storage::MigrationSet;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The ISMS's schema, for both engines.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    capability: "isms",
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};
+
+/// The ISMS capability, as the binary assembles it.
+pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
+    name: "isms",
+    builds_on: &["audit", "directory", "identity", "mail"],
+    migrations: MIGRATIONS,
+    api: Some(api::routes),
+    pages: Some(pages::routes),
+    navigation: &[tandem_web::capability::NavEntry {
+        group: tandem_web::capability::NavGroup::Compliance,
+        section: "documents",
+        label: "Documents",
+        href: "/isms/documents",
+        needs: tandem_kernel::Permission::DocumentsRead,
+    }],
+    api_tag: Some(tandem_web::capability::ApiTag {
+        name: "isms",
+        description: "The ISMS: controlled documents with their versions, approvals, check-out, acknowledgements and coverage",
+    }),
+    jobs: None,
+    permissions: &[
+        tandem_kernel::Permission::DocumentsRead,
+        tandem_kernel::Permission::IsmsRead,
+        tandem_kernel::Permission::IsmsWrite,
+        tandem_kernel::Permission::IsmsApprove,
+        tandem_kernel::Permission::IsmsManage,
+    ],
+};
+
+pub mod api;
+pub mod diff;
+pub mod document;
+pub mod lifecycle;
+pub mod markdown;
+pub mod pages;
+pub mod store;
+pub mod templates;

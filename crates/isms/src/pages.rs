@@ -1,0 +1,832 @@
+//! The ISMS's pages: the document register, a document with its versions, the version in force
+//! to read and acknowledge, coverage and reminders; a version with its text, the draft's editor
+//! and the next steps of its life cycle; the diff between two versions; the register's form.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use tandem_audit::Write;
+use tandem_directory::PersonId;
+use tandem_kernel::{Access, Need, Permission};
+use tandem_web::page::{after_save, choices, render, see_other, when};
+use tandem_web::{
+    AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
+    RequestAccess, Routes,
+};
+use time::OffsetDateTime;
+
+use crate::api::{compare, powers, reader, visible};
+use crate::diff::{DiffLine, LineChange};
+use crate::document::{
+    Classification, DocumentDraft, DocumentId, Kind, Target, VersionId, version_label,
+};
+use crate::lifecycle::{self, Refusal, State as VersionState, Step};
+use crate::store::acknowledgements::{self, Coverage};
+use crate::store::documents::{self, Document, Listed};
+use crate::store::versions::{self, DraftText, Version};
+
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::DocumentsRead);
+    let write = Need::Permission(Permission::IsmsWrite);
+    let manage = Need::Permission(Permission::IsmsManage);
+    Routes::new()
+        .get("/isms/documents", read, list)
+        .post("/isms/documents", write, create)
+        .get("/isms/documents/new", write, new)
+        .get("/isms/documents/{id}", read, show)
+        .post("/isms/documents/{id}", write, update)
+        .get("/isms/documents/{id}/edit", write, edit)
+        .post("/isms/documents/{id}/checkout", write, check_out)
+        .post("/isms/documents/{id}/checkin", write, check_in)
+        .post("/isms/documents/{id}/lock/break", manage, break_lock)
+        .post("/isms/documents/{id}/versions", write, start_version)
+        .post("/isms/documents/{id}/acknowledge", read, acknowledge)
+        .post("/isms/documents/{id}/reminders", write, remind)
+        .get("/isms/documents/{id}/diff", read, diff)
+        .get("/isms/documents/{id}/versions/{version}", read, version)
+        .post("/isms/documents/{id}/versions/{version}", write, save_draft)
+        .post("/isms/documents/{id}/versions/{version}/steps", read, step)
+}
+
+fn label((major, minor): (i32, i32)) -> String {
+    version_label(major, minor)
+}
+
+#[derive(Template)]
+#[template(path = "isms/documents.html")]
+struct ListPage {
+    chrome: Chrome,
+    items: Vec<Listed>,
+    due: Vec<(Document, Version)>,
+    today: time::Date,
+}
+
+impl ListPage {
+    fn label(&self, version: &(i32, i32)) -> String {
+        label(*version)
+    }
+}
+
+/// `GET /isms/documents`: the register, and what the reader still has to acknowledge.
+async fn list(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+) -> PageResult<Response> {
+    let reader = reader(&state, &access).await?;
+    Ok(render(&ListPage {
+        chrome: Chrome::new("documents", "Documents"),
+        items: documents::list(&state.db, &reader).await?,
+        due: acknowledgements::to_acknowledge(&state.db, &reader).await?,
+        today: state.clock.now().date(),
+    }))
+}
+
+/// The register's form as posted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct DocumentFields {
+    title: String,
+    kind: String,
+    owner_id: String,
+    classification: String,
+    review_months: String,
+    retention_months: String,
+    quorum: String,
+    shared_with_id: String,
+    /// One target a line.
+    distribution: String,
+    template: String,
+    version: i64,
+}
+
+impl DocumentFields {
+    fn draft(&self) -> DocumentDraft {
+        DocumentDraft {
+            title: self.title.clone(),
+            kind: self.kind.clone(),
+            owner_id: self.owner_id.clone(),
+            classification: self.classification.clone(),
+            review_months: self.review_months.clone(),
+            retention_months: self.retention_months.clone(),
+            quorum: self.quorum.clone(),
+            shared_with_id: self.shared_with_id.clone(),
+            distribution: self.distribution.lines().map(str::to_owned).collect(),
+        }
+    }
+
+    fn of(d: &Document) -> Self {
+        Self {
+            title: d.title.clone(),
+            kind: d.kind.as_str().to_owned(),
+            owner_id: d.owner.0.to_string(),
+            classification: d.classification.as_str().to_owned(),
+            review_months: d.review_months.to_string(),
+            retention_months: d
+                .retention_months
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            quorum: d.quorum.to_string(),
+            shared_with_id: d
+                .shared_with
+                .as_ref()
+                .map(|s| s.0.to_string())
+                .unwrap_or_default(),
+            distribution: d
+                .distribution
+                .iter()
+                .map(Target::text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            template: d.template.clone(),
+            version: d.version,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "isms/document_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    frame: FormFrame,
+    values: DocumentFields,
+    creating: bool,
+    kinds: Vec<(String, String)>,
+    classifications: Vec<(String, String)>,
+    owners: Vec<(String, String)>,
+    customers: Vec<(String, String)>,
+    templates: Vec<(String, String)>,
+    /// What a distribution line may name: `(line, what it is)`.
+    targets: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+impl FormPage {
+    /// The errors of single distribution lines, shown under the list: `distribution[2]`.
+    fn distribution_errors(&self) -> Vec<(String, String)> {
+        self.errors
+            .all()
+            .iter()
+            .filter(|e| e.field.starts_with("distribution["))
+            .map(|e| {
+                (
+                    e.field.clone(),
+                    format!("Line {}: {}", line_of(&e.field), e.message),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The line number, from 1, of `distribution[i]`.
+fn line_of(field: &str) -> usize {
+    field
+        .trim_start_matches("distribution[")
+        .trim_end_matches(']')
+        .parse::<usize>()
+        .map_or(0, |i| i + 1)
+}
+
+async fn form(
+    state: &AppState,
+    frame: FormFrame,
+    values: DocumentFields,
+    errors: FormErrors,
+) -> PageResult<Response> {
+    let creating = frame.version.is_none();
+    let mut targets: Vec<(String, String)> = tandem_kernel::Role::ALL
+        .into_iter()
+        .filter(|r| *r != tandem_kernel::Role::CustomerUser)
+        .map(|r| {
+            (
+                Target::Role(r).text(),
+                format!("everyone holding the role {}", r.title()),
+            )
+        })
+        .collect();
+    for (team, name) in
+        tandem_directory::store::teams::choices(&state.db, tandem_kernel::Scope::Everything).await?
+    {
+        targets.push((Target::Team(team).text(), format!("the team {name}")));
+    }
+    Ok(render(&FormPage {
+        chrome: Chrome::new("documents", frame.title.clone()),
+        frame,
+        values,
+        creating,
+        kinds: Kind::choices(),
+        classifications: Classification::choices(),
+        owners: choices(
+            tandem_identity::read::staff_with(&state.db, Permission::DocumentsRead).await?,
+        ),
+        customers: tandem_directory::pages::organisation_options(
+            &state.db,
+            &[tandem_directory::OrganisationKind::Customer],
+        )
+        .await?,
+        templates: crate::templates::shipped()
+            .into_iter()
+            .map(|t| {
+                (
+                    t.key.to_owned(),
+                    format!("{} ({})", t.title, t.kind.label()),
+                )
+            })
+            .collect(),
+        targets,
+        errors,
+    }))
+}
+
+/// `GET /isms/documents/new`.
+async fn new(State(state): State<AppState>) -> PageResult<Response> {
+    form(
+        &state,
+        FormFrame::create("New document", "/isms/documents", "Add to the register"),
+        DocumentFields {
+            classification: Classification::Internal.as_str().to_owned(),
+            review_months: "12".to_owned(),
+            quorum: "1".to_owned(),
+            ..DocumentFields::default()
+        },
+        FormErrors::default(),
+    )
+    .await
+}
+
+async fn create_document(
+    state: &AppState,
+    write: &Write,
+    fields: &DocumentFields,
+) -> tandem_kernel::Result<Document> {
+    let input = fields.draft().validate()?;
+    let (template, text) = if fields.template.trim().is_empty() {
+        (String::new(), String::new())
+    } else {
+        let template = crate::templates::named("template", &fields.template)?;
+        let provider = tandem_directory::read::provider(&mut state.db.conn().await?)
+            .await?
+            .map(|(_, name)| name)
+            .unwrap_or_else(|| "the organisation".to_owned());
+        (template.key.to_owned(), template.text_for(&provider))
+    };
+    documents::create(write, &input, &template, &text).await
+}
+
+/// `POST /isms/documents`: adds the document; its first draft opens.
+async fn create(
+    State(state): State<AppState>,
+    write: Write,
+    FormInput(fields): FormInput<DocumentFields>,
+) -> PageResult<Response> {
+    let saved = create_document(&state, &write, &fields).await;
+    after_save(
+        saved,
+        |d| format!("/isms/documents/{}", d.id),
+        async |errors| {
+            form(
+                &state,
+                FormFrame::create("New document", "/isms/documents", "Add to the register"),
+                fields,
+                errors,
+            )
+            .await
+        },
+    )
+    .await
+}
+
+fn edit_frame(d: &Document) -> FormFrame {
+    FormFrame::edit(
+        format!("Edit {} {}", d.display_number(), d.title),
+        format!("/isms/documents/{}", d.id),
+        d.version,
+    )
+}
+
+/// `GET /isms/documents/{id}/edit`: the register's fields.
+async fn edit(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    InPath(id): InPath<DocumentId>,
+) -> PageResult<Response> {
+    let reader = reader(&state, &access).await?;
+    let document = documents::get(&state.db, &reader, id).await?;
+    form(
+        &state,
+        edit_frame(&document),
+        DocumentFields::of(&document),
+        FormErrors::default(),
+    )
+    .await
+}
+
+/// `POST /isms/documents/{id}`.
+async fn update(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath(id): InPath<DocumentId>,
+    FormInput(fields): FormInput<DocumentFields>,
+) -> PageResult<Response> {
+    let reader = reader(&state, &access).await?;
+    let document = documents::get(&state.db, &reader, id).await?;
+    let saved = match fields.draft().validate() {
+        Ok(input) => documents::update(&write, id, Some(fields.version), &input).await,
+        Err(e) => Err(e),
+    };
+    after_save(
+        saved,
+        |d| format!("/isms/documents/{}", d.id),
+        async |errors| form(&state, edit_frame(&document), fields, errors).await,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "isms/document.html")]
+struct DocumentPage {
+    chrome: Chrome,
+    document: Document,
+    versions: Vec<Version>,
+    /// The version in force, rendered.
+    in_force: Option<(Version, String)>,
+    /// Whether the reader is asked to acknowledge it and has not yet.
+    asked: bool,
+    coverage: Option<Coverage>,
+    me: Option<PersonId>,
+    today: time::Date,
+    errors: FormErrors,
+}
+
+impl DocumentPage {
+    fn when(&self, at: &OffsetDateTime) -> String {
+        when(at)
+    }
+
+    fn locked_by_me(&self) -> bool {
+        self.document
+            .lock
+            .as_ref()
+            .is_some_and(|l| Some(l.person) == self.me)
+    }
+
+    fn open_version(&self) -> bool {
+        self.versions.iter().any(|v| v.state.in_progress())
+    }
+}
+
+async fn document_page(
+    state: &AppState,
+    access: &Access,
+    id: DocumentId,
+    errors: FormErrors,
+) -> PageResult<Response> {
+    let reader = reader(state, access).await?;
+    let (document, versions) = visible(state, &reader, id).await?;
+    let in_force = versions
+        .iter()
+        .find(|v| v.state == VersionState::Published)
+        .cloned()
+        .map(|v| {
+            let html = crate::markdown::render(&v.body);
+            (v, html)
+        });
+    let asked = in_force.is_some()
+        && acknowledgements::to_acknowledge(&state.db, &reader)
+            .await?
+            .iter()
+            .any(|(d, _)| d.id == id);
+    let coverage = if access.may(Permission::IsmsRead) {
+        acknowledgements::coverage(&state.db, &document).await?
+    } else {
+        None
+    };
+    let invalid = errors.summary.is_some();
+    let mut response = render(&DocumentPage {
+        chrome: Chrome::new(
+            "documents",
+            format!("{} {}", document.display_number(), document.title),
+        ),
+        document,
+        versions,
+        in_force,
+        asked,
+        coverage,
+        me: reader.person,
+        today: state.clock.now().date(),
+        errors,
+    });
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::CONFLICT;
+    }
+    Ok(response)
+}
+
+/// `GET /isms/documents/{id}`.
+async fn show(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    InPath(id): InPath<DocumentId>,
+) -> PageResult<Response> {
+    document_page(&state, &access, id, FormErrors::default()).await
+}
+
+/// Back to the document's page after `done`, or the page with why it was not done.
+async fn on_document(
+    state: &AppState,
+    access: &Access,
+    id: DocumentId,
+    done: tandem_kernel::Result<()>,
+    to: String,
+) -> PageResult<Response> {
+    match done {
+        Ok(()) => Ok(see_other(&to)),
+        Err(error) => document_page(state, access, id, FormErrors::from_error(error)?).await,
+    }
+}
+
+/// `POST /isms/documents/{id}/checkout`.
+async fn check_out(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath(id): InPath<DocumentId>,
+) -> PageResult<Response> {
+    let done = versions::check_out(&write, id, &powers(&access)).await;
+    on_document(&state, &access, id, done, format!("/isms/documents/{id}")).await
+}
+
+/// `POST /isms/documents/{id}/checkin`.
+async fn check_in(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath(id): InPath<DocumentId>,
+) -> PageResult<Response> {
+    let done = versions::check_in(&write, id, &powers(&access)).await;
+    on_document(&state, &access, id, done, format!("/isms/documents/{id}")).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReasonFields {
+    reason: String,
+}
+
+/// `POST /isms/documents/{id}/lock/break`.
+async fn break_lock(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath(id): InPath<DocumentId>,
+    FormInput(fields): FormInput<ReasonFields>,
+) -> PageResult<Response> {
+    let done = versions::break_lock(&write, id, &fields.reason).await;
+    on_document(&state, &access, id, done, format!("/isms/documents/{id}")).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NewVersionFields {
+    major: Option<String>,
+}
+
+/// `POST /isms/documents/{id}/versions`: a new draft, opened for editing.
+async fn start_version(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath(id): InPath<DocumentId>,
+    FormInput(fields): FormInput<NewVersionFields>,
+) -> PageResult<Response> {
+    match versions::start(&write, id, fields.major.is_some(), &powers(&access)).await {
+        Ok(v) => Ok(see_other(&format!(
+            "/isms/documents/{id}/versions/{}",
+            v.id
+        ))),
+        Err(error) => document_page(&state, &access, id, FormErrors::from_error(error)?).await,
+    }
+}
+
+/// `POST /isms/documents/{id}/acknowledge`.
+async fn acknowledge(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath(id): InPath<DocumentId>,
+) -> PageResult<Response> {
+    let reader = reader(&state, &access).await?;
+    let done = acknowledgements::acknowledge(&write, &reader, id)
+        .await
+        .map(|_| ());
+    on_document(&state, &access, id, done, format!("/isms/documents/{id}")).await
+}
+
+/// `POST /isms/documents/{id}/reminders`.
+async fn remind(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath(id): InPath<DocumentId>,
+) -> PageResult<Response> {
+    let reader = reader(&state, &access).await?;
+    let document = documents::get(&state.db, &reader, id).await?;
+    let done = acknowledgements::remind(&write, &document)
+        .await
+        .map(|_| ());
+    on_document(
+        &state,
+        &access,
+        id,
+        done,
+        format!("/isms/documents/{id}#coverage"),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "isms/version.html")]
+struct VersionPage {
+    chrome: Chrome,
+    document: Document,
+    version: Version,
+    html: String,
+    /// The draft's editor, when the reader may edit it now.
+    editing: bool,
+    approvers: Vec<(String, String)>,
+    values: DraftFields,
+    steps: Vec<(Step, Vec<Refusal>)>,
+    errors: FormErrors,
+}
+
+impl VersionPage {
+    fn when(&self, at: &OffsetDateTime) -> String {
+        when(at)
+    }
+
+    fn chosen(&self, person: &str) -> bool {
+        self.values.approver_ids.iter().any(|p| p == person)
+    }
+
+    fn asks_reason(&self, step: &Step) -> bool {
+        matches!(step, Step::Reject | Step::Withdraw)
+    }
+}
+
+/// The draft's form as posted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct DraftFields {
+    body: String,
+    change_note: String,
+    approver_ids: Vec<String>,
+}
+
+async fn version_page(
+    state: &AppState,
+    access: &Access,
+    id: DocumentId,
+    version: VersionId,
+    values: Option<DraftFields>,
+    errors: FormErrors,
+) -> PageResult<Response> {
+    let reader = reader(state, access).await?;
+    let (document, versions) = visible(state, &reader, id).await?;
+    let version = versions
+        .into_iter()
+        .find(|v| v.id == version)
+        .ok_or(tandem_kernel::Error::NotFound { entity: "version" })?;
+    let powers = powers(access);
+    let steps = match reader.person {
+        Some(person) => {
+            let actor = lifecycle::Actor {
+                person,
+                may_write: powers.may_write,
+                may_approve: powers.may_approve,
+            };
+            let facts = lifecycle::VersionFacts {
+                state: version.state,
+                author: version.author.0,
+                approvers: version
+                    .approvers
+                    .iter()
+                    .map(|a| a.approver.clone())
+                    .collect(),
+                quorum: u32::try_from(document.quorum).unwrap_or(1),
+                lock: document.lock.clone(),
+                has_content: !version.body.trim().is_empty(),
+            };
+            let editing = lifecycle::check_edit(&facts, &actor).is_ok();
+            (lifecycle::next_steps(&facts, &actor), editing)
+        }
+        None => (Vec::new(), false),
+    };
+    let (steps, editing) = steps;
+    let values = values.unwrap_or_else(|| DraftFields {
+        body: version.body.clone(),
+        change_note: version.change_note.clone(),
+        approver_ids: version
+            .approvers
+            .iter()
+            .map(|a| a.approver.person.to_string())
+            .collect(),
+    });
+    let approvers = if editing {
+        choices(tandem_identity::read::staff_with(&state.db, Permission::IsmsApprove).await?)
+            .into_iter()
+            .filter(|(id, _)| *id != version.author.0.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let invalid = errors.summary.is_some();
+    let mut response = render(&VersionPage {
+        chrome: Chrome::new(
+            "documents",
+            format!(
+                "{} {}, version {}",
+                document.display_number(),
+                document.title,
+                version.label()
+            ),
+        ),
+        html: crate::markdown::render(&version.body),
+        document,
+        version,
+        editing,
+        approvers,
+        values,
+        steps: steps
+            .into_iter()
+            .filter(|(_, missing)| !missing.iter().any(|r| r.rule == "who"))
+            .collect(),
+        errors,
+    });
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /isms/documents/{id}/versions/{version}`.
+async fn version(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+) -> PageResult<Response> {
+    version_page(&state, &access, id, version, None, FormErrors::default()).await
+}
+
+/// `POST /isms/documents/{id}/versions/{version}`: saves the draft.
+async fn save_draft(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+    FormInput(fields): FormInput<DraftFields>,
+) -> PageResult<Response> {
+    let saved = match crate::api::approver_ids(&fields.approver_ids) {
+        Ok(approvers) => {
+            versions::save_draft(
+                &write,
+                id,
+                version,
+                &DraftText {
+                    body: fields.body.clone(),
+                    change_note: fields.change_note.clone(),
+                    approvers,
+                },
+                &powers(&access),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(_) => Ok(see_other(&format!(
+            "/isms/documents/{id}/versions/{version}"
+        ))),
+        Err(error) => {
+            version_page(
+                &state,
+                &access,
+                id,
+                version,
+                Some(fields),
+                FormErrors::from_error(error)?,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StepFields {
+    step: String,
+    comment: String,
+}
+
+/// `POST /isms/documents/{id}/versions/{version}/steps`.
+async fn step(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+    FormInput(fields): FormInput<StepFields>,
+) -> PageResult<Response> {
+    let taken = match Step::parse("step", &fields.step) {
+        Ok(step) => {
+            versions::take_step(&write, id, version, step, &fields.comment, &powers(&access)).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match taken {
+        Ok(_) => Ok(see_other(&format!(
+            "/isms/documents/{id}/versions/{version}"
+        ))),
+        Err(error) => {
+            version_page(
+                &state,
+                &access,
+                id,
+                version,
+                None,
+                FormErrors::from_error(error)?,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DiffFields {
+    from: String,
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "isms/diff.html")]
+struct DiffPage {
+    chrome: Chrome,
+    document: Document,
+    from: Version,
+    to: Version,
+    added: usize,
+    removed: usize,
+    hunks: Vec<Vec<DiffLine>>,
+}
+
+impl DiffPage {
+    fn sign(&self, line: &DiffLine) -> &'static str {
+        match line.change {
+            LineChange::Same => " ",
+            LineChange::Added => "+",
+            LineChange::Removed => "−",
+        }
+    }
+
+    fn class(&self, line: &DiffLine) -> &'static str {
+        match line.change {
+            LineChange::Same => "same",
+            LineChange::Added => "added",
+            LineChange::Removed => "removed",
+        }
+    }
+}
+
+/// `GET /isms/documents/{id}/diff?from=…&to=…`: what changed between two versions.
+async fn diff(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    InPath(id): InPath<DocumentId>,
+    PageQuery(query): PageQuery<DiffFields>,
+) -> PageResult<Response> {
+    let reader = reader(&state, &access).await?;
+    let document = documents::get(&state.db, &reader, id).await?;
+    let (from, to, diff) = compare(&state, &access, id, &query.from, &query.to).await?;
+    let hunks = diff
+        .hunks(3)
+        .into_iter()
+        .map(<[DiffLine]>::to_vec)
+        .collect();
+    Ok(render(&DiffPage {
+        chrome: Chrome::new(
+            "documents",
+            format!(
+                "{}: {} → {}",
+                document.display_number(),
+                from.label(),
+                to.label()
+            ),
+        ),
+        document,
+        added: diff.added,
+        removed: diff.removed,
+        from,
+        to,
+        hunks,
+    }))
+}
