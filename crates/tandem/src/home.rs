@@ -1,4 +1,5 @@
-//! The start page: what is in Tandem and where to go next.
+//! The start page: what is in Tandem and where to go next, with what waits for the person:
+//! agreement reviews, documents to read and acknowledge, and their own documents due for review.
 
 use askama::Template;
 use axum::extract::State;
@@ -16,6 +17,14 @@ struct Home {
     summary: Option<Summary>,
     /// Agreements whose review is due, for those who read service levels.
     reviews_due: Vec<tandem_service_levels::agreements::Agreement>,
+    /// Published documents the person is asked to read and acknowledge.
+    to_acknowledge: Vec<(
+        tandem_isms::store::documents::Document,
+        tandem_isms::store::versions::Version,
+    )>,
+    /// Documents the person owns whose review is due within a month, or overdue.
+    documents_due: Vec<tandem_isms::store::documents::Document>,
+    today: time::Date,
 }
 
 /// `GET /`: the counts of the directory for the provider's staff; for others (customer users,
@@ -37,9 +46,28 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let today = state.clock.now().date();
+    let (to_acknowledge, documents_due) = match access.actor.id {
+        Some(person) if access.may(Permission::DocumentsRead) => {
+            let reader = tandem_isms::api::reader(&state, &access).await?;
+            (
+                tandem_isms::store::acknowledgements::to_acknowledge(&state.db, &reader).await?,
+                tandem_isms::store::documents::reviews_due(
+                    &state.db,
+                    tandem_directory::PersonId(person),
+                    today + time::Duration::days(30),
+                )
+                .await?,
+            )
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
     Ok(render(&Home {
         chrome: Chrome::new("home", "Start"),
         summary,
         reviews_due,
+        to_acknowledge,
+        documents_due,
+        today,
     }))
 }

@@ -824,6 +824,25 @@ async fn the_demo_register_shows_every_stage(app: TestApp) {
         page.contains("Data kept in the cloud"),
         "the version in force is shown"
     );
+    let start = app.page_as(&ines, "/").await;
+    let due = &start[start
+        .find("id=\"documents-due\"")
+        .expect("the CISO's reviews due")..];
+    assert!(
+        due.contains("Incident management procedure") && due.contains("overdue"),
+        "{start}"
+    );
+    let lena = app.demo_session("lena.wolf@alpha.example").await;
+    let start = app.page_as(&lena, "/").await;
+    let asked = &start[start.find("id=\"to-acknowledge\"").expect("Lena's reading")..];
+    assert!(
+        asked.contains("Information security policy</a>, version 2.0"),
+        "{start}"
+    );
+    assert!(
+        !start.contains("id=\"documents-due\""),
+        "Lena owns no document"
+    );
     let david = app.demo_session("david.chen@beta.example").await;
     let list = app.page_as(&david, "/isms/documents").await;
     assert!(
