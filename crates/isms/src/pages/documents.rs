@@ -1,6 +1,7 @@
-//! The ISMS's pages: the document register, a document with its versions, the version in force
-//! to read and acknowledge, coverage and reminders; a version with its text, the draft's editor
-//! and the next steps of its life cycle; the diff between two versions; the register's form.
+//! The document register's pages: the register, a document with its versions, the version in
+//! force to read and acknowledge, coverage and reminders; a version with its text, the draft's
+//! editor and the next steps of its life cycle; the diff between two versions; the register's
+//! form.
 
 use askama::Template;
 use axum::extract::State;
@@ -8,15 +9,16 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_audit::Write;
 use tandem_directory::PersonId;
-use tandem_kernel::{Access, Need, Permission};
+use tandem_kernel::{Access, Permission};
 use tandem_web::page::{after_save, choices, render, see_other, when};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
-    RequestAccess, Routes,
+    RequestAccess,
 };
 use time::OffsetDateTime;
 
-use crate::api::{compare, powers, reader, visible};
+use crate::api::documents::{compare, visible};
+use crate::api::{powers, reader};
 use crate::diff::{DiffLine, LineChange};
 use crate::document::{
     Classification, DocumentDraft, DocumentId, Kind, Target, VersionId, version_label,
@@ -25,29 +27,6 @@ use crate::lifecycle::{self, Refusal, State as VersionState, Step};
 use crate::store::acknowledgements::{self, Coverage};
 use crate::store::documents::{self, Document, Listed};
 use crate::store::versions::{self, DraftText, Version};
-
-pub fn routes() -> Routes {
-    let read = Need::Permission(Permission::DocumentsRead);
-    let write = Need::Permission(Permission::IsmsWrite);
-    let manage = Need::Permission(Permission::IsmsManage);
-    Routes::new()
-        .get("/isms/documents", read, list)
-        .post("/isms/documents", write, create)
-        .get("/isms/documents/new", write, new)
-        .get("/isms/documents/{id}", read, show)
-        .post("/isms/documents/{id}", write, update)
-        .get("/isms/documents/{id}/edit", write, edit)
-        .post("/isms/documents/{id}/checkout", write, check_out)
-        .post("/isms/documents/{id}/checkin", write, check_in)
-        .post("/isms/documents/{id}/lock/break", manage, break_lock)
-        .post("/isms/documents/{id}/versions", write, start_version)
-        .post("/isms/documents/{id}/acknowledge", read, acknowledge)
-        .post("/isms/documents/{id}/reminders", write, remind)
-        .get("/isms/documents/{id}/diff", read, diff)
-        .get("/isms/documents/{id}/versions/{version}", read, version)
-        .post("/isms/documents/{id}/versions/{version}", write, save_draft)
-        .post("/isms/documents/{id}/versions/{version}/steps", read, step)
-}
 
 fn label((major, minor): (i32, i32)) -> String {
     version_label(major, minor)
@@ -69,7 +48,7 @@ impl ListPage {
 }
 
 /// `GET /isms/documents`: the register, and what the reader still has to acknowledge.
-async fn list(
+pub(super) async fn list(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
 ) -> PageResult<Response> {
@@ -85,7 +64,7 @@ async fn list(
 /// The register's form as posted.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct DocumentFields {
+pub(super) struct DocumentFields {
     title: String,
     kind: String,
     owner_id: String,
@@ -239,7 +218,7 @@ async fn form(
 }
 
 /// `GET /isms/documents/new`.
-async fn new(State(state): State<AppState>) -> PageResult<Response> {
+pub(super) async fn new(State(state): State<AppState>) -> PageResult<Response> {
     form(
         &state,
         FormFrame::create("New document", "/isms/documents", "Add to the register"),
@@ -274,7 +253,7 @@ async fn create_document(
 }
 
 /// `POST /isms/documents`: adds the document; its first draft opens.
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     write: Write,
     FormInput(fields): FormInput<DocumentFields>,
@@ -305,7 +284,7 @@ fn edit_frame(d: &Document) -> FormFrame {
 }
 
 /// `GET /isms/documents/{id}/edit`: the register's fields.
-async fn edit(
+pub(super) async fn edit(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<DocumentId>,
@@ -322,7 +301,7 @@ async fn edit(
 }
 
 /// `POST /isms/documents/{id}`.
-async fn update(
+pub(super) async fn update(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -424,7 +403,7 @@ async fn document_page(
 }
 
 /// `GET /isms/documents/{id}`.
-async fn show(
+pub(super) async fn show(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<DocumentId>,
@@ -447,7 +426,7 @@ async fn on_document(
 }
 
 /// `POST /isms/documents/{id}/checkout`.
-async fn check_out(
+pub(super) async fn check_out(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -458,7 +437,7 @@ async fn check_out(
 }
 
 /// `POST /isms/documents/{id}/checkin`.
-async fn check_in(
+pub(super) async fn check_in(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -470,12 +449,12 @@ async fn check_in(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct ReasonFields {
+pub(super) struct ReasonFields {
     reason: String,
 }
 
 /// `POST /isms/documents/{id}/lock/break`.
-async fn break_lock(
+pub(super) async fn break_lock(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -488,12 +467,12 @@ async fn break_lock(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct NewVersionFields {
+pub(super) struct NewVersionFields {
     major: Option<String>,
 }
 
 /// `POST /isms/documents/{id}/versions`: a new draft, opened for editing.
-async fn start_version(
+pub(super) async fn start_version(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -510,7 +489,7 @@ async fn start_version(
 }
 
 /// `POST /isms/documents/{id}/acknowledge`.
-async fn acknowledge(
+pub(super) async fn acknowledge(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -524,7 +503,7 @@ async fn acknowledge(
 }
 
 /// `POST /isms/documents/{id}/reminders`.
-async fn remind(
+pub(super) async fn remind(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -577,7 +556,7 @@ impl VersionPage {
 /// The draft's form as posted.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct DraftFields {
+pub(super) struct DraftFields {
     body: String,
     change_note: String,
     approver_ids: Vec<String>,
@@ -670,7 +649,7 @@ async fn version_page(
 }
 
 /// `GET /isms/documents/{id}/versions/{version}`.
-async fn version(
+pub(super) async fn version(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath((id, version)): InPath<(DocumentId, VersionId)>,
@@ -679,14 +658,14 @@ async fn version(
 }
 
 /// `POST /isms/documents/{id}/versions/{version}`: saves the draft.
-async fn save_draft(
+pub(super) async fn save_draft(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
     InPath((id, version)): InPath<(DocumentId, VersionId)>,
     FormInput(fields): FormInput<DraftFields>,
 ) -> PageResult<Response> {
-    let saved = match crate::api::approver_ids(&fields.approver_ids) {
+    let saved = match crate::api::documents::approver_ids(&fields.approver_ids) {
         Ok(approvers) => {
             versions::save_draft(
                 &write,
@@ -723,13 +702,13 @@ async fn save_draft(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct StepFields {
+pub(super) struct StepFields {
     step: String,
     comment: String,
 }
 
 /// `POST /isms/documents/{id}/versions/{version}/steps`.
-async fn step(
+pub(super) async fn step(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -762,7 +741,7 @@ async fn step(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct DiffFields {
+pub(super) struct DiffFields {
     from: String,
     to: String,
 }
@@ -798,7 +777,7 @@ impl DiffPage {
 }
 
 /// `GET /isms/documents/{id}/diff?from=…&to=…`: what changed between two versions.
-async fn diff(
+pub(super) async fn diff(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<DocumentId>,

@@ -1,6 +1,6 @@
-//! The ISMS's JSON API under `/api/v1`: the document register, versions and their life-cycle
-//! steps, check-out and check-in, the diff between two versions, acknowledgements, coverage and
-//! reminders, and the shipped templates.
+//! The document register's API: documents, versions and their life-cycle steps, check-out and
+//! check-in, the diff between two versions, acknowledgements, coverage and reminders, and the
+//! shipped templates.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,74 +10,19 @@ use serde::{Deserialize, Serialize};
 use tandem_audit::Write;
 use tandem_directory::PersonId;
 use tandem_kernel::id::parse_id;
-use tandem_kernel::{Access, Error, Need, Permission, Result, Scope};
+use tandem_kernel::{Access, Error, Result};
 use tandem_web::{
-    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestAccess, Routes, created,
-    reference,
+    ApiJson, ApiQuery, ApiResult, AppState, InPath, Reference, RequestAccess, created, reference,
 };
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::routes;
 
+use super::{powers, reader};
 use crate::diff::{LineChange, LineDiff};
 use crate::document::{DocumentDraft, DocumentId, Reader, Target, VersionId};
 use crate::lifecycle::Step;
 use crate::store::acknowledgements::{self, Coverage};
 use crate::store::documents::{self, Document, Listed};
-use crate::store::versions::{self, DraftText, Powers, Version};
-
-/// The ISMS's routes, to be nested under `/api/v1`.
-pub fn routes() -> Routes {
-    let read = Need::Permission(Permission::DocumentsRead);
-    let isms = Need::Permission(Permission::IsmsRead);
-    let write = Need::Permission(Permission::IsmsWrite);
-    let manage = Need::Permission(Permission::IsmsManage);
-    Routes::new()
-        .api(read, routes!(list_documents))
-        .api(write, routes!(create_document))
-        .api(read, routes!(to_acknowledge))
-        .api(isms, routes!(list_templates))
-        .api(read, routes!(get_document))
-        .api(write, routes!(update_document))
-        .api(write, routes!(check_out))
-        .api(write, routes!(check_in))
-        .api(manage, routes!(break_lock))
-        .api(write, routes!(start_version))
-        .api(read, routes!(get_version))
-        .api(write, routes!(save_version))
-        .api(read, routes!(take_step))
-        .api(read, routes!(diff))
-        .api(read, routes!(acknowledge))
-        .api(isms, routes!(coverage))
-        .api(write, routes!(remind))
-}
-
-/// Who reads, for what they may see: the person, their roles and teams, their organisation if
-/// they are a customer's, and whether they read the whole ISMS.
-pub async fn reader(state: &AppState, access: &Access) -> Result<Reader> {
-    let person = access.actor.id.map(PersonId);
-    let teams = match person {
-        Some(person) => documents::teams_of(&state.db, person).await?,
-        None => Vec::new(),
-    };
-    Ok(Reader {
-        person,
-        roles: access.roles,
-        teams,
-        customer_of: match access.scope {
-            Scope::Everything => None,
-            Scope::Organisation(own) => Some(tandem_directory::OrganisationId(own)),
-        },
-        isms: access.may(Permission::IsmsRead),
-    })
-}
-
-/// What the caller may do in a version's life cycle.
-pub fn powers(access: &Access) -> Powers {
-    Powers {
-        may_write: access.may(Permission::IsmsWrite),
-        may_approve: access.may(Permission::IsmsApprove),
-    }
-}
+use crate::store::versions::{self, DraftText, Version};
 
 /// A document of the register.
 #[derive(Debug, Serialize, ToSchema)]
@@ -159,7 +104,7 @@ pub struct DocumentList {
 /// organisation.
 #[utoipa::path(get, path = "/documents", tag = "isms",
     responses((status = 200, body = DocumentList)))]
-async fn list_documents(
+pub(super) async fn list_documents(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
 ) -> ApiResult<Json<DocumentList>> {
@@ -217,7 +162,7 @@ impl DocumentBody {
 }
 
 /// The name of the provider organisation, which templates fill in.
-async fn provider_name(state: &AppState) -> Result<String> {
+pub(super) async fn provider_name(state: &AppState) -> Result<String> {
     Ok(
         tandem_directory::read::provider(&mut state.db.conn().await?)
             .await?
@@ -230,7 +175,7 @@ async fn provider_name(state: &AppState) -> Result<String> {
 /// (or `body`), checked out by the caller.
 #[utoipa::path(post, path = "/documents", tag = "isms", request_body = DocumentBody,
     responses((status = 201, body = DocumentView), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn create_document(
+pub(super) async fn create_document(
     State(state): State<AppState>,
     write: Write,
     ApiJson(body): ApiJson<DocumentBody>,
@@ -268,7 +213,7 @@ pub struct TemplateView {
 /// The templates of the documents ISO 27001 expects.
 #[utoipa::path(get, path = "/documents/templates", tag = "isms",
     responses((status = 200, body = Vec<TemplateView>)))]
-async fn list_templates() -> Json<Vec<TemplateView>> {
+pub(super) async fn list_templates() -> Json<Vec<TemplateView>> {
     Json(
         crate::templates::shipped()
             .into_iter()
@@ -368,7 +313,7 @@ pub async fn visible(
 /// Read a document and its versions.
 #[utoipa::path(get, path = "/documents/{id}", tag = "isms", params(("id" = String, Path)),
     responses((status = 200, body = DocumentDetail), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn get_document(
+pub(super) async fn get_document(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<DocumentId>,
@@ -395,7 +340,7 @@ fn detail(document: &Document, versions: &[Version]) -> DocumentDetail {
 /// Change a document's register fields (not its text: that is a version's).
 #[utoipa::path(patch, path = "/documents/{id}", tag = "isms", params(("id" = String, Path)), request_body = DocumentBody,
     responses((status = 200, body = DocumentDetail), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn update_document(
+pub(super) async fn update_document(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -413,7 +358,7 @@ async fn update_document(
 /// Check the document out: nobody else edits it until it is checked in.
 #[utoipa::path(post, path = "/documents/{id}/checkout", tag = "isms", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn check_out(
+pub(super) async fn check_out(
     RequestAccess(access): RequestAccess,
     write: Write,
     InPath(id): InPath<DocumentId>,
@@ -425,7 +370,7 @@ async fn check_out(
 /// Check the document in: the caller's check-out ends.
 #[utoipa::path(post, path = "/documents/{id}/checkin", tag = "isms", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn check_in(
+pub(super) async fn check_in(
     RequestAccess(access): RequestAccess,
     write: Write,
     InPath(id): InPath<DocumentId>,
@@ -444,7 +389,7 @@ pub struct ReasonBody {
 /// Break someone's check-out of the document, saying why (audited).
 #[utoipa::path(delete, path = "/documents/{id}/lock", tag = "isms", params(("id" = String, Path)), request_body = ReasonBody,
     responses((status = 204), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn break_lock(
+pub(super) async fn break_lock(
     write: Write,
     InPath(id): InPath<DocumentId>,
     ApiJson(body): ApiJson<ReasonBody>,
@@ -465,7 +410,7 @@ pub struct NewVersionBody {
 /// Start a new version: a draft with the text of the latest, checked out by the caller.
 #[utoipa::path(post, path = "/documents/{id}/versions", tag = "isms", params(("id" = String, Path)), request_body = NewVersionBody,
     responses((status = 201, body = VersionView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn start_version(
+pub(super) async fn start_version(
     RequestAccess(access): RequestAccess,
     write: Write,
     InPath(id): InPath<DocumentId>,
@@ -479,7 +424,7 @@ async fn start_version(
 }
 
 /// The version, if the reader may see it.
-async fn readable_version(
+pub(super) async fn readable_version(
     state: &AppState,
     access: &Access,
     id: DocumentId,
@@ -496,7 +441,7 @@ async fn readable_version(
 /// Read a version, with its text.
 #[utoipa::path(get, path = "/documents/{id}/versions/{version}", tag = "isms", params(("id" = String, Path), ("version" = String, Path)),
     responses((status = 200, body = VersionView), (status = 404, body = tandem_web::error::ErrorBody)))]
-async fn get_version(
+pub(super) async fn get_version(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath((id, version)): InPath<(DocumentId, VersionId)>,
@@ -520,7 +465,7 @@ pub struct DraftBody {
 /// Save a draft; the caller must have the document checked out.
 #[utoipa::path(put, path = "/documents/{id}/versions/{version}", tag = "isms", params(("id" = String, Path), ("version" = String, Path)), request_body = DraftBody,
     responses((status = 200, body = VersionView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn save_version(
+pub(super) async fn save_version(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -576,7 +521,7 @@ pub struct StepBody {
 /// `quorum`, `four-eyes`, `decided`, `reason`, `in-progress`).
 #[utoipa::path(post, path = "/documents/{id}/versions/{version}/steps", tag = "isms", params(("id" = String, Path), ("version" = String, Path)), request_body = StepBody,
     responses((status = 200, body = VersionView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn take_step(
+pub(super) async fn take_step(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -632,7 +577,7 @@ pub async fn compare(
 /// Compare two versions line by line.
 #[utoipa::path(get, path = "/documents/{id}/diff", tag = "isms", params(("id" = String, Path), DiffQuery),
     responses((status = 200, body = DiffView), (status = 404, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
-async fn diff(
+pub(super) async fn diff(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<DocumentId>,
@@ -662,7 +607,7 @@ async fn diff(
 /// Acknowledge the version in force: the caller has read it and accepts it.
 #[utoipa::path(post, path = "/documents/{id}/acknowledgements", tag = "isms", params(("id" = String, Path)),
     responses((status = 200, body = VersionView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn acknowledge(
+pub(super) async fn acknowledge(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,
@@ -684,7 +629,7 @@ pub struct ToAcknowledgeView {
 /// The published documents distributed to the caller that they have not acknowledged yet.
 #[utoipa::path(get, path = "/documents/to-acknowledge", tag = "isms",
     responses((status = 200, body = Vec<ToAcknowledgeView>)))]
-async fn to_acknowledge(
+pub(super) async fn to_acknowledge(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
 ) -> ApiResult<Json<Vec<ToAcknowledgeView>>> {
@@ -733,7 +678,7 @@ impl CoverageView {
 /// The coverage of the version in force.
 #[utoipa::path(get, path = "/documents/{id}/coverage", tag = "isms", params(("id" = String, Path)),
     responses((status = 200, body = CoverageView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn coverage(
+pub(super) async fn coverage(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     InPath(id): InPath<DocumentId>,
@@ -755,7 +700,7 @@ pub struct RemindedView {
 /// Mail a reminder to everyone who has not acknowledged the version in force.
 #[utoipa::path(post, path = "/documents/{id}/reminders", tag = "isms", params(("id" = String, Path)),
     responses((status = 200, body = RemindedView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody)))]
-async fn remind(
+pub(super) async fn remind(
     RequestAccess(access): RequestAccess,
     State(state): State<AppState>,
     write: Write,

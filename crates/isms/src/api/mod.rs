@@ -1,0 +1,68 @@
+//! The ISMS's JSON API under `/api/v1`. [`documents`]: the document register, versions and
+//! their life-cycle steps, check-out and check-in, the diff, acknowledgements, coverage,
+//! reminders and the shipped templates.
+
+pub mod documents;
+
+use tandem_directory::PersonId;
+use tandem_kernel::{Access, Need, Permission, Result, Scope};
+use tandem_web::{AppState, Routes};
+use utoipa_axum::routes;
+
+use crate::document::Reader;
+use crate::store::documents as document_store;
+use crate::store::versions::Powers;
+
+/// The ISMS's routes, to be nested under `/api/v1`.
+pub fn routes() -> Routes {
+    let read = Need::Permission(Permission::DocumentsRead);
+    let isms = Need::Permission(Permission::IsmsRead);
+    let write = Need::Permission(Permission::IsmsWrite);
+    let manage = Need::Permission(Permission::IsmsManage);
+    Routes::new()
+        .api(read, routes!(documents::list_documents))
+        .api(write, routes!(documents::create_document))
+        .api(read, routes!(documents::to_acknowledge))
+        .api(isms, routes!(documents::list_templates))
+        .api(read, routes!(documents::get_document))
+        .api(write, routes!(documents::update_document))
+        .api(write, routes!(documents::check_out))
+        .api(write, routes!(documents::check_in))
+        .api(manage, routes!(documents::break_lock))
+        .api(write, routes!(documents::start_version))
+        .api(read, routes!(documents::get_version))
+        .api(write, routes!(documents::save_version))
+        .api(read, routes!(documents::take_step))
+        .api(read, routes!(documents::diff))
+        .api(read, routes!(documents::acknowledge))
+        .api(isms, routes!(documents::coverage))
+        .api(write, routes!(documents::remind))
+}
+
+/// Who reads, for what they may see: the person, their roles and teams, their organisation if
+/// they are a customer's, and whether they read the whole ISMS.
+pub async fn reader(state: &AppState, access: &Access) -> Result<Reader> {
+    let person = access.actor.id.map(PersonId);
+    let teams = match person {
+        Some(person) => document_store::teams_of(&state.db, person).await?,
+        None => Vec::new(),
+    };
+    Ok(Reader {
+        person,
+        roles: access.roles,
+        teams,
+        customer_of: match access.scope {
+            Scope::Everything => None,
+            Scope::Organisation(own) => Some(tandem_directory::OrganisationId(own)),
+        },
+        isms: access.may(Permission::IsmsRead),
+    })
+}
+
+/// What the caller may do in a version's life cycle.
+pub fn powers(access: &Access) -> Powers {
+    Powers {
+        may_write: access.may(Permission::IsmsWrite),
+        may_approve: access.may(Permission::IsmsApprove),
+    }
+}
