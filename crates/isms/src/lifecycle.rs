@@ -34,12 +34,6 @@ impl State {
     pub fn in_progress(self) -> bool {
         matches!(self, Self::Draft | Self::InReview | Self::Approved)
     }
-
-    /// Whether a reader without the right to see work in progress may see the version: it was
-    /// issued (published, and kept as superseded or withdrawn).
-    pub fn issued(self) -> bool {
-        matches!(self, Self::Published | Self::Superseded | Self::Withdrawn)
-    }
 }
 
 tandem_kernel::vocabulary!(
@@ -378,7 +372,7 @@ fn checked_out_by(lock: &Lock) -> Refusal {
     Refusal::new(
         "checked-out",
         format!(
-            "{} has the document checked out since {}; ask them to check it in, or an administrator to break the lock",
+            "{} has the document checked out since {}; ask them to check it in, or someone who manages the ISMS (isms.manage) to break the lock",
             lock.name,
             tandem_kernel::clock::when(lock.since)
         ),
@@ -622,6 +616,5 @@ mod tests {
             "a version is in review already; finish or send it back first"
         );
         assert!(State::Approved.in_progress() && !State::Published.in_progress());
-        assert!(State::Superseded.issued() && !State::Draft.issued());
     }
 }

@@ -7,7 +7,7 @@
 //! to the image, labelled with its alt text, so that opening a document fetches nothing from
 //! elsewhere. Headings get no ids, and footnotes are not recognised.
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// The schemes a link may use; a relative link has none.
 const SAFE_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
@@ -25,40 +25,6 @@ pub fn render(markdown: &str) -> String {
     let mut html = String::with_capacity(markdown.len());
     pulldown_cmark::html::push_html(&mut html, events);
     html
-}
-
-/// The text of the first level-1 heading that has any, with its runs of white space made single
-/// spaces: the title to propose for a document. Formatting is dropped; code and raw HTML count as
-/// text, as [`render`] shows them.
-pub fn plain_title(markdown: &str) -> Option<String> {
-    let mut heading: Option<String> = None;
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => heading = Some(String::new()),
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
-                let text = heading.take().unwrap_or_default();
-                let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                if !title.is_empty() {
-                    return Some(title);
-                }
-            }
-            Event::Text(text) | Event::Code(text) | Event::InlineHtml(text) => {
-                if let Some(words) = heading.as_mut() {
-                    words.push_str(&text);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some(words) = heading.as_mut() {
-                    words.push(' ');
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// One parser event as it may reach the page, or `None` to leave it out.
@@ -291,23 +257,5 @@ mod tests {
             html.contains(r#"<a href="https://ci.example/job">build</a>"#),
             "{html}"
         );
-    }
-
-    #[test]
-    fn plain_title_is_the_first_level_one_heading() {
-        assert_eq!(
-            plain_title("Draft\n\n## Purpose\n\n# Access  control *policy*\n\n# Second\n"),
-            Some("Access control policy".to_owned())
-        );
-        assert_eq!(
-            plain_title("Information security\npolicy\n===\n"),
-            Some("Information security policy".to_owned())
-        );
-        assert_eq!(
-            plain_title("#\n\n# Use `sudo` <rarely>\n"),
-            Some("Use sudo <rarely>".to_owned())
-        );
-        assert_eq!(plain_title("## Only a second level\n\nText\n"), None);
-        assert_eq!(plain_title(""), None);
     }
 }

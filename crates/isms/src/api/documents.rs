@@ -337,8 +337,9 @@ fn detail(document: &Document, versions: &[Version]) -> DocumentDetail {
     }
 }
 
-/// Change a document's register fields (not its text: that is a version's).
-#[utoipa::path(patch, path = "/documents/{id}", tag = "isms", params(("id" = String, Path)), request_body = DocumentBody,
+/// Replace a document's register fields (not its text: that is a version's); every field is
+/// sent, as on creation.
+#[utoipa::path(put, path = "/documents/{id}", tag = "isms", params(("id" = String, Path)), request_body = DocumentBody,
     responses((status = 200, body = DocumentDetail), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
 pub(super) async fn update_document(
     RequestAccess(access): RequestAccess,

@@ -183,9 +183,7 @@ async fn form(
             )
         })
         .collect();
-    for (team, name) in
-        tandem_directory::store::teams::choices(&state.db, tandem_kernel::Scope::Everything).await?
-    {
+    for (team, name) in documents::provider_teams(&state.db).await? {
         targets.push((Target::Team(team).text(), format!("the team {name}")));
     }
     Ok(render(&FormPage {

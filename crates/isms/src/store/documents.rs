@@ -267,17 +267,40 @@ async fn check_references(tx: &mut Tx, input: &DocumentInput) -> Result<()> {
             )),
         }
     }
+    // Distribution asks the provider's staff; a customer reads what is shared with it.
     for (i, target) in input.distribution.iter().enumerate() {
-        let missing = match target {
-            Target::Person(person) => !tandem_directory::read::person_exists(tx, *person).await?,
-            Target::Team(team) => !tandem_directory::read::team_exists(tx, *team).await?,
-            Target::Role(_) => false,
-        };
-        if missing {
-            errors.push(FieldError::new(
-                format!("distribution[{i}]"),
-                "there is no such person or team",
-            ));
+        let field = format!("distribution[{i}]");
+        match target {
+            Target::Person(person) => {
+                let eligibility =
+                    tandem_identity::read::eligibility(tx, *person, Permission::DocumentsRead)
+                        .await?;
+                errors.extend(eligibility.refusal(
+                    &field,
+                    Permission::DocumentsRead,
+                    "are asked to read documents",
+                ));
+            }
+            Target::Team(team) => {
+                let kind: Option<String> = run!(tx, |c| {
+                    sqlx::query_scalar(
+                        "SELECT o.kind FROM team_refs t \
+                         JOIN organisation_refs o ON o.id = t.organisation_id WHERE t.id = $1",
+                    )
+                    .bind(*team)
+                    .fetch_optional(c)
+                    .await
+                })?;
+                match kind.as_deref() {
+                    None => errors.push(FieldError::new(field, "there is no such team")),
+                    Some("provider") => {}
+                    Some(_) => errors.push(FieldError::new(
+                        field,
+                        "the team is a customer's or a supplier's; share the document with the customer instead",
+                    )),
+                }
+            }
+            Target::Role(_) => {}
         }
     }
     if errors.is_empty() {
@@ -475,6 +498,18 @@ pub async fn update(
     find(&mut write.db.conn().await?, id)
         .await?
         .ok_or(Error::NotFound { entity: "document" })
+}
+
+/// The provider's teams, as `(id, name)` by name: what a distribution may name.
+pub async fn provider_teams(db: &Db) -> Result<Vec<(TeamId, String)>> {
+    Ok(run!(&mut db.conn().await?, |c| {
+        sqlx::query_as(
+            "SELECT t.id, t.name FROM team_refs t JOIN organisation_refs o ON o.id = t.organisation_id \
+             WHERE o.kind = 'provider' ORDER BY t.name, t.id",
+        )
+        .fetch_all(c)
+        .await
+    })?)
 }
 
 /// The reader's teams, for [`Reader`].

@@ -585,7 +585,7 @@ pub async fn take_step(
     let changed = run!(&mut tx, |c| {
         sqlx::query(
             "UPDATE isms_versions SET state = $3, updated_at = $4, \
-             submitted_at = CASE WHEN $3 = 'in-review' THEN $4 ELSE submitted_at END, \
+             submitted_at = CASE WHEN $3 = 'in-review' AND $2 = 'draft' THEN $4 ELSE submitted_at END, \
              approved_at = CASE WHEN $3 = 'approved' THEN $4 ELSE approved_at END, \
              published_at = CASE WHEN $3 = 'published' THEN $4 ELSE published_at END, \
              ended_at = CASE WHEN $3 = 'withdrawn' THEN $4 ELSE ended_at END, \
