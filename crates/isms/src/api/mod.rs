@@ -1,7 +1,9 @@
 //! The ISMS's JSON API under `/api/v1`. [`documents`]: the document register, versions and
 //! their life-cycle steps, check-out and check-in, the diff, acknowledgements, coverage,
-//! reminders and the shipped templates.
+//! reminders and the shipped templates. [`context`]: interested parties and their requirements,
+//! and instances of the Cloud System Analysis Pattern with their proposals.
 
+pub mod context;
 pub mod documents;
 
 use tandem_directory::PersonId;
@@ -37,6 +39,18 @@ pub fn routes() -> Routes {
         .api(read, routes!(documents::acknowledge))
         .api(isms, routes!(documents::coverage))
         .api(write, routes!(documents::remind))
+        .api(isms, routes!(context::list_parties))
+        .api(write, routes!(context::create_party))
+        .api(isms, routes!(context::get_party))
+        .api(write, routes!(context::update_party))
+        .api(write, routes!(context::add_requirement))
+        .api(write, routes!(context::update_requirement))
+        .api(isms, routes!(context::list_patterns))
+        .api(write, routes!(context::import_pattern))
+        .api(isms, routes!(context::get_pattern))
+        .api(isms, routes!(context::export_pattern))
+        .api(write, routes!(context::add_element))
+        .api(write, routes!(context::accept))
 }
 
 /// Who reads, for what they may see: the person, their roles and teams, their organisation if

@@ -1,6 +1,8 @@
 //! The ISMS's pages. [`documents`]: the register, a document with its versions, reading and
-//! acknowledging, coverage, a version's editor and next steps, and the diff.
+//! acknowledging, coverage, a version's editor and next steps, and the diff. [`context`]: the
+//! interested parties, their requirements, and the Cloud System Analysis Pattern.
 
+mod context;
 mod documents;
 
 use tandem_kernel::{Need, Permission};
@@ -10,7 +12,31 @@ pub fn routes() -> Routes {
     let read = Need::Permission(Permission::DocumentsRead);
     let write = Need::Permission(Permission::IsmsWrite);
     let manage = Need::Permission(Permission::IsmsManage);
+    let isms = Need::Permission(Permission::IsmsRead);
     Routes::new()
+        .get("/isms/context", isms, context::show)
+        .post("/isms/parties", write, context::create_party)
+        .get("/isms/parties/{id}", isms, context::party)
+        .post(
+            "/isms/parties/{id}/requirements",
+            write,
+            context::add_requirement,
+        )
+        .post(
+            "/isms/parties/{id}/requirements/{requirement}",
+            write,
+            context::update_requirement,
+        )
+        .post("/isms/patterns", write, context::import)
+        .get("/isms/patterns/{id}", isms, context::pattern)
+        .get("/isms/patterns/{id}/diagram.svg", isms, context::diagram)
+        .get("/isms/patterns/{id}/export.json", isms, context::export)
+        .post("/isms/patterns/{id}/elements", write, context::add_element)
+        .post(
+            "/isms/patterns/{id}/elements/{element}/accept",
+            write,
+            context::accept,
+        )
         .get("/isms/documents", read, documents::list)
         .post("/isms/documents", write, documents::create)
         .get("/isms/documents/new", write, documents::new)

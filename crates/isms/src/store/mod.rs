@@ -6,6 +6,8 @@
 
 pub mod acknowledgements;
 pub mod documents;
+pub mod parties;
+pub mod patterns;
 pub mod versions;
 
 use tandem_directory::PersonId;

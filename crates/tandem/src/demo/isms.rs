@@ -333,6 +333,84 @@ pub async fn load(db: &Db, now: OffsetDateTime, beta: OrganisationId) -> anyhow:
         days_ago(30),
     )
     .await?;
+    context(&demo, days_ago(20), policy).await
+}
+
+/// Alpha's instance of the Cloud System Analysis Pattern (seed 000 section 5.1, transcribed in
+/// `crates/isms/data/alpha-cloud-pattern.json`), with the cloud customer, the legislator and the
+/// video service's IP addresses accepted and the rest still proposed; two of the customer's
+/// requirements linked to what satisfies them.
+async fn context(demo: &Demo<'_>, at: OffsetDateTime, policy: DocumentId) -> anyhow::Result<()> {
+    let file =
+        tandem_isms::pattern::read(include_str!("../../../isms/data/alpha-cloud-pattern.json"))
+            .map_err(|e| anyhow::anyhow!("Alpha's cloud pattern: {e:?}"))?;
+    let write = demo.write(&demo.ines, at);
+    let pattern = tandem_isms::store::patterns::import(&write, &file).await?;
+    let element = |name: &str| {
+        pattern
+            .elements
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.id)
+            .with_context(|| format!("{name} in Alpha's pattern"))
+    };
+    let customer = tandem_isms::store::patterns::accept_party(
+        &write,
+        pattern.id,
+        element("Technology company")?,
+    )
+    .await?;
+    tandem_isms::store::patterns::accept_party(
+        &write,
+        pattern.id,
+        element("Legislators of Germany and the US")?,
+    )
+    .await?;
+    tandem_isms::store::patterns::accept_ci(
+        &write,
+        pattern.id,
+        element("IP addresses")?,
+        ("3", "2", "2"),
+    )
+    .await?;
+    let party = tandem_isms::store::parties::find(&mut demo.db.conn().await?, customer).await?;
+    let sla: uuid::Uuid = tandem_storage::run!(&mut demo.db.conn().await?, |c| {
+        sqlx::query_scalar("SELECT id FROM agreement_refs WHERE kind = 'sla' ORDER BY name LIMIT 1")
+            .fetch_one(c)
+            .await
+    })?;
+    let never = |_: &str, _: &str| false;
+    for (starts, satisfied_by) in [
+        (
+            "An incident outside a maintenance window",
+            format!("agreement:{sla}"),
+        ),
+        (
+            "Alpha runs the customer's network",
+            format!("document:{policy}"),
+        ),
+    ] {
+        let requirement = party
+            .requirements
+            .iter()
+            .find(|r| r.text.starts_with(starts))
+            .with_context(|| format!("the requirement “{starts}…”"))?;
+        let input = tandem_isms::parties::RequirementDraft {
+            kind: requirement.kind.as_str().to_owned(),
+            text: requirement.text.clone(),
+            source: requirement.source.clone(),
+            satisfied_by,
+        }
+        .validate()?;
+        tandem_isms::store::parties::update_requirement(
+            &write,
+            customer,
+            requirement.id,
+            &input,
+            &never,
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ mod extremes;
 mod frameworks;
 mod identity;
 mod isms;
+mod isms_context;
 mod mail;
 mod paths;
 mod platform;
