@@ -14,11 +14,15 @@
 //! register's record and who may see what), [`diff`] (a line diff), [`markdown`] (safe
 //! rendering), [`templates`] (the shipped templates), [`parties`] (parties, requirements and
 //! what satisfies them), [`pattern`] (the pattern's exchange format, its checks and its
-//! diagram). [`store`] reads and writes the tables; [`api`] and [`pages`] are the HTTP edge.
+//! diagram), [`objectives`] (information security objectives, their measurements, when one is
+//! overdue), [`competence`] (trainings, competences, who holds them and who falls short).
+//! [`store`] reads and writes the tables; [`api`] and [`pages`] are the HTTP edge.
 //!
 //! Owns the tables `isms_document_numbers`, `isms_documents`, `isms_document_distribution`,
 //! `isms_document_locks`, `isms_versions`, `isms_version_approvers`, `isms_acknowledgements`,
-//! `isms_parties`, `isms_requirements`, `isms_patterns` and `isms_pattern_elements`. It reads
+//! `isms_parties`, `isms_requirements`, `isms_patterns`, `isms_pattern_elements`, `isms_objectives`,
+//! `isms_objective_measurements`, `isms_competences`, `isms_competence_roles`, `isms_trainings`,
+//! `isms_training_attendees` and `isms_held_competences`. It reads
 //! the directory, service levels and the CMDB through their views, who may take a duty through
 //! `tandem_identity::read`, the framework library's controls through its catalogue, writes CIs
 //! only through the CMDB's store, and mail through `tandem_mail`'s outbox.
@@ -61,6 +65,20 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
         },
         tandem_web::capability::NavEntry {
             group: tandem_web::capability::NavGroup::Compliance,
+            section: "objectives",
+            label: "Objectives",
+            href: "/isms/objectives",
+            needs: tandem_kernel::Permission::IsmsRead,
+        },
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Compliance,
+            section: "competence",
+            label: "Competence",
+            href: "/isms/competences",
+            needs: tandem_kernel::Permission::IsmsRead,
+        },
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Compliance,
             section: "documents",
             label: "Documents",
             href: "/isms/documents",
@@ -82,10 +100,12 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
 };
 
 pub mod api;
+pub mod competence;
 pub mod diff;
 pub mod document;
 pub mod lifecycle;
 pub mod markdown;
+pub mod objectives;
 pub mod pages;
 pub mod parties;
 pub mod pattern;

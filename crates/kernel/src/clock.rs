@@ -77,6 +77,20 @@ pub fn check_date(field: &str, date: time::Date) -> Result<time::Date, FieldErro
     }
 }
 
+/// Reads a required date written `YYYY-MM-DD` in `field`, within [`ACCEPTED_YEARS`].
+pub fn parse_date(field: &str, raw: &str) -> Result<time::Date, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(FieldError::new(field, "is required"));
+    }
+    let date = time::Date::parse(
+        raw,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| FieldError::new(field, "must be a date as YYYY-MM-DD"))?;
+    check_date(field, date)
+}
+
 /// `at` in UTC, if its year there is one of [`ACCEPTED_YEARS`]; an error on `field` otherwise
 /// (also for an instant whose offset would carry it past the end of the calendar).
 pub fn check_instant(field: &str, at: OffsetDateTime) -> Result<OffsetDateTime, FieldError> {

@@ -3,8 +3,10 @@
 //! reminders and the shipped templates. [`context`]: interested parties and their requirements,
 //! and instances of the Cloud System Analysis Pattern with their proposals.
 
+pub mod competence;
 pub mod context;
 pub mod documents;
+pub mod objectives;
 
 use tandem_directory::PersonId;
 use tandem_kernel::{Access, Need, Permission, Result, Scope};
@@ -51,6 +53,24 @@ pub fn routes() -> Routes {
         .api(isms, routes!(context::export_pattern))
         .api(write, routes!(context::add_element))
         .api(write, routes!(context::accept))
+        .api(isms, routes!(objectives::list_objectives))
+        .api(write, routes!(objectives::create_objective))
+        .api(isms, routes!(objectives::get_objective))
+        .api(write, routes!(objectives::update_objective))
+        .api(write, routes!(objectives::add_measurement))
+        .api(isms, routes!(competence::list_trainings))
+        .api(write, routes!(competence::create_training))
+        .api(isms, routes!(competence::get_training))
+        .api(write, routes!(competence::update_training))
+        .api(write, routes!(competence::record_attendance))
+        .api(isms, routes!(competence::list_competences))
+        .api(write, routes!(competence::create_competence))
+        .api(isms, routes!(competence::shortfall))
+        .api(isms, routes!(competence::get_competence))
+        .api(write, routes!(competence::update_competence))
+        .api(write, routes!(competence::add_holding))
+        .api(write, routes!(competence::update_holding))
+        .api(write, routes!(competence::remove_holding))
 }
 
 /// Who reads, for what they may see: the person, their roles and teams, their organisation if

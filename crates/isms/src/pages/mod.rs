@@ -2,8 +2,10 @@
 //! acknowledging, coverage, a version's editor and next steps, and the diff. [`context`]: the
 //! interested parties, their requirements, and the Cloud System Analysis Pattern.
 
+mod competence;
 mod context;
 mod documents;
+mod objectives;
 
 use tandem_kernel::{Need, Permission};
 use tandem_web::Routes;
@@ -15,6 +17,67 @@ pub fn routes() -> Routes {
     let isms = Need::Permission(Permission::IsmsRead);
     Routes::new()
         .get("/isms/context", isms, context::show)
+        .get("/isms/trainings", isms, competence::trainings)
+        .post("/isms/trainings", write, competence::create_training)
+        .get("/isms/trainings/new", write, competence::new_training)
+        .get("/isms/trainings/{id}", isms, competence::training)
+        .post("/isms/trainings/{id}", write, competence::update_training)
+        .get(
+            "/isms/trainings/{id}/edit",
+            write,
+            competence::edit_training,
+        )
+        .post(
+            "/isms/trainings/{id}/attendance",
+            write,
+            competence::attendance,
+        )
+        .get("/isms/competences", isms, competence::competences)
+        .post("/isms/competences", write, competence::create_competence)
+        .get("/isms/competences/new", write, competence::new_competence)
+        .get("/isms/competences/shortfall", isms, competence::shortfall)
+        .get("/isms/competences/{id}", isms, competence::competence)
+        .post(
+            "/isms/competences/{id}",
+            write,
+            competence::update_competence,
+        )
+        .get(
+            "/isms/competences/{id}/edit",
+            write,
+            competence::edit_competence,
+        )
+        .post(
+            "/isms/competences/{id}/holders",
+            write,
+            competence::add_holding,
+        )
+        .get(
+            "/isms/competences/{id}/holders/{holding}/edit",
+            write,
+            competence::edit_holding,
+        )
+        .post(
+            "/isms/competences/{id}/holders/{holding}",
+            write,
+            competence::update_holding,
+        )
+        .post(
+            "/isms/competences/{id}/holders/{holding}/delete",
+            write,
+            competence::remove_holding,
+        )
+        .get("/isms/objectives", isms, objectives::list)
+        .post("/isms/objectives", write, objectives::create)
+        .get("/isms/objectives/new", write, objectives::new)
+        .get("/isms/objectives/{id}", isms, objectives::show)
+        .post("/isms/objectives/{id}", write, objectives::update)
+        .get("/isms/objectives/{id}/edit", write, objectives::edit)
+        .post(
+            "/isms/objectives/{id}/measurements",
+            write,
+            objectives::add_measurement,
+        )
         .post("/isms/parties", write, context::create_party)
         .get("/isms/parties/{id}", isms, context::party)
         .post(

@@ -5,7 +5,9 @@
 //! the coverage (`isms_acknowledgements`).
 
 pub mod acknowledgements;
+pub mod competence;
 pub mod documents;
+pub mod objectives;
 pub mod parties;
 pub mod patterns;
 pub mod versions;

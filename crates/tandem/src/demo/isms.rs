@@ -19,12 +19,13 @@ use tandem_kernel::{Actor, Role};
 use tandem_storage::Db;
 use time::{Duration, OffsetDateTime};
 
-struct Person {
-    actor: Actor,
-    id: PersonId,
+/// A demo person, as they act and as the ISMS names them.
+pub(super) struct Person {
+    pub(super) actor: Actor,
+    pub(super) id: PersonId,
 }
 
-async fn person(db: &Db, email: &str) -> anyhow::Result<Person> {
+pub(super) async fn person(db: &Db, email: &str) -> anyhow::Result<Person> {
     let (id, _) = tandem_identity::store::person_by_email(db, email)
         .await?
         .with_context(|| format!("the demo person {email} is missing"))?;

@@ -10,6 +10,8 @@ mod changes;
 mod cmdb;
 mod desk;
 mod isms;
+mod isms_competence;
+mod isms_objectives;
 
 use anyhow::{Context, bail};
 use tandem_audit::Write;
@@ -564,7 +566,9 @@ async fn load_agreements(
     )
     .await?;
     changes::load(db, now).await?;
-    isms::load(db, now, beta).await
+    isms::load(db, now, beta).await?;
+    isms_objectives::load(db, now).await?;
+    isms_competence::load(db, now).await
 }
 
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.
