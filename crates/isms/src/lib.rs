@@ -14,7 +14,7 @@
 //! register's record and who may see what), [`diff`] (a line diff), [`markdown`] (safe
 //! rendering), [`templates`] (the shipped templates), [`parties`] (parties, requirements and
 //! what satisfies them), [`pattern`] (the pattern's exchange format, its checks and its
-//! diagram), [`objectives`] (information security objectives, their measurements, when one is
+//! diagram), [`scope`] (the scope record written as a scope document's text), [`objectives`] (information security objectives, their measurements, when one is
 //! overdue), [`competence`] (trainings, competences, who holds them and who falls short).
 //! [`store`] reads and writes the tables; [`api`] and [`pages`] are the HTTP edge.
 //!
@@ -109,5 +109,6 @@ pub mod objectives;
 pub mod pages;
 pub mod parties;
 pub mod pattern;
+pub mod scope;
 pub mod store;
 pub mod templates;

@@ -807,3 +807,173 @@ pub(super) async fn diff(
         hunks,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "isms/scope_form.html")]
+struct ScopePage {
+    chrome: Chrome,
+    document: Document,
+    version: Version,
+    /// Each part: key, heading, its lines.
+    parts: Vec<(&'static str, &'static str, String)>,
+    change_note: String,
+    errors: FormErrors,
+}
+
+impl ScopePage {
+    /// The errors of the lines of part `key`, as "Line 2: …".
+    fn line_errors(&self, key: &str) -> Vec<String> {
+        let prefix = format!("{key}[");
+        self.errors
+            .all()
+            .iter()
+            .filter_map(|e| {
+                let index = e.field.strip_prefix(&prefix)?.strip_suffix(']')?;
+                let line = index.parse::<usize>().ok()? + 1;
+                Some(format!("Line {line}: {}", e.message))
+            })
+            .collect()
+    }
+}
+
+/// The scope form as posted: one text per part, one item a line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ScopeFields {
+    units: String,
+    locations: String,
+    services: String,
+    cis: String,
+    information: String,
+    boundaries: String,
+    interfaces: String,
+    exclusions: String,
+    change_note: String,
+}
+
+impl ScopeFields {
+    fn record(&self) -> crate::scope::ScopeRecord {
+        crate::scope::ScopeRecord::from_lines(&[
+            ("units", &self.units),
+            ("locations", &self.locations),
+            ("services", &self.services),
+            ("cis", &self.cis),
+            ("information", &self.information),
+            ("boundaries", &self.boundaries),
+            ("interfaces", &self.interfaces),
+            ("exclusions", &self.exclusions),
+        ])
+    }
+}
+
+/// A scope document's draft `version`, if the reader may see it.
+async fn scope_version(
+    state: &AppState,
+    access: &Access,
+    id: DocumentId,
+    version: VersionId,
+) -> tandem_kernel::Result<(Document, Version)> {
+    let reader = reader(state, access).await?;
+    let (document, versions) = visible(state, &reader, id).await?;
+    let version = versions
+        .into_iter()
+        .find(|v| v.id == version)
+        .ok_or(tandem_kernel::Error::NotFound { entity: "version" })?;
+    if document.kind != Kind::Scope {
+        return Err(tandem_kernel::Error::NotFound { entity: "scope" });
+    }
+    Ok((document, version))
+}
+
+fn scope_page(
+    document: Document,
+    version: Version,
+    record: &crate::scope::ScopeRecord,
+    change_note: String,
+    errors: FormErrors,
+) -> Response {
+    let invalid = errors.summary.is_some();
+    let parts = crate::scope::SECTIONS
+        .iter()
+        .map(|(key, heading)| (*key, *heading, record.items(key).join("\n")))
+        .collect();
+    let mut response = render(&ScopePage {
+        chrome: Chrome::new("documents", format!("{}: the scope record", document.title)),
+        document,
+        version,
+        parts,
+        change_note,
+        errors,
+    });
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+/// `GET /isms/documents/{id}/versions/{version}/scope`: the scope's parts, one item a line.
+pub(super) async fn scope_form(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+) -> PageResult<Response> {
+    let (document, version) = scope_version(&state, &access, id, version).await?;
+    let record = crate::scope::ScopeRecord::from_markdown(&version.body).unwrap_or_default();
+    let note = version.change_note.clone();
+    Ok(scope_page(
+        document,
+        version,
+        &record,
+        note,
+        FormErrors::default(),
+    ))
+}
+
+/// `POST /isms/documents/{id}/versions/{version}/scope`: writes the record as the draft's text.
+pub(super) async fn save_scope(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+    FormInput(fields): FormInput<ScopeFields>,
+) -> PageResult<Response> {
+    let (document, current) = scope_version(&state, &access, id, version).await?;
+    let record = fields.record();
+    let mut errors = record.check().err().unwrap_or_default();
+    errors.extend(
+        crate::store::scope::unknown_references(&mut state.db.conn().await?, &record).await?,
+    );
+    let saved = if errors.is_empty() {
+        versions::save_draft(
+            &write,
+            id,
+            version,
+            &DraftText {
+                body: record.to_markdown(),
+                change_note: fields.change_note.clone(),
+                approvers: current
+                    .approvers
+                    .iter()
+                    .map(|a| a.approver.person)
+                    .collect(),
+            },
+            &powers(&access),
+        )
+        .await
+        .map(|_| ())
+    } else {
+        Err(tandem_kernel::Error::Invalid(errors))
+    };
+    match saved {
+        Ok(()) => Ok(see_other(&format!(
+            "/isms/documents/{id}/versions/{version}"
+        ))),
+        Err(error) => Ok(scope_page(
+            document,
+            current,
+            &record,
+            fields.change_note,
+            FormErrors::from_error(error)?,
+        )),
+    }
+}

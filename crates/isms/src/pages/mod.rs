@@ -130,6 +130,16 @@ pub fn routes() -> Routes {
             read,
             documents::version,
         )
+        .get(
+            "/isms/documents/{id}/versions/{version}/scope",
+            write,
+            documents::scope_form,
+        )
+        .post(
+            "/isms/documents/{id}/versions/{version}/scope",
+            write,
+            documents::save_scope,
+        )
         .post(
             "/isms/documents/{id}/versions/{version}",
             write,

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod objectives;
 pub mod parties;
 pub mod patterns;
+pub mod scope;
 pub mod versions;
 
 use tandem_directory::PersonId;

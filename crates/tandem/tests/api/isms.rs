@@ -14,6 +14,7 @@ on_both_engines!(
     one_editor_at_a_time_and_a_broken_lock_says_why,
     acknowledgements_cover_the_distribution_and_a_major_version_asks_again,
     customers_see_only_the_documents_shared_with_them,
+    the_scope_is_a_record_versioned_like_a_document,
 );
 
 on_both_engines_with_demo!(the_demo_register_shows_every_stage);
@@ -849,5 +850,184 @@ async fn the_demo_register_shows_every_stage(app: TestApp) {
         list.contains("Incident management procedure")
             && !list.contains("Information security policy"),
         "{list}"
+    );
+}
+
+async fn the_scope_is_a_record_versioned_like_a_document(app: TestApp) {
+    let w = world(&app).await;
+    app.created(
+        "/api/v1/services",
+        &json!({"name": "Video conferencing", "kind": "saas", "customers": []}),
+    )
+    .await;
+    let ci = app
+        .created(
+            "/api/v1/cis",
+            &json!({"class": "service", "name": "bridge-de-01", "lifecycle": "production",
+                    "confidentiality": "2", "integrity": "2", "availability": "3",
+                    "label": "internal", "reason": "Initial inventory of the data centre"}),
+        )
+        .await;
+    let number = ci["number"].as_str().unwrap().to_owned();
+    // The harness's operator writes the scope: it holds the draft's lock.
+    let created = app
+        .created(
+            "/api/v1/documents",
+            &json!({"title": "Scope of the ISMS", "kind": "scope", "owner_id": w.ines.id}),
+        )
+        .await;
+    let doc = created["id"].as_str().unwrap().to_owned();
+    let detail = app.read(&format!("/api/v1/documents/{doc}")).await;
+    let v1 = detail["versions"][0]["id"].as_str().unwrap().to_owned();
+    let form = format!("/isms/documents/{doc}/versions/{v1}/scope");
+    let page = app.read_text(&form).await;
+    assert!(
+        page.contains("Exclusions and their justification"),
+        "{page}"
+    );
+
+    let refused = app
+        .post_form(
+            &form,
+            &[
+                ("units", "Cloud operations"),
+                ("services", "Video conferencing\nTelepathy"),
+                ("cis", "bridge-de-01"),
+                ("exclusions", "HR systems"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains("Line 2: the service catalogue has no service named “Telepathy”"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Line 1: name a CI of the CMDB by its number first"),
+        "{text}"
+    );
+    assert!(text.contains("an exclusion says why"), "{text}");
+    let path = format!("/api/v1/documents/{doc}/versions/{v1}");
+    assert_eq!(app.read(&path).await["body"], "", "nothing was written");
+
+    let cis = format!("{number} bridge-de-01");
+    let saved = app
+        .post_form(
+            &form,
+            &[
+                ("units", "Cloud operations\nService desk"),
+                ("locations", "Data centre Frankfurt"),
+                ("services", "Video conferencing"),
+                ("cis", cis.as_str()),
+                (
+                    "exclusions",
+                    "Office building — run by the landlord under contract",
+                ),
+                ("change_note", "First scope"),
+            ],
+        )
+        .await;
+    assert!(
+        saved.status().is_success() || saved.status().is_redirection(),
+        "{}",
+        saved.status()
+    );
+    let v1_body = app.read(&path).await["body"].as_str().unwrap().to_owned();
+    assert!(
+        v1_body.starts_with(
+            "# Scope of the ISMS\n\n## Organisational units\n\n- Cloud operations\n- Service desk"
+        ),
+        "{v1_body}"
+    );
+    assert!(v1_body.contains(&format!("- {number} bridge-de-01")));
+
+    // Approved and published like any document, then a new version changes the scope.
+    app.expect_json(
+        Method::PUT,
+        &path,
+        &json!({"body": v1_body, "change_note": "First scope", "approver_ids": [w.maria.id]}),
+        StatusCode::OK,
+    )
+    .await;
+    let steps = format!("{path}/steps");
+    app.expect_json(
+        Method::POST,
+        &steps,
+        &json!({"step": "submit"}),
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        &app,
+        &w.maria,
+        Method::POST,
+        &steps,
+        &json!({"step": "approve"}),
+        StatusCode::OK,
+    )
+    .await;
+    app.expect_json(
+        Method::POST,
+        &steps,
+        &json!({"step": "publish"}),
+        StatusCode::OK,
+    )
+    .await;
+    let v2 = app
+        .created(&format!("/api/v1/documents/{doc}/versions"), &json!({}))
+        .await;
+    let v2_id = v2["id"].as_str().unwrap().to_owned();
+    let form = format!("/isms/documents/{doc}/versions/{v2_id}/scope");
+    let page = app.read_text(&form).await;
+    assert!(
+        page.contains("Data centre Frankfurt"),
+        "the form starts from the record: {page}"
+    );
+    app.post_form(
+        &form,
+        &[
+            ("units", "Cloud operations\nService desk"),
+            ("locations", "Data centre Frankfurt\nData centre Ashburn"),
+            ("services", "Video conferencing"),
+            ("cis", cis.as_str()),
+            (
+                "change_note",
+                "Ashburn joins; the office is no longer excluded",
+            ),
+        ],
+    )
+    .await;
+    let diff = app
+        .read(&format!(
+            "/api/v1/documents/{doc}/diff?from={v1}&to={v2_id}"
+        ))
+        .await;
+    let changed: Vec<(String, String)> = diff["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l[0] != "=")
+        .map(|l| {
+            (
+                l[0].as_str().unwrap().to_owned(),
+                l[3].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        changed.contains(&("+".to_owned(), "- Data centre Ashburn".to_owned())),
+        "{diff}"
+    );
+    assert!(
+        changed.contains(&(
+            "-".to_owned(),
+            "- Office building — run by the landlord under contract".to_owned()
+        )),
+        "{diff}"
+    );
+    assert!(
+        changed.contains(&("+".to_owned(), "None.".to_owned())),
+        "no exclusion left: {diff}"
     );
 }
