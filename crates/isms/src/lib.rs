@@ -15,14 +15,16 @@
 //! rendering), [`templates`] (the shipped templates), [`parties`] (parties, requirements and
 //! what satisfies them), [`pattern`] (the pattern's exchange format, its checks and its
 //! diagram), [`scope`] (the scope record written as a scope document's text), [`objectives`] (information security objectives, their measurements, when one is
-//! overdue), [`competence`] (trainings, competences, who holds them and who falls short).
+//! overdue), [`competence`] (trainings, competences, who holds them and who falls short),
+//! [`roles`] (ISMS roles, the RACI matrix and its gaps, management decisions).
 //! [`store`] reads and writes the tables; [`api`] and [`pages`] are the HTTP edge.
 //!
 //! Owns the tables `isms_document_numbers`, `isms_documents`, `isms_document_distribution`,
 //! `isms_document_locks`, `isms_versions`, `isms_version_approvers`, `isms_acknowledgements`,
 //! `isms_parties`, `isms_requirements`, `isms_patterns`, `isms_pattern_elements`, `isms_objectives`,
 //! `isms_objective_measurements`, `isms_competences`, `isms_competence_roles`, `isms_trainings`,
-//! `isms_training_attendees` and `isms_held_competences`. It reads
+//! `isms_training_attendees`, `isms_held_competences`, `isms_role_assignments`, `isms_raci_cells`
+//! and `isms_decisions`. It reads
 //! the directory, service levels and the CMDB through their views, who may take a duty through
 //! `tandem_identity::read`, the framework library's controls through its catalogue, writes CIs
 //! only through the CMDB's store, and mail through `tandem_mail`'s outbox.
@@ -79,6 +81,13 @@ pub const CAPABILITY: tandem_web::Capability = tandem_web::Capability {
         },
         tandem_web::capability::NavEntry {
             group: tandem_web::capability::NavGroup::Compliance,
+            section: "roles",
+            label: "Roles",
+            href: "/isms/roles",
+            needs: tandem_kernel::Permission::IsmsRead,
+        },
+        tandem_web::capability::NavEntry {
+            group: tandem_web::capability::NavGroup::Compliance,
             section: "documents",
             label: "Documents",
             href: "/isms/documents",
@@ -109,6 +118,7 @@ pub mod objectives;
 pub mod pages;
 pub mod parties;
 pub mod pattern;
+pub mod roles;
 pub mod scope;
 pub mod store;
 pub mod templates;

@@ -7,6 +7,7 @@ pub mod competence;
 pub mod context;
 pub mod documents;
 pub mod objectives;
+pub mod roles;
 
 use tandem_directory::PersonId;
 use tandem_kernel::{Access, Need, Permission, Result, Scope};
@@ -71,6 +72,14 @@ pub fn routes() -> Routes {
         .api(write, routes!(competence::add_holding))
         .api(write, routes!(competence::update_holding))
         .api(write, routes!(competence::remove_holding))
+        .api(isms, routes!(roles::list_assignments))
+        .api(write, routes!(roles::assign))
+        .api(write, routes!(roles::end_assignment))
+        .api(isms, routes!(roles::get_matrix))
+        .api(write, routes!(roles::put_row))
+        .api(isms, routes!(roles::list_decisions))
+        .api(write, routes!(roles::record_decision))
+        .api(isms, routes!(roles::get_decision))
 }
 
 /// Who reads, for what they may see: the person, their roles and teams, their organisation if

@@ -6,6 +6,7 @@ mod competence;
 mod context;
 mod documents;
 mod objectives;
+mod roles;
 
 use tandem_kernel::{Need, Permission};
 use tandem_web::Routes;
@@ -17,6 +18,15 @@ pub fn routes() -> Routes {
     let isms = Need::Permission(Permission::IsmsRead);
     Routes::new()
         .get("/isms/context", isms, context::show)
+        .get("/isms/roles", isms, roles::list)
+        .post("/isms/roles", write, roles::assign)
+        .post("/isms/roles/{id}/end", write, roles::end)
+        .get("/isms/raci", isms, roles::raci)
+        .post("/isms/raci/{key}", write, roles::save_row)
+        .get("/isms/decisions", isms, roles::decisions)
+        .post("/isms/decisions", write, roles::record)
+        .get("/isms/decisions/new", write, roles::new)
+        .get("/isms/decisions/{id}", isms, roles::decision)
         .get("/isms/trainings", isms, competence::trainings)
         .post("/isms/trainings", write, competence::create_training)
         .get("/isms/trainings/new", write, competence::new_training)

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod objectives;
 pub mod parties;
 pub mod patterns;
+pub mod roles;
 pub mod scope;
 pub mod versions;
 

@@ -12,6 +12,7 @@ mod desk;
 mod isms;
 mod isms_competence;
 mod isms_objectives;
+mod isms_roles;
 
 use anyhow::{Context, bail};
 use tandem_audit::Write;
@@ -568,7 +569,8 @@ async fn load_agreements(
     changes::load(db, now).await?;
     isms::load(db, now, beta).await?;
     isms_objectives::load(db, now).await?;
-    isms_competence::load(db, now).await
+    isms_competence::load(db, now).await?;
+    isms_roles::load(db, now).await
 }
 
 /// The password of every demo account. The demo is for trying Tandem out, never for real data.
