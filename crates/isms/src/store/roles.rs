@@ -238,6 +238,7 @@ pub async fn end(write: &Write, id: AssignmentId, until: &str) -> Result<Assignm
     }
     let until = crate::roles::end_date(held.since, until)?;
     close(write, &mut tx, &held, until).await?;
+    // Audited above: `close` records the end of the assignment.
     tx.commit().await?;
     get_assignment(&write.db, id).await
 }

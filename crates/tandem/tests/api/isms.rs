@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use tandem_kernel::{Clock, Role};
 
 use crate::harness::{Member, TestApp, error_fields};
+use crate::isms_requests::{expect, send};
 use crate::{on_both_engines, on_both_engines_with_demo};
 
 on_both_engines!(
@@ -65,30 +66,6 @@ async fn world(app: &TestApp) -> World {
             .await,
         alpha,
     }
-}
-
-async fn send(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: &Value,
-) -> (StatusCode, Value) {
-    app.send_json_as(&who.token, method, path, body).await
-}
-
-/// `who` sends `body`; the answer must have status `expect`.
-async fn expect(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: &Value,
-    expect: StatusCode,
-) -> Value {
-    let (status, answer) = send(app, who, method.clone(), path, body).await;
-    assert_eq!(status, expect, "{method} {path}: {answer}");
-    answer
 }
 
 /// The rules a refused step named.

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tandem_kernel::Role;
 
 use crate::harness::{Member, TestApp, error_fields};
+use crate::isms_requests::expect;
 use crate::{on_both_engines, on_both_engines_with_demo};
 
 on_both_engines!(
@@ -57,22 +58,6 @@ async fn world(app: &TestApp) -> World {
             .member(&alpha, "Sven Richter", "sven@alpha.test", &[Role::Engineer])
             .await,
     }
-}
-
-/// `who` sends `body`; the answer must have status `expect`.
-async fn expect(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: &Value,
-    expect: StatusCode,
-) -> Value {
-    let (status, answer) = app
-        .send_json_as(&who.token, method.clone(), path, body)
-        .await;
-    assert_eq!(status, expect, "{method} {path}: {answer}");
-    answer
 }
 
 /// The fields a request refused with `status` named.

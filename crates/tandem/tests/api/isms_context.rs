@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use tandem_kernel::Role;
 
 use crate::harness::{Member, TestApp, error_fields};
+use crate::isms_requests::send;
 use crate::{on_both_engines, on_both_engines_with_demo};
 
 on_both_engines!(
@@ -33,16 +34,6 @@ async fn world(app: &TestApp) -> World {
             .member(&alpha, "Sven Richter", "sven@alpha.test", &[Role::Engineer])
             .await,
     }
-}
-
-async fn send(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: &Value,
-) -> (StatusCode, Value) {
-    app.send_json_as(&who.token, method, path, body).await
 }
 
 /// Alpha's instance imported by the CISO; its id and elements.

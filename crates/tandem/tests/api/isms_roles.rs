@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tandem_kernel::Role;
 
 use crate::harness::{Member, TestApp, error_fields};
+use crate::isms_requests::{expect, invalid, send, trail};
 use crate::{on_both_engines, on_both_engines_with_demo};
 
 on_both_engines!(
@@ -48,72 +49,6 @@ async fn world(app: &TestApp) -> World {
             .await,
         alpha,
     }
-}
-
-async fn send(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: &Value,
-) -> (StatusCode, Value) {
-    app.send_json_as(&who.token, method, path, body).await
-}
-
-/// `who` sends `body`; the answer must have status `expect`.
-async fn expect(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: &Value,
-    expect: StatusCode,
-) -> Value {
-    let (status, answer) = send(app, who, method.clone(), path, body).await;
-    assert_eq!(status, expect, "{method} {path}: {answer}");
-    answer
-}
-
-/// The fields a refused request named; it must be refused as invalid (422).
-async fn invalid(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: &Value,
-) -> Vec<String> {
-    let (status, answer) = send(app, who, method.clone(), path, body).await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{method} {path}: {answer}"
-    );
-    error_fields(&answer).1
-}
-
-/// The audit entries of the record `id`, oldest first: action, entity, who, and the changes.
-async fn trail(app: &TestApp, id: &str) -> Vec<(String, String, String, Value)> {
-    let mut conn = app.db.conn().await.unwrap();
-    let rows = tandem_storage::run!(&mut conn, |c| {
-        sqlx::query_as::<_, (String, String, String, String)>(
-            "SELECT action, entity, actor_label, changes FROM audit_entries \
-             WHERE entity_id = $1 ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await
-    })
-    .unwrap();
-    rows.into_iter()
-        .map(|(action, entity, who, changes)| {
-            (
-                action,
-                entity,
-                who,
-                serde_json::from_str::<Value>(&changes).unwrap(),
-            )
-        })
-        .collect()
 }
 
 fn assignment(role: &str, person: &str, since: &str) -> Value {

@@ -18,6 +18,7 @@ mod isms;
 mod isms_competence;
 mod isms_context;
 mod isms_objectives;
+mod isms_requests;
 mod isms_roles;
 mod mail;
 mod paths;
