@@ -325,11 +325,12 @@ pub fn svg(file: &PatternFile) -> String {
     let resources = file.resources.len().max(1);
     let box_h = 64;
     let cloud_h = 60 + (services + resources) * (box_h + 12) + 60;
-    let ring = 90; // the direct environment's band above and below the cloud
+    let ring = 50; // the direct environment's band below the cloud
     let direct_rows = direct.len().div_ceil(4).max(1);
     let indirect_rows = indirect.len().div_ceil(4).max(1);
     let top = 40 + indirect_rows * (box_h + 16) + 20;
-    let cloud_top = top + ring + direct_rows.saturating_sub(1) * (box_h + 16);
+    // Below the direct environment's heading and its rows of stakeholders.
+    let cloud_top = top + 34 + direct_rows * (box_h + 16) + 8;
     let height = cloud_top + cloud_h + ring + 40;
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
