@@ -7,6 +7,7 @@ pub mod access;
 pub mod actor;
 pub mod clock;
 pub mod error;
+pub mod file;
 pub mod id;
 pub mod page;
 pub mod sheet;

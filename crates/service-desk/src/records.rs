@@ -404,7 +404,11 @@ impl ArticleDraft {
             }),
         );
         let channel = keep(&mut errors, channel("channel", &self.channel, works));
-        let attachments = match crate::attachment::check("attachments", self.attachments) {
+        let attachments = match tandem_kernel::file::check(
+            "attachments",
+            self.attachments,
+            &crate::attachment::ARTICLE,
+        ) {
             Ok(files) => Some(files),
             Err(bad) => {
                 errors.extend(bad);

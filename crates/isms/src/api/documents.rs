@@ -251,6 +251,18 @@ pub struct VersionView {
     #[schema(value_type = Option<String>, format = DateTime)]
     published_at: Option<time::OffsetDateTime>,
     withdraw_reason: String,
+    /// The uploaded file (a PDF or an office document), if any.
+    file: Option<FileView>,
+}
+
+/// A version's uploaded file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileView {
+    name: String,
+    media_type: String,
+    size: i64,
+    /// SHA-256 of the content, lower-case hex.
+    sha256: String,
 }
 
 /// A named approver and their decision.
@@ -283,6 +295,12 @@ impl VersionView {
             created_at: v.created_at,
             published_at: v.published_at,
             withdraw_reason: v.withdraw_reason.clone(),
+            file: v.file.as_ref().map(|f| FileView {
+                name: f.name.clone(),
+                media_type: f.media_type.clone(),
+                size: f.size,
+                sha256: f.sha256.clone(),
+            }),
         }
     }
 }
@@ -711,4 +729,71 @@ pub(super) async fn remind(
     let document = documents::get(&state.db, &reader, id).await?;
     let reminded = acknowledgements::remind(&write, &document).await?;
     Ok(Json(RemindedView { reminded }))
+}
+
+/// A file to put on a draft.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileBody {
+    name: String,
+    /// The content, base64 (standard alphabet, with padding).
+    content: String,
+}
+
+/// Put a file (a PDF or an office document, at most 25 MiB) on a draft, replacing one there;
+/// the caller must have the document checked out.
+#[utoipa::path(put, path = "/documents/{id}/versions/{version}/file", tag = "isms", params(("id" = String, Path), ("version" = String, Path)), request_body = FileBody,
+    responses((status = 200, body = VersionView), (status = 404, body = tandem_web::error::ErrorBody), (status = 409, body = tandem_web::error::ErrorBody), (status = 422, body = tandem_web::error::ErrorBody)))]
+pub(super) async fn put_file(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+    ApiJson(body): ApiJson<FileBody>,
+) -> ApiResult<Json<VersionView>> {
+    use base64::Engine;
+    readable_version(&state, &access, id, version).await?;
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(body.content.trim())
+        .map_err(|_| {
+            Error::invalid(
+                "content",
+                "content must be base64 (standard alphabet, with padding)",
+            )
+        })?;
+    let saved = versions::attach_file(
+        &write,
+        id,
+        version,
+        tandem_kernel::file::FileDraft {
+            name: body.name,
+            content,
+        },
+        &powers(&access),
+    )
+    .await?;
+    Ok(Json(VersionView::new(&saved, true)))
+}
+
+/// The file of a version the caller may read, as a download.
+pub async fn download(
+    state: &AppState,
+    access: &Access,
+    id: DocumentId,
+    version: VersionId,
+) -> Result<Response> {
+    readable_version(state, access, id, version).await?;
+    let (name, media_type, content) = versions::file_content(&state.db, version).await?;
+    Ok(tandem_web::download(&media_type, &name, content))
+}
+
+/// Download a version's file.
+#[utoipa::path(get, path = "/documents/{id}/versions/{version}/file", tag = "isms", params(("id" = String, Path), ("version" = String, Path)),
+    responses((status = 200, description = "The file"), (status = 404, body = tandem_web::error::ErrorBody)))]
+pub(super) async fn get_file(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+) -> ApiResult<Response> {
+    Ok(download(&state, &access, id, version).await?)
 }

@@ -38,6 +38,8 @@ pub fn routes() -> Routes {
         .api(read, routes!(documents::get_version))
         .api(write, routes!(documents::save_version))
         .api(read, routes!(documents::take_step))
+        .api(write, routes!(documents::put_file))
+        .api(read, routes!(documents::get_file))
         .api(read, routes!(documents::diff))
         .api(read, routes!(documents::acknowledge))
         .api(isms, routes!(documents::coverage))

@@ -13,7 +13,7 @@ use tandem_kernel::{Access, Permission};
 use tandem_web::page::{after_save, choices, render, see_other, when};
 use tandem_web::{
     AppState, Chrome, FormErrors, FormFrame, FormInput, InPath, PageQuery, PageResult,
-    RequestAccess,
+    RequestAccess, UploadForm,
 };
 use time::OffsetDateTime;
 
@@ -546,6 +546,10 @@ impl VersionPage {
         self.values.approver_ids.iter().any(|p| p == person)
     }
 
+    fn size(&self, bytes: &i64) -> String {
+        tandem_kernel::file::size(usize::try_from(*bytes).unwrap_or_default())
+    }
+
     fn asks_reason(&self, step: &Step) -> bool {
         matches!(step, Step::Reject | Step::Withdraw)
     }
@@ -582,18 +586,7 @@ async fn version_page(
                 may_write: powers.may_write,
                 may_approve: powers.may_approve,
             };
-            let facts = lifecycle::VersionFacts {
-                state: version.state,
-                author: version.author.0,
-                approvers: version
-                    .approvers
-                    .iter()
-                    .map(|a| a.approver.clone())
-                    .collect(),
-                quorum: u32::try_from(document.quorum).unwrap_or(1),
-                lock: document.lock.clone(),
-                has_content: !version.body.trim().is_empty(),
-            };
+            let facts = version.facts(&document);
             let editing = lifecycle::check_edit(&facts, &actor).is_ok();
             (lifecycle::next_steps(&facts, &actor), editing)
         }
@@ -976,4 +969,55 @@ pub(super) async fn save_scope(
             FormErrors::from_error(error)?,
         )),
     }
+}
+
+/// `POST /isms/documents/{id}/versions/{version}/file`: puts the uploaded file on the draft.
+pub(super) async fn upload(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    write: Write,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+    mut form: UploadForm,
+) -> PageResult<Response> {
+    let file = form.take_files("file").into_iter().next();
+    let saved = match file {
+        Some(f) => versions::attach_file(
+            &write,
+            id,
+            version,
+            tandem_kernel::file::FileDraft {
+                name: f.name,
+                content: f.content,
+            },
+            &powers(&access),
+        )
+        .await
+        .map(|_| ()),
+        None => Err(tandem_kernel::Error::invalid("file", "choose a file")),
+    };
+    match saved {
+        Ok(()) => Ok(see_other(&format!(
+            "/isms/documents/{id}/versions/{version}"
+        ))),
+        Err(error) => {
+            version_page(
+                &state,
+                &access,
+                id,
+                version,
+                None,
+                FormErrors::from_error(error)?,
+            )
+            .await
+        }
+    }
+}
+
+/// `GET /isms/documents/{id}/versions/{version}/file`: the version's file.
+pub(super) async fn file(
+    RequestAccess(access): RequestAccess,
+    State(state): State<AppState>,
+    InPath((id, version)): InPath<(DocumentId, VersionId)>,
+) -> PageResult<Response> {
+    Ok(crate::api::documents::download(&state, &access, id, version).await?)
 }

@@ -141,6 +141,16 @@ pub fn routes() -> Routes {
             documents::version,
         )
         .get(
+            "/isms/documents/{id}/versions/{version}/file",
+            read,
+            documents::file,
+        )
+        .post(
+            "/isms/documents/{id}/versions/{version}/file",
+            write,
+            documents::upload,
+        )
+        .get(
             "/isms/documents/{id}/versions/{version}/scope",
             write,
             documents::scope_form,

@@ -34,7 +34,32 @@ pub struct Version {
     /// When it was superseded or withdrawn.
     pub ended_at: Option<OffsetDateTime>,
     pub withdraw_reason: String,
+    /// The uploaded file, if any: name, media type, size in bytes, SHA-256.
+    pub file: Option<VersionFile>,
 }
+
+/// A version's uploaded file, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionFile {
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// What a version takes as its file: one PDF or office document of at most 25 MiB.
+pub const VERSION_FILE: tandem_kernel::file::Policy = tandem_kernel::file::Policy {
+    noun: "version",
+    max_files: 1,
+    max_file_bytes: 25 * 1024 * 1024,
+    max_total_bytes: 25 * 1024 * 1024,
+    kinds: &[
+        tandem_kernel::file::FileKind::Pdf,
+        tandem_kernel::file::FileKind::Office,
+        tandem_kernel::file::FileKind::LegacyOffice,
+    ],
+    kinds_text: "PDF and office documents (Word, Excel, PowerPoint, OpenDocument)",
+};
 
 /// An approver named on a version, with the decision and its comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,14 +81,15 @@ impl Version {
         people
     }
 
-    fn facts(&self, document: &Document) -> VersionFacts {
+    /// What the life cycle's rules need to know of the version in `document`.
+    pub fn facts(&self, document: &Document) -> VersionFacts {
         VersionFacts {
             state: self.state,
             author: self.author.0,
             approvers: self.approvers.iter().map(|a| a.approver.clone()).collect(),
             quorum: u32::try_from(document.quorum).unwrap_or(1),
             lock: document.lock.clone(),
-            has_content: !self.body.trim().is_empty(),
+            has_content: !self.body.trim().is_empty() || self.file.is_some(),
         }
     }
 }
@@ -86,12 +112,18 @@ struct Row {
     published_at: Option<OffsetDateTime>,
     ended_at: Option<OffsetDateTime>,
     withdraw_reason: String,
+    file_name: Option<String>,
+    file_media_type: Option<String>,
+    file_size: Option<i64>,
+    file_sha256: Option<String>,
 }
 
 const SELECT: &str = "SELECT v.id, v.document_id, v.major, v.minor, v.state, v.body, v.change_note, \
      v.author_id, a.name AS author_name, v.created_at, v.updated_at, v.submitted_at, \
-     v.approved_at, v.published_at, v.ended_at, v.withdraw_reason \
-     FROM isms_versions v JOIN person_refs a ON a.id = v.author_id";
+     v.approved_at, v.published_at, v.ended_at, v.withdraw_reason, f.name AS file_name, \
+     f.media_type AS file_media_type, f.size AS file_size, f.sha256 AS file_sha256 \
+     FROM isms_versions v JOIN person_refs a ON a.id = v.author_id \
+     LEFT JOIN isms_version_files f ON f.version_id = v.id";
 
 async fn approvers_of(handle: &mut impl Handle, version: VersionId) -> Result<Vec<NamedApprover>> {
     type Row = (
@@ -150,6 +182,20 @@ async fn version(handle: &mut impl Handle, row: Row) -> Result<Version> {
         published_at: row.published_at,
         ended_at: row.ended_at,
         withdraw_reason: row.withdraw_reason,
+        file: match (
+            row.file_name,
+            row.file_media_type,
+            row.file_size,
+            row.file_sha256,
+        ) {
+            (Some(name), Some(media_type), Some(size), Some(sha256)) => Some(VersionFile {
+                name,
+                media_type,
+                size,
+                sha256,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -623,4 +669,79 @@ pub async fn take_step(
         )
         .await?;
     find_version(&mut write.db.conn().await?, id, version).await
+}
+
+/// Puts `file` on the draft `version` of document `id` (replacing one there): the person must
+/// have the document checked out, and the file must be a PDF or an office document.
+pub async fn attach_file(
+    write: &Write,
+    id: DocumentId,
+    version: VersionId,
+    file: tandem_kernel::file::FileDraft,
+    powers: &Powers,
+) -> Result<Version> {
+    let checked = tandem_kernel::file::check("file", vec![file], &VERSION_FILE)
+        .map_err(Error::Invalid)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::invalid("file", "choose a file"))?;
+    let mut tx = write.begin().await?;
+    let document = document_in(&mut tx, id).await?;
+    let before = find_version(&mut tx, id, version).await?;
+    let (actor, _) = actor(&mut tx, write, powers).await?;
+    lifecycle::check_edit(&before.facts(&document), &actor).map_err(refused)?;
+    run!(&mut tx, |c| {
+        sqlx::query("DELETE FROM isms_version_files WHERE version_id = $1")
+            .bind(version)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    let size = i64::try_from(checked.content.len()).unwrap_or(i64::MAX);
+    run!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO isms_version_files (version_id, name, media_type, sha256, size, content, \
+             uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(version)
+        .bind(&checked.name)
+        .bind(checked.kind.media_type())
+        .bind(&checked.sha256)
+        .bind(size)
+        .bind(&checked.content)
+        .bind(SqlTime(write.now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let old = before
+        .file
+        .as_ref()
+        .map(|f| format!("{} ({})", f.name, f.sha256))
+        .unwrap_or_default();
+    write
+        .commit(
+            tx,
+            Edit::updated(
+                "document version",
+                version,
+                &[("file", old)],
+                &[("file", format!("{} ({})", checked.name, checked.sha256))],
+            ),
+        )
+        .await?;
+    find_version(&mut write.db.conn().await?, id, version).await
+}
+
+/// The file of `version`: its name, media type and content.
+pub async fn file_content(db: &Db, version: VersionId) -> Result<(String, String, Vec<u8>)> {
+    let found: Option<(String, String, Vec<u8>)> = run!(&mut db.conn().await?, |c| {
+        sqlx::query_as(
+            "SELECT name, media_type, content FROM isms_version_files WHERE version_id = $1",
+        )
+        .bind(version)
+        .fetch_optional(c)
+        .await
+    })?;
+    found.ok_or(Error::NotFound { entity: "file" })
 }

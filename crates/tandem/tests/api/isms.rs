@@ -16,6 +16,7 @@ on_both_engines!(
     acknowledgements_cover_the_distribution_and_a_major_version_asks_again,
     customers_see_only_the_documents_shared_with_them,
     the_scope_is_a_record_versioned_like_a_document,
+    a_version_may_be_an_uploaded_file,
 );
 
 on_both_engines_with_demo!(the_demo_register_shows_every_stage);
@@ -1006,5 +1007,101 @@ async fn the_scope_is_a_record_versioned_like_a_document(app: TestApp) {
     assert!(
         changed.contains(&("+".to_owned(), "None.".to_owned())),
         "no exclusion left: {diff}"
+    );
+}
+
+async fn a_version_may_be_an_uploaded_file(app: TestApp) {
+    use base64::Engine;
+    let w = world(&app).await;
+    let (doc, version) = document(
+        &app,
+        &w,
+        "",
+        json!({"title": "Continuity plan", "kind": "plan"}),
+    )
+    .await;
+    let path = format!("/api/v1/documents/{doc}/versions/{version}/file");
+    let encode = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
+    let (status, refused) = send(
+        &app,
+        &w.ines,
+        Method::PUT,
+        &path,
+        &json!({"name": "setup.exe", "content": encode(b"MZ\x90\0\x03")}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(error_fields(&refused).1, ["file[0]"]);
+    assert!(
+        refused["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with(
+                "only PDF and office documents (Word, Excel, PowerPoint, OpenDocument) are accepted"
+            ),
+        "{refused}"
+    );
+    let (status, locked) = send(
+        &app,
+        &w.claudia,
+        Method::PUT,
+        &path,
+        &json!({"name": "plan.pdf", "content": encode(pdf)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{locked}");
+    assert_eq!(error_fields(&locked).1, ["checked-out"]);
+    assert_eq!(app.count("isms_version_files").await, 0, "nothing stored");
+    let saved = expect(
+        &app,
+        &w.ines,
+        Method::PUT,
+        &path,
+        &json!({"name": "plan.pdf", "content": encode(pdf)}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(saved["file"]["name"], "plan.pdf");
+    assert_eq!(saved["file"]["media_type"], "application/pdf");
+    assert_eq!(saved["file"]["size"], pdf.len());
+    // A version with a file and no text is submitted: the file is its content.
+    let version_path = format!("/api/v1/documents/{doc}/versions/{version}");
+    expect(
+        &app,
+        &w.ines,
+        Method::PUT,
+        &version_path,
+        &json!({"body": "", "approver_ids": [w.maria.id]}),
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        &app,
+        &w.ines,
+        Method::POST,
+        &format!("{version_path}/steps"),
+        &json!({"step": "submit"}),
+        StatusCode::OK,
+    )
+    .await;
+    let response = app
+        .request_as(&w.maria.token, Method::GET, &path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), pdf);
+    let (status, _) = send(&app, &w.nina, Method::GET, &path, &Value::Null).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an agent does not see the draft's file"
+    );
+    assert_eq!(
+        app.count("audit_entries WHERE entity = 'document version' AND changes LIKE '%plan.pdf%'")
+            .await,
+        1
     );
 }
