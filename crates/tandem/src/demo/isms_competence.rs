@@ -20,11 +20,8 @@ use tandem_storage::Db;
 use time::{Date, Duration, OffsetDateTime};
 
 /// The person with `email`, as an id in a form.
-async fn person(db: &Db, email: &str) -> anyhow::Result<String> {
-    let (id, _) = tandem_identity::store::person_by_email(db, email)
-        .await?
-        .with_context(|| format!("the demo person {email} is missing"))?;
-    Ok(id.to_string())
+async fn person_id(db: &Db, email: &str) -> anyhow::Result<String> {
+    Ok(super::isms::person(db, email).await?.id.to_string())
 }
 
 /// The attendance list: everyone of `attended` came, everyone of `absent` was invited and did
@@ -38,7 +35,7 @@ async fn attendance(
     for (emails, came) in [(attended, true), (absent, false)] {
         for email in emails {
             list.push(AttendeeDraft {
-                person_id: person(db, email).await?,
+                person_id: person_id(db, email).await?,
                 attended: came,
             });
         }
@@ -124,7 +121,7 @@ impl Demo<'_> {
     ) -> anyhow::Result<()> {
         let write = self.write(0);
         let input = HoldingDraft {
-            person_id: person(self.db, email).await?,
+            person_id: person_id(self.db, email).await?,
             obtained_on: obtained_on.to_string(),
             expires_on: String::new(),
             evidence: evidence.to_owned(),
@@ -137,12 +134,11 @@ impl Demo<'_> {
 
 /// Loads the competences, trainings and holdings; `now` is when the demo is loaded.
 pub async fn load(db: &Db, now: OffsetDateTime) -> anyhow::Result<()> {
-    let (ines, _) = tandem_identity::store::person_by_email(db, "ines.kraus@alpha.example")
-        .await?
-        .context("the demo's CISO is missing")?;
     let demo = Demo {
         db,
-        ines: Actor::person(ines, "ines.kraus@alpha.example", None),
+        ines: super::isms::person(db, "ines.kraus@alpha.example")
+            .await?
+            .actor,
         now,
     };
     let staff = [
