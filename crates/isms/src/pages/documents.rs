@@ -564,6 +564,34 @@ pub(super) struct DraftFields {
     approver_ids: Vec<String>,
 }
 
+/// Where a form on a version's page leads: back to the page once `outcome` is saved, else to
+/// the page again with its errors (and, for the draft's form, the text as typed).
+async fn after_version_form<T>(
+    state: &AppState,
+    access: &Access,
+    id: DocumentId,
+    version: VersionId,
+    values: Option<DraftFields>,
+    outcome: Result<T, tandem_kernel::Error>,
+) -> PageResult<Response> {
+    match outcome {
+        Ok(_) => Ok(see_other(&format!(
+            "/isms/documents/{id}/versions/{version}"
+        ))),
+        Err(error) => {
+            version_page(
+                state,
+                access,
+                id,
+                version,
+                values,
+                FormErrors::from_error(error)?,
+            )
+            .await
+        }
+    }
+}
+
 async fn version_page(
     state: &AppState,
     access: &Access,
@@ -673,22 +701,7 @@ pub(super) async fn save_draft(
         }
         Err(e) => Err(e),
     };
-    match saved {
-        Ok(_) => Ok(see_other(&format!(
-            "/isms/documents/{id}/versions/{version}"
-        ))),
-        Err(error) => {
-            version_page(
-                &state,
-                &access,
-                id,
-                version,
-                Some(fields),
-                FormErrors::from_error(error)?,
-            )
-            .await
-        }
-    }
+    after_version_form(&state, &access, id, version, Some(fields), saved).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -712,22 +725,7 @@ pub(super) async fn step(
         }
         Err(e) => Err(e.into()),
     };
-    match taken {
-        Ok(_) => Ok(see_other(&format!(
-            "/isms/documents/{id}/versions/{version}"
-        ))),
-        Err(error) => {
-            version_page(
-                &state,
-                &access,
-                id,
-                version,
-                None,
-                FormErrors::from_error(error)?,
-            )
-            .await
-        }
-    }
+    after_version_form(&state, &access, id, version, None, taken).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -995,22 +993,7 @@ pub(super) async fn upload(
         .map(|_| ()),
         None => Err(tandem_kernel::Error::invalid("file", "choose a file")),
     };
-    match saved {
-        Ok(()) => Ok(see_other(&format!(
-            "/isms/documents/{id}/versions/{version}"
-        ))),
-        Err(error) => {
-            version_page(
-                &state,
-                &access,
-                id,
-                version,
-                None,
-                FormErrors::from_error(error)?,
-            )
-            .await
-        }
-    }
+    after_version_form(&state, &access, id, version, None, saved).await
 }
 
 /// `GET /isms/documents/{id}/versions/{version}/file`: the version's file.
